@@ -1,0 +1,11 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+
+from accounts.models import User
+
+
+@admin.register(User)
+class ForeseerUserAdmin(UserAdmin):
+    list_display = ("username", "email", "origin", "is_staff", "date_joined")
+    list_filter = ("origin", "is_staff", "is_superuser", "is_active")
+    fieldsets = (*UserAdmin.fieldsets, ("Foreseer", {"fields": ("origin",)}))

@@ -1,0 +1,21 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+
+class User(AbstractUser):
+    """A forecaster, analyst or admin.
+
+    Accounts created by a forecast import have no usable password: they hold
+    someone's history until that person claims the account.
+    """
+
+    class Origin(models.TextChoices):
+        SIGNUP = "signup", "Signed up"
+        IMPORT = "import", "Created by an import"
+        ADMIN = "admin", "Created by an admin"
+
+    origin = models.CharField(max_length=16, choices=Origin.choices, default=Origin.SIGNUP)
+
+    @property
+    def is_claimed(self) -> bool:
+        return self.has_usable_password()

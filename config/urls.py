@@ -1,0 +1,24 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from config.health import healthz
+
+api_patterns = [
+    path("", include("questions.api.urls")),
+    path("", include("forecasts.api.urls")),
+    path("", include("scoring.api.urls")),
+    path("", include("accounts.api.urls")),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+]
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/", include((api_patterns, "api"))),
+    path("accounts/", include("accounts.urls")),
+    path("", include("forecasts.urls")),
+    path("", include("scoring.urls")),
+    path("", include("questions.urls")),
+    path("healthz", healthz, name="healthz"),
+]

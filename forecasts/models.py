@@ -1,0 +1,68 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from questions.models import Question
+
+# SCORING.md conventions: binary probabilities live in [0.001, 0.999].
+MIN_PROBABILITY = 0.001
+MAX_PROBABILITY = 0.999
+
+
+class AppendOnlyError(Exception):
+    """Raised on any attempt to change or remove a forecast."""
+
+
+class ForecastQuerySet(models.QuerySet["Forecast"]):
+    def update(self, **kwargs):  # type: ignore[no-untyped-def]
+        raise AppendOnlyError("Forecasts are append-only: submit a new forecast instead.")
+
+    def delete(self):  # type: ignore[no-untyped-def]
+        raise AppendOnlyError("Forecasts are append-only and are never deleted.")
+
+
+class Forecast(models.Model):
+    """One probability a user gave a question at a moment. Never edited or
+    deleted: an update is a new row, and the database refuses UPDATE and DELETE
+    on this table (see the migration's triggers)."""
+
+    class Origin(models.TextChoices):
+        WEB = "web", "Web"
+        API = "api", "API"
+        IMPORT = "import", "Import"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="forecasts"
+    )
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="forecasts")
+    probability = models.FloatField(help_text="Probability of yes, 0.001 to 0.999.")
+    created_at = models.DateTimeField(default=timezone.now)
+    rationale = models.TextField(blank=True)
+    origin = models.CharField(max_length=8, choices=Origin.choices)
+
+    objects = ForecastQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(probability__gte=MIN_PROBABILITY, probability__lte=MAX_PROBABILITY),
+                name="forecast_probability_in_range",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["question", "created_at", "id"]),
+            models.Index(fields=["user", "question", "created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.probability:.1%} on {self.question_id} at {self.created_at}"
+
+    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if not self._state.adding:
+            raise AppendOnlyError("Forecasts are append-only: submit a new forecast instead.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        raise AppendOnlyError("Forecasts are append-only and are never deleted.")

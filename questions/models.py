@@ -1,0 +1,247 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class Article(models.Model):
+    """An analysis article whose predictions become questions."""
+
+    class DatePrecision(models.TextChoices):
+        DAY = "day", "Day"
+        MONTH = "month", "Month"
+        YEAR = "year", "Year"
+
+    slug = models.SlugField(max_length=120, unique=True)
+    title = models.CharField(max_length=300)
+    outlet = models.CharField(max_length=200, blank=True)
+    author = models.CharField(max_length=200, blank=True)
+    publication_date = models.DateField()
+    # Some pages give only a year: the date is then the first day of it, and
+    # the page says "2023" instead of pretending to know the day.
+    publication_date_precision = models.CharField(
+        max_length=8, choices=DatePrecision.choices, default=DatePrecision.DAY
+    )
+    url = models.URLField(max_length=500, blank=True)
+    text = models.TextField()
+
+    class Meta:
+        ordering = ["-publication_date", "title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def publication_date_display(self) -> str:
+        if self.publication_date_precision == self.DatePrecision.YEAR:
+            return str(self.publication_date.year)
+        if self.publication_date_precision == self.DatePrecision.MONTH:
+            return self.publication_date.strftime("%B %Y")
+        return self.publication_date.strftime("%-d %B %Y")
+
+
+class Tag(models.Model):
+    slug = models.SlugField(max_length=60, unique=True)
+
+    class Meta:
+        ordering = ["slug"]
+
+    def __str__(self) -> str:
+        return self.slug
+
+
+class QuestionQuerySet(models.QuerySet["Question"]):
+    """Status is derived from the times and the resolution, never stored: these
+    filters are the SQL form of `Question.status_at`."""
+
+    def resolved(self) -> QuestionQuerySet:
+        return self.exclude(resolution="")
+
+    def unresolved(self) -> QuestionQuerySet:
+        return self.filter(resolution="")
+
+    def upcoming(self, now: datetime | None = None) -> QuestionQuerySet:
+        now = now or timezone.now()
+        return self.unresolved().filter(open_time__gt=now)
+
+    def open(self, now: datetime | None = None) -> QuestionQuerySet:
+        now = now or timezone.now()
+        return self.unresolved().filter(open_time__lte=now, scheduled_close_time__gt=now)
+
+    def closed(self, now: datetime | None = None) -> QuestionQuerySet:
+        now = now or timezone.now()
+        return self.unresolved().filter(scheduled_close_time__lte=now)
+
+    def with_status(self, status: str, now: datetime | None = None) -> QuestionQuerySet:
+        if status == Question.Status.RESOLVED:
+            return self.resolved()
+        return {
+            Question.Status.UPCOMING: self.upcoming,
+            Question.Status.OPEN: self.open,
+            Question.Status.CLOSED: self.closed,
+        }[Question.Status(status)](now)
+
+
+class Question(models.Model):
+    class Type(models.TextChoices):
+        BINARY = "binary", "Binary"
+        MULTIPLE_CHOICE = "multiple_choice", "Multiple choice"
+        NUMERIC = "numeric", "Numeric"
+
+    class Resolution(models.TextChoices):
+        NONE = "", "Unresolved"
+        YES = "yes", "Yes"
+        NO = "no", "No"
+        AMBIGUOUS = "ambiguous", "Ambiguous"
+        ANNULLED = "annulled", "Annulled"
+
+    class Status(models.TextChoices):
+        UPCOMING = "upcoming", "Upcoming"
+        OPEN = "open", "Open"
+        CLOSED = "closed", "Closed"
+        RESOLVED = "resolved", "Resolved"
+
+    class ProbabilityTable(models.TextChoices):
+        ICD203 = "icd203", "ICD 203 (2015)"
+        KENT1964 = "kent1964", "Sherman Kent (1964)"
+        HEDGE_SURVEY = "hedge_survey", "Survey readings of hedges (could, may)"
+
+    slug = models.SlugField(max_length=120, unique=True)
+    title = models.CharField(max_length=300)
+    type = models.CharField(max_length=20, choices=Type.choices, default=Type.BINARY)
+    background = models.TextField(blank=True)
+    resolution_criteria = models.TextField()
+    fine_print = models.TextField(blank=True)
+    resolution_source = models.TextField(
+        blank=True, help_text="The public source that settles the question."
+    )
+    tags = models.ManyToManyField(Tag, blank=True, related_name="questions")
+
+    open_time = models.DateTimeField()
+    scheduled_close_time = models.DateTimeField()
+    scheduled_resolve_time = models.DateTimeField()
+    # The latest resolution event, copied here so lists can filter on it; the
+    # events themselves are the record (see ResolutionEvent).
+    resolution = models.CharField(
+        max_length=16, choices=Resolution.choices, default=Resolution.NONE, blank=True
+    )
+    known_at = models.DateTimeField(null=True, blank=True)
+    resolution_set_at = models.DateTimeField(null=True, blank=True)
+
+    # Set once by the close task when the question passes its scheduled close:
+    # it freezes the community forecast at close. Status never depends on it.
+    close_processed_at = models.DateTimeField(null=True, blank=True)
+    community_at_close = models.FloatField(null=True, blank=True)
+    forecasters_at_close = models.PositiveIntegerField(null=True, blank=True)
+
+    # Provenance: where the question came from.
+    article = models.ForeignKey(
+        Article, null=True, blank=True, on_delete=models.PROTECT, related_name="questions"
+    )
+    source_passage = models.TextField(blank=True)
+    implied_probability_low = models.FloatField(null=True, blank=True)
+    implied_probability_high = models.FloatField(null=True, blank=True)
+    implied_probability_table = models.CharField(
+        max_length=16, choices=ProbabilityTable.choices, blank=True
+    )
+    implied_probability_term = models.CharField(max_length=120, blank=True)
+    successor_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="successors"
+    )
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = QuestionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["scheduled_close_time", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(open_time__lt=models.F("scheduled_close_time")),
+                name="question_opens_before_close",
+            ),
+            models.CheckConstraint(
+                condition=Q(scheduled_close_time__lte=models.F("scheduled_resolve_time")),
+                name="question_closes_before_resolve",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(implied_probability_low__isnull=True)
+                    | Q(
+                        implied_probability_low__gte=0,
+                        implied_probability_high__lte=1,
+                        implied_probability_low__lte=models.F("implied_probability_high"),
+                    )
+                ),
+                name="question_implied_probability_range",
+            ),
+        ]
+        indexes = [models.Index(fields=["resolution", "scheduled_close_time"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def actual_close_time(self) -> datetime:
+        """SCORING.md §1: the outcome can become known before the scheduled close."""
+        if self.known_at is not None and self.known_at < self.scheduled_close_time:
+            return self.known_at
+        return self.scheduled_close_time
+
+    def status_at(self, now: datetime) -> Question.Status:
+        if self.resolution:
+            return self.Status.RESOLVED
+        if now < self.open_time:
+            return self.Status.UPCOMING
+        if now < self.scheduled_close_time:
+            return self.Status.OPEN
+        return self.Status.CLOSED
+
+    @property
+    def status(self) -> Question.Status:
+        return self.status_at(timezone.now())
+
+    def is_open_at(self, now: datetime) -> bool:
+        return self.status_at(now) == self.Status.OPEN
+
+    @property
+    def is_scorable(self) -> bool:
+        return self.resolution in (self.Resolution.YES, self.Resolution.NO)
+
+    @property
+    def implied_probability_display(self) -> str:
+        if self.implied_probability_low is None or self.implied_probability_high is None:
+            return ""
+        low = round(self.implied_probability_low * 100)
+        high = round(self.implied_probability_high * 100)
+        return f"{low}%" if low == high else f"{low}–{high}%"
+
+
+class ResolutionEvent(models.Model):
+    """Every resolution and correction, kept forever; the latest one wins."""
+
+    question = models.ForeignKey(
+        Question, on_delete=models.PROTECT, related_name="resolution_events"
+    )
+    outcome = models.CharField(
+        max_length=16, choices=[c for c in Question.Resolution.choices if c[0]]
+    )
+    known_at = models.DateTimeField()
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="resolution_events"
+    )
+    note = models.TextField(blank=True)
+    evidence_links = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        get_latest_by = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.question.slug}: {self.outcome} (known {self.known_at:%Y-%m-%d %H:%M})"
