@@ -1,0 +1,82 @@
+"""Writes for forecasts. A forecast is only ever appended."""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from forecasts.models import MAX_PROBABILITY, MIN_PROBABILITY, Forecast
+from questions.models import Question
+
+
+def probability_clean(value: Any, *, field: str = "probability") -> float:
+    """The one check every way in (web form, API, import) goes through.
+
+    Accepts a number or a numeric string; refuses booleans, NaN, infinities and
+    anything outside [0.001, 0.999], naming `field` in the error.
+    """
+    if value is None or value == "":
+        raise ValidationError({field: ["This field is required."]})
+    if isinstance(value, bool):
+        raise ValidationError({field: ["A probability must be a number, not true or false."]})
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ValidationError({field: [f"{value!r} is not a number."]}) from None
+    if not math.isfinite(number):
+        raise ValidationError({field: ["A probability must be a finite number."]})
+    if not MIN_PROBABILITY <= number <= MAX_PROBABILITY:
+        raise ValidationError(
+            {
+                field: [
+                    f"A probability must be between {MIN_PROBABILITY} and {MAX_PROBABILITY} "
+                    f"(0.1% to 99.9%); got {number}."
+                ]
+            }
+        )
+    return number
+
+
+def question_accepts_forecasts(question: Question, *, at: datetime) -> None:
+    """Raise naming `question` unless the question is open at `at` (server time)."""
+    status = question.status_at(at)
+    if status == Question.Status.UPCOMING:
+        raise ValidationError(
+            {"question": [f"This question opens at {question.open_time.isoformat()}."]}
+        )
+    if status != Question.Status.OPEN:
+        raise ValidationError({"question": ["This question is closed to forecasts."]})
+    if question.type != Question.Type.BINARY:
+        raise ValidationError({"question": ["Only binary questions take forecasts for now."]})
+
+
+@transaction.atomic
+def forecast_submit(
+    *,
+    user: User,
+    question: Question,
+    probability: Any,
+    rationale: str = "",
+    origin: str,
+    now: datetime | None = None,
+) -> Forecast:
+    """Append `user`'s forecast on `question`, stamped with the server's time."""
+    now = now or timezone.now()
+    cleaned = probability_clean(probability)
+    question_accepts_forecasts(question, at=now)
+    if origin not in Forecast.Origin.values:
+        raise ValidationError({"origin": [f"Unknown origin {origin!r}."]})
+    return Forecast.objects.create(
+        user=user,
+        question=question,
+        probability=cleaned,
+        rationale=(rationale or "").strip(),
+        origin=origin,
+        created_at=now,
+    )
