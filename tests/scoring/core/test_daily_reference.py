@@ -103,33 +103,49 @@ def reference(q: Question) -> Reference:
     return Reference(per_user=per_user, day_medians=day_medians, crowd_mean=crowd)
 
 
+# Forecast times are drawn relative to the question (it is drawn first) so that these
+# strategies can be built once: building strategies inside each example costs more than
+# running the test. A time is either any offset from the open or a landmark next to an
+# edge (a midnight, the open, the close), where off-by-one bugs live; landmarks also make
+# equal timestamps common.
+_TIME = st.one_of(
+    st.tuples(st.just("offset"), st.integers(-2 * DAY, 12 * DAY)),
+    st.tuples(st.just("midnight"), st.integers(-2, 12), st.sampled_from([-1, 0, 1])),
+    st.tuples(st.sampled_from(["open", "close", "scheduled"]), st.sampled_from([-1, 0, 1])),
+)
+_PROB = st.sampled_from([0.0, 0.001, 0.3, 0.5, 0.7, 0.999, 1.0]) | st.floats(0, 1)
+_ROWS = st.lists(
+    st.tuples(st.integers(0, 7), _TIME, _PROB, st.integers(-1000, 1000)),
+    max_size=40,
+    unique_by=lambda row: row[3],  # `order` is unique, as database ids are
+)
+
+
 @st.composite
 def questions(draw: st.DrawFn) -> Question:
     open_time = BASE + draw(st.integers(0, 2 * DAY))
     scheduled_close = open_time + draw(st.integers(0, 9 * DAY))
     known_at = draw(st.none() | st.integers(open_time - DAY, scheduled_close + DAY))
     actual_close = scheduled_close if known_at is None else min(scheduled_close, known_at)
-
-    lo, hi = open_time - 2 * DAY, scheduled_close + 2 * DAY
-    # Times on and next to the edges (day boundaries, open, close) are where bugs live,
-    # and drawing from a short list also makes equal timestamps common.
-    first_midnight = lo - lo % DAY
-    landmarks = [t for m in range(first_midnight, hi, DAY) for t in (m - 1, m, m + 1)]
-    landmarks += [open_time, actual_close - 1, actual_close, scheduled_close]
-    time = st.integers(lo, hi) | st.sampled_from(landmarks)
-    prob = st.sampled_from([0.0, 0.001, 0.3, 0.5, 0.7, 0.999, 1.0]) | st.floats(0, 1)
-
     user_ids = draw(st.lists(st.integers(-(10**12), 10**12), min_size=1, max_size=8, unique=True))
-    n = draw(st.integers(0, 40))
-    orders = draw(st.permutations(range(n)))
+
+    def resolve(spec: tuple[str, int] | tuple[str, int, int]) -> int:
+        match spec:
+            case ("offset", dt):
+                return open_time + dt
+            case ("midnight", day, dt):
+                return open_time - open_time % DAY + day * DAY + dt
+            case ("open", dt):
+                return open_time + dt
+            case ("close", dt):
+                return actual_close + dt
+            case ("scheduled", dt):
+                return scheduled_close + dt
+        raise AssertionError(spec)
+
     rows = [
-        Row(
-            user=draw(st.sampled_from(user_ids)),
-            created_at=draw(time),
-            p_yes=draw(prob),
-            order=orders[i] * 3 - 50,  # any unique ints
-        )
-        for i in range(n)
+        Row(user=user_ids[u % len(user_ids)], created_at=resolve(t), p_yes=p, order=o)
+        for u, t, p, o in draw(_ROWS)
     ]
     return Question(
         rows=rows,

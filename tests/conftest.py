@@ -1,0 +1,82 @@
+"""Shared fixtures, and the rule for tests that need real services: they skip
+with a reason when PostgreSQL, Redis or Chromium is missing, unless
+REQUIRE_SERVICES=1 / REQUIRE_BROWSER=1, which turn the skip into a failure."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from rest_framework.test import APIClient
+
+from tests.factories import StaffFactory, UserFactory
+
+CHROMIUM_PATHS = ("/usr/bin/chromium", "/usr/bin/chromium-browser")
+
+
+def _required(variable: str) -> bool:
+    return os.environ.get(variable, "") not in ("", "0", "false", "no")
+
+
+def skip_or_fail(reason: str, *, variable: str) -> None:
+    if _required(variable):
+        pytest.fail(f"{reason} ({variable}=1 makes this a failure instead of a skip)")
+    pytest.skip(reason)
+
+
+def chromium_path() -> str | None:
+    for candidate in CHROMIUM_PATHS:
+        if Path(candidate).exists():
+            return candidate
+    return shutil.which("chromium")
+
+
+@pytest.fixture
+def require_postgres(settings) -> None:
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        skip_or_fail("needs PostgreSQL: set DATABASE_URL", variable="REQUIRE_SERVICES")
+
+
+@pytest.fixture
+def require_redis(settings) -> str:
+    url = settings.CELERY_BROKER_URL
+    if not url.startswith("redis://"):
+        skip_or_fail("needs Redis: set CELERY_BROKER_URL=redis://...", variable="REQUIRE_SERVICES")
+    import redis
+
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+    except redis.RedisError as error:
+        skip_or_fail(f"Redis at {url} does not answer: {error}", variable="REQUIRE_SERVICES")
+    return url
+
+
+@pytest.fixture
+def user(db):
+    return UserFactory(username="alice")
+
+
+@pytest.fixture
+def staff(db):
+    return StaffFactory(username="root-admin")
+
+
+@pytest.fixture
+def api_client() -> APIClient:
+    return APIClient()
+
+
+@pytest.fixture
+def forecaster_client(user) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+@pytest.fixture
+def staff_client(staff) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(staff)
+    return client
