@@ -46,7 +46,7 @@ def question_forecast_arrays(*, question: Question) -> BinaryForecasts:
         probabilities.append(probability)
     return BinaryForecasts.from_arrays(
         user=users,
-        created_at=np.floor(np.asarray(created, dtype=np.float64)),
+        created_at=np.floor(np.asarray(created, dtype=np.float64)).astype(np.int64),
         p_yes=probabilities,
         order=np.arange(len(users)),
     )

@@ -3,6 +3,7 @@
 from celery import shared_task
 from django.db import DatabaseError
 
+from questions.models import Question
 from scoring.services import question_score, questions_needing_scores
 
 
@@ -14,7 +15,11 @@ from scoring.services import question_score, questions_needing_scores
     max_retries=8,
 )
 def score_question(self, question_id: int) -> dict[str, int]:  # type: ignore[no-untyped-def]
-    outcome = question_score(question_id=question_id)
+    try:
+        outcome = question_score(question_id=question_id)
+    except Question.DoesNotExist:
+        # Deleted after the message was sent: nothing left to score.
+        return {"question_id": question_id, "rows": 0}
     return {"question_id": outcome.question_id, "rows": outcome.rows_written}
 
 

@@ -1,0 +1,148 @@
+"""The scoring adapter, through the database: rebuilt rows, idempotence, the sweep."""
+
+from datetime import UTC, datetime, timedelta
+from unittest import mock
+
+import pytest
+from django.utils import timezone
+
+from questions.services import question_resolve
+from scoring.models import QuestionScoring, Score
+from scoring.services import question_score, questions_needing_scores
+from scoring.tasks import rescore_stale_questions, score_question
+from tests.factories import ForecastFactory, QuestionFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+OPEN = datetime(2016, 11, 1, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def no_broker():
+    """Unit tests call tasks directly; nothing is sent to a broker."""
+    with mock.patch("scoring.tasks.score_question.delay") as delay:
+        yield delay
+
+
+def example_b(staff):
+    """SCORING.md worked example B, stored as rows."""
+    question = QuestionFactory(
+        open_time=OPEN,
+        scheduled_close_time=datetime(2016, 11, 8, tzinfo=UTC),
+        scheduled_resolve_time=datetime(2016, 11, 9, tzinfo=UTC),
+    )
+    george, kramer = UserFactory(username="george"), UserFactory(username="kramer")
+    for user, probability, moment in [
+        (george, 0.30, "2016-11-01T16:05"),
+        (kramer, 0.60, "2016-11-02T11:37"),
+        (george, 0.50, "2016-11-03T09:09"),
+        (george, 0.40, "2016-11-03T21:42"),
+        (kramer, 0.70, "2016-11-05T11:45"),
+    ]:
+        ForecastFactory(
+            user=user,
+            question=question,
+            probability=probability,
+            created_at=datetime.fromisoformat(moment).replace(tzinfo=UTC),
+        )
+    question_resolve(
+        question=question,
+        outcome="yes",
+        known_at=datetime(2016, 11, 8, tzinfo=UTC),
+        resolved_by=staff,
+    )
+    return question
+
+
+def score_table(question):
+    return {
+        (score.user.username, score.rule): (round(score.value, 6), round(score.coverage, 6))
+        for score in Score.objects.filter(question=question).select_related("user")
+    }
+
+
+def test_worked_example_b_through_the_database(staff):
+    question = example_b(staff)
+    outcome = question_score(question_id=question.pk)
+    assert (outcome.forecasts_scored, outcome.users_scored, outcome.rows_written) == (5, 2, 4)
+    assert score_table(question) == {
+        ("george", "daily_brier"): (0.794286, 1.0),
+        ("george", "accuracy"): (0.22, 1.0),
+        ("kramer", "daily_brier"): (0.25, 0.857143),
+        ("kramer", "accuracy"): (-0.277959, 0.857143),
+    }
+
+
+def test_scoring_twice_yields_identical_rows(staff):
+    question = example_b(staff)
+    score_question(question.pk)
+    first = sorted(Score.objects.values_list("user_id", "rule", "value", "coverage"))
+    score_question(question.pk)
+    assert sorted(Score.objects.values_list("user_id", "rule", "value", "coverage")) == first
+    assert Score.objects.count() == 4
+
+
+def test_a_correction_rescores_and_an_annulment_removes_scores(staff):
+    question = example_b(staff)
+    question_score(question_id=question.pk)
+    question_resolve(
+        question=question,
+        outcome="no",
+        known_at=datetime(2016, 11, 8, tzinfo=UTC),
+        resolved_by=staff,
+    )
+    question_score(question_id=question.pk)
+    # George's 0.30 is worth 2 * 0.3^2 = 0.18 on a "no".
+    assert score_table(question)[("george", "daily_brier")][0] == pytest.approx(
+        (0.18 * 2 + 2 * 0.4**2 * 5) / 7, abs=1e-6
+    )
+    for outcome in ("ambiguous", "annulled"):
+        question_resolve(
+            question=question,
+            outcome=outcome,
+            known_at=datetime(2016, 11, 8, tzinfo=UTC),
+            resolved_by=staff,
+        )
+        question_score(question_id=question.pk)
+        assert Score.objects.filter(question=question).count() == 0
+
+
+def test_an_early_known_at_truncates_the_scored_days(staff):
+    question = example_b(staff)
+    question_resolve(
+        question=question,
+        outcome="yes",
+        known_at=datetime(2016, 11, 3, 12, tzinfo=UTC),
+        resolved_by=staff,
+    )
+    question_score(question_id=question.pk)
+    # Two full days (11-01, 11-02): George 0.98 both days; Kramer active on 11-02 only.
+    table = score_table(question)
+    assert table[("george", "daily_brier")] == (0.98, 1.0)
+    assert table[("kramer", "daily_brier")] == (0.32, 0.5)
+
+
+def test_the_sweep_finds_missing_and_stale_scores(staff, no_broker):
+    question = example_b(staff)
+    unresolved = QuestionFactory()
+    assert questions_needing_scores() == [question.pk]
+    question_score(question_id=question.pk)
+    assert questions_needing_scores() == []
+    # A correction whose scoring message was lost.
+    question_resolve(
+        question=question,
+        outcome="no",
+        known_at=timezone.now() - timedelta(days=1),
+        resolved_by=staff,
+    )
+    assert questions_needing_scores() == [question.pk]
+    no_broker.reset_mock()
+    assert rescore_stale_questions() == [question.pk]
+    no_broker.assert_called_once_with(question.pk)
+    assert unresolved.pk not in questions_needing_scores()
+    scoring = QuestionScoring.objects.get(question=question)
+    assert scoring.forecasts_scored == 5
+
+
+def test_scoring_a_deleted_question_is_a_no_op():
+    assert score_question(987654) == {"question_id": 987654, "rows": 0}
