@@ -117,7 +117,8 @@ def _day_medians(seg: _Segments, n_days: int) -> npt.NDArray[np.float64]:
     rem_day, rem_key = seg.end[ends_early][rem], key[ends_early][rem]
 
     change_days = np.unique(ins_day)
-    ins_bounds = np.searchsorted(ins_day, change_days, side="left").tolist() + [ins_day.size]
+    ins_lo = np.searchsorted(ins_day, change_days, side="left").tolist()
+    ins_hi = np.searchsorted(ins_day, change_days, side="right").tolist()
     rem_lo = np.searchsorted(rem_day, change_days, side="left").tolist()
     rem_hi = np.searchsorted(rem_day, change_days, side="right").tolist()
 
@@ -128,7 +129,7 @@ def _day_medians(seg: _Segments, n_days: int) -> npt.NDArray[np.float64]:
         gone = rem_key[rem_lo[j] : rem_hi[j]]
         if gone.size:
             standing = np.delete(standing, np.searchsorted(standing, gone))
-        new = ins_key[ins_bounds[j] : ins_bounds[j + 1]]
+        new = ins_key[ins_lo[j] : ins_hi[j]]
         standing = np.insert(standing, np.searchsorted(standing, new), new)
         # Mean of the two middle values; for an odd count both indices are the middle one.
         n = standing.size

@@ -115,9 +115,7 @@ def test_worked_example_b_gjopen() -> None:
     assert s.scored_days == 7
     assert s.first_day_start == B_OPEN
     assert list(s.users) == [GEORGE, KRAMER]
-    assert np.allclose(
-        s.day_medians, [0.98, 0.65, 0.52, 0.52, 0.45, 0.45, 0.45], rtol=0, atol=TOL
-    )
+    assert np.allclose(s.day_medians, [0.98, 0.65, 0.52, 0.52, 0.45, 0.45, 0.45], rtol=0, atol=TOL)
     assert s.crowd_mean == pytest.approx(0.574286, abs=TOL)
 
     george = by_user(s, GEORGE)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -114,18 +115,24 @@ _TIME = st.one_of(
     st.tuples(st.sampled_from(["open", "close", "scheduled"]), st.sampled_from([-1, 0, 1])),
 )
 _PROB = st.sampled_from([0.0, 0.001, 0.3, 0.5, 0.7, 0.999, 1.0]) | st.floats(0, 1)
-_ROWS = st.lists(
-    st.tuples(st.integers(0, 7), _TIME, _PROB, st.integers(-1000, 1000)),
-    max_size=40,
-    unique_by=lambda row: row[3],  # `order` is unique, as database ids are
+_ROWS = st.integers(0, 40).flatmap(  # a flat size distribution: lists default to short
+    lambda n: st.lists(
+        st.tuples(st.integers(0, 7), _TIME, _PROB, st.integers(-1000, 1000)),
+        min_size=n,
+        max_size=n,
+        unique_by=lambda row: row[3],  # `order` is unique, as database ids are
+    )
 )
 
 
 @st.composite
 def questions(draw: st.DrawFn) -> Question:
     open_time = BASE + draw(st.integers(0, 2 * DAY))
-    scheduled_close = open_time + draw(st.integers(0, 9 * DAY))
-    known_at = draw(st.none() | st.integers(open_time - DAY, scheduled_close + DAY))
+    # Whole days plus or minus up to a day, so empty and one-day windows also come up.
+    scheduled_close = open_time + draw(st.integers(1, 9)) * DAY + draw(st.integers(-DAY, DAY))
+    # Mostly no early resolution; sometimes one anywhere around the window.
+    early = draw(st.integers(0, 3)) == 0
+    known_at = draw(st.integers(open_time - DAY, scheduled_close + DAY)) if early else None
     actual_close = scheduled_close if known_at is None else min(scheduled_close, known_at)
     user_ids = draw(st.lists(st.integers(-(10**12), 10**12), min_size=1, max_size=8, unique=True))
 
@@ -158,9 +165,7 @@ def questions(draw: st.DrawFn) -> Question:
 fast_settings = settings(max_examples=200, deadline=None)
 
 
-@fast_settings
-@given(questions())
-def test_matches_the_reference(q: Question) -> None:
+def assert_matches_reference(q: Question) -> None:
     got = q.fast()
     want = reference(q)
 
@@ -173,6 +178,40 @@ def test_matches_the_reference(q: Question) -> None:
     assert got.active_days.tolist() == [want.per_user[u][3] for u in got.users.tolist()]
     assert np.allclose(got.day_medians, want.day_medians, rtol=0, atol=1e-9, equal_nan=True)
     assert np.allclose(got.crowd_mean, want.crowd_mean, rtol=0, atol=1e-9, equal_nan=True)
+
+
+@fast_settings
+@given(questions())
+def test_matches_the_reference(q: Question) -> None:
+    assert_matches_reference(q)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_matches_the_reference_on_crowded_questions(seed: int) -> None:
+    # Hypothesis favours small cases; these are always crowded: 8 users, 40 forecasts,
+    # two weeks, many forecasts on the same day and in the same second.
+    rng = np.random.default_rng(seed)
+    for _ in range(50):
+        open_time = BASE + int(rng.integers(0, DAY))
+        close = open_time + int(rng.integers(1, 14 * DAY))
+        times = rng.integers(open_time - 2 * DAY, close + DAY, size=40)
+        times[rng.random(40) < 0.3] = times[0]  # same-second ties
+        q = Question(
+            rows=[
+                Row(user=int(u), created_at=int(t), p_yes=float(p), order=int(o))
+                for u, t, p, o in zip(
+                    rng.integers(0, 8, size=40),
+                    times,
+                    rng.choice([0.1, 0.5, 0.9, rng.random()], size=40),
+                    rng.permutation(40),
+                    strict=True,
+                )
+            ],
+            open_time=open_time,
+            actual_close=close,
+            outcome=int(rng.integers(0, 2)),
+        )
+        assert_matches_reference(q)
 
 
 @fast_settings
