@@ -10,8 +10,8 @@ Two conveniences serve questions drawn from articles:
 - `successor_of: SLUG` copies every field the entry does not give from an
   earlier question, and `window: {duration: P6M, resolve_after: P1M}` opens
   the question at the start of the UTC day the file is loaded;
-- `{open_date}` and `{close_date}` in the title, criteria and fine print are
-  filled from the question's own window.
+- `{open_date}`, `{close_date}`, `{open_year}` and `{close_year}` in the
+  title, criteria and fine print are filled from the question's own window.
 """
 
 from __future__ import annotations
@@ -148,12 +148,23 @@ def _text(entry: dict[str, Any], key: str, where: str, *, required: bool = False
     return value.strip()
 
 
+def window_placeholders(open_time: datetime, close_time: datetime) -> dict[str, str]:
+    return {
+        "open_date": open_time.date().isoformat(),
+        "close_date": close_time.date().isoformat(),
+        "open_year": str(open_time.year),
+        "close_year": str(close_time.year),
+    }
+
+
 def _fill_placeholders(text: str, values: dict[str, str], where: str, key: str) -> str:
     try:
         return text.format(**values)
     except (KeyError, IndexError, ValueError) as error:
         raise _fail(
-            where, f"{key}: only {{open_date}} and {{close_date}} may stand in braces ({error})."
+            where,
+            f"{key}: only {{open_date}}, {{close_date}}, {{open_year}} and {{close_year}} "
+            f"may stand in braces ({error}).",
         ) from None
 
 
@@ -299,10 +310,7 @@ def _clean_questions(
             raise _fail(where, "open_time must be before scheduled_close_time.")
         if not times["scheduled_close_time"] <= times["scheduled_resolve_time"]:
             raise _fail(where, "scheduled_resolve_time must not be before scheduled_close_time.")
-        placeholders = {
-            "open_date": times["open_time"].date().isoformat(),
-            "close_date": times["scheduled_close_time"].date().isoformat(),
-        }
+        placeholders = window_placeholders(times["open_time"], times["scheduled_close_time"])
         record: dict[str, Any] = {"slug": slug, "type": entry["type"], "templates": {}, **times}
         for key in DESCRIPTIVE_FIELDS:
             value = _text(entry, key, where, required=key in ("title", "resolution_criteria"))
@@ -395,10 +403,7 @@ def _write_question(
         # The window and type of an existing question never move: forecasts
         # were made against them. Its text is filled from that stored window,
         # so reloading a file with a load-relative window changes nothing.
-        placeholders = {
-            "open_date": question.open_time.date().isoformat(),
-            "close_date": question.scheduled_close_time.date().isoformat(),
-        }
+        placeholders = window_placeholders(question.open_time, question.scheduled_close_time)
         for key, template in record["templates"].items():
             descriptive[key] = template.format(**placeholders)
         changed = [key for key, value in descriptive.items() if getattr(question, key) != value]
