@@ -25,7 +25,7 @@ from typing import Any
 
 import yaml
 from dateutil.relativedelta import relativedelta
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -157,6 +157,18 @@ def window_placeholders(open_time: datetime, close_time: datetime) -> dict[str, 
     }
 
 
+def _check_lengths(model: type[Any], record: dict[str, Any], where: str) -> None:
+    """Catch over-long text here, with the field named, rather than as a
+    database error on PostgreSQL (SQLite would store it silently)."""
+    for key, value in record.items():
+        try:
+            limit = model._meta.get_field(key).max_length
+        except FieldDoesNotExist:  # not a model field (tags, provenance, ...)
+            continue
+        if limit and isinstance(value, str) and len(value) > limit:
+            raise _fail(where, f"{key}: longer than {limit} characters.")
+
+
 def _fill_placeholders(text: str, values: dict[str, str], where: str, key: str) -> str:
     try:
         return text.format(**values)
@@ -209,6 +221,7 @@ def _clean_articles(entries: Any, base_dir: Path) -> dict[str, dict[str, Any]]:
             "url": _text(entry, "url", where),
             "text": text,
         }
+        _check_lengths(Article, articles[slug], where)
     return articles
 
 
@@ -318,13 +331,15 @@ def _clean_questions(
                 record["templates"][key] = value
                 value = _fill_placeholders(value, placeholders, where, key)
             record[key] = value
-        if len(record["title"]) > Question._meta.get_field("title").max_length:
-            raise _fail(where, "title: longer than 300 characters.")
+        _check_lengths(Question, record, where)
         tags = entry.get("tags") or []
         if not isinstance(tags, list) or not all(isinstance(tag, str) for tag in tags):
             raise _fail(where, "tags: must be a list of words.")
         record["tags"] = sorted({slugify(tag) for tag in tags if slugify(tag)})
+        for tag in record["tags"]:
+            _check_lengths(Tag, {"slug": tag}, f"{where}, tag {tag[:20]!r}")
         record["provenance"] = _clean_provenance(entry.get("provenance"), where, known_articles)
+        _check_lengths(Question, record["provenance"], where)
         record["successor_of"] = parent_slug or None
         cleaned.append(record)
     return cleaned

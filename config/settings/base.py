@@ -135,8 +135,13 @@ CELERY_BROKER_DIR = env.path("CELERY_BROKER_DIR", default=str(VAR_DIR / "celery-
 def filesystem_broker_options(folder: Path) -> dict[str, object]:
     """kombu's file-system transport: the same folder in and out, so the web
     process and the worker see each other's messages."""
-    folder.mkdir(parents=True, exist_ok=True)
-    return {"data_folder_in": str(folder), "data_folder_out": str(folder)}
+    (folder / "control").mkdir(parents=True, exist_ok=True)
+    return {
+        "data_folder_in": str(folder),
+        "data_folder_out": str(folder),
+        # Broadcast (pidbox) messages; kombu's default is ./control in the cwd.
+        "control_folder": str(folder / "control"),
+    }
 
 
 CELERY_BROKER_TRANSPORT_OPTIONS = (

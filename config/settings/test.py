@@ -1,7 +1,12 @@
 """Settings for the test suite: the base settings with fast password hashing."""
 
+from config.env import env
 from config.settings.base import *  # noqa: F403
-from config.settings.base import CELERY_BROKER_URL, VAR_DIR, filesystem_broker_options
+from config.settings.base import CELERY_BROKER_URL, DATABASES, VAR_DIR, filesystem_broker_options
+
+# Lets two test runs share one PostgreSQL server without sharing a database.
+if env("TEST_DATABASE_NAME", default=""):
+    DATABASES["default"]["TEST"] = {"NAME": env("TEST_DATABASE_NAME")}
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -35,7 +35,8 @@ SQLITE_REVERSE = ["DROP TRIGGER IF EXISTS forecasts_forecast_no_update;"]
 def forward(apps, schema_editor):
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
-        schema_editor.execute(POSTGRES_FORWARD)
+        # params=None: the "%" in RAISE is not a query placeholder.
+        schema_editor.execute(POSTGRES_FORWARD, params=None)
     elif vendor == "sqlite":
         for statement in SQLITE_FORWARD:
             schema_editor.execute(statement)
@@ -44,7 +45,7 @@ def forward(apps, schema_editor):
 def reverse(apps, schema_editor):
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
-        schema_editor.execute(POSTGRES_REVERSE)
+        schema_editor.execute(POSTGRES_REVERSE, params=None)
     elif vendor == "sqlite":
         for statement in SQLITE_REVERSE:
             schema_editor.execute(statement)
