@@ -1,3 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from scoring.api.views import QuestionScoresView, ScoreExportView
+
+urlpatterns = [
+    path(
+        "questions/<slug:slug>/scores/",
+        QuestionScoresView.as_view(),
+        name="question-scores",
+    ),
+    path("staff/export/scores/", ScoreExportView.as_view(), name="staff-export-scores"),
+]

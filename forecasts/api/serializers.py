@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from forecasts.models import MAX_PROBABILITY, MIN_PROBABILITY, Forecast
+from forecasts.services import probability_clean
+from questions.models import Question
+
+
+class ForecastSerializer(serializers.ModelSerializer):
+    question = serializers.SlugRelatedField(read_only=True, slug_field="slug")
+
+    class Meta:
+        model = Forecast
+        fields = ["id", "question", "probability", "created_at", "rationale", "origin"]
+        read_only_fields = fields
+
+
+@extend_schema_field(
+    {
+        "type": "number",
+        "minimum": MIN_PROBABILITY,
+        "maximum": MAX_PROBABILITY,
+        "description": "Probability of yes, 0.001 to 0.999.",
+    }
+)
+class ProbabilityField(serializers.Field):
+    """Hands the raw value to `probability_clean`, so the API refuses exactly
+    what the web form and the importer refuse, with the same message."""
+
+    def to_internal_value(self, data: Any) -> float:
+        try:
+            return probability_clean(data, field=self.field_name)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.message_dict[self.field_name]) from None
+
+    def to_representation(self, value: Any) -> float:
+        return float(value)
+
+
+class ForecastSubmitSerializer(serializers.Serializer):
+    question = serializers.SlugRelatedField(
+        queryset=Question.objects.all(), slug_field="slug", help_text="The question's slug."
+    )
+    probability = ProbabilityField()
+    rationale = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class CsvUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(
+        help_text="CSV with the header question,user,probability,created_at[,rationale]."
+    )
+
+
+class ForecastImportReportSerializer(serializers.Serializer):
+    created = serializers.IntegerField()
+    already_present = serializers.IntegerField()
+    users_created = serializers.ListField(child=serializers.CharField())
+    summary = serializers.CharField()

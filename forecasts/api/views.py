@@ -1,0 +1,113 @@
+"""A user's own forecasts: list, read one, submit. No update or delete: a
+forecast is appended, never changed (PUT, PATCH and DELETE answer 405)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from django.db.models import QuerySet
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.permissions import IsAdminUser, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from forecasts.api.filters import ForecastFilter
+from forecasts.api.serializers import (
+    CsvUploadSerializer,
+    ForecastImportReportSerializer,
+    ForecastSerializer,
+    ForecastSubmitSerializer,
+)
+from forecasts.imports import ForecastImportError, forecasts_import_csv
+from forecasts.models import Forecast
+from forecasts.selectors import forecasts_of_user
+from forecasts.services import forecast_submit
+from questions.api.uploads import read_upload
+
+
+class NonFiniteJSONParser(JSONParser):
+    """Reads the non-standard tokens NaN and Infinity as floats instead of
+    failing the whole body, so they reach `probability_clean` and are refused
+    like any other bad probability, with the field named."""
+
+    strict = False
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Your forecasts, newest first"),
+    retrieve=extend_schema(summary="One of your forecasts"),
+)
+class ForecastViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = ForecastSerializer
+    permission_classes = [IsAuthenticated]
+    parser_classes = [NonFiniteJSONParser, FormParser, MultiPartParser]
+    filterset_class = ForecastFilter
+
+    def get_queryset(self) -> QuerySet[Forecast]:
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no user
+            return Forecast.objects.none()
+        return forecasts_of_user(user=self.request.user)
+
+    @extend_schema(
+        summary="Submit a forecast",
+        description=(
+            "Appends a forecast stamped with the server's time. The question must be open; "
+            "the probability of yes must lie in [0.001, 0.999]. Errors are keyed by field."
+        ),
+        request=ForecastSubmitSerializer,
+        responses={
+            201: ForecastSerializer,
+            400: OpenApiResponse(
+                description='Errors keyed by field, e.g. {"probability": ["..."]}.'
+            ),
+        },
+    )
+    def create(self, request: Request) -> Response:
+        submitted = ForecastSubmitSerializer(data=request.data)
+        submitted.is_valid(raise_exception=True)
+        forecast = forecast_submit(
+            user=request.user,
+            question=submitted.validated_data["question"],
+            probability=submitted.validated_data["probability"],
+            rationale=submitted.validated_data["rationale"],
+            origin=Forecast.Origin.API,
+        )
+        return Response(ForecastSerializer(forecast).data, status=status.HTTP_201_CREATED)
+
+
+class ForecastImportView(APIView):
+    permission_classes = [IsAdminUser]
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(
+        summary="Import forecast history from a CSV file (staff)",
+        description=(
+            "Every row is checked before anything is written; one bad row rejects the file "
+            'and the answer lists every problem: `{"file": ["line 3: ...", ...]}`. '
+            "Rows already present are skipped, so importing a file twice adds nothing."
+        ),
+        request={"multipart/form-data": CsvUploadSerializer},
+        responses={
+            200: ForecastImportReportSerializer,
+            201: ForecastImportReportSerializer,
+            400: OpenApiResponse(description='{"file": ["line 3: ...", ...]}'),
+            403: OpenApiResponse(description="Not staff."),
+        },
+    )
+    def post(self, request: Request) -> Response:
+        upload = CsvUploadSerializer(data=request.data)
+        upload.is_valid(raise_exception=True)
+        text = read_upload(upload.validated_data["file"])
+        try:
+            report = forecasts_import_csv(text=text)
+        except ForecastImportError as error:
+            raise ValidationError({"file": error.messages}) from None
+        data = {**asdict(report), "summary": report.summary()}
+        return Response(
+            ForecastImportReportSerializer(data).data,
+            status=status.HTTP_201_CREATED if report.created else status.HTTP_200_OK,
+        )

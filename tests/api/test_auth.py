@@ -1,0 +1,108 @@
+import pytest
+from django.urls import reverse
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from accounts.models import User
+from forecasts.models import Forecast
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+TOKEN_URL = reverse("api:auth-token")
+SIGNUP_URL = reverse("api:auth-signup")
+
+
+def test_token_for_a_good_password_is_the_users_token(api_client, user):
+    response = api_client.post(
+        TOKEN_URL, {"username": "alice", "password": "correct-horse-battery"}, format="json"
+    )
+    assert response.status_code == 200
+    assert response.json() == {"token": Token.objects.get(user=user).key}
+    again = api_client.post(
+        TOKEN_URL, {"username": "alice", "password": "correct-horse-battery"}, format="json"
+    )
+    assert again.json()["token"] == response.json()["token"]
+
+
+def test_token_refused_for_a_wrong_password(api_client, user):
+    response = api_client.post(TOKEN_URL, {"username": "alice", "password": "nope"}, format="json")
+    assert response.status_code == 400
+    assert "non_field_errors" in response.json()
+    assert not Token.objects.exists()
+
+
+def test_token_refused_for_an_unclaimed_imported_account(api_client):
+    imported = User(username="ghost", origin=User.Origin.IMPORT)
+    imported.set_unusable_password()
+    imported.save()
+    response = api_client.post(TOKEN_URL, {"username": "ghost", "password": ""}, format="json")
+    assert response.status_code == 400
+    assert not Token.objects.exists()
+
+
+def test_token_authenticates_api_calls(user, open_question):
+    token = Token.objects.create(user=user)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    response = client.post(
+        reverse("api:forecast-list"),
+        {"question": "open-q", "probability": 0.7},
+        format="json",
+    )
+    assert response.status_code == 201
+    assert Forecast.objects.get().user == user
+
+
+def test_signup_creates_a_forecaster_and_returns_a_working_token(api_client):
+    response = api_client.post(
+        SIGNUP_URL,
+        {"username": "newbie", "email": "newbie@example.org", "password": "a-Long-passphrase-42"},
+        format="json",
+    )
+    assert response.status_code == 201
+    body = response.json()
+    user = User.objects.get(username="newbie")
+    assert body == {"token": Token.objects.get(user=user).key, "username": "newbie"}
+    assert (user.email, user.origin, user.is_staff) == ("newbie@example.org", "signup", False)
+    assert user.check_password("a-Long-passphrase-42")
+
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {body['token']}")
+    assert client.get(reverse("api:forecast-list")).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        ({"username": "bob", "email": "bob@example.org", "password": "short"}, "password"),
+        ({"username": "bob", "email": "bob@example.org", "password": "password123"}, "password"),
+        ({"username": "bob", "email": "bob@example.org", "password": "4815162342108"}, "password"),
+        (
+            {"username": "bobbyjones", "email": "b@example.org", "password": "bobbyjones"},
+            "password",
+        ),
+        ({"username": "bob", "email": "bob@example.org"}, "password"),
+        ({"username": "bob", "password": "a-Long-passphrase-42"}, "email"),
+        ({"username": "bob", "email": "not-an-email", "password": "a-Long-passphrase-42"}, "email"),
+        ({"email": "bob@example.org", "password": "a-Long-passphrase-42"}, "username"),
+        ({"username": "b o b", "email": "b@example.org", "password": "a-Long-pass-42"}, "username"),
+    ],
+)
+def test_signup_errors_name_the_field(api_client, payload, field):
+    response = api_client.post(SIGNUP_URL, payload, format="json")
+    assert response.status_code == 400
+    assert field in response.json(), response.json()
+    assert not User.objects.exists()
+
+
+def test_signup_refuses_a_taken_username(api_client):
+    UserFactory(username="carol")
+    response = api_client.post(
+        SIGNUP_URL,
+        {"username": "carol", "email": "c2@example.org", "password": "a-Long-passphrase-42"},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "username" in response.json()
+    assert User.objects.count() == 1
