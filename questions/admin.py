@@ -1,0 +1,280 @@
+"""Admin for articles, tags, questions and their resolution history.
+
+A question's resolution is never edited in its change form: the fields are
+read-only there, and the Resolve page goes through `question_resolve`, which
+records an audited event and queues scoring. Editing the fields directly would
+leave scores that no event explains."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+
+from questions.forms import QuestionResolveForm
+from questions.models import Article, Question, ResolutionEvent, Tag
+from questions.services import question_resolve
+
+
+class ReadOnlyAdminMixin:
+    """For records that are written only by services (events, forecasts,
+    scores): the admin shows them and offers no way to add, change or delete."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+def evidence_display(links: list[str]) -> str:
+    if not links:
+        return "—"
+    line = '<a href="{}" rel="noopener noreferrer">{}</a>'
+    return format_html_join(mark_safe("<br>"), line, ((link, link) for link in links))
+
+
+@admin.register(Article)
+class ArticleAdmin(admin.ModelAdmin):
+    list_display = ("slug", "title", "outlet", "publication_date", "question_count")
+    list_filter = ("outlet", "publication_date_precision")
+    search_fields = ("slug", "title", "outlet", "author")
+    date_hierarchy = "publication_date"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Article]:
+        return super().get_queryset(request).annotate(question_count=Count("questions"))
+
+    @admin.display(description="questions", ordering="question_count")
+    def question_count(self, article: Article) -> int:
+        return article.question_count  # type: ignore[attr-defined]
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    list_display = ("slug",)
+    search_fields = ("slug",)
+
+
+class StatusFilter(admin.SimpleListFilter):
+    """Status is derived from the times and the resolution, so it filters
+    through the queryset's SQL form of `Question.status_at`."""
+
+    title = "status"
+    parameter_name = "status"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return list(Question.Status.choices)
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Question]) -> QuerySet[Question]:
+        if self.value() in Question.Status.values:
+            return queryset.with_status(self.value())  # type: ignore[attr-defined]
+        return queryset
+
+
+class ResolutionEventInline(admin.TabularInline):
+    model = ResolutionEvent
+    verbose_name = "resolution event"
+    verbose_name_plural = "resolution history (newest first; use Resolve to add one)"
+    fields = ("created_at", "outcome", "known_at", "created_by", "note", "evidence")
+    readonly_fields = fields
+    ordering = ("-created_at", "-id")
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.display(description="evidence")
+    def evidence(self, event: ResolutionEvent) -> str:
+        return evidence_display(event.evidence_links)
+
+
+@admin.register(Question)
+class QuestionAdmin(admin.ModelAdmin):
+    list_display = (
+        "slug",
+        "title",
+        "status_display",
+        "scheduled_close_time",
+        "resolution",
+        "resolve_link",
+    )
+    list_filter = (StatusFilter, "type", "resolution", "tags", "article")
+    search_fields = ("slug", "title", "background", "resolution_criteria")
+    filter_horizontal = ("tags",)
+    autocomplete_fields = ("article", "successor_of")
+    date_hierarchy = "scheduled_close_time"
+    inlines = (ResolutionEventInline,)
+    readonly_fields = (
+        "resolution",
+        "known_at",
+        "resolution_set_at",
+        "resolve_link",
+        "close_processed_at",
+        "community_at_close",
+        "forecasters_at_close",
+        "created_at",
+        "updated_at",
+    )
+    fieldsets = (
+        (None, {"fields": ("slug", "title", "type", "tags")}),
+        (
+            "Text",
+            {"fields": ("background", "resolution_criteria", "fine_print", "resolution_source")},
+        ),
+        ("Window", {"fields": ("open_time", "scheduled_close_time", "scheduled_resolve_time")}),
+        (
+            "Resolution (read-only here: use the Resolve page)",
+            {"fields": ("resolution", "known_at", "resolution_set_at", "resolve_link")},
+        ),
+        (
+            "At close",
+            {"fields": ("close_processed_at", "community_at_close", "forecasters_at_close")},
+        ),
+        (
+            "Provenance",
+            {
+                "classes": ("collapse",),
+                "fields": (
+                    "article",
+                    "source_passage",
+                    "implied_probability_low",
+                    "implied_probability_high",
+                    "implied_probability_table",
+                    "implied_probability_term",
+                    "successor_of",
+                ),
+            },
+        ),
+        ("Record", {"fields": ("created_at", "updated_at")}),
+    )
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        fields = tuple(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.forecasts.exists():
+            # Forecasts were made against this type and opening time: moving
+            # them would silently change what those forecasts are scored on.
+            fields += ("type", "open_time")
+        return fields
+
+    @admin.display(description="status")
+    def status_display(self, question: Question) -> str:
+        return question.status.label
+
+    @admin.display(description="resolve")
+    def resolve_link(self, question: Question) -> str:
+        if question.pk is None:
+            return "—"
+        url = reverse("admin:questions_question_resolve", args=[question.pk])
+        label = "Correct" if question.resolution else "Resolve"
+        return format_html('<a href="{}">{}</a>', url, label)
+
+    def get_urls(self) -> list[URLPattern]:
+        # Before the defaults: their "<path:object_id>/" catch-all would take it.
+        custom = [
+            path(
+                "<path:object_id>/resolve/",
+                self.admin_site.admin_view(self.resolve_view),
+                name="questions_question_resolve",
+            )
+        ]
+        return custom + super().get_urls()
+
+    def resolve_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        question = self.get_object(request, unquote(object_id))
+        if question is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not self.has_change_permission(request, question):
+            raise PermissionDenied
+        initial = (
+            {"outcome": question.resolution, "known_at": question.known_at}
+            if question.resolution
+            else {}
+        )
+        form = QuestionResolveForm(request.POST or None, initial=initial)
+        if request.method == "POST" and form.is_valid():
+            previous = question.resolution
+            try:
+                event = question_resolve(
+                    question=question,
+                    outcome=form.cleaned_data["outcome"],
+                    known_at=form.cleaned_data["known_at"],
+                    resolved_by=request.user,
+                    note=form.cleaned_data["note"],
+                    evidence_links=form.cleaned_data["evidence_links"],
+                )
+            except ValidationError as error:
+                self._errors_to_form(form, error)
+            else:
+                summary = (
+                    f"Corrected (was {previous}): resolved as {event.outcome}"
+                    if previous
+                    else f"Resolved as {event.outcome}"
+                )
+                self.log_change(request, question, f"{summary}, known at {event.known_at}.")
+                self.message_user(request, f"{summary}; scoring has been queued.", messages.SUCCESS)
+                return redirect("admin:questions_question_change", question.pk)
+        counts = question.forecasts.aggregate(
+            forecasts=Count("id", filter=Q(created_at__lt=question.scheduled_close_time)),
+            forecasters=Count(
+                "user", distinct=True, filter=Q(created_at__lt=question.scheduled_close_time)
+            ),
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"{'Correct the resolution of' if question.resolution else 'Resolve'}: "
+            f"{question.title}",
+            "question": question,
+            "original": question,
+            "form": form,
+            "media": self.media + form.media,
+            "forecast_count": counts["forecasts"],
+            "forecaster_count": counts["forecasters"],
+            "events": question.resolution_events.select_related("created_by").order_by(
+                "-created_at", "-id"
+            ),
+        }
+        return TemplateResponse(request, "admin/questions/question/resolve.html", context)
+
+    @staticmethod
+    def _errors_to_form(form: QuestionResolveForm, error: ValidationError) -> None:
+        """Put each of the service's errors on the field it names."""
+        if not hasattr(error, "error_dict"):
+            form.add_error(None, error.messages)
+            return
+        for field, field_messages in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, field_messages)
+
+
+@admin.register(ResolutionEvent)
+class ResolutionEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("question", "outcome", "known_at", "created_at", "created_by")
+    list_filter = ("outcome",)
+    search_fields = ("question__slug", "question__title", "note")
+    list_select_related = ("question", "created_by")
+    date_hierarchy = "created_at"
+    fields = ("question", "outcome", "known_at", "created_at", "created_by", "note", "evidence")
+    readonly_fields = fields
+
+    @admin.display(description="evidence links")
+    def evidence(self, event: ResolutionEvent) -> str:
+        return evidence_display(event.evidence_links)

@@ -1,0 +1,148 @@
+"""`manage.py rescore` and `manage.py export_scores`."""
+
+import csv
+import io
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from questions.services import question_resolve
+from scoring.models import QuestionScoring, Score
+from scoring.services import question_score
+from tests.factories import ForecastFactory, QuestionFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+OPEN = datetime(2020, 3, 1, tzinfo=UTC)
+
+
+def make_question(slug, staff, *, outcome="yes", probabilities=(("ann", 0.9),)):
+    """A two-day question; each user forecasts at the opening; resolved at the close."""
+    question = QuestionFactory(
+        slug=slug,
+        open_time=OPEN,
+        scheduled_close_time=OPEN + timedelta(days=2),
+        scheduled_resolve_time=OPEN + timedelta(days=3),
+    )
+    for username, probability in probabilities:
+        ForecastFactory(
+            question=question,
+            user=UserFactory(username=username),
+            probability=probability,
+            created_at=OPEN + timedelta(hours=1),
+        )
+    if outcome:
+        question_resolve(
+            question=question, outcome=outcome, known_at=OPEN + timedelta(days=2), resolved_by=staff
+        )
+    return question
+
+
+@pytest.fixture
+def questions(superuser):
+    return [
+        make_question("alpha", superuser, probabilities=(("ann", 0.9), ("bob", 0.6))),
+        make_question("beta", superuser, outcome="no", probabilities=(("ann", 0.3),)),
+        make_question("gamma", superuser, outcome=""),  # unresolved: never scored
+    ]
+
+
+def test_rescore_scores_every_resolved_question_and_prints_totals(run, questions):
+    out, err = run("rescore")
+    assert out.strip() == "Rescored 2 questions: 3 forecasts, 3 user scores, 6 score rows."
+    assert "Rescoring" in err  # the progress bar goes to stderr
+    values = {
+        (s.question.slug, s.user.username, s.rule): round(s.value, 6)
+        for s in Score.objects.select_related("question", "user")
+    }
+    assert values == {
+        ("alpha", "ann", "daily_brier"): 0.02,
+        ("alpha", "bob", "daily_brier"): 0.32,
+        ("alpha", "ann", "accuracy"): -0.15,  # crowd median 0.17 on both days
+        ("alpha", "bob", "accuracy"): 0.15,
+        ("beta", "ann", "daily_brier"): 0.18,
+        ("beta", "ann", "accuracy"): 0.0,
+    }
+    assert set(QuestionScoring.objects.values_list("question__slug", flat=True)) == {
+        "alpha",
+        "beta",
+    }
+
+
+def test_rescore_one_question(run, questions):
+    out, _ = run("rescore", "--question", "beta")
+    assert out.strip() == "Rescored 1 questions: 1 forecasts, 1 user scores, 2 score rows."
+    assert set(Score.objects.values_list("question__slug", flat=True)) == {"beta"}
+
+
+def test_rescore_stale_only(run, questions):
+    question_score(question_id=questions[0].pk)
+    out, _ = run("rescore", "--stale-only")
+    assert out.strip() == "Rescored 1 questions: 1 forecasts, 1 user scores, 2 score rows."
+    out, _ = run("rescore", "--stale-only")
+    assert out.strip() == "Rescored 0 questions: 0 forecasts, 0 user scores, 0 score rows."
+    out, _ = run("rescore", "--stale-only", "--question", "alpha")
+    assert out.startswith("Rescored 0 questions")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--question", "nope"], "--question: no question with slug 'nope'."),
+        (
+            ["--question", "gamma"],
+            "--question: 'gamma' is not resolved; there is nothing to score.",
+        ),
+    ],
+)
+def test_rescore_errors(run_failing, questions, args, message):
+    error, _ = run_failing("rescore", *args)
+    assert str(error) == message
+    assert Score.objects.count() == 0
+
+
+def test_export_csv_to_stdout_and_json_to_a_file(run, questions, tmp_path):
+    run("rescore")
+    out, _ = run("export_scores")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert [
+        (row["question"], row["user"], row["rule"], round(float(row["value"]), 6)) for row in rows
+    ] == [
+        ("alpha", "ann", "accuracy", -0.15),
+        ("alpha", "ann", "daily_brier", 0.02),
+        ("alpha", "bob", "accuracy", 0.15),
+        ("alpha", "bob", "daily_brier", 0.32),
+        ("beta", "ann", "accuracy", 0.0),
+        ("beta", "ann", "daily_brier", 0.18),
+    ]
+    assert out.splitlines()[0] == "question,user,rule,value,coverage"
+
+    target = tmp_path / "beta.json"
+    out, _ = run("export_scores", "--question", "beta", "--format", "json", "--output", target)
+    assert out.strip() == f"Wrote 2 score rows to {target} (json)."
+    data = json.loads(target.read_text(encoding="utf-8"))
+    assert [(r["user"], r["rule"], r["coverage"]) for r in data] == [
+        ("ann", "accuracy", 1.0),
+        ("ann", "daily_brier", 1.0),
+    ]
+
+
+def test_export_with_no_scores_is_a_header(run, questions):
+    out, _ = run("export_scores", "--format", "csv")
+    assert out == "question,user,rule,value,coverage\n"
+    out, _ = run("export_scores", "--format", "json")
+    assert json.loads(out) == []
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--question", "nope"], "--question: no question with slug 'nope'."),
+        (["--format", "xml"], "--format: 'xml' is not one of csv, json."),
+        (["--output", "/nonexistent-dir/x.csv"], "--output: cannot write /nonexistent-dir/x.csv"),
+    ],
+)
+def test_export_errors(run_failing, questions, args, message):
+    error, _ = run_failing("export_scores", *args)
+    assert str(error).startswith(message)
