@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from forecasts import views
 
 app_name = "forecasts"
-urlpatterns: list = []
+urlpatterns = [
+    path("questions/<slug:slug>/forecast/", views.forecast_submit_view, name="submit"),
+    path("me/record/", views.my_record, name="record"),
+]

@@ -1,4 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from questions import views
 
 app_name = "questions"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.question_list, name="list"),
+    path("questions/<slug:slug>/", views.question_detail, name="detail"),
+    path("articles/<slug:slug>/", views.article_detail, name="article"),
+]

@@ -1,0 +1,52 @@
+"""The web form for a forecast. People think in percentages; the service
+takes a probability, and still has the last word on its range."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+
+MIN_PERCENT = Decimal("0.1")
+MAX_PERCENT = Decimal("99.9")
+PERCENT_RANGE_MESSAGE = (
+    "Your probability of yes must be between 0.1% and 99.9% "
+    "(a probability between 0.001 and 0.999); you entered {value}%."
+)
+
+
+class ForecastForm(forms.Form):
+    percent = forms.DecimalField(
+        label="Your probability of yes (%)",
+        help_text="A percentage from 0.1 to 99.9, e.g. 62.5.",
+        widget=forms.NumberInput(
+            attrs={"min": "0.1", "max": "99.9", "step": "0.1", "inputmode": "decimal"}
+        ),
+        error_messages={
+            "required": "Enter your probability of yes as a percentage from 0.1 to 99.9.",
+            "invalid": "Your probability of yes must be a number of percent, e.g. 62.5.",
+        },
+    )
+    rationale = forms.CharField(
+        label="Rationale (optional)",
+        required=False,
+        max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Why you think so, in a few words; it is saved with this forecast.",
+    )
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+    def clean_percent(self) -> Decimal:
+        value: Decimal = self.cleaned_data["percent"]
+        if not MIN_PERCENT <= value <= MAX_PERCENT:
+            raise forms.ValidationError(PERCENT_RANGE_MESSAGE.format(value=value))
+        return value
+
+    @property
+    def probability(self) -> float:
+        # Divide in decimal: 99.9 / 100 in floating point is 0.9990000000000001,
+        # which the service would refuse as above 0.999.
+        return float(self.cleaned_data["percent"] / 100)

@@ -1,0 +1,242 @@
+"""The question page in each state, for anonymous and logged-in users."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from questions.models import Question
+from tests.factories import ForecastFactory, QuestionFactory, UserFactory
+from tests.web.conftest import PASSAGE, count_queries
+
+pytestmark = pytest.mark.django_db
+
+
+def url(question: Question) -> str:
+    return reverse("questions:detail", args=[question.slug])
+
+
+def test_url_shape(question):
+    assert url(question) == "/questions/nk-escalation/"
+
+
+def test_unknown_slug_is_404(client, db):
+    assert client.get("/questions/nope/").status_code == 404
+
+
+def test_anonymous_sees_the_question_its_provenance_and_a_login_link(client, question):
+    ForecastFactory(question=question, probability=0.4)
+    ForecastFactory(question=question, probability=0.6)
+    response = client.get(url(question))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "<h1>Will North Korea escalate significantly?</h1>" in page
+    assert '<span class="badge badge-open">Open</span>' in page
+    for text in (
+        "Background about the peninsula.",
+        "Resolves yes on a long-range launch.",
+        "Short-range tests do not count.",
+        "ROK Joint Chiefs of Staff statements.",
+    ):
+        assert text in page
+    assert f'<time datetime="{question.open_time.isoformat()}">' in page
+    assert question.scheduled_resolve_time.strftime("%Y-%m-%d %H:%M UTC") in page
+    # Provenance: the passage as a quotation, the article, the implied range.
+    assert f"<blockquote>\n          <p>{PASSAGE}</p>" in page
+    assert "<cite>The Fractured Pillar</cite>, A. Writer, Example Outlet," in page
+    assert question.article.publication_date_display in page
+    assert 'href="/articles/fractured-pillar/#passage-nk-escalation"' in page
+    assert "<strong>20–45%</strong>" in page
+    assert "ICD 203 (2015)" in page and "More likely" in page
+    # Community: the median of two standing forecasts.
+    assert '<p class="big-number probability">50%</p>' in page
+    assert "median of 2 forecasters" in page
+    assert "Log in to forecast" in page
+    assert 'href="/accounts/login/?next=%2Fquestions%2Fnk-escalation%2F"' in page
+    assert "Submit forecast" not in page
+
+
+def test_logged_in_user_sees_the_form_and_their_history_newest_first(user_client, user, question):
+    now = timezone.now()
+    ForecastFactory(
+        question=question,
+        user=user,
+        probability=0.3,
+        rationale="First thoughts.",
+        created_at=now - timedelta(hours=3),
+    )
+    ForecastFactory(
+        question=question,
+        user=user,
+        probability=0.55,
+        rationale="After <the> news & more.",
+        created_at=now - timedelta(hours=1),
+    )
+    ForecastFactory(question=question, probability=0.9)  # someone else's
+    page = user_client.get(url(question)).content.decode()
+    assert f'action="/questions/{question.slug}/forecast/"' in page
+    assert '<label for="id_percent">Your probability of yes (%)</label>' in page
+    assert 'type="number" name="percent"' in page
+    for attribute in ('min="0.1"', 'max="99.9"', 'step="0.1"'):
+        assert attribute in page
+    assert '<textarea name="rationale"' in page
+    assert ">Submit forecast</button>" in page
+    assert "Log in to forecast" not in page
+    history = page[page.index("Your history") :]
+    assert history.index("55%") < history.index("30%")
+    assert "After &lt;the&gt; news &amp; more." in history
+    assert "First thoughts." in history
+    assert "90%" not in history
+
+
+def test_upcoming_question_has_no_form(user_client):
+    question = QuestionFactory(open_time=timezone.now() + timedelta(days=1))
+    page = user_client.get(url(question)).content.decode()
+    assert "Forecasting opens at" in page
+    assert "Submit forecast" not in page
+    assert '<span class="badge badge-upcoming">Upcoming</span>' in page
+
+
+def test_closed_question_awaits_resolution_with_the_median_at_close(user_client, client):
+    now = timezone.now()
+    question = QuestionFactory(
+        open_time=now - timedelta(days=10),
+        scheduled_close_time=now - timedelta(days=1),
+        scheduled_resolve_time=now + timedelta(days=1),
+        community_at_close=0.375,
+        forecasters_at_close=4,
+    )
+    for page in (user_client.get(url(question)), client.get(url(question))):
+        content = page.content.decode()
+        assert "Closed, awaiting resolution" in content
+        assert 'Community median at close: <strong class="probability">37.5%</strong>' in content
+        assert "from 4 forecasters" in content
+        assert "Submit forecast" not in content
+    assert (
+        "This question is closed to forecasts." in user_client.get(url(question)).content.decode()
+    )
+
+
+def example_b(past_question) -> tuple[Question, dict[str, object]]:
+    """SCORING.md worked example B as rows: George and Kramer."""
+    question = past_question(
+        open_time=datetime(2016, 11, 1, tzinfo=UTC),
+        scheduled_close_time=datetime(2016, 11, 8, tzinfo=UTC),
+        scheduled_resolve_time=datetime(2016, 11, 9, tzinfo=UTC),
+    )
+    george, kramer = UserFactory(username="george"), UserFactory(username="kramer")
+    for who, probability, moment in [
+        (george, 0.30, "2016-11-01T16:05"),
+        (kramer, 0.60, "2016-11-02T11:37"),
+        (george, 0.50, "2016-11-03T09:09"),
+        (george, 0.40, "2016-11-03T21:42"),
+        (kramer, 0.70, "2016-11-05T11:45"),
+    ]:
+        ForecastFactory(
+            user=who,
+            question=question,
+            probability=probability,
+            created_at=datetime.fromisoformat(moment).replace(tzinfo=UTC),
+        )
+    return question, {"george": george, "kramer": kramer}
+
+
+def test_resolved_question_shows_outcome_evidence_and_scores(client, past_question, resolve):
+    question, people = example_b(past_question)
+    resolve(
+        question,
+        "yes",
+        known_at=datetime(2016, 11, 8, tzinfo=UTC),
+        note="Confirmed by <b>the</b> ministry.",
+        evidence_links=["https://example.org/report"],
+    )
+    client.force_login(people["kramer"])
+    response = client.get(url(question))
+    page = response.content.decode()
+    assert '<span class="badge badge-resolved">Resolved</span>' in page
+    assert "Outcome: Yes" in page
+    assert 'Known at <time datetime="2016-11-08T00:00:00+00:00">' in page
+    assert "Confirmed by &lt;b&gt;the&lt;/b&gt; ministry." in page
+    assert '<a href="https://example.org/report"' in page
+    assert "Resolution history" not in page  # one event: no corrections to show
+    assert "Daily Brier (0 best, 2 worst)" in page
+    assert "Accuracy (negative beats the crowd)" in page
+    scores = page[page.index('<table class="scores">') :]
+    # Kramer beat the crowd, so comes first; his row is highlighted.
+    assert scores.index("kramer") < scores.index("george")
+    assert (
+        '<tr class="is-me">\n                <th scope="row">kramer <span class="you">(you)</span>'
+        in scores
+    )
+    for value in ("0.250", "-0.278", "85.7%", "0.794", "+0.220", "100%"):
+        assert value in scores
+    assert "Submit forecast" not in page
+
+
+def test_corrections_show_the_audit_trail(client, past_question, resolve):
+    question = past_question()
+    ForecastFactory(
+        question=question, probability=0.8, created_at=question.open_time + timedelta(hours=1)
+    )
+    known = question.open_time + timedelta(days=5)
+    resolve(question, "yes", known_at=known, note="First reading.")
+    resolve(question, "no", known_at=known, note="Corrected: the launch failed.")
+    page = client.get(url(question)).content.decode()
+    assert "Outcome: No" in page
+    assert "Resolution history: 2 events (corrected)" in page
+    trail = page[page.index("Resolution history") :]
+    assert trail.index("First reading.") < trail.index("Corrected: the launch failed.")
+    assert "in force" in trail
+    # Scored against the corrected outcome: 0.8 on a no is 2 * 0.8^2 = 1.28 each day.
+    assert "1.280" in page
+
+
+@pytest.mark.parametrize("outcome", ["annulled", "ambiguous"])
+def test_annulled_questions_say_they_are_not_scored(client, past_question, resolve, outcome):
+    question = past_question()
+    resolve(question, outcome)
+    page = client.get(url(question)).content.decode()
+    assert f"Questions resolved {outcome} are not scored." in page
+
+
+def _add_forecasters(question: Question, count: int, me) -> None:
+    for _ in range(count):
+        ForecastFactory(question=question, created_at=question.open_time + timedelta(hours=2))
+    for _ in range(count):
+        ForecastFactory(
+            question=question, user=me, created_at=question.open_time + timedelta(hours=3)
+        )
+
+
+@pytest.mark.parametrize("resolved", [False, True])
+def test_query_count_does_not_grow_with_forecasts(
+    user_client, user, question, past_question, resolve, resolved
+):
+    if resolved:
+        question = past_question(slug="scored", article=question.article)
+    _add_forecasters(question, 2, user)
+    if resolved:
+        resolve(question, "yes")
+    user_client.get(url(question))  # warm up
+    small, _ = count_queries(user_client, url(question))
+
+    if resolved:
+        question = past_question(slug="scored-big", article=question.article)
+    _add_forecasters(question, 15, user)
+    if resolved:
+        resolve(question, "yes")
+    large, response = count_queries(user_client, url(question))
+    assert len(response.context["my_forecasts"]) >= 15
+    if resolved:
+        assert len(response.context["scores"]) == 16
+    assert small == large
+
+
+def test_non_binary_question_has_no_form(user_client):
+    question = QuestionFactory(type=Question.Type.MULTIPLE_CHOICE)
+    page = user_client.get(url(question)).content.decode()
+    assert "Only binary questions take forecasts for now." in page
+    assert "Submit forecast" not in page
