@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from statistics import median
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from accounts.models import User
 from forecasts.models import Forecast
@@ -42,6 +44,44 @@ def community_forecast(*, question: Question, before: datetime | None = None) ->
         standing_forecasts(question=question, before=before).values_list("probability", flat=True)
     )
     return CommunityForecast(median=median(values) if values else None, forecasters=len(values))
+
+
+# SCORING.md §1: a forecast made at or after the actual close (the earlier of
+# the scheduled close and `known_at`) does not stand.
+_BEFORE_CLOSE = Q(created_at__lt=F("question__scheduled_close_time")) & (
+    Q(question__known_at__isnull=True) | Q(created_at__lt=F("question__known_at"))
+)
+
+
+def community_forecasts(*, questions: Sequence[Question]) -> dict[int, CommunityForecast]:
+    """The community median and forecaster count of each question, by id: the
+    many-questions form of `community_forecast(question=q,
+    before=q.actual_close_time)`, one query for a whole page of questions."""
+    ids = [question.pk for question in questions]
+    result = {question_id: CommunityForecast(median=None, forecasters=0) for question_id in ids}
+    if not ids:
+        return result
+    newer = (
+        Forecast.objects.filter(question=OuterRef("question"), user=OuterRef("user"))
+        .filter(_BEFORE_CLOSE)
+        .filter(
+            Q(created_at__gt=OuterRef("created_at"))
+            | Q(created_at=OuterRef("created_at"), id__gt=OuterRef("id"))
+        )
+    )
+    standing = (
+        Forecast.objects.filter(question_id__in=ids)
+        .filter(_BEFORE_CLOSE)
+        .filter(~Exists(newer))
+        .order_by()
+        .values_list("question_id", "probability")
+    )
+    by_question: dict[int, list[float]] = defaultdict(list)
+    for question_id, probability in standing:
+        by_question[question_id].append(probability)
+    for question_id, values in by_question.items():
+        result[question_id] = CommunityForecast(median=median(values), forecasters=len(values))
+    return result
 
 
 def forecasts_of_user(*, user: User, question: Question | None = None) -> QuerySet[Forecast]:

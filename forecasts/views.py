@@ -18,8 +18,8 @@ from django.views.decorators.http import require_POST
 
 from forecasts.forms import ForecastForm
 from forecasts.models import Forecast
+from forecasts.selectors import community_forecasts
 from forecasts.services import forecast_submit
-from questions.api.selectors import community_forecasts
 from questions.models import Question
 from questions.templatetags.foreseer import percent
 from questions.views import question_detail_page, question_for_page

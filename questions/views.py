@@ -16,8 +16,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 
 from forecasts.forms import ForecastForm
-from forecasts.selectors import community_forecast, forecasts_of_user
-from questions.api.selectors import community_forecasts
+from forecasts.selectors import community_forecast, community_forecasts, forecasts_of_user
 from questions.models import Article, Question, Tag
 from questions.templatetags.foreseer import PassageMark, highlight_passages
 from scoring.selectors import scores_for_question

@@ -58,18 +58,14 @@ def leaderboard_for(*, min_questions: int | None = None) -> Leaderboard:
     (lower is better). Those under `min_questions` are listed below the line."""
     if min_questions is None:
         min_questions = settings.FORESEER_LEADERBOARD_MIN_QUESTIONS
-    accuracy = dict(
+    accuracy, counts = {}, {}
+    for name, mean, questions in (
         Score.objects.filter(rule=Rule.ACCURACY)
         .values("user__username")
-        .annotate(mean=Avg("value"), questions=Count("question", distinct=True))
-        .values_list("user__username", "mean")
-    )
-    counts = dict(
-        Score.objects.filter(rule=Rule.ACCURACY)
-        .values("user__username")
-        .annotate(questions=Count("question", distinct=True))
-        .values_list("user__username", "questions")
-    )
+        .annotate(mean=Avg("value"), questions=Count("question"))
+        .values_list("user__username", "mean", "questions")
+    ):
+        accuracy[name], counts[name] = mean, questions
     brier = dict(
         Score.objects.filter(rule=Rule.DAILY_BRIER)
         .values("user__username")

@@ -27,9 +27,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from forecasts.selectors import forecasts_of_user
+from forecasts.selectors import community_forecasts, forecasts_of_user
 from questions.api.filters import QuestionFilter
-from questions.api.selectors import community_forecasts
 from questions.api.serializers import (
     QuestionDetailSerializer,
     QuestionImportReportSerializer,

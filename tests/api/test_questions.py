@@ -7,8 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from forecasts.selectors import community_forecast
-from questions.api.selectors import community_forecasts
+from forecasts.selectors import community_forecast, community_forecasts
 from questions.models import Question, Tag
 from tests.factories import ArticleFactory, ForecastFactory, QuestionFactory, UserFactory
 

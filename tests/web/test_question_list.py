@@ -162,3 +162,13 @@ def test_query_count_does_not_grow_with_the_page(client, user, article, logged_i
     assert len(response.context["rows"]) == 20
     assert small == large
     assert large <= 8
+
+
+@pytest.mark.django_db
+def test_each_row_quotes_the_passage_its_question_came_from(client):
+    from tests.factories import ArticleFactory, QuestionFactory
+
+    article = ArticleFactory(text="Analysts say it is increasingly probable that X occurs.")
+    QuestionFactory(article=article, source_passage="it is increasingly probable that X occurs")
+    response = client.get("/")
+    assert b"it is increasingly probable that X occurs" in response.content
