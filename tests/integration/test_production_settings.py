@@ -1,0 +1,79 @@
+"""Production settings, loaded in a fresh process as a deployment would: they
+pass Django's deployment checklist and refuse to start without a real secret
+key and host list."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import string
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PRODUCTION = "config.settings.production"
+
+
+def manage(*args: str, tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    # Explicit (possibly empty) values: config/env.py never lets a .env file
+    # override a variable that is set, so a developer's .env cannot leak in.
+    # DJANGO_ALLOW_ASYNC_UNSAFE is set for the browser tests (tests/browser)
+    # and is an error under --deploy: a deployment would not have it.
+    inherited = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    environment = {
+        **inherited,
+        "DJANGO_SETTINGS_MODULE": PRODUCTION,
+        "FORESEER_VAR_DIR": str(tmp_path / "var"),
+        "STATIC_ROOT": str(tmp_path / "static"),
+        **env,
+    }
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def random_secret_key() -> str:
+    alphabet = string.ascii_letters + string.digits + "!@#%^&*(-_=+)"
+    return "".join(secrets.choice(alphabet) for _ in range(50))
+
+
+def test_production_settings_pass_the_deployment_checklist(tmp_path):
+    result = manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        tmp_path=tmp_path,
+        SECRET_KEY=random_secret_key(),
+        ALLOWED_HOSTS="foreseer.example.org",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("secret_key", "allowed_hosts", "complaint"),
+    [
+        ("", "foreseer.example.org", "SECRET_KEY must be set"),
+        ("too-short-0123456789", "foreseer.example.org", "SECRET_KEY must be set"),
+        ("insecure-development-key-change-me-0123456789", "foreseer.example.org", "SECRET_KEY"),
+        (random_secret_key(), "", "ALLOWED_HOSTS must list"),
+    ],
+    ids=["no-secret-key", "short-secret-key", "development-key", "no-allowed-hosts"],
+)
+def test_production_settings_refuse_to_start_without_secret_and_hosts(
+    tmp_path, secret_key, allowed_hosts, complaint
+):
+    result = manage("check", tmp_path=tmp_path, SECRET_KEY=secret_key, ALLOWED_HOSTS=allowed_hosts)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert complaint in result.stderr
