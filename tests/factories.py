@@ -1,6 +1,6 @@
 """factory_boy builders shared by the tests."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import factory
 from django.utils import timezone
@@ -60,3 +60,34 @@ class ForecastFactory(factory.django.DjangoModelFactory):
     question = factory.SubFactory(QuestionFactory)
     probability = 0.6
     origin = Forecast.Origin.API
+
+
+# SCORING.md worked example B (Good Judgment Open FAQ): open 2016-11-01 to
+# 2016-11-07 inclusive, seven scored days.
+EXAMPLE_B_WINDOW = {
+    "open_time": datetime(2016, 11, 1, tzinfo=UTC),
+    "scheduled_close_time": datetime(2016, 11, 8, tzinfo=UTC),
+    "scheduled_resolve_time": datetime(2016, 11, 9, tzinfo=UTC),
+}
+EXAMPLE_B_FORECASTS = [
+    ("george", 0.30, "2016-11-01T16:05"),
+    ("kramer", 0.60, "2016-11-02T11:37"),
+    ("george", 0.50, "2016-11-03T09:09"),
+    ("george", 0.40, "2016-11-03T21:42"),
+    ("kramer", 0.70, "2016-11-05T11:45"),
+]
+
+
+def example_b_question(**fields) -> tuple[Question, dict[str, User]]:
+    """Worked example B as rows: the question (fields override its window)
+    and its forecasters George and Kramer by name."""
+    question = QuestionFactory(**{**EXAMPLE_B_WINDOW, **fields})
+    users = {name: UserFactory(username=name) for name in ("george", "kramer")}
+    for name, probability, moment in EXAMPLE_B_FORECASTS:
+        ForecastFactory(
+            user=users[name],
+            question=question,
+            probability=probability,
+            created_at=datetime.fromisoformat(moment).replace(tzinfo=UTC),
+        )
+    return question, users

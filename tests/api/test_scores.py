@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from questions.services import question_resolve
 from scoring.services import question_score
-from tests.factories import ForecastFactory, QuestionFactory, UserFactory
+from tests.factories import example_b_question
 
 pytestmark = pytest.mark.django_db
 
@@ -23,23 +23,7 @@ def at(day: int, hour: int, minute: int) -> datetime:
 @pytest.fixture
 def gjopen_question(staff):
     """SCORING.md worked example B (Good Judgment Open FAQ): 7 scored days."""
-    question = QuestionFactory(
-        slug="gjopen-example",
-        open_time=datetime(2016, 11, 1, tzinfo=UTC),
-        scheduled_close_time=datetime(2016, 11, 8, tzinfo=UTC),
-        scheduled_resolve_time=datetime(2016, 11, 9, tzinfo=UTC),
-    )
-    george, kramer = UserFactory(username="george"), UserFactory(username="kramer")
-    for user, probability, created_at in [
-        (george, 0.30, at(1, 16, 5)),
-        (kramer, 0.60, at(2, 11, 37)),
-        (george, 0.50, at(3, 9, 9)),
-        (george, 0.40, at(3, 21, 42)),
-        (kramer, 0.70, at(5, 11, 45)),
-    ]:
-        ForecastFactory(
-            user=user, question=question, probability=probability, created_at=created_at
-        )
+    question, _ = example_b_question(slug="gjopen-example")
     return question
 
 

@@ -9,12 +9,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from forecasts.models import Forecast
 from questions.models import Question
 from questions.services import question_resolve
 from scoring.models import QuestionScoring, Score
 from scoring.tasks import score_question
-from tests.factories import QuestionFactory, StaffFactory, UserFactory
+from tests.factories import StaffFactory, example_b_question
 
 pytestmark = [
     pytest.mark.postgres,
@@ -32,27 +31,7 @@ def utc(text: str) -> datetime:
 def example_b() -> Question:
     """SCORING.md worked example B (Good Judgment Open FAQ): a question open
     2016-11-01 to 2016-11-07 inclusive, closed since, not yet resolved."""
-    question = QuestionFactory(
-        slug="worker-example-b",
-        open_time=utc("2016-11-01T00:00"),
-        scheduled_close_time=utc("2016-11-08T00:00"),
-        scheduled_resolve_time=utc("2016-11-09T00:00"),
-    )
-    george, kramer = UserFactory(username="george"), UserFactory(username="kramer")
-    for user, probability, moment in [
-        (george, 0.30, "2016-11-01T16:05"),
-        (kramer, 0.60, "2016-11-02T11:37"),
-        (george, 0.50, "2016-11-03T09:09"),
-        (george, 0.40, "2016-11-03T21:42"),
-        (kramer, 0.70, "2016-11-05T11:45"),
-    ]:
-        Forecast.objects.create(
-            user=user,
-            question=question,
-            probability=probability,
-            created_at=utc(moment),
-            origin=Forecast.Origin.API,
-        )
+    question, _ = example_b_question(slug="worker-example-b")
     return question
 
 

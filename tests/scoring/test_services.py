@@ -10,7 +10,7 @@ from questions.services import question_resolve
 from scoring.models import QuestionScoring, Score
 from scoring.services import question_score, questions_needing_scores
 from scoring.tasks import rescore_stale_questions, score_question
-from tests.factories import ForecastFactory, QuestionFactory, UserFactory
+from tests.factories import QuestionFactory, example_b_question
 
 pytestmark = pytest.mark.django_db
 
@@ -25,26 +25,8 @@ def no_broker():
 
 
 def example_b(staff):
-    """SCORING.md worked example B, stored as rows."""
-    question = QuestionFactory(
-        open_time=OPEN,
-        scheduled_close_time=datetime(2016, 11, 8, tzinfo=UTC),
-        scheduled_resolve_time=datetime(2016, 11, 9, tzinfo=UTC),
-    )
-    george, kramer = UserFactory(username="george"), UserFactory(username="kramer")
-    for user, probability, moment in [
-        (george, 0.30, "2016-11-01T16:05"),
-        (kramer, 0.60, "2016-11-02T11:37"),
-        (george, 0.50, "2016-11-03T09:09"),
-        (george, 0.40, "2016-11-03T21:42"),
-        (kramer, 0.70, "2016-11-05T11:45"),
-    ]:
-        ForecastFactory(
-            user=user,
-            question=question,
-            probability=probability,
-            created_at=datetime.fromisoformat(moment).replace(tzinfo=UTC),
-        )
+    """SCORING.md worked example B, stored as rows and resolved yes."""
+    question, _ = example_b_question()
     question_resolve(
         question=question,
         outcome="yes",

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from questions.models import Question
-from tests.factories import ForecastFactory, QuestionFactory, UserFactory
+from tests.factories import ForecastFactory, QuestionFactory, example_b_question
 from tests.web.conftest import PASSAGE, count_queries
 
 pytestmark = pytest.mark.django_db
@@ -120,32 +120,8 @@ def test_closed_question_awaits_resolution_with_the_median_at_close(user_client,
     )
 
 
-def example_b(past_question) -> tuple[Question, dict[str, object]]:
-    """SCORING.md worked example B as rows: George and Kramer."""
-    question = past_question(
-        open_time=datetime(2016, 11, 1, tzinfo=UTC),
-        scheduled_close_time=datetime(2016, 11, 8, tzinfo=UTC),
-        scheduled_resolve_time=datetime(2016, 11, 9, tzinfo=UTC),
-    )
-    george, kramer = UserFactory(username="george"), UserFactory(username="kramer")
-    for who, probability, moment in [
-        (george, 0.30, "2016-11-01T16:05"),
-        (kramer, 0.60, "2016-11-02T11:37"),
-        (george, 0.50, "2016-11-03T09:09"),
-        (george, 0.40, "2016-11-03T21:42"),
-        (kramer, 0.70, "2016-11-05T11:45"),
-    ]:
-        ForecastFactory(
-            user=who,
-            question=question,
-            probability=probability,
-            created_at=datetime.fromisoformat(moment).replace(tzinfo=UTC),
-        )
-    return question, {"george": george, "kramer": kramer}
-
-
-def test_resolved_question_shows_outcome_evidence_and_scores(client, past_question, resolve):
-    question, people = example_b(past_question)
+def test_resolved_question_shows_outcome_evidence_and_scores(client, resolve):
+    question, people = example_b_question()
     resolve(
         question,
         "yes",
