@@ -2,8 +2,10 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth.forms import UserCreationForm
+from django.core.exceptions import ValidationError
 
 from accounts.models import User
+from accounts.services import signup_email_clean
 
 
 class SignupForm(UserCreationForm):
@@ -16,11 +18,10 @@ class SignupForm(UserCreationForm):
         fields = ("username", "email")
 
     def clean_email(self) -> str:
-        email = self.cleaned_data["email"].strip()
-        # One account per address, so a password reset reaches exactly one account.
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError("An account with this email address already exists.")
-        return email
+        try:
+            return signup_email_clean(self.cleaned_data["email"])
+        except ValidationError as error:
+            raise forms.ValidationError(error.message_dict["email"]) from None
 
     def save(self, commit: bool = True) -> User:
         user = super().save(commit=False)

@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.api.serializers import SignupResponseSerializer, SignupSerializer, TokenSerializer
-from accounts.models import User
+from accounts.services import user_signup
 
 
 class TokenObtainView(APIView):
@@ -56,12 +56,7 @@ class SignupView(APIView):
         given = SignupSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         with transaction.atomic():
-            user = User.objects.create_user(
-                username=given.validated_data["username"],
-                email=given.validated_data["email"],
-                password=given.validated_data["password"],
-                origin=User.Origin.SIGNUP,
-            )
+            user = user_signup(**given.validated_data)
             token = Token.objects.create(user=user)
         return Response(
             {"token": token.key, "username": user.username}, status=status.HTTP_201_CREATED

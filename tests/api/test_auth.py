@@ -106,3 +106,11 @@ def test_signup_refuses_a_taken_username(api_client):
     assert response.status_code == 400
     assert "username" in response.json()
     assert User.objects.count() == 1
+
+
+def test_signup_refuses_an_email_already_in_use_like_the_web_form(api_client, user):
+    body = {"username": "newcomer", "email": user.email.upper(), "password": "long-unique-pw-42"}
+    response = api_client.post(SIGNUP_URL, body, format="json")
+    assert response.status_code == 400
+    assert list(response.json()) == ["email"]
+    assert not User.objects.filter(username="newcomer").exists()
