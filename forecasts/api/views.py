@@ -15,6 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.api import read_upload
 from forecasts.api.filters import ForecastFilter
 from forecasts.api.serializers import (
     CsvUploadSerializer,
@@ -26,7 +27,6 @@ from forecasts.imports import ForecastImportError, forecasts_import_csv
 from forecasts.models import Forecast
 from forecasts.selectors import forecasts_of_user
 from forecasts.services import forecast_submit
-from questions.api.uploads import read_upload
 
 
 class NonFiniteJSONParser(JSONParser):

@@ -27,6 +27,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.api import read_upload
 from forecasts.selectors import community_forecasts, forecasts_of_user
 from questions.api.filters import QuestionFilter
 from questions.api.serializers import (
@@ -37,7 +38,6 @@ from questions.api.serializers import (
     ResolutionEventSerializer,
     ResolveSerializer,
 )
-from questions.api.uploads import read_upload
 from questions.imports import ImportFileError, load_document, questions_import
 from questions.models import Question
 from questions.services import question_resolve
