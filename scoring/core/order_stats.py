@@ -1,0 +1,303 @@
+"""Medians of the values standing at given moments, for many questions at once.
+
+Both crowd medians in SCORING.md need this: the daily crowd median of section 3 (the values
+are Brier scores, the moments are days) and the community median of section 5 (the values
+are probabilities, the moments are forecast times). Each *item* is a value standing over
+`[start, end)` in a *group* (a question); each *query* asks for the median of the items of
+its group standing at its moment.
+
+The naive sweep keeps the standing values sorted and pays O(standing) per change, which is
+O(F^2) for one question with F forecasts (or O(F x change points) in general). Here the
+work is O(Q sqrt(F)) for Q queries, done in NumPy without a Python loop per query:
+
+* Items are ranked by value inside their group and the ranks cut into blocks of about
+  sqrt(F) ranks. For every query we know, per block, how many of its items stand (a
+  difference array over queries, summed up once).
+* The k-th smallest standing value lies in the first block where the running count over
+  blocks reaches k + 1; inside that block one more pass over its ~sqrt(F) items finds it.
+
+Groups with many queries are cut into runs of at most `_MAX_QUERIES_PER_RUN` queries, each
+with only the items that overlap it, and runs are processed in batches of bounded size, so
+memory stays bounded whatever the size of one question.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+Ints = npt.NDArray[np.int64]
+Floats = npt.NDArray[np.float64]
+
+# A run of queries shares one table of per-block counts; bounding its length bounds that
+# table for one very large question (100,000 forecasts standing over 100,000 moments).
+_MAX_QUERIES_PER_RUN = 4096
+# Cells of the per-batch tables (each an int64 array); about 16 MB per table.
+_BATCH_CELLS = 1 << 21
+
+
+@dataclass(frozen=True)
+class StandingMedians:
+    """One entry per query, in the order the queries were given."""
+
+    median: Floats
+    """Median of the standing values (mean of the two middle ones for an even count);
+    NaN where nothing stands."""
+    count: Ints
+    """How many items stand at the query."""
+
+
+def _ceil_sqrt(n: Ints) -> Ints:
+    root = np.sqrt(n.astype(np.float64)).astype(np.int64)
+    root += root * root < n  # the float square root can land one short
+    return np.maximum(root, 1)
+
+
+def _run_offsets(lengths: Ints) -> Ints:
+    """Start of each run when runs of the given lengths are laid end to end."""
+    offsets = np.zeros(lengths.size, dtype=np.int64)
+    np.cumsum(lengths[:-1], out=offsets[1:])
+    return offsets
+
+
+def _local_index(lengths: Ints) -> tuple[Ints, Ints]:
+    """For runs laid end to end: the run of every cell and the cell's index in its run."""
+    run = np.repeat(np.arange(lengths.size, dtype=np.int64), lengths)
+    return run, np.arange(run.size, dtype=np.int64) - np.repeat(_run_offsets(lengths), lengths)
+
+
+def standing_medians(
+    *,
+    item_group: npt.ArrayLike,
+    item_start: npt.ArrayLike,
+    item_end: npt.ArrayLike,
+    item_value: npt.ArrayLike,
+    query_group: npt.ArrayLike,
+    query_time: npt.ArrayLike,
+) -> StandingMedians:
+    """For each query, the median of the values of its group's items with
+    `start <= time < end`.
+
+    Groups and times are integers; values are floats. The result does not depend on the
+    order of the items or of the queries.
+    """
+    ig = np.asarray(item_group, dtype=np.int64)
+    i_start = np.asarray(item_start, dtype=np.int64)
+    i_end = np.asarray(item_end, dtype=np.int64)
+    i_value = np.asarray(item_value, dtype=np.float64)
+    qg = np.asarray(query_group, dtype=np.int64)
+    q_time = np.asarray(query_time, dtype=np.int64)
+    if not (ig.shape == i_start.shape == i_end.shape == i_value.shape) or ig.ndim != 1:
+        raise ValueError("item_group, item_start, item_end and item_value must be 1-D and equal")
+    if qg.shape != q_time.shape or qg.ndim != 1:
+        raise ValueError("query_group and query_time must be 1-D and of equal length")
+
+    n_queries = qg.size
+    median = np.full(n_queries, np.nan)
+    count = np.zeros(n_queries, dtype=np.int64)
+    if n_queries == 0 or ig.size == 0:
+        return StandingMedians(median=median, count=count)
+
+    # One integer key per (group, time), comparable across items and queries: ranks of the
+    # groups and of the times, so no product of raw values can overflow.
+    _, group_rank = np.unique(np.concatenate([ig, qg]), return_inverse=True)
+    times, time_rank = np.unique(np.concatenate([i_start, i_end, q_time]), return_inverse=True)
+    span = times.size + 1
+    n_items = ig.size
+    item_g = group_rank[:n_items]
+    key_start = item_g * span + time_rank[:n_items]
+    key_end = item_g * span + time_rank[n_items : 2 * n_items]
+    query_key = group_rank[n_items:] * span + time_rank[2 * n_items :]
+
+    by_key = np.argsort(query_key, kind="stable")
+    sorted_key = query_key[by_key]
+    # In the order of sorted queries, an item stands at positions [a, b). Both bounds stay
+    # inside its group's positions, since other groups' keys lie wholly before or after.
+    a = np.searchsorted(sorted_key, key_start, side="left")
+    b = np.searchsorted(sorted_key, key_end, side="left")
+    sorted_result = medians_over_positions(
+        group_of_position=group_rank[n_items:][by_key], start=a, end=b, value=i_value
+    )
+    median[by_key] = sorted_result.median
+    count[by_key] = sorted_result.count
+    return StandingMedians(median=median, count=count)
+
+
+def medians_over_positions(
+    *,
+    group_of_position: npt.ArrayLike,
+    start: npt.ArrayLike,
+    end: npt.ArrayLike,
+    value: npt.ArrayLike,
+) -> StandingMedians:
+    """The same medians when the caller already has the queries in order: query positions
+    0..Q-1 sorted by (group, time), `group_of_position` non-decreasing, and each item
+    standing at positions [start, end) inside its own group's positions."""
+    groups = np.asarray(group_of_position, dtype=np.int64)
+    a = np.asarray(start, dtype=np.int64)
+    b = np.asarray(end, dtype=np.int64)
+    values = np.asarray(value, dtype=np.float64)
+    stands = a < b
+    a, b, values = a[stands], b[stands], values[stands]
+    n_queries = groups.size
+    # Standing counts at every query: a difference array over query positions.
+    diff = np.bincount(a, minlength=n_queries + 1) - np.bincount(b, minlength=n_queries + 1)
+    count = np.cumsum(diff[:n_queries])
+    median = _medians_by_runs(group_of_position=groups, a=a, b=b, values=values, count=count)
+    return StandingMedians(median=median, count=count)
+
+
+def _medians_by_runs(
+    *, group_of_position: Ints, a: Ints, b: Ints, values: Floats, count: Ints
+) -> Floats:
+    """Medians at every query position, given items standing over positions [a, b)."""
+    n_queries = group_of_position.size
+    result = np.full(n_queries, np.nan)
+    if a.size == 0:
+        return result
+
+    # Runs: consecutive positions of one group, at most _MAX_QUERIES_PER_RUN long.
+    new_group = np.ones(n_queries, dtype=np.bool_)
+    new_group[1:] = group_of_position[1:] != group_of_position[:-1]
+    group_first = np.maximum.accumulate(np.where(new_group, np.arange(n_queries), 0))
+    new_run = new_group | ((np.arange(n_queries) - group_first) % _MAX_QUERIES_PER_RUN == 0)
+    run_lo = np.flatnonzero(new_run)
+    run_hi = np.append(run_lo[1:], n_queries)
+    run_of_position = np.cumsum(new_run) - 1
+
+    # Copy each item into every run it overlaps, clipped to that run and made local to it.
+    first_run = run_of_position[a]
+    copies = run_of_position[b - 1] - first_run + 1
+    item = np.repeat(np.arange(a.size), copies)
+    run = np.repeat(first_run, copies) + _local_index(copies)[1]
+    lo = np.maximum(a[item], run_lo[run]) - run_lo[run]
+    hi = np.minimum(b[item], run_hi[run]) - run_lo[run]
+    value = values[item]
+
+    # Sorting by (run, value) puts each run's items in rank order in one contiguous slice.
+    # One integer key (run, rank of the value) sorts faster than a two-key lexsort.
+    value_rank = np.empty(values.size, dtype=np.int64)
+    value_rank[np.argsort(values, kind="stable")] = np.arange(values.size)
+    order = np.argsort(run * values.size + value_rank[item], kind="stable")
+    run, lo, hi, value = run[order], lo[order], hi[order], value[order]
+    items = np.bincount(run, minlength=run_lo.size).astype(np.int64)
+    item_offset = _run_offsets(items)
+    queries = (run_hi - run_lo).astype(np.int64)
+
+    # Runs of similar shape (within a factor of two in items and in queries) are padded to
+    # one shape and processed as a 3-D table, a batch at a time.
+    has_items = np.flatnonzero(items > 0)
+    size_class = np.ceil(np.log2(items[has_items])).astype(np.int64) * 64 + np.ceil(
+        np.log2(queries[has_items])
+    ).astype(np.int64)
+    has_items = has_items[np.argsort(size_class, kind="stable")]
+    size_class = np.sort(size_class, kind="stable")
+    class_bounds = np.flatnonzero(np.diff(size_class)) + 1
+    for runs in np.split(has_items, class_bounds):
+        block = int(_ceil_sqrt(items[runs].max(keepdims=True))[0])
+        n_blocks = int(-(-items[runs].max() // block))
+        longest = int(queries[runs].max())
+        per_run = longest * (n_blocks + 1 + 2 * block)
+        batch = max(1, _BATCH_CELLS // per_run)
+        for first in range(0, runs.size, batch):
+            chunk = runs[first : first + batch]
+            copy_run, copy_rank = _local_index(items[chunk])
+            copy = item_offset[chunk][copy_run] + copy_rank
+            medians = _padded_medians(
+                run=copy_run,
+                rank=copy_rank,
+                lo=lo[copy],
+                hi=hi[copy],
+                value=value[copy],
+                n_runs=chunk.size,
+                longest=longest,
+                block=block,
+                n_blocks=n_blocks,
+            )
+            valid = np.arange(longest)[None, :] < queries[chunk][:, None]
+            positions = run_lo[chunk][:, None] + np.arange(longest)[None, :]
+            result[positions[valid]] = medians[valid]
+    # Where nothing stands the padded search returns a value; the count says it is empty.
+    result[count == 0] = np.nan
+    return result
+
+
+def _padded_medians(
+    *,
+    run: Ints,
+    rank: Ints,
+    lo: Ints,
+    hi: Ints,
+    value: Floats,
+    n_runs: int,
+    longest: int,
+    block: int,
+    n_blocks: int,
+) -> Floats:
+    """Medians at local query indices 0..longest-1 of `n_runs` runs padded to one shape.
+
+    Item copies stand over local query indices [lo, hi) of their run and have distinct
+    ranks 0..items-1 within it. Returns an (n_runs, longest) array.
+    """
+    # Items by rank, as (run, block, slot), padded with never-standing entries (lo = hi = 0).
+    shape = (n_runs, n_blocks, block)
+    lo_by_rank = np.zeros(shape, dtype=np.int32)
+    hi_by_rank = np.zeros(shape, dtype=np.int32)
+    value_by_rank = np.zeros(shape)
+    item_block, item_slot = np.divmod(rank, block)
+    lo_by_rank[run, item_block, item_slot] = lo
+    hi_by_rank[run, item_block, item_slot] = hi
+    value_by_rank[run, item_block, item_slot] = value
+
+    # Standing count per (run, query, block): +1 where an item starts standing, -1 where
+    # it stops, summed over queries; then running totals over blocks.
+    cells = n_runs * (longest + 1) * n_blocks
+    row = run * (longest + 1)
+    diff = np.bincount((row + lo) * n_blocks + item_block, minlength=cells) - np.bincount(
+        (row + hi) * n_blocks + item_block, minlength=cells
+    )
+    per_block = np.cumsum(
+        diff.astype(np.int32).reshape(n_runs, longest + 1, n_blocks), axis=1, dtype=np.int32
+    )[:, :longest]
+    running = np.cumsum(per_block, axis=2, dtype=np.int32)
+    count = running[:, :, -1]
+
+    def locate(target: npt.NDArray[np.int32]) -> tuple[Ints, Ints]:
+        """The block holding each query's target rank, and the rank within that block's
+        standing items. Queries where nothing stands get an arbitrary (valid) answer."""
+        found = np.minimum((running <= target[:, :, None]).sum(axis=2), n_blocks - 1)
+        before = np.take_along_axis(running, np.maximum(found - 1, 0)[:, :, None], axis=2)
+        return found, target - np.where(found > 0, before[:, :, 0], 0)
+
+    runs = np.arange(n_runs)[:, None]
+    query = np.arange(longest, dtype=np.int32)[None, :, None]
+
+    def scan(found: Ints, within: Ints) -> tuple[Ints, npt.NDArray[np.int32]]:
+        """Slot of the (within)-th standing item of each query's block, and the running
+        count of standing items over the block's slots."""
+        # Whole blocks are gathered as contiguous rows, not element by element.
+        standing = (lo_by_rank[runs, found] <= query) & (query < hi_by_rank[runs, found])
+        seen = np.cumsum(standing, axis=2, dtype=np.int32)
+        return np.minimum((seen <= within[:, :, None]).sum(axis=2), block - 1), seen
+
+    lower = np.maximum((count - 1) // 2, 0)
+    upper = np.maximum(count // 2, 0)
+    found_lo, within_lo = locate(lower)
+    slot_lo, seen = scan(found_lo, within_lo)
+    lower_value = value_by_rank[runs, found_lo, slot_lo]
+    # The upper middle is usually the same item (odd count) or the next standing item of
+    # the same block; only queries where it falls in a later block need another scan.
+    found_hi, within_hi = locate(upper)
+    slot_hi = np.minimum((seen <= within_hi[:, :, None]).sum(axis=2), block - 1)
+    elsewhere = found_hi != found_lo
+    if elsewhere.any():
+        r, q = np.nonzero(elsewhere)
+        standing = (lo_by_rank[r, found_hi[r, q]] <= q[:, None]) & (
+            q[:, None] < hi_by_rank[r, found_hi[r, q]]
+        )
+        seen_there = np.cumsum(standing, axis=1)
+        slot_hi[r, q] = np.minimum((seen_there <= within_hi[r, q][:, None]).sum(axis=1), block - 1)
+    upper_value = value_by_rank[runs, found_hi, slot_hi]
+    return 0.5 * (lower_value + upper_value)

@@ -1,0 +1,118 @@
+"""Every rule for a batch of resolved questions, per (question, forecaster) pair.
+
+The daily rules (SCORING.md section 3) and the continuous-time rules (section 4) share one
+sort of the forecasts by (question, user, created_at, order); nothing here depends on the
+order the rows arrive in, and ties in `created_at` are broken by `order`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from scoring.core.batch import QuestionWindows, ResolvedForecasts
+from scoring.core.continuous import continuous_rules
+from scoring.core.daily import daily_rules
+
+Ints = npt.NDArray[np.int64]
+Floats = npt.NDArray[np.float64]
+Bools = npt.NDArray[np.bool_]
+
+
+@dataclass(frozen=True)
+class PairScores:
+    """One entry per (question, user) pair with a forecast made before the actual close,
+    sorted by (question, user)."""
+
+    question: Ints
+    user: Ints
+    in_crowd: Bools
+    forecasts: Ints
+    """Forecasts made before the actual close."""
+    daily_brier: Floats
+    """Mean daily Brier over the active days, 0 best, 2 worst; NaN without an active day."""
+    active_days: Ints
+    participation: Floats
+    """Active days / scored days; NaN when the question has no full scored day."""
+    accuracy: Floats
+    """(daily Brier - crowd median mean) * participation; NaN without an active day."""
+    baseline: Floats
+    """Sum over the user's forecasts of baseline score x coverage."""
+    peer: Floats
+    """Sum over the user's forecasts of their peer scores, time-weighted by L/T."""
+    log: Floats
+    """Sum over the user's forecasts of ln p x coverage."""
+    coverage: Floats
+    """Sum of the user's coverages: the share of the scheduled window they stood in."""
+
+    def __len__(self) -> int:
+        return int(self.question.size)
+
+
+@dataclass(frozen=True)
+class BatchScores:
+    pairs: PairScores
+    scored_days: Ints
+    """Per question: the number of full UTC days scored by the daily rules."""
+    crowd_mean: Floats
+    """Per question: M, the mean of the crowd's daily median Brier (NaN without a crowd)."""
+
+
+def score_batch(forecasts: ResolvedForecasts, windows: QuestionWindows) -> BatchScores:
+    """Daily Brier, participation, Accuracy, baseline, peer, log and coverage of every
+    forecaster on every question of the batch."""
+    if len(forecasts) and int(forecasts.question.max()) >= len(windows):
+        raise ValueError("a forecast names a question position the windows do not have")
+    f = forecasts.sorted()
+    # Forecasts made at or after the actual close are never scored (SCORING.md section 1).
+    f = f.take(f.created_at < windows.actual_close[f.question])
+
+    new_pair = np.ones(len(f), dtype=np.bool_)
+    new_pair[1:] = (f.question[1:] != f.question[:-1]) | (f.user[1:] != f.user[:-1])
+    pair = np.cumsum(new_pair) - 1
+    n_pairs = int(new_pair.sum())
+    crowd_of_pair = f.in_crowd[new_pair]
+    if np.any(f.in_crowd != crowd_of_pair[pair]):
+        raise ValueError("a forecaster is either in the crowd or a pseudo-forecaster, not both")
+
+    daily = daily_rules(
+        question=f.question,
+        pair=pair,
+        created_at=f.created_at,
+        brier=f.brier,
+        in_crowd=f.in_crowd,
+        n_pairs=n_pairs,
+        windows=windows,
+    )
+    timed = continuous_rules(
+        question=f.question,
+        pair=pair,
+        created_at=f.created_at,
+        p=f.p,
+        in_crowd=f.in_crowd,
+        windows=windows,
+    )
+
+    def per_pair(values: Floats) -> Floats:
+        return np.bincount(pair, weights=values, minlength=n_pairs)
+
+    return BatchScores(
+        pairs=PairScores(
+            question=f.question[new_pair],
+            user=f.user[new_pair],
+            in_crowd=crowd_of_pair,
+            forecasts=np.bincount(pair, minlength=n_pairs).astype(np.int64),
+            daily_brier=daily.daily_brier,
+            active_days=daily.active_days,
+            participation=daily.participation,
+            accuracy=daily.accuracy,
+            baseline=per_pair(timed.baseline),
+            peer=per_pair(timed.peer),
+            log=per_pair(timed.log),
+            coverage=per_pair(timed.coverage),
+        ),
+        scored_days=daily.scored_days,
+        crowd_mean=daily.crowd_mean,
+    )
