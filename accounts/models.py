@@ -13,6 +13,7 @@ class User(AbstractUser):
         SIGNUP = "signup", "Signed up"
         IMPORT = "import", "Created by an import"
         ADMIN = "admin", "Created by an admin"
+        SYSTEM = "system", "System (the community forecast)"
 
     origin = models.CharField(max_length=16, choices=Origin.choices, default=Origin.SIGNUP)
 

@@ -3,9 +3,11 @@ the API answers 400 with that field as the key."""
 
 from typing import Any
 
+import rest_framework_csv.renderers
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.files.uploadedfile import UploadedFile
 from rest_framework import exceptions
+from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -27,3 +29,31 @@ def read_upload(upload: UploadedFile, *, field: str = "file") -> str:
         raise exceptions.ValidationError(
             {field: [f"The file is not UTF-8 text ({error.reason})."]}
         ) from None
+
+
+class CSVRenderer(rest_framework_csv.renderers.CSVRenderer):
+    """CSV through content negotiation (`?format=csv` or `Accept: text/csv`); views give
+    the column order through `csv_header` (see CsvExportMixin)."""
+
+
+class CsvExportMixin:
+    """For views whose tables can be downloaded: JSON by default, CSV on request. A view
+    answers CSV by returning `csv_response(rows, header=..., filename=...)`."""
+
+    renderer_classes = [JSONRenderer, BrowsableAPIRenderer, CSVRenderer]
+
+    def wants_csv(self) -> bool:
+        return getattr(self.request.accepted_renderer, "format", "") == "csv"  # type: ignore[attr-defined]
+
+    def csv_response(
+        self, rows: list[dict[str, Any]], *, header: list[str], filename: str
+    ) -> Response:
+        self.csv_header = header
+        response = Response(rows)
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+
+    def get_renderer_context(self) -> dict[str, Any]:
+        context = super().get_renderer_context()  # type: ignore[misc]
+        context["header"] = getattr(self, "csv_header", None)
+        return context

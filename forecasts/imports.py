@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from accounts.models import User
+from forecasts.community import community_request
 from forecasts.models import Forecast
 from forecasts.services import probability_clean
 from questions.models import Question
@@ -180,4 +181,24 @@ def forecasts_import_csv(*, text: str) -> ForecastImportReport:
             )
         Forecast.objects.bulk_create(new, batch_size=5_000)
         report.created = len(new)
+        _derived_data_request(new)
     return report
+
+
+def _derived_data_request(new: list[Forecast]) -> None:
+    """Imported history changes the community history from its earliest row, and the
+    scores of questions already resolved: queue both, once the import commits."""
+    from scoring.tasks import score_question
+
+    earliest: dict[int, datetime] = {}
+    for forecast in new:
+        known = earliest.get(forecast.question_id)
+        if known is None or forecast.created_at < known:
+            earliest[forecast.question_id] = forecast.created_at
+    resolved = set(
+        Question.objects.filter(pk__in=list(earliest)).resolved().values_list("pk", flat=True)
+    )
+    for question_id, since in sorted(earliest.items()):
+        community_request(question_id=question_id, since=since)
+        if question_id in resolved:
+            score_question.delay_on_commit(question_id)

@@ -66,3 +66,54 @@ class Forecast(models.Model):
 
     def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         raise AppendOnlyError("Forecasts are append-only and are never deleted.")
+
+
+class CommunityPoint(models.Model):
+    """Derived: the community forecast from `at` until the question's next point, by every
+    method of SCORING.md §5. Rebuilt from the forecasts, never edited by hand."""
+
+    question = models.ForeignKey(
+        Question, on_delete=models.CASCADE, related_name="community_points"
+    )
+    at = models.DateTimeField()
+    forecasters = models.PositiveIntegerField()
+    median = models.FloatField()
+    mean = models.FloatField()
+    geometric_mean_odds = models.FloatField()
+    extremized_log_odds = models.FloatField()
+    recency_weighted_median = models.FloatField()
+
+    class Meta:
+        ordering = ["question", "at"]
+        constraints = [
+            models.UniqueConstraint(fields=["question", "at"], name="community_point_unique_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"community of {self.question_id} at {self.at}: {self.median:.3f}"
+
+
+class CommunityState(models.Model):
+    """How far a question's community history is built, and what is waiting.
+
+    Every forecast lowers `dirty_since` to its own time inside the transaction that saves
+    it, and flips `pending` with a conditional UPDATE, queueing the update task only if it
+    was not already pending: a burst of forecasts costs one task, and the task, which
+    claims and clears `dirty_since` under the row lock, never misses a forecast whatever
+    order concurrent transactions commit in."""
+
+    question = models.OneToOneField(
+        Question, on_delete=models.CASCADE, primary_key=True, related_name="community_state"
+    )
+    pending = models.BooleanField(default=False)
+    requested_at = models.DateTimeField(null=True, blank=True)
+    dirty_since = models.DateTimeField(
+        null=True, blank=True, help_text="Earliest forecast time not yet in the history."
+    )
+    built_until = models.DateTimeField(null=True, blank=True)
+    extremizing_a = models.FloatField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"community state of {self.question_id}"

@@ -7,11 +7,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from statistics import median
+from typing import Any
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 
 from accounts.models import User
-from forecasts.models import Forecast
+from forecasts.models import CommunityPoint, Forecast
 from questions.models import Question
 
 
@@ -35,6 +36,12 @@ def standing_forecasts(*, question: Question, before: datetime | None = None) ->
 class CommunityForecast:
     median: float | None
     forecasters: int
+    hidden: bool = False
+    """True when the question keeps the community forecast from this viewer until they
+    forecast: `median` is then withheld."""
+
+    def hidden_from_viewer(self) -> CommunityForecast:
+        return CommunityForecast(median=None, forecasters=self.forecasters, hidden=True)
 
 
 def community_forecast(*, question: Question, before: datetime | None = None) -> CommunityForecast:
@@ -89,3 +96,83 @@ def forecasts_of_user(*, user: User, question: Question | None = None) -> QueryS
     if question is not None:
         forecasts = forecasts.filter(question=question)
     return forecasts.order_by("-created_at", "-id")
+
+
+def community_visible(*, question: Question, user: Any, has_forecast: bool, now: datetime) -> bool:
+    """Whether `user` may see the question's community forecast. A question may hide it
+    until the user has forecast (anti-anchoring); once forecasting is over (closed or
+    resolved) everyone sees it, and analysts and staff always do."""
+    if not question.hide_community_until_forecast or has_forecast:
+        return True
+    if question.status_at(now) in (Question.Status.CLOSED, Question.Status.RESOLVED):
+        return True
+    from scoring.selectors import is_analyst
+
+    return is_analyst(user)
+
+
+def questions_forecast_by(*, user: Any, questions: Sequence[Question]) -> set[int]:
+    """Which of `questions` the user has forecast on (one query; none when anonymous)."""
+    if not user.is_authenticated or not questions:
+        return set()
+    return set(
+        Forecast.objects.filter(user=user, question__in=[q.pk for q in questions])
+        .values_list("question_id", flat=True)
+        .distinct()
+    )
+
+
+@dataclass(frozen=True)
+class CommunityHistoryPoint:
+    x: datetime
+    y: float
+    forecasters: int
+
+
+def community_history_for(
+    *,
+    question: Question,
+    method: str,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    max_points: int | None = None,
+) -> list[CommunityHistoryPoint]:
+    """The stored history of one method, oldest first; each value holds until the next
+    point. `max_points` thins it by keeping the last point of each equal slice of time (a
+    step line drawn through them shows the value standing at each slice's end)."""
+    points = CommunityPoint.objects.filter(question=question)
+    if since is not None:
+        # The point holding at `since` starts before it.
+        holding = points.filter(at__lte=since).order_by("-at").values_list("at", flat=True)[:1]
+        points = points.filter(at__gte=Subquery(holding)) if holding.exists() else points
+    if until is not None:
+        points = points.filter(at__lt=until)
+    rows = [
+        CommunityHistoryPoint(x=at, y=value, forecasters=n)
+        for at, value, n in points.order_by("at").values_list("at", method, "forecasters")
+    ]
+    if max_points is None or len(rows) <= max_points:
+        return rows
+    first, last = rows[0].x.timestamp(), rows[-1].x.timestamp()
+    width = (last - first) / (max_points - 1)
+    kept: dict[int, CommunityHistoryPoint] = {}
+    for row in rows:
+        kept[int((row.x.timestamp() - first) // width) if width else 0] = row
+    return [rows[0], *[row for row in kept.values() if row is not rows[0]]]
+
+
+def community_forecasts_for_viewer(
+    *, questions: Sequence[Question], user: Any, now: datetime
+) -> dict[int, CommunityForecast]:
+    """`community_forecasts` with each question's hide-until-you-forecast rule applied for
+    `user`: two more queries at most, however many questions."""
+    community = community_forecasts(questions=questions)
+    hiding = [q for q in questions if q.hide_community_until_forecast]
+    if hiding:
+        mine = questions_forecast_by(user=user, questions=hiding)
+        for question in hiding:
+            if not community_visible(
+                question=question, user=user, has_forecast=question.pk in mine, now=now
+            ):
+                community[question.pk] = community[question.pk].hidden_from_viewer()
+    return community

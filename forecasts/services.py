@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from forecasts.community import community_request
 from forecasts.models import MAX_PROBABILITY, MIN_PROBABILITY, Forecast
 from questions.models import Question
 
@@ -72,7 +73,7 @@ def forecast_submit(
     question_accepts_forecasts(question, at=now)
     if origin not in Forecast.Origin.values:
         raise ValidationError({"origin": [f"Unknown origin {origin!r}."]})
-    return Forecast.objects.create(
+    forecast = Forecast.objects.create(
         user=user,
         question=question,
         probability=cleaned,
@@ -80,3 +81,6 @@ def forecast_submit(
         origin=origin,
         created_at=now,
     )
+    # A few constant-cost queries; the history itself is updated by a task after commit.
+    community_request(question_id=question.pk, since=now, now=now)
+    return forecast

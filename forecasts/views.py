@@ -23,7 +23,7 @@ from forecasts.services import forecast_submit
 from questions.models import Question
 from questions.templatetags.foreseer import percent
 from questions.views import question_detail_page, question_for_page
-from scoring.models import Rule, Score
+from scoring.models import Score
 from scoring.selectors import scores_for_user
 
 
@@ -80,14 +80,18 @@ def my_record(request: HttpRequest) -> HttpResponse:
     user = request.user
     now = timezone.now()
 
-    resolved: dict[int, dict[str, Any]] = {}
-    for row in scores_for_user(user=user):
-        entry = resolved.setdefault(
-            row.question_id, {"question": row.question, "participation": row.coverage}
-        )
-        entry[row.rule] = row.value
-    accuracies = [entry[Rule.ACCURACY] for entry in resolved.values() if Rule.ACCURACY in entry]
-    briers = [entry[Rule.DAILY_BRIER] for entry in resolved.values() if Rule.DAILY_BRIER in entry]
+    resolved = [
+        {
+            "question": row.question,
+            "participation": row.participation,
+            "daily_brier": row.daily_brier,
+            "accuracy": row.accuracy,
+            "peer": row.peer,
+        }
+        for row in scores_for_user(user=user)
+    ]
+    accuracies = [entry["accuracy"] for entry in resolved if entry["accuracy"] is not None]
+    briers = [entry["daily_brier"] for entry in resolved if entry["daily_brier"] is not None]
 
     # Resolved questions the user forecast on without a score: annulled or
     # ambiguous, scoring not run yet, or every forecast came after the close.
@@ -110,9 +114,10 @@ def my_record(request: HttpRequest) -> HttpResponse:
         for forecast in latest
     ]
     context = {
-        "resolved": list(resolved.values()),
+        "resolved": resolved,
         "mean_accuracy": fmean(accuracies) if accuracies else None,
         "mean_daily_brier": fmean(briers) if briers else None,
+        "total_peer": sum(entry["peer"] for entry in resolved) if resolved else None,
         "unscored": unscored,
         "open_rows": [row for row in pending if row["status"] == Question.Status.OPEN],
         "closed_rows": [row for row in pending if row["status"] == Question.Status.CLOSED],

@@ -21,7 +21,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from questions.forms import QuestionResolveForm
-from questions.models import Article, Question, ResolutionEvent, Tag
+from questions.models import Article, Project, Question, ResolutionEvent, Tag
 from questions.services import question_resolve
 
 
@@ -59,6 +59,14 @@ class ArticleAdmin(admin.ModelAdmin):
     @admin.display(description="questions", ordering="question_count")
     def question_count(self, article: Article) -> int:
         return article.question_count  # type: ignore[attr-defined]
+
+
+@admin.register(Project)
+class ProjectAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug", "kind")
+    list_filter = ("kind",)
+    search_fields = ("slug", "name")
+    prepopulated_fields = {"slug": ("name",)}
 
 
 @admin.register(Tag)
@@ -117,9 +125,9 @@ class QuestionAdmin(admin.ModelAdmin):
         "resolution",
         "resolve_link",
     )
-    list_filter = (StatusFilter, "type", "resolution", "tags", "article")
+    list_filter = (StatusFilter, "type", "resolution", "tags", "projects", "article")
     search_fields = ("slug", "title", "background", "resolution_criteria")
-    filter_horizontal = ("tags",)
+    filter_horizontal = ("tags", "projects")
     autocomplete_fields = ("article", "successor_of")
     date_hierarchy = "scheduled_close_time"
     inlines = (ResolutionEventInline,)
@@ -135,7 +143,7 @@ class QuestionAdmin(admin.ModelAdmin):
         "updated_at",
     )
     fieldsets = (
-        (None, {"fields": ("slug", "title", "type", "tags")}),
+        (None, {"fields": ("slug", "title", "type", "tags", "projects")}),
         (
             "Text",
             {"fields": ("background", "resolution_criteria", "fine_print", "resolution_source")},
@@ -147,7 +155,14 @@ class QuestionAdmin(admin.ModelAdmin):
         ),
         (
             "At close",
-            {"fields": ("close_processed_at", "community_at_close", "forecasters_at_close")},
+            {
+                "fields": (
+                    "hide_community_until_forecast",
+                    "close_processed_at",
+                    "community_at_close",
+                    "forecasters_at_close",
+                )
+            },
         ),
         (
             "Provenance",

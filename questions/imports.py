@@ -31,7 +31,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.text import slugify
 
-from questions.models import Article, Question, Tag
+from questions.models import Article, Project, Question, Tag
 
 REQUIRED_QUESTION_KEYS = (
     "slug",
@@ -48,6 +48,8 @@ QUESTION_KEYS = {
     "fine_print",
     "resolution_source",
     "tags",
+    "projects",
+    "hide_community_until_forecast",
     "provenance",
     "successor_of",
     "window",
@@ -338,6 +340,16 @@ def _clean_questions(
         record["tags"] = sorted({slugify(tag) for tag in tags if slugify(tag)})
         for tag in record["tags"]:
             _check_lengths(Tag, {"slug": tag}, f"{where}, tag {tag[:20]!r}")
+        projects = entry.get("projects") or []
+        if not isinstance(projects, list) or not all(isinstance(p, str) for p in projects):
+            raise _fail(where, "projects: must be a list of project slugs.")
+        record["projects"] = sorted({slugify(p) for p in projects if slugify(p)})
+        for project in record["projects"]:
+            _check_lengths(Project, {"slug": project}, f"{where}, project {project[:20]!r}")
+        hide = entry.get("hide_community_until_forecast", False)
+        if not isinstance(hide, bool):
+            raise _fail(where, "hide_community_until_forecast: must be true or false.")
+        record["hide_community_until_forecast"] = hide
         record["provenance"] = _clean_provenance(entry.get("provenance"), where, known_articles)
         _check_lengths(Question, record["provenance"], where)
         record["successor_of"] = parent_slug or None
@@ -390,6 +402,7 @@ def _write_question(
     article_slug = provenance.pop("article_slug", None)
     descriptive = {key: record[key] for key in DESCRIPTIVE_FIELDS}
     descriptive.update(
+        hide_community_until_forecast=record["hide_community_until_forecast"],
         article_id=article_ids.get(article_slug) if article_slug else None,
         source_passage=provenance.get("source_passage", ""),
         implied_probability_low=provenance.get("implied_probability_low"),
@@ -432,6 +445,19 @@ def _write_question(
     tags = [Tag.objects.get_or_create(slug=slug)[0] for slug in record["tags"]]
     if set(question.tags.values_list("slug", flat=True)) != set(record["tags"]):
         question.tags.set(tags)
-        if question.slug not in report.created and question.slug not in report.updated:
-            report.unchanged.remove(question.slug)
-            report.updated.append(question.slug)
+        _mark_updated(question, report)
+    projects = [
+        Project.objects.get_or_create(
+            slug=slug, defaults={"name": slug.replace("-", " ").capitalize()}
+        )[0]
+        for slug in record["projects"]
+    ]
+    if set(question.projects.values_list("slug", flat=True)) != set(record["projects"]):
+        question.projects.set(projects)
+        _mark_updated(question, report)
+
+
+def _mark_updated(question: Question, report: ImportReport) -> None:
+    if question.slug not in report.created and question.slug not in report.updated:
+        report.unchanged.remove(question.slug)
+        report.updated.append(question.slug)

@@ -54,6 +54,25 @@ class Tag(models.Model):
         return self.slug
 
 
+class Project(models.Model):
+    """A tournament or project: a named set of questions with a leaderboard of its own."""
+
+    class Kind(models.TextChoices):
+        TOURNAMENT = "tournament", "Tournament"
+        PROJECT = "project", "Project"
+
+    slug = models.SlugField(max_length=120, unique=True)
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.PROJECT)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class QuestionQuerySet(models.QuerySet["Question"]):
     """Status is derived from the times and the resolution, never stored: these
     filters are the SQL form of `Question.status_at`."""
@@ -120,6 +139,14 @@ class Question(models.Model):
         blank=True, help_text="The public source that settles the question."
     )
     tags = models.ManyToManyField(Tag, blank=True, related_name="questions")
+    projects = models.ManyToManyField(Project, blank=True, related_name="questions")
+    hide_community_until_forecast = models.BooleanField(
+        default=False,
+        help_text=(
+            "Keep the community forecast from forecasters until they have forecast "
+            "(anti-anchoring); shown to everyone once the question closes."
+        ),
+    )
 
     open_time = models.DateTimeField()
     scheduled_close_time = models.DateTimeField()

@@ -49,6 +49,7 @@ def question_resolve(
     only once the transaction commits, so the worker never reads a resolution
     that is not there yet (or one that was rolled back).
     """
+    from forecasts.community import community_request
     from scoring.tasks import score_question
 
     now = now or timezone.now()
@@ -88,6 +89,8 @@ def question_resolve(
             resolution=outcome, known_at=known_at, resolution_set_at=now
         )
         score_question.delay_on_commit(locked.pk)
+        # The history ends at the new actual close.
+        community_request(question_id=locked.pk, since=min(known_at, locked.scheduled_close_time))
     question.refresh_from_db()
     return event
 

@@ -16,7 +16,12 @@ from django.utils import timezone
 from django.utils.http import urlencode
 
 from forecasts.forms import ForecastForm
-from forecasts.selectors import community_forecast, community_forecasts, forecasts_of_user
+from forecasts.selectors import (
+    community_forecast,
+    community_forecasts_for_viewer,
+    community_visible,
+    forecasts_of_user,
+)
 from questions.models import Article, Question, Tag
 from questions.templatetags.foreseer import PassageMark, highlight_passages
 from scoring.selectors import scores_for_question
@@ -80,7 +85,7 @@ def question_list(request: HttpRequest) -> HttpResponse:
     page_obj = page.get_page(request.GET.get("page"))
     questions = list(page_obj.object_list)
     # One query for the whole page, not one per question.
-    community = community_forecasts(questions=questions)
+    community = community_forecasts_for_viewer(questions=questions, user=request.user, now=now)
     rows = [
         {
             "question": question,
@@ -130,6 +135,10 @@ def question_detail_page(
         my_forecasts = list(forecasts_of_user(user=request.user, question=question))
         if form is None and accepts_forecasts:
             form = ForecastForm()
+    if not community_visible(
+        question=question, user=request.user, has_forecast=bool(my_forecasts), now=now
+    ):
+        community = community.hidden_from_viewer()
 
     events: list[Any] = []
     scores: list[dict[str, object]] = []
@@ -184,7 +193,7 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
         ],
     )
     now = timezone.now()
-    community = community_forecasts(questions=questions)
+    community = community_forecasts_for_viewer(questions=questions, user=request.user, now=now)
     rows = [
         {
             "number": number,

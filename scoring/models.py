@@ -5,32 +5,60 @@ from questions.models import Question, ResolutionEvent
 
 
 class Rule(models.TextChoices):
-    DAILY_BRIER = "daily_brier", "Daily Brier (0 best, 2 worst)"
+    """The rules of SCORING.md; the labels say which way is better."""
+
     ACCURACY = "accuracy", "Accuracy score (negative beats the crowd)"
+    DAILY_BRIER = "daily_brier", "Daily Brier (Brier, 0 best, 2 worst)"
+    PEER = "peer", "Peer score (positive beats the other forecasters)"
+    BASELINE = "baseline", "Baseline score (positive beats a uniform guess)"
+    LOG = "log", "Log score (ln p, 0 best)"
+
+    @property
+    def lower_is_better(self) -> bool:
+        return self in (Rule.ACCURACY, Rule.DAILY_BRIER)
+
+    @property
+    def uses_coverage(self) -> bool:
+        """Peer, baseline and log are time-weighted sums with a coverage (SCORING.md §4);
+        their leaderboards divide by max(30, total coverage) (§8)."""
+        return self in (Rule.PEER, Rule.BASELINE, Rule.LOG)
 
 
 class Score(models.Model):
-    """Derived: one row per (question, user, rule). Rebuilt from the forecasts
-    whenever the question is scored, never patched."""
+    """Derived: one row per (question, user) holding every rule. Rebuilt from the
+    forecasts whenever the question is scored, never patched. The community forecast is
+    scored too, as the system user `community`."""
 
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="scores")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="scores"
     )
-    rule = models.CharField(max_length=24, choices=Rule.choices)
-    value = models.FloatField()
+    forecasts = models.PositiveIntegerField(help_text="Forecasts made before the close.")
+    # GJ Open / Cultivate (SCORING.md §3); null when the user had no full scored day.
+    daily_brier = models.FloatField(null=True)
+    active_days = models.PositiveIntegerField()
+    participation = models.FloatField(null=True)
+    accuracy = models.FloatField(null=True)
+    # Metaculus, continuous time (SCORING.md §4).
+    baseline = models.FloatField()
+    peer = models.FloatField()
+    log_score = models.FloatField()
     coverage = models.FloatField()
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(
-                fields=["question", "user", "rule"], name="score_unique_question_user_rule"
-            ),
+            models.UniqueConstraint(fields=["question", "user"], name="score_unique_question_user"),
         ]
-        indexes = [models.Index(fields=["rule", "user"])]
+        indexes = [models.Index(fields=["user", "question"])]
+        permissions = [
+            ("view_all_scores", "Can see every forecaster's scores and calibration"),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.rule} {self.value:.6f} for {self.user_id} on {self.question_id}"
+        return f"scores of {self.user_id} on {self.question_id}"
+
+    def value(self, rule: str) -> float | None:
+        return getattr(self, "log_score" if rule == Rule.LOG else rule)
 
 
 class QuestionScoring(models.Model):
@@ -50,6 +78,113 @@ class QuestionScoring(models.Model):
     scored_at = models.DateTimeField()
     forecasts_scored = models.PositiveIntegerField(default=0)
     users_scored = models.PositiveIntegerField(default=0)
+    scored_days = models.PositiveIntegerField(default=0)
+    crowd_mean = models.FloatField(
+        null=True, help_text="M: mean over days of the crowd's median daily Brier."
+    )
+    # The leaderboard and calibration scopes the scores last counted in, so a rescore that
+    # moves the question (a new tag, a corrected known_at) also refreshes the old ones.
+    scopes = models.JSONField(default=list)
 
     def __str__(self) -> str:
         return f"scores for {self.question_id} at {self.scored_at}"
+
+
+class MaterializedScope(models.Model):
+    """A leaderboard and calibration scope ("all", "tag:<slug>", "article:<slug>",
+    "project:<slug>", "year:<yyyy>", "group:<name>") and whether its rows are stale.
+
+    Scoring marks the scopes it touched dirty; the rebuild task claims dirty scopes with a
+    conditional UPDATE, so any number of marks collapse into one rebuild."""
+
+    scope = models.CharField(max_length=160, primary_key=True)
+    dirty = models.BooleanField(default=True)
+    requested_at = models.DateTimeField(null=True, blank=True)
+    built_at = models.DateTimeField(null=True, blank=True)
+    questions = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return self.scope
+
+
+class LeaderboardEntry(models.Model):
+    """Derived: one user's standing on one rule in one scope (SCORING.md §8)."""
+
+    scope = models.CharField(max_length=160)
+    rule = models.CharField(max_length=24, choices=Rule.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="leaderboard_entries"
+    )
+    is_community = models.BooleanField(default=False)
+    rank = models.PositiveIntegerField(
+        null=True, help_text="Null below the minimum-participation line, and for the community."
+    )
+    value = models.FloatField(
+        help_text="Mean over questions (accuracy, daily Brier) or sum / max(30, coverage)."
+    )
+    total = models.FloatField(null=True, help_text="Plain sum over questions (coverage rules).")
+    questions = models.PositiveIntegerField()
+    coverage = models.FloatField(help_text="Sum of coverage (coverage rules) or participation.")
+    ci_low = models.FloatField(null=True)
+    ci_high = models.FloatField(null=True)
+    rank_low = models.PositiveIntegerField(null=True)
+    rank_high = models.PositiveIntegerField(null=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scope", "rule", "user"], name="leaderboard_unique_scope_rule_user"
+            ),
+        ]
+        indexes = [models.Index(fields=["scope", "rule", "rank", "value"])]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.rule}: {self.user_id} #{self.rank}"
+
+
+class CalibrationReport(models.Model):
+    """Derived: the calibration statistics of a scope (SCORING.md §6), read in one query."""
+
+    class Weighting(models.TextChoices):
+        TIME = "time", "Each forecast weighted by how long it stood"
+        LAST = "last", "Only the last forecast before the close"
+
+    scope = models.CharField(max_length=160)
+    weighting = models.CharField(max_length=8, choices=Weighting.choices)
+    closed_only = models.BooleanField(
+        help_text="Only questions whose scheduled close has passed (the default view)."
+    )
+    payload = models.JSONField()
+    built_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scope", "weighting", "closed_only"], name="calibration_unique_view"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"calibration {self.scope} ({self.weighting})"
+
+
+class RescoreRun(models.Model):
+    """A full rescore fanned out over Celery as chunks of questions."""
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    chunks_total = models.PositiveIntegerField()
+    chunks_done = models.PositiveIntegerField(default=0)
+    questions = models.PositiveIntegerField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"rescore {self.pk}: {self.chunks_done}/{self.chunks_total}"
+
+
+class RescoreChunk(models.Model):
+    run = models.ForeignKey(RescoreRun, on_delete=models.CASCADE, related_name="chunks")
+    question_ids = models.JSONField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"chunk {self.pk} of rescore {self.run_id}"

@@ -1,93 +1,288 @@
-"""Reads for scores: per question, per user, and the leaderboard."""
+"""Reads for scores, leaderboards and calibration. Materialized tables are read in one
+query per page; what cannot be materialized (a custom date window, one forecaster's
+calibration) is computed from the source rows on request."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
 
 from django.conf import settings
-from django.db.models import Avg, Count, QuerySet
+from django.db.models import F, Q, QuerySet, Window
+from django.db.models.functions import Rank
 
 from accounts.models import User
 from questions.models import Question
-from scoring.models import Rule, Score
+from scoring.models import CalibrationReport, LeaderboardEntry, MaterializedScope, Rule, Score
+from scoring.scopes import Scope
+from scoring.services.calibration import calibration_points, report_from_points
+from scoring.services.leaderboards import rule_table, scope_scores
+
+RULE_FIELDS = {
+    Rule.ACCURACY: "accuracy",
+    Rule.DAILY_BRIER: "daily_brier",
+    Rule.PEER: "peer",
+    Rule.BASELINE: "baseline",
+    Rule.LOG: "log_score",
+}
 
 
-def scores_for_question(*, question: Question) -> list[dict[str, object]]:
-    """One entry per scored user: their value for each rule and participation."""
-    by_user: dict[int, dict[str, object]] = {}
+def is_analyst(user: Any) -> bool:
+    """Analysts (and staff) may see every forecaster's scores and calibration."""
+    return bool(
+        user.is_authenticated and (user.is_staff or user.has_perm("scoring.view_all_scores"))
+    )
+
+
+# --- Scores -----------------------------------------------------------------------------
+
+
+def scores_for_question(*, question: Question) -> list[dict[str, Any]]:
+    """One entry per scored forecaster (and the community forecast), best peer score
+    first: every rule, participation and coverage."""
     rows = (
         Score.objects.filter(question=question)
         .select_related("user")
-        .order_by("user__username", "rule")
+        .order_by("-peer", "user__username")
     )
-    for score in rows:
-        entry = by_user.setdefault(
-            score.user_id,
-            {"user": score.user.username, "participation": score.coverage},
-        )
-        entry[score.rule] = score.value
-    return sorted(by_user.values(), key=lambda entry: entry.get(Rule.ACCURACY, 0.0))
+    return [
+        {
+            "user": score.user.username,
+            "is_community": score.user.origin == User.Origin.SYSTEM,
+            "forecasts": score.forecasts,
+            "daily_brier": score.daily_brier,
+            "accuracy": score.accuracy,
+            "participation": score.participation,
+            "active_days": score.active_days,
+            "peer": score.peer,
+            "baseline": score.baseline,
+            "log": score.log_score,
+            "coverage": score.coverage,
+        }
+        for score in rows
+    ]
 
 
 def scores_for_user(*, user: User) -> QuerySet[Score]:
     return (
         Score.objects.filter(user=user)
         .select_related("question")
-        .order_by("-question__resolution_set_at", "question_id", "rule")
+        .order_by("-question__resolution_set_at", "question_id")
     )
 
 
+# --- Leaderboards -----------------------------------------------------------------------
+
+
 @dataclass(frozen=True)
-class LeaderboardEntry:
-    rank: int | None  # None: below the minimum-questions line
+class LeaderboardRow:
+    rank: int | None
     username: str
-    mean_accuracy: float
-    mean_daily_brier: float | None
+    is_community: bool
+    value: float
+    total: float | None
     questions: int
+    coverage: float
+    ci_low: float | None
+    ci_high: float | None
+    rank_low: int | None
+    rank_high: int | None
 
 
 @dataclass(frozen=True)
-class Leaderboard:
-    ranked: list[LeaderboardEntry]
-    unranked: list[LeaderboardEntry]
+class LeaderboardPage:
+    scope: str
+    rule: Rule
     min_questions: int
+    rows: list[LeaderboardRow]
+    """This page: ranked users by rank, then those below the line."""
+    ranked: int
+    total: int
+    community: LeaderboardRow | None
+    built_at: datetime | None
+    live: bool
+    """Computed on request (a date window) rather than read from the materialized table."""
+    rank_intervals: bool
+    notes: list[str] = field(default_factory=list)
 
 
-def leaderboard_for(*, min_questions: int | None = None) -> Leaderboard:
-    """Users by mean Accuracy score over the questions they were scored on
-    (lower is better). Those under `min_questions` are listed below the line."""
-    if min_questions is None:
-        min_questions = settings.FORESEER_LEADERBOARD_MIN_QUESTIONS
-    accuracy, counts = {}, {}
-    for name, mean, questions in (
-        Score.objects.filter(rule=Rule.ACCURACY)
-        .values("user__username")
-        .annotate(mean=Avg("value"), questions=Count("question"))
-        .values_list("user__username", "mean", "questions")
-    ):
-        accuracy[name], counts[name] = mean, questions
-    brier = dict(
-        Score.objects.filter(rule=Rule.DAILY_BRIER)
-        .values("user__username")
-        .annotate(mean=Avg("value"))
-        .values_list("user__username", "mean")
+def _row(entry: LeaderboardEntry, *, rank: int | None, intervals: bool) -> LeaderboardRow:
+    return LeaderboardRow(
+        rank=rank,
+        username=entry.user.username,
+        is_community=entry.is_community,
+        value=entry.value,
+        total=entry.total,
+        questions=entry.questions,
+        coverage=entry.coverage,
+        ci_low=entry.ci_low,
+        ci_high=entry.ci_high,
+        rank_low=entry.rank_low if intervals else None,
+        rank_high=entry.rank_high if intervals else None,
     )
-    ordered = sorted(accuracy, key=lambda name: (accuracy[name], name))
-    ranked, unranked = [], []
-    for name in ordered:
-        entry = LeaderboardEntry(
-            rank=None,
-            username=name,
-            mean_accuracy=accuracy[name],
-            mean_daily_brier=brier.get(name),
-            questions=counts[name],
+
+
+def leaderboard_for(
+    *,
+    scope: Scope,
+    rule: Rule,
+    min_questions: int | None = None,
+    offset: int = 0,
+    limit: int = 50,
+    resolved_after: datetime | None = None,
+    resolved_before: datetime | None = None,
+) -> LeaderboardPage:
+    """A page of the leaderboard: ranked users (rank 1 first), then those with fewer than
+    `min_questions` below the line; the community forecast apart."""
+    default_min = settings.FORESEER_LEADERBOARD_MIN_QUESTIONS
+    min_questions = default_min if min_questions is None else min_questions
+    if resolved_after is not None or resolved_before is not None:
+        return _live_leaderboard(
+            scope=scope,
+            rule=rule,
+            min_questions=min_questions,
+            offset=offset,
+            limit=limit,
+            resolved_after=resolved_after,
+            resolved_before=resolved_before,
         )
-        if counts[name] >= min_questions:
-            ranked.append(entry)
-        else:
-            unranked.append(entry)
-    ranked = [
-        LeaderboardEntry(i, e.username, e.mean_accuracy, e.mean_daily_brier, e.questions)
-        for i, e in enumerate(ranked, start=1)
+    key = str(scope)
+    entries = LeaderboardEntry.objects.filter(scope=key, rule=rule).select_related("user")
+    people = entries.filter(is_community=False)
+    best_first = F("value").asc() if rule.lower_is_better else F("value").desc()
+    stored_ranks = min_questions == default_min
+    if stored_ranks:
+        ranked_rows = people.filter(rank__isnull=False).order_by("rank", "user__username")
+        below = people.filter(rank__isnull=True)
+    else:
+        # Another line than the one materialized: rank the users above it in SQL.
+        ranked_rows = (
+            people.filter(questions__gte=min_questions)
+            .annotate(live_rank=Window(Rank(), order_by=best_first))
+            .order_by("live_rank", "user__username")
+        )
+        below = people.filter(questions__lt=min_questions)
+    ranked = ranked_rows.count()
+    rows: list[LeaderboardRow] = []
+    if offset < ranked:
+        for entry in ranked_rows[offset : offset + limit]:
+            rank = entry.rank if stored_ranks else entry.live_rank
+            rows.append(_row(entry, rank=rank, intervals=stored_ranks))
+    if len(rows) < limit:
+        start = max(0, offset - ranked)
+        for entry in below.order_by(best_first, "user__username")[
+            start : start + limit - len(rows)
+        ]:
+            rows.append(_row(entry, rank=None, intervals=False))
+    community_entry = entries.filter(is_community=True).first()
+    built = MaterializedScope.objects.filter(scope=key).values_list("built_at", flat=True).first()
+    return LeaderboardPage(
+        scope=key,
+        rule=rule,
+        min_questions=min_questions,
+        rows=rows,
+        ranked=ranked,
+        total=ranked + below.count(),
+        community=_row(community_entry, rank=None, intervals=False) if community_entry else None,
+        built_at=built,
+        live=False,
+        rank_intervals=stored_ranks,
+    )
+
+
+def _live_leaderboard(
+    *,
+    scope: Scope,
+    rule: Rule,
+    min_questions: int,
+    offset: int,
+    limit: int,
+    resolved_after: datetime | None,
+    resolved_before: datetime | None,
+) -> LeaderboardPage:
+    scores = scope_scores(
+        scope=scope, resolved_after=resolved_after, resolved_before=resolved_before
+    )
+    after = resolved_after.isoformat() if resolved_after else ""
+    before = resolved_before.isoformat() if resolved_before else ""
+    window = f"{after}..{before}"
+    table = rule_table(
+        scores,
+        scope=f"{scope}|{window}",
+        rule=rule,
+        min_questions=min_questions,
+        resamples=settings.FORESEER_LIVE_BOOTSTRAP_RESAMPLES,
+    )
+    names = dict(User.objects.filter(pk__in=table.user.tolist()).values_list("pk", "username"))
+
+    def number(value: float) -> float | None:
+        return None if value != value else float(value)  # NaN -> None
+
+    all_rows = [
+        LeaderboardRow(
+            rank=int(table.rank[i]) or None,
+            username=names.get(int(table.user[i]), ""),
+            is_community=int(table.user[i]) == scores.community_id,
+            value=float(table.value[i]),
+            total=number(table.total[i]),
+            questions=int(table.questions[i]),
+            coverage=float(table.coverage[i]),
+            ci_low=number(table.ci_low[i]),
+            ci_high=number(table.ci_high[i]),
+            rank_low=int(table.rank_low[i]) or None,
+            rank_high=int(table.rank_high[i]) or None,
+        )
+        for i in range(len(table))
     ]
-    return Leaderboard(ranked=ranked, unranked=unranked, min_questions=min_questions)
+    community = next((row for row in all_rows if row.is_community), None)
+    people = [row for row in all_rows if not row.is_community]
+    return LeaderboardPage(
+        scope=str(scope),
+        rule=rule,
+        min_questions=min_questions,
+        rows=people[offset : offset + limit],
+        ranked=sum(1 for row in people if row.rank is not None),
+        total=len(people),
+        community=community,
+        built_at=None,
+        live=True,
+        rank_intervals=True,
+        notes=[
+            f"Computed on request with {settings.FORESEER_LIVE_BOOTSTRAP_RESAMPLES} "
+            "bootstrap replicates."
+        ],
+    )
+
+
+# --- Calibration ------------------------------------------------------------------------
+
+
+def calibration_for_scope(
+    *, scope: Scope, weighting: str, closed_only: bool
+) -> dict[str, Any] | None:
+    """The materialized report of a scope; None until it has been built."""
+    report = (
+        CalibrationReport.objects.filter(
+            scope=str(scope), weighting=weighting, closed_only=closed_only
+        )
+        .values("payload", "built_at")
+        .first()
+    )
+    if report is None:
+        return None
+    return {**report["payload"], "built_at": report["built_at"], "live": False}
+
+
+def calibration_for_user(
+    *, user: User, weighting: str, closed_only: bool, within: Scope | None = None
+) -> dict[str, Any]:
+    """One forecaster's calibration, computed from their forecasts on request (optionally
+    only on the questions of another scope, e.g. a tag)."""
+    questions = within.question_filter() if within is not None else Q()
+    points = calibration_points(questions=questions, users=Q(user=user))
+    return {
+        **report_from_points(points, weighting=weighting, closed_only=closed_only),
+        "built_at": None,
+        "live": True,
+    }

@@ -161,6 +161,7 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+FORESEER_RESCORE_SWEEP_SECONDS = env.float("FORESEER_RESCORE_SWEEP_SECONDS", default=300.0)
 CELERY_BEAT_SCHEDULE = {
     "close-due-questions": {
         "task": "questions.tasks.close_due_questions",
@@ -168,7 +169,11 @@ CELERY_BEAT_SCHEDULE = {
     },
     "rescore-stale-questions": {
         "task": "scoring.tasks.rescore_stale_questions",
-        "schedule": env.float("FORESEER_RESCORE_SWEEP_SECONDS", default=300.0),
+        "schedule": FORESEER_RESCORE_SWEEP_SECONDS,
+    },
+    "community-sweep": {
+        "task": "forecasts.tasks.community_sweep",
+        "schedule": FORESEER_RESCORE_SWEEP_SECONDS,
     },
 }
 
@@ -176,6 +181,18 @@ CELERY_BEAT_SCHEDULE = {
 # Questions a user must have scores on to be ranked on the leaderboard; the
 # others are listed below the line.
 FORESEER_LEADERBOARD_MIN_QUESTIONS = env.int("FORESEER_LEADERBOARD_MIN_QUESTIONS", default=3)
+# Peer, baseline and log leaderboards divide by max(this, total coverage) (SCORING.md §8).
+FORESEER_COVERAGE_FLOOR = env.float("FORESEER_COVERAGE_FLOOR", default=30.0)
+# Bootstrap replicates behind each leaderboard interval; the same scope and rule always
+# draw the same replicates, so rebuilds are identical. Live (date-window) leaderboards,
+# computed per request, use fewer.
+FORESEER_BOOTSTRAP_RESAMPLES = env.int("FORESEER_BOOTSTRAP_RESAMPLES", default=1000)
+FORESEER_LIVE_BOOTSTRAP_RESAMPLES = env.int("FORESEER_LIVE_BOOTSTRAP_RESAMPLES", default=200)
+# Questions per task when a full rescore fans out over the workers.
+FORESEER_RESCORE_CHUNK_QUESTIONS = env.int("FORESEER_RESCORE_CHUNK_QUESTIONS", default=250)
+# a in logit p* = a * mean(logit p) (SCORING.md §5); `manage.py fit_extremizing` fits it
+# on resolved questions. 1.5 is a mild choice inside the published 1.16-3.9 range.
+FORESEER_EXTREMIZING_A = env.float("FORESEER_EXTREMIZING_A", default=1.5)
 FORESEER_ARTICLE_QUESTIONS_FILE = env.path(
     "FORESEER_ARTICLE_QUESTIONS_FILE",
     default=str(BASE_DIR / "questions" / "data" / "article_questions.yaml"),

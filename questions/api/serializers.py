@@ -21,6 +21,10 @@ class CommunityForecastSerializer(serializers.Serializer):
         allow_null=True, help_text="Median of each forecaster's standing probability of yes."
     )
     forecasters = serializers.IntegerField(help_text="Forecasters with a standing forecast.")
+    hidden = serializers.BooleanField(
+        help_text="True while the question keeps the community forecast from you until you "
+        "forecast (median is then null)."
+    )
 
 
 class ArticleSummarySerializer(serializers.ModelSerializer):
@@ -94,12 +98,17 @@ class QuestionListSerializer(serializers.ModelSerializer):
     @extend_schema_field(CommunityForecastSerializer)
     def get_community(self, question: Question) -> dict[str, Any]:
         community = self.context["community"].get(question.pk) or CommunityForecast(None, 0)
-        return {"median": community.median, "forecasters": community.forecasters}
+        return {
+            "median": community.median,
+            "forecasters": community.forecasters,
+            "hidden": community.hidden,
+        }
 
 
 class QuestionDetailSerializer(QuestionListSerializer):
     provenance = serializers.SerializerMethodField()
     successor_of = serializers.SlugRelatedField(read_only=True, slug_field="slug", allow_null=True)
+    projects = serializers.SlugRelatedField(many=True, read_only=True, slug_field="slug")
     my_forecasts = serializers.SerializerMethodField(
         help_text="The requesting user's forecasts, newest first; null when anonymous."
     )
@@ -115,6 +124,8 @@ class QuestionDetailSerializer(QuestionListSerializer):
             "successor_of",
             "community_at_close",
             "forecasters_at_close",
+            "hide_community_until_forecast",
+            "projects",
             "my_forecasts",
         ]
 

@@ -28,7 +28,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api import read_upload
-from forecasts.selectors import community_forecasts, forecasts_of_user
+from forecasts.selectors import community_forecasts_for_viewer, forecasts_of_user
 from questions.api.filters import QuestionFilter
 from questions.api.serializers import (
     QuestionDetailSerializer,
@@ -68,7 +68,7 @@ class QuestionViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self) -> QuerySet[Question]:
         questions = Question.objects.select_related("article").prefetch_related("tags")
         if self.action == "retrieve":
-            questions = questions.select_related("successor_of")
+            questions = questions.select_related("successor_of").prefetch_related("projects")
         return questions
 
     def get_serializer_class(self):  # type: ignore[no-untyped-def]
@@ -81,11 +81,14 @@ class QuestionViewSet(viewsets.ReadOnlyModelViewSet):
         return QuestionListSerializer
 
     def _context(self, questions: list[Question], **extra: Any) -> dict[str, Any]:
+        now = timezone.now()
         return {
             **self.get_serializer_context(),
-            "now": timezone.now(),
+            "now": now,
             # One query for the whole page, not one per question.
-            "community": community_forecasts(questions=questions),
+            "community": community_forecasts_for_viewer(
+                questions=questions, user=self.request.user, now=now
+            ),
             **extra,
         }
 

@@ -1,26 +1,43 @@
+"""Shapes of scores, leaderboards and calibration in the API, and the query parameters
+each endpoint accepts (validated, so bad input is a 400 naming the parameter)."""
+
+from __future__ import annotations
+
+from typing import Any
+
 from rest_framework import serializers
 
 from questions.models import Question
 from scoring.exports import EXPORT_FORMATS
-from scoring.models import Rule
+from scoring.models import CalibrationReport, Rule
+from scoring.scopes import Scope, ScopeError
 
-# SCORING.md: the labels every page and answer uses for the two rules.
+# SCORING.md: the labels every page and answer uses, saying which way is better.
 RULE_DESCRIPTIONS = {
-    Rule.DAILY_BRIER.value: "Brier, 0 best, 2 worst",
-    Rule.ACCURACY.value: "negative beats the crowd",
+    Rule.ACCURACY.value: "Accuracy score: (daily Brier - crowd median) x participation; "
+    "negative beats the crowd",
+    Rule.DAILY_BRIER.value: "Daily Brier: Brier, 0 best, 2 worst, averaged over active days",
+    Rule.PEER.value: "Peer score: 100 x (ln p - mean ln p of the others), time-weighted; "
+    "positive beats the other forecasters",
+    Rule.BASELINE.value: "Baseline score: 100 x log2(2p), time-weighted; positive beats 50 %",
+    Rule.LOG.value: "Log score: ln p (natural log), time-weighted; 0 best",
 }
 
 
 class RulesSerializer(serializers.Serializer):
-    daily_brier = serializers.CharField(help_text="Brier, 0 best, 2 worst")
-    accuracy = serializers.CharField(help_text="negative beats the crowd")
+    accuracy = serializers.CharField(help_text=RULE_DESCRIPTIONS["accuracy"])
+    daily_brier = serializers.CharField(help_text=RULE_DESCRIPTIONS["daily_brier"])
+    peer = serializers.CharField(help_text=RULE_DESCRIPTIONS["peer"])
+    baseline = serializers.CharField(help_text=RULE_DESCRIPTIONS["baseline"])
+    log = serializers.CharField(help_text=RULE_DESCRIPTIONS["log"])
 
 
 class UserScoreSerializer(serializers.Serializer):
-    user = serializers.CharField(help_text="Username.")
-    participation = serializers.FloatField(
-        help_text="Share of the scored days the user was active."
+    user = serializers.CharField(help_text="Username; `community` is the community forecast.")
+    is_community = serializers.BooleanField(
+        help_text="The community median, scored like a forecaster who never joins the crowd."
     )
+    forecasts = serializers.IntegerField(help_text="Forecasts made before the close.")
     daily_brier = serializers.FloatField(
         allow_null=True, help_text="Mean daily Brier over active days: 0 best, 2 worst."
     )
@@ -28,13 +45,214 @@ class UserScoreSerializer(serializers.Serializer):
         allow_null=True,
         help_text="(daily Brier - crowd median) x participation: negative beats the crowd.",
     )
+    participation = serializers.FloatField(
+        allow_null=True, help_text="Share of the scored days the user was active."
+    )
+    active_days = serializers.IntegerField()
+    peer = serializers.FloatField(help_text="Positive beats the other forecasters.")
+    baseline = serializers.FloatField(help_text="Positive beats a 50 % guess.")
+    log = serializers.FloatField(help_text="Time-weighted ln p; 0 best.")
+    coverage = serializers.FloatField(
+        help_text="Share of the scheduled window the user's forecasts stood."
+    )
 
 
 class QuestionScoresSerializer(serializers.Serializer):
     question = serializers.CharField(help_text="The question's slug.")
     resolution = serializers.CharField()
+    scored_days = serializers.IntegerField(help_text="Full UTC days scored by the daily rules.")
+    crowd_mean = serializers.FloatField(
+        allow_null=True, help_text="M: mean over days of the crowd's median daily Brier."
+    )
     rules = RulesSerializer()
-    scores = UserScoreSerializer(many=True, help_text="Best accuracy first.")
+    scores = UserScoreSerializer(many=True, help_text="Best peer score first.")
+
+
+class ScopeField(serializers.CharField):
+    """A scope written `all`, `tag:<slug>`, `article:<slug>`, `project:<slug>`,
+    `year:<yyyy>` or `group:<name>`."""
+
+    def to_internal_value(self, data: Any) -> Scope:
+        try:
+            return Scope.parse(super().to_internal_value(data))
+        except ScopeError as error:
+            raise serializers.ValidationError(str(error)) from None
+
+    def to_representation(self, value: Any) -> str:
+        return str(value)
+
+
+class LeaderboardQuerySerializer(serializers.Serializer):
+    scope = ScopeField(
+        default="all",
+        help_text="all, tag:<slug>, article:<slug>, project:<slug> or year:<yyyy>.",
+    )
+    rule = serializers.ChoiceField(choices=Rule.values, default=Rule.PEER.value)
+    min_questions = serializers.IntegerField(
+        min_value=0,
+        max_value=100_000,
+        required=False,
+        help_text="Questions needed to be ranked; the others are listed below the line.",
+    )
+    resolved_after = serializers.DateTimeField(
+        required=False, help_text="Only questions whose outcome became known at or after this."
+    )
+    resolved_before = serializers.DateTimeField(
+        required=False, help_text="Only questions whose outcome became known before this."
+    )
+    limit = serializers.IntegerField(min_value=1, max_value=500, default=50)
+    offset = serializers.IntegerField(min_value=0, default=0)
+
+    def validate_scope(self, scope: Scope) -> Scope:
+        if not scope.has_leaderboard:
+            raise serializers.ValidationError(
+                f"{scope} has calibration but no leaderboard; use all, tag:, article:, "
+                "project: or year:."
+            )
+        return scope
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        after, before = attrs.get("resolved_after"), attrs.get("resolved_before")
+        if after and before and after >= before:
+            raise serializers.ValidationError(
+                {"resolved_before": ["Must be later than resolved_after."]}
+            )
+        return attrs
+
+
+class LeaderboardRowSerializer(serializers.Serializer):
+    rank = serializers.IntegerField(
+        allow_null=True, help_text="1 is best; null below the minimum-participation line."
+    )
+    user = serializers.CharField(source="username")
+    is_community = serializers.BooleanField()
+    value = serializers.FloatField(
+        help_text="Mean over questions (accuracy, daily Brier) or sum / max(30, coverage)."
+    )
+    total = serializers.FloatField(
+        allow_null=True, help_text="Plain sum over questions (peer, baseline, log)."
+    )
+    questions = serializers.IntegerField()
+    coverage = serializers.FloatField(
+        help_text="Total coverage (peer, baseline, log) or mean participation."
+    )
+    ci_low = serializers.FloatField(allow_null=True, help_text="95 % bootstrap interval.")
+    ci_high = serializers.FloatField(allow_null=True)
+    rank_low = serializers.IntegerField(
+        allow_null=True, help_text="95 % bootstrap interval of the rank."
+    )
+    rank_high = serializers.IntegerField(allow_null=True)
+
+
+class LeaderboardSerializer(serializers.Serializer):
+    scope = serializers.CharField()
+    rule = serializers.CharField()
+    rule_description = serializers.CharField()
+    lower_is_better = serializers.BooleanField()
+    min_questions = serializers.IntegerField()
+    ranked = serializers.IntegerField(help_text="Users above the line.")
+    count = serializers.IntegerField(help_text="Users above and below the line.")
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    built_at = serializers.DateTimeField(allow_null=True)
+    live = serializers.BooleanField(
+        help_text="Computed on request (a date window) rather than read from the table."
+    )
+    rank_intervals = serializers.BooleanField(
+        help_text="Whether rank intervals are given (only for the materialized line)."
+    )
+    notes = serializers.ListField(child=serializers.CharField())
+    community = LeaderboardRowSerializer(allow_null=True)
+    results = LeaderboardRowSerializer(many=True)
+
+
+class CalibrationQuerySerializer(serializers.Serializer):
+    scope = serializers.CharField(
+        default="all",
+        help_text="all, tag:<slug>, article:<slug>, project:<slug>, group:<name> or "
+        "user:<username>.",
+    )
+    within = ScopeField(
+        required=False,
+        help_text="With scope=user:<name>: only that scope's questions (e.g. tag:nuclear).",
+    )
+    weighting = serializers.ChoiceField(
+        choices=CalibrationReport.Weighting.values,
+        default=CalibrationReport.Weighting.TIME.value,
+        help_text="time: each (user, question) split by how long each forecast stood; "
+        "last: the last forecast before the close.",
+    )
+    closed_only = serializers.BooleanField(
+        default=True,
+        help_text="Only questions whose scheduled close has passed (early 'yes' resolutions "
+        "would bias the picture otherwise).",
+    )
+
+    def validate_scope(self, value: str) -> Scope | str:
+        if value.startswith("user:"):
+            if not value[5:]:
+                raise serializers.ValidationError("user:<username> needs a username.")
+            return value
+        try:
+            scope = Scope.parse(value)
+        except ScopeError as error:
+            raise serializers.ValidationError(str(error)) from None
+        if not scope.has_calibration:
+            raise serializers.ValidationError(
+                f"{scope} has a leaderboard but no calibration; use all, tag:, article:, "
+                "project:, group: or user:."
+            )
+        return scope
+
+
+class CalibrationBinSerializer(serializers.Serializer):
+    lower = serializers.FloatField()
+    upper = serializers.FloatField()
+    weight = serializers.FloatField(help_text="n: total weight of the forecasts in the bin.")
+    count = serializers.IntegerField(help_text="Forecasts in the bin.")
+    questions = serializers.IntegerField(help_text="Distinct questions in the bin.")
+    mean_forecast = serializers.FloatField(allow_null=True)
+    observed = serializers.FloatField(allow_null=True, help_text="Observed frequency k/n.")
+    hits = serializers.FloatField(help_text="k: weight of the forecasts that resolved yes.")
+    ci_low = serializers.FloatField(allow_null=True, help_text="95 % Jeffreys interval.")
+    ci_high = serializers.FloatField(allow_null=True)
+
+
+class RocCurveSerializer(serializers.Serializer):
+    fpr = serializers.ListField(child=serializers.FloatField(allow_null=True))
+    tpr = serializers.ListField(child=serializers.FloatField(allow_null=True))
+    threshold = serializers.ListField(child=serializers.FloatField(allow_null=True))
+
+
+class CalibrationSerializer(serializers.Serializer):
+    scope = serializers.CharField()
+    within = serializers.CharField(allow_null=True)
+    weighting = serializers.CharField()
+    closed_only = serializers.BooleanField()
+    built_at = serializers.DateTimeField(allow_null=True)
+    live = serializers.BooleanField(help_text="Computed on request (one forecaster).")
+    level = serializers.FloatField()
+    weight = serializers.FloatField(help_text="N: total weight.")
+    count = serializers.IntegerField()
+    questions = serializers.IntegerField()
+    base_rate = serializers.FloatField(allow_null=True)
+    mean_forecast = serializers.FloatField(allow_null=True)
+    brier = serializers.FloatField(allow_null=True, help_text="Brier, 0 best, 2 worst.")
+    reliability = serializers.FloatField(allow_null=True)
+    resolution = serializers.FloatField(allow_null=True)
+    uncertainty = serializers.FloatField(allow_null=True)
+    within_bin_variance = serializers.FloatField(allow_null=True)
+    within_bin_covariance = serializers.FloatField(allow_null=True)
+    ece = serializers.FloatField(allow_null=True)
+    calibration_in_the_large = serializers.FloatField(allow_null=True)
+    log_loss = serializers.FloatField(allow_null=True)
+    recalibration_intercept = serializers.FloatField(allow_null=True)
+    recalibration_slope = serializers.FloatField(
+        allow_null=True, help_text="Below 1: overconfident."
+    )
+    roc_auc = serializers.FloatField(allow_null=True)
+    roc_curve = RocCurveSerializer()
+    bins = CalibrationBinSerializer(many=True)
 
 
 class ScoreExportQuerySerializer(serializers.Serializer):

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from scoring.api.views import QuestionScoresView, ScoreExportView
+from forecasts.api.views import CommunityHistoryView
+from scoring.api.views import CalibrationView, LeaderboardView, QuestionScoresView, ScoreExportView
 
 urlpatterns = [
     path(
@@ -8,5 +9,12 @@ urlpatterns = [
         QuestionScoresView.as_view(),
         name="question-scores",
     ),
+    path(
+        "questions/<slug:slug>/community/",
+        CommunityHistoryView.as_view(),
+        name="question-community",
+    ),
+    path("leaderboards/", LeaderboardView.as_view(), name="leaderboard"),
+    path("calibration/", CalibrationView.as_view(), name="calibration"),
     path("staff/export/scores/", ScoreExportView.as_view(), name="staff-export-scores"),
 ]

@@ -1,61 +1,246 @@
-"""Scores of a question (public) and the staff score export."""
+"""Scores of a question, leaderboards and calibration (public, except other forecasters'
+calibration and groups, which analysts and staff see), each downloadable as CSV; and the
+staff score export."""
 
 from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
 
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.permissions import AllowAny, IsAdminUser
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
 
+from accounts.models import User
+from config.api import CsvExportMixin
 from questions.models import Question
 from scoring.api.serializers import (
     RULE_DESCRIPTIONS,
+    CalibrationQuerySerializer,
+    CalibrationSerializer,
+    LeaderboardQuerySerializer,
+    LeaderboardSerializer,
     QuestionScoresSerializer,
     ScoreExportQuerySerializer,
     ScoreRowSerializer,
+    UserScoreSerializer,
 )
 from scoring.exports import EXPORT_FORMATS, score_rows, scores_render
-from scoring.selectors import scores_for_question
+from scoring.models import Rule
+from scoring.scopes import Scope
+from scoring.selectors import (
+    calibration_for_scope,
+    calibration_for_user,
+    is_analyst,
+    leaderboard_for,
+    scores_for_question,
+)
+from scoring.services.calibration import calibration_points, report_from_points, scope_filters
+
+CSV_NOTE = " Add `format=csv` (or send `Accept: text/csv`) to download the table as CSV."
 
 
-class QuestionScoresView(APIView):
+def _query(serializer_class: type, request: Request) -> dict[str, Any]:
+    query = serializer_class(data=request.query_params)
+    query.is_valid(raise_exception=True)
+    return query.validated_data
+
+
+class QuestionScoresView(CsvExportMixin, APIView):
     permission_classes = [AllowAny]
 
     @extend_schema(
-        summary="Scores of a resolved question",
+        summary="Scores of a resolved question: every forecaster and the community forecast",
         description=(
-            "One entry per scored user, best accuracy first: `daily_brier` (Brier, 0 best, "
-            "2 worst), `accuracy` (negative beats the crowd) and `participation`. Empty until "
-            "the question is resolved yes or no and scored."
+            "One entry per scored forecaster, best peer score first, with every rule: "
+            "`daily_brier` (Brier, 0 best, 2 worst), `accuracy` (negative beats the crowd), "
+            "`peer`, `baseline`, `log` and their `participation` / `coverage`. The entry "
+            "`community` is the community median scored like a forecaster, so you can see "
+            "who beat the crowd. Empty until the question is resolved yes or no and scored."
+            + CSV_NOTE
         ),
         responses={
-            200: QuestionScoresSerializer,
+            (200, "application/json"): QuestionScoresSerializer,
+            (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="The scores."),
             404: OpenApiResponse(description="No such question."),
         },
     )
     def get(self, request: Request, slug: str) -> Response:
-        question = get_object_or_404(Question, slug=slug)
-        scores = [
-            {
-                "user": entry["user"],
-                "participation": entry["participation"],
-                "daily_brier": entry.get("daily_brier"),
-                "accuracy": entry.get("accuracy"),
-            }
-            for entry in scores_for_question(question=question)
-        ]
+        question = get_object_or_404(Question.objects.select_related("scoring"), slug=slug)
+        scores = scores_for_question(question=question)
+        if self.wants_csv():
+            return self.csv_response(
+                [{"question": question.slug, **entry} for entry in scores],
+                header=["question", *UserScoreSerializer().fields],
+                filename=f"scores-{question.slug}.csv",
+            )
+        scoring = getattr(question, "scoring", None)
         data = {
             "question": question.slug,
             "resolution": question.resolution,
+            "scored_days": scoring.scored_days if scoring else 0,
+            "crowd_mean": scoring.crowd_mean if scoring else None,
             "rules": RULE_DESCRIPTIONS,
             "scores": scores,
         }
         return Response(QuestionScoresSerializer(data).data)
+
+
+class LeaderboardView(CsvExportMixin, APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        summary="A leaderboard",
+        description=(
+            "Users ranked on one rule in one scope (all questions, a tag, an article, a "
+            "project or tournament, a year of resolutions; or any window of resolution "
+            "dates with `resolved_after` / `resolved_before`, computed on request). Accuracy "
+            "and daily Brier: the mean over the questions a user was scored on (lower is "
+            "better). Peer, baseline and log: the sum divided by max(30, total coverage) "
+            "(higher is better), with the plain sum in `total`. Users with fewer than "
+            "`min_questions` questions follow the ranked ones with a null rank. Each value "
+            "has a 95 % bootstrap interval (questions resampled), and each rank a 95 % "
+            "interval. `community` is the community forecast, not ranked." + CSV_NOTE
+        ),
+        parameters=[LeaderboardQuerySerializer],
+        responses={
+            (200, "application/json"): LeaderboardSerializer,
+            (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="Every row."),
+            400: OpenApiResponse(description='Errors keyed by parameter: {"rule": ["..."]}.'),
+        },
+    )
+    def get(self, request: Request) -> Response:
+        query = _query(LeaderboardQuerySerializer, request)
+        rule = Rule(query["rule"])
+        csv = self.wants_csv()
+        page = leaderboard_for(
+            scope=query["scope"],
+            rule=rule,
+            min_questions=query.get("min_questions"),
+            offset=0 if csv else query["offset"],
+            limit=10**9 if csv else query["limit"],
+            resolved_after=query.get("resolved_after"),
+            resolved_before=query.get("resolved_before"),
+        )
+        if csv:
+            rows = [{"scope": page.scope, "rule": rule.value, **asdict(r)} for r in page.rows]
+            if page.community is not None:
+                rows.append({"scope": page.scope, "rule": rule.value, **asdict(page.community)})
+            for row in rows:
+                row["user"] = row.pop("username")
+            return self.csv_response(
+                rows,
+                header=["scope", "rule", "rank", "user", "is_community", "value", "total",
+                        "questions", "coverage", "ci_low", "ci_high", "rank_low", "rank_high"],
+                filename=f"leaderboard-{page.scope.replace(':', '-')}-{rule.value}.csv",
+            )  # fmt: skip
+        url = request.build_absolute_uri()
+        offset, limit = query["offset"], query["limit"]
+        data = {
+            "scope": page.scope,
+            "rule": rule.value,
+            "rule_description": RULE_DESCRIPTIONS[rule.value],
+            "lower_is_better": rule.lower_is_better,
+            "min_questions": page.min_questions,
+            "ranked": page.ranked,
+            "count": page.total,
+            "next": (
+                replace_query_param(url, "offset", offset + limit)
+                if offset + limit < page.total
+                else None
+            ),
+            "previous": (
+                None
+                if offset == 0
+                else (
+                    remove_query_param(url, "offset")
+                    if offset - limit <= 0
+                    else replace_query_param(url, "offset", offset - limit)
+                )
+            ),
+            "built_at": page.built_at,
+            "live": page.live,
+            "rank_intervals": page.rank_intervals,
+            "notes": page.notes,
+            "community": page.community,
+            "results": page.rows,
+        }
+        return Response(LeaderboardSerializer(data).data)
+
+
+class CalibrationView(CsvExportMixin, APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        summary="Calibration of a scope or a forecaster",
+        description=(
+            "SCORING.md §6: ten equal-width bins (empty ones included) with weight, counts, "
+            "distinct questions, mean forecast, observed frequency and a 95 % Jeffreys "
+            "interval; the Murphy decomposition in Brier units (0-2) with the within-bin "
+            "terms, so brier = reliability - resolution + uncertainty + "
+            "within_bin_variance - within_bin_covariance; ECE; calibration-in-the-large; "
+            "logistic recalibration (slope below 1: overconfident); ROC AUC and the curve. "
+            "Scopes all, tag:, article:, project: are public; group: needs the analyst "
+            "role; user:<name> is the forecaster's own or an analyst's. By default only "
+            "questions past their scheduled close count (`closed_only=false` for all)." + CSV_NOTE
+        ),
+        parameters=[CalibrationQuerySerializer],
+        responses={
+            (200, "application/json"): CalibrationSerializer,
+            (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="The bins."),
+            400: OpenApiResponse(description='Errors keyed by parameter: {"scope": ["..."]}.'),
+            403: OpenApiResponse(description="Another forecaster's or a group's calibration."),
+            404: OpenApiResponse(description="No such forecaster."),
+        },
+    )
+    def get(self, request: Request) -> Response:
+        query = _query(CalibrationQuerySerializer, request)
+        scope, within = query["scope"], query.get("within")
+        weighting, closed_only = query["weighting"], query["closed_only"]
+        if isinstance(scope, str):  # user:<username>
+            user = User.objects.filter(username=scope[5:]).first()
+            if user is None:
+                raise NotFound({"scope": [f"No forecaster named {scope[5:]!r}."]})
+            if user != request.user and not is_analyst(request.user):
+                raise PermissionDenied("Only analysts see another forecaster's calibration.")
+            if within is not None and not within.has_calibration:
+                raise ValidationError({"within": [f"{within} cannot narrow a calibration."]})
+            report = calibration_for_user(
+                user=user, weighting=weighting, closed_only=closed_only, within=within
+            )
+        else:
+            if within is not None:
+                raise ValidationError({"within": ["Only with scope=user:<username>."]})
+            if scope.kind == "group" and not is_analyst(request.user):
+                raise PermissionDenied("Only analysts see a group's calibration.")
+            report = calibration_for_scope(
+                scope=scope, weighting=weighting, closed_only=closed_only
+            ) or self._live(scope, weighting=weighting, closed_only=closed_only)
+        name = str(scope)
+        data = {**report, "scope": name, "within": str(within) if within else None}
+        if self.wants_csv():
+            return self.csv_response(
+                [{"scope": name, **row} for row in data["bins"]],
+                header=["scope", *CalibrationSerializer().fields["bins"].child.fields],
+                filename=f"calibration-{name.replace(':', '-')}-{weighting}.csv",
+            )
+        return Response(CalibrationSerializer(data).data)
+
+    @staticmethod
+    def _live(scope: Scope, *, weighting: str, closed_only: bool) -> dict[str, Any]:
+        """A scope not materialized yet (nothing resolved in it so far): from the rows."""
+        questions, users = scope_filters(scope)
+        points = calibration_points(questions=questions, users=users)
+        report = report_from_points(points, weighting=weighting, closed_only=closed_only)
+        return {**report, "built_at": None, "live": True}
 
 
 class ScoreExportView(APIView):
@@ -73,7 +258,12 @@ class ScoreExportView(APIView):
     @extend_schema(
         summary="Export scores as a file (staff)",
         operation_id="staff_export_scores",
-        description="Columns question, user, rule, value, coverage; one row per score.",
+        description=(
+            "Columns question, user, rule, value, coverage; one row per (question, user, "
+            "rule) for the rules accuracy, baseline, daily_brier, log and peer. Coverage is "
+            "participation for the daily rules and the time coverage for the others; the "
+            "community forecast is the user `community`."
+        ),
         parameters=[
             OpenApiParameter(
                 "question", str, description="A question slug; all questions when left out."

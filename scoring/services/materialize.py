@@ -1,0 +1,49 @@
+"""Rebuilding the materialized scopes (leaderboards and calibration reports) that scoring
+marked dirty. Each scope is claimed with a conditional UPDATE, so two workers never
+rebuild one scope at once and a scope marked again while it is being rebuilt is rebuilt
+again."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+
+from questions.models import Question
+from scoring.models import MaterializedScope
+from scoring.scopes import Scope, ScopeError
+from scoring.services.calibration import calibration_build
+from scoring.services.leaderboards import leaderboard_build
+
+
+def scope_rebuild(*, scope: Scope) -> None:
+    if scope.has_leaderboard:
+        leaderboard_build(scope=scope)
+    if scope.has_calibration:
+        calibration_build(scope=scope)
+    MaterializedScope.objects.filter(scope=str(scope)).update(
+        built_at=timezone.now(),
+        questions=scope.questions(Question.objects.resolved()).count(),
+    )
+
+
+def scopes_rebuild_dirty() -> list[str]:
+    """Rebuild every dirty scope; returns the scopes rebuilt."""
+    rebuilt = []
+    for name in (
+        MaterializedScope.objects.filter(dirty=True)
+        .order_by("scope")
+        .values_list("scope", flat=True)
+    ):
+        if not MaterializedScope.objects.filter(scope=name, dirty=True).update(dirty=False):
+            continue  # another worker claimed it
+        try:
+            scope = Scope.parse(name)
+        except ScopeError:
+            continue  # a scope written by hand in the admin; nothing to build
+        try:
+            scope_rebuild(scope=scope)
+        except Exception:
+            # Leave it dirty for the retry (or the sweep) rather than lose the rebuild.
+            MaterializedScope.objects.filter(scope=name).update(dirty=True)
+            raise
+        rebuilt.append(name)
+    return rebuilt

@@ -1,0 +1,318 @@
+"""The one adapter between the database and `scoring.core` for scores: query -> arrays ->
+core -> bulk writes. Scores are derived data: every run rebuilds a chunk of questions'
+rows from their forecasts and replaces them in one transaction, so running it twice
+leaves identical rows. Leaderboards and calibration live in `scoring.tables`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.db.models import F, OuterRef, Q, Subquery
+from django.utils import timezone
+
+from accounts.models import User
+from config.db import EpochSeconds, insert_rows
+from forecasts.models import Forecast
+from questions.models import Question, ResolutionEvent
+from scoring.core import aggregate
+from scoring.core.batch import QuestionWindows, ResolvedForecasts
+from scoring.core.rules import score_batch
+from scoring.models import MaterializedScope, QuestionScoring, Score
+from scoring.scopes import scopes_of_question
+
+COMMUNITY_USERNAME = "community"
+
+SCORE_FIELDS = (
+    "question_id",
+    "user_id",
+    "forecasts",
+    "daily_brier",
+    "active_days",
+    "participation",
+    "accuracy",
+    "baseline",
+    "peer",
+    "log_score",
+    "coverage",
+)
+
+
+@dataclass(frozen=True)
+class ScoringOutcome:
+    questions: int
+    forecasts_scored: int
+    users_scored: int
+    rows_written: int
+
+
+def community_user() -> User:
+    """The system user the community forecast is scored as. It cannot log in and makes no
+    forecasts; created on first use."""
+    user, _ = User.objects.get_or_create(
+        username=COMMUNITY_USERNAME,
+        defaults={"origin": User.Origin.SYSTEM, "is_active": False, "password": "!"},
+    )
+    return user
+
+
+def _epoch(moment) -> int:  # type: ignore[no-untyped-def]
+    return int(moment.timestamp())
+
+
+@dataclass(frozen=True)
+class ForecastArrays:
+    """Forecasts of a set of questions, sorted by (question, created_at, id)."""
+
+    question_id: np.ndarray
+    user: np.ndarray
+    created_at: np.ndarray
+    order: np.ndarray
+    """Rank in that order: the tie-break for forecasts within one second."""
+    p_yes: np.ndarray
+    forecast_id: np.ndarray
+
+    def __len__(self) -> int:
+        return int(self.user.size)
+
+
+def forecast_arrays(*, question_ids: Sequence[int]) -> ForecastArrays:
+    """Every forecast on the given questions as arrays, in one query.
+
+    The core works in whole seconds; rows come sorted by the exact time (then id), and
+    that rank is the tie-break, so two forecasts within one second keep their real order."""
+    rows = list(
+        Forecast.objects.filter(question_id__in=list(question_ids))
+        .order_by("question_id", "created_at", "id")
+        .values_list("question_id", "user_id", EpochSeconds("created_at"), "id", "probability")
+    )
+    if not rows:
+        empty = np.empty(0, dtype=np.int64)
+        return ForecastArrays(empty, empty, empty, empty, np.empty(0), empty)
+    ints = np.array([row[:4] for row in rows], dtype=np.int64)
+    return ForecastArrays(
+        question_id=ints[:, 0],
+        user=ints[:, 1],
+        created_at=ints[:, 2],
+        order=np.arange(len(rows), dtype=np.int64),
+        p_yes=np.array([row[4] for row in rows], dtype=np.float64),
+        forecast_id=ints[:, 3],
+    )
+
+
+def _scored_rows(
+    questions: list[Question], forecasts: ForecastArrays, community_id: int
+) -> tuple[Iterator[tuple], dict[int, tuple[int, int, int, float | None]]]:
+    """Score rows for binary questions resolved yes or no, and per question (forecasts,
+    users, scored days, crowd mean)."""
+    position = {question.pk: i for i, question in enumerate(questions)}
+    windows = QuestionWindows.from_arrays(
+        open_time=[_epoch(q.open_time) for q in questions],
+        scheduled_close=[_epoch(q.scheduled_close_time) for q in questions],
+        actual_close=[_epoch(q.actual_close_time) for q in questions],
+    )
+    outcome = np.array([1 if q.resolution == Question.Resolution.YES else 0 for q in questions])
+    keep = np.isin(forecasts.question_id, list(position))
+    qpos = np.array([position[q] for q in forecasts.question_id[keep].tolist()], dtype=np.int64)
+    user, created, order, p_yes = (
+        forecasts.user[keep],
+        forecasts.created_at[keep],
+        forecasts.order[keep],
+        forecasts.p_yes[keep],
+    )
+
+    # The community median, scored like a forecaster who never joins the crowd: a forecast
+    # at every change of the median (SCORING.md §5), standing until the next one.
+    history = aggregate.community_history(
+        question=qpos,
+        user=user,
+        created_at=created,
+        order=order,
+        p_yes=p_yes,
+        start=windows.open_time,
+        end=windows.actual_close,
+        methods=[aggregate.MEDIAN],
+    )
+    n_points = len(history)
+    first_pseudo_order = int(order.max()) + 1 if order.size else 0
+    batch = ResolvedForecasts.binary(
+        question=np.concatenate([qpos, history.question]),
+        user=np.concatenate([user, np.full(n_points, community_id, dtype=np.int64)]),
+        created_at=np.concatenate([created, history.time]),
+        order=np.concatenate([order, first_pseudo_order + np.arange(n_points)]),
+        p_yes=np.concatenate([p_yes, history.values[aggregate.MEDIAN]]),
+        outcome=outcome,
+        in_crowd=np.concatenate([np.ones(qpos.size, bool), np.zeros(n_points, bool)]),
+    )
+    result = score_batch(batch, windows)
+    pairs = result.pairs
+    question_ids = np.array([q.pk for q in questions], dtype=np.int64)[pairs.question]
+
+    def nullable(values: np.ndarray) -> list[float | None]:
+        return [None if np.isnan(v) else v for v in values.tolist()]
+
+    columns = (
+        question_ids.tolist(),
+        pairs.user.tolist(),
+        pairs.forecasts.tolist(),
+        nullable(pairs.daily_brier),
+        pairs.active_days.tolist(),
+        nullable(pairs.participation),
+        nullable(pairs.accuracy),
+        pairs.baseline.tolist(),
+        pairs.peer.tolist(),
+        pairs.log.tolist(),
+        pairs.coverage.tolist(),
+    )
+    crowd = pairs.in_crowd
+    forecast_counts = np.bincount(
+        pairs.question[crowd], weights=pairs.forecasts[crowd], minlength=len(questions)
+    )
+    user_counts = np.bincount(pairs.question[crowd], minlength=len(questions))
+    summary = {
+        q.pk: (
+            int(forecast_counts[i]),
+            int(user_counts[i]),
+            int(result.scored_days[i]),
+            None if np.isnan(result.crowd_mean[i]) else float(result.crowd_mean[i]),
+        )
+        for i, q in enumerate(questions)
+    }
+    return zip(*columns, strict=True), summary
+
+
+def questions_score(*, question_ids: Sequence[int]) -> ScoringOutcome:
+    """Rebuild every score of the given questions from their forecasts and resolutions,
+    in one transaction; mark the leaderboard and calibration scopes they touch (before
+    and after) as needing a rebuild."""
+    from scoring.tasks import rebuild_scopes
+
+    community_id = community_user().pk
+    with transaction.atomic():
+        # Serialise scorers of the same questions (in id order, so two chunks never
+        # deadlock): a correction arriving while a previous run is writing waits for it,
+        # then overwrites it.
+        questions = list(
+            Question.objects.select_for_update(of=("self",))
+            .filter(pk__in=list(question_ids))
+            .select_related("article")
+            .prefetch_related("tags", "projects")
+            .order_by("pk")
+        )
+        ids = [q.pk for q in questions]
+        latest_event = {}
+        for event in ResolutionEvent.objects.filter(question_id__in=ids).order_by(
+            "question_id", "created_at", "id"
+        ):
+            latest_event[event.question_id] = event.pk
+        previous_scopes = dict(
+            QuestionScoring.objects.filter(question_id__in=ids).values_list("question_id", "scopes")
+        )
+        scorable = [q for q in questions if q.is_scorable and q.type == Question.Type.BINARY]
+        forecasts = forecast_arrays(question_ids=[q.pk for q in scorable])
+        rows, summary = (
+            _scored_rows(scorable, forecasts, community_id) if scorable else (iter(()), {})
+        )
+
+        Score.objects.filter(question_id__in=ids).delete()
+        written = insert_rows(Score, SCORE_FIELDS, rows)
+
+        groups = _groups_of_forecasters(ids)
+        now = timezone.now()
+        QuestionScoring.objects.filter(question_id__in=ids).delete()
+        scopes: set[str] = set()
+        records = []
+        for question in questions:
+            forecasts_scored, users_scored, days, crowd_mean = summary.get(
+                question.pk, (0, 0, 0, None)
+            )
+            current = scopes_of_question(question, groups=groups.get(question.pk, []))
+            scopes.update(current, previous_scopes.get(question.pk, []))
+            records.append(
+                QuestionScoring(
+                    question=question,
+                    resolution_event_id=latest_event.get(question.pk),
+                    scored_at=now,
+                    forecasts_scored=forecasts_scored,
+                    users_scored=users_scored,
+                    scored_days=days,
+                    crowd_mean=crowd_mean,
+                    scopes=current,
+                )
+            )
+        QuestionScoring.objects.bulk_create(records)
+        if scopes_mark_dirty(scopes=scopes, now=now):
+            rebuild_scopes.delay_on_commit()
+    return ScoringOutcome(
+        questions=len(questions),
+        forecasts_scored=sum(s[0] for s in summary.values()),
+        users_scored=sum(s[1] for s in summary.values()),
+        rows_written=written,
+    )
+
+
+def question_score(*, question_id: int) -> ScoringOutcome:
+    """Rebuild every score of one question; raises Question.DoesNotExist if it is gone."""
+    outcome = questions_score(question_ids=[question_id])
+    if outcome.questions == 0:
+        raise Question.DoesNotExist(f"No question with id {question_id}.")
+    return outcome
+
+
+def _groups_of_forecasters(question_ids: Sequence[int]) -> dict[int, list[str]]:
+    """For each question, the user groups with a member who forecast on it."""
+    by_question: dict[int, list[str]] = {}
+    rows = (
+        Group.objects.filter(user__forecasts__question_id__in=list(question_ids))
+        .values_list("user__forecasts__question_id", "name")
+        .distinct()
+    )
+    for question_id, name in rows:
+        by_question.setdefault(question_id, []).append(name)
+    return by_question
+
+
+def scopes_mark_dirty(*, scopes: set[str] | list[str], now=None) -> bool:  # type: ignore[no-untyped-def]
+    """Mark scopes as needing a rebuild; True if any was clean (so a rebuild must be
+    queued), False if every one was already waiting for the rebuild in flight."""
+    now = now or timezone.now()
+    scopes = sorted(set(scopes))
+    existing = set(
+        MaterializedScope.objects.filter(scope__in=scopes).values_list("scope", flat=True)
+    )
+    MaterializedScope.objects.bulk_create(
+        [
+            MaterializedScope(scope=s, dirty=True, requested_at=now)
+            for s in scopes
+            if s not in existing
+        ],
+        ignore_conflicts=True,
+    )
+    flipped = MaterializedScope.objects.filter(scope__in=scopes, dirty=False).update(
+        dirty=True, requested_at=now
+    )
+    return flipped > 0 or len(existing) < len(scopes)
+
+
+def questions_needing_scores() -> list[int]:
+    """Resolved questions whose scores are missing or older than their latest
+    resolution event: what the sweep rescores after a lost task."""
+    latest_event = (
+        ResolutionEvent.objects.filter(question=OuterRef("pk"))
+        .order_by("-created_at", "-id")
+        .values("id")[:1]
+    )
+    return list(
+        Question.objects.resolved()
+        .annotate(latest_event_id=Subquery(latest_event))
+        .filter(
+            Q(scoring__isnull=True)
+            | Q(scoring__resolution_event__isnull=True)
+            | ~Q(scoring__resolution_event_id=F("latest_event_id"))
+        )
+        .values_list("pk", flat=True)
+        .order_by("pk")
+    )
