@@ -10,7 +10,7 @@ from rest_framework import serializers
 from questions.models import Question
 from scoring.exports import EXPORT_FORMATS
 from scoring.models import CalibrationReport, Rule
-from scoring.scopes import Scope, ScopeError
+from scoring.scopes import ALL, Scope, ScopeError
 
 # SCORING.md: the labels every page and answer uses, saying which way is better.
 RULE_DESCRIPTIONS = {
@@ -84,7 +84,8 @@ class ScopeField(serializers.CharField):
 
 class LeaderboardQuerySerializer(serializers.Serializer):
     scope = ScopeField(
-        default="all",
+        # A Scope, not "all": DRF hands a default to validate_scope unparsed.
+        default=Scope(ALL),
         help_text="all, tag:<slug>, article:<slug>, project:<slug> or year:<yyyy>.",
     )
     rule = serializers.ChoiceField(choices=Rule.values, default=Rule.PEER.value)

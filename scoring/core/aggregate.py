@@ -35,6 +35,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import optimize, special
 
+from scoring.core.arrays import sort_by, sort_forecasts, unique_inverse, unique_sorted
 from scoring.core.batch import as_int64
 from scoring.core.order_stats import medians_over_positions
 
@@ -139,7 +140,7 @@ def _standing(
     start: Ints,
     end: Ints,
 ) -> _Standing:
-    by_user = np.lexsort((order, created_at, user, question))
+    by_user = sort_forecasts(question, user, created_at, order)
     q, u, t = question[by_user], user[by_user], created_at[by_user]
     begins = np.maximum(t, start[q])
     ends = end[q].copy()
@@ -150,13 +151,13 @@ def _standing(
     q, begins, ends = q[stands], begins[stands], ends[stands]
 
     # Recency order among standing forecasts is creation order (ties by `order`).
-    by_time = np.lexsort((order[rows], created_at[rows], q))
+    by_time = sort_by([q, created_at[rows], order[rows]])
     q, begins, ends, rows = q[by_time], begins[by_time], ends[by_time], rows[by_time]
 
     t0 = int(begins.min()) if begins.size else 0
     span = (int(ends.max()) - t0 + 2) if ends.size else 1
     begin_key = q * span + (begins - t0)
-    point_key = np.unique(begin_key)
+    point_key = unique_sorted(begin_key)
     point_question, point_offset = np.divmod(point_key, span)
     return _Standing(
         point_question=point_question,
@@ -380,7 +381,7 @@ def fit_extremizing(
     if np.any(w < 0) or not np.isfinite(x).all():
         raise ValueError("weights must be >= 0 and mean logits finite")
     # Each question's weights sum to one, so every question counts the same.
-    _, question_index = np.unique(q, return_inverse=True)
+    _, question_index = unique_inverse(q)
     totals = np.bincount(question_index, weights=w)
     if totals.size == 0 or np.any(totals <= 0):
         raise ValueError("every question needs points with positive weight")

@@ -18,6 +18,8 @@ from dataclasses import dataclass, fields
 import numpy as np
 import numpy.typing as npt
 
+from scoring.core.arrays import is_unique, sort_forecasts
+
 Ints = npt.NDArray[np.int64]
 Floats = npt.NDArray[np.float64]
 Bools = npt.NDArray[np.bool_]
@@ -158,7 +160,7 @@ class ResolvedForecasts:
             raise ValueError("p must be within (0, 1]: the log-based rules need p > 0")
         if not np.all((forecasts.brier >= 0.0) & (forecasts.brier <= 2.0)):
             raise ValueError("brier must be within [0, 2]")
-        if np.unique(forecasts.order).size != forecasts.order.size:
+        if not is_unique(forecasts.order):
             raise ValueError("order must be unique (it breaks ties between forecasts)")
         if forecasts.question.size and forecasts.question.min() < 0:
             raise ValueError("question must hold positions in the batch, 0 or more")
@@ -248,7 +250,7 @@ class ResolvedForecasts:
         """Rows by (question, user, created_at, order): each forecaster's forecasts on each
         question in the order they were made. `order` is unique, so the result does not
         depend on the order the rows arrived in."""
-        return self.take(np.lexsort((self.order, self.created_at, self.user, self.question)))
+        return self.take(sort_forecasts(self.question, self.user, self.created_at, self.order))
 
     @staticmethod
     def concatenate(parts: list[ResolvedForecasts]) -> ResolvedForecasts:

@@ -35,9 +35,9 @@ FloatArray = npt.NDArray[np.float64]
 
 BIN_EDGE_TOLERANCE = 1e-9
 """Forecasts within this distance below a bin edge, in units of bin width, count as on the
-edge. 0.3 * 10 is 3.0000000000000004 but 0.7 - 0.4 is 0.29999999999999993; both mean 0.3 and
-belong in [0.3, 0.4). Forecasts are accepted with at most a few decimals, so no genuine
-forecast is this close below an edge."""
+edge. A typed 0.3 lands in [0.3, 0.4) anyway (0.3 * 10 rounds to 3.0), but a computed
+0.7 - 0.4 is 0.29999999999999993 and would fall into [0.2, 0.3). Forecasts are accepted with
+at most a few decimals, so no genuine forecast is this close below an edge."""
 
 _NEWTON_MAX_ITER = 200
 _NEWTON_STEP_TOL = 1e-10
@@ -425,8 +425,7 @@ def _logistic_mle(x: FloatArray, yes: FloatArray, no: FloatArray) -> tuple[float
             step = step * (cap / largest)
         return grad, step
 
-    total_yes = float(yes.sum())
-    theta = np.array([math.log(total_yes / (1.0 - total_yes)), 0.0])
+    theta = np.array([math.log(float(yes.sum()) / float(no.sum())), 0.0])
     current = loglik(theta)
     best, best_gradient, noisy = theta, math.inf, 0
     for _ in range(_NEWTON_MAX_ITER):
@@ -471,8 +470,7 @@ def _roc(values: FloatArray, yes_w: FloatArray, no_w: FloatArray) -> tuple[float
     total_yes = float(yes_cum[-1]) if yes_cum.size else 0.0
     total_no = float(no_cum[-1]) if no_cum.size else 0.0
     if not (total_yes > 0.0 and total_no > 0.0):
-        empty = np.empty(0)
-        return float("nan"), RocCurve(fpr=empty, tpr=empty.copy(), threshold=empty.copy())
+        return float("nan"), _curve(np.empty(0), np.empty(0), np.empty(0))
     # A yes at value v beats every "no" strictly below v and ties with the "no" at v, which
     # count one half. The "no" strictly below v are all of them minus those at or above v.
     no_below = total_no - no_cum
@@ -482,10 +480,15 @@ def _roc(values: FloatArray, yes_w: FloatArray, no_w: FloatArray) -> tuple[float
     tpr = np.concatenate(([0.0], yes_cum / total_yes))
     fpr = np.concatenate(([0.0], no_cum / total_no))
     threshold = np.concatenate(([np.inf], values[::-1]))
+    # Rounding can take the sum a hair outside [0, 1]; an AUC is a probability.
+    return min(max(auc, 0.0), 1.0), _curve(fpr, tpr, threshold)
+
+
+def _curve(fpr: FloatArray, tpr: FloatArray, threshold: FloatArray) -> RocCurve:
+    # The dataclass is frozen; make the arrays it holds read-only too.
     for arr in (fpr, tpr, threshold):
         arr.setflags(write=False)
-    # Rounding can take the sum a hair outside [0, 1]; an AUC is a probability.
-    return min(max(auc, 0.0), 1.0), RocCurve(fpr=fpr, tpr=tpr, threshold=threshold)
+    return RocCurve(fpr=fpr, tpr=tpr, threshold=threshold)
 
 
 def _validated(

@@ -34,10 +34,6 @@ Ints = npt.NDArray[np.int64]
 Floats = npt.NDArray[np.float64]
 Bools = npt.NDArray[np.bool_]
 
-# Prefix sums over every piece of every question in a batch grow with the batch; extended
-# precision keeps the differences taken for one forecast exact to ~1e-15 regardless.
-_Wide = np.longdouble
-
 
 @dataclass(frozen=True)
 class ContinuousRules:
@@ -139,44 +135,59 @@ def _peer(
     moment = np.empty(2 * m, dtype=np.int64)
     moment[by_moment] = moment_of_event
 
-    # State after each moment: the last event at that moment has the running totals.
+    # State after each moment: the last event at that moment has the running totals. The
+    # ln p of each question's events sum to zero (every interval ends inside its
+    # question), so the running sum comes back to zero, up to rounding, between questions.
     last_event = np.ones(2 * m, dtype=np.bool_)
     last_event[:-1] = new_moment[1:]
     count = np.cumsum(ev_count[by_moment])[last_event]
-    log_sum = np.cumsum(ev_log[by_moment], dtype=_Wide)
+    sums = np.cumsum(ev_log[by_moment])[last_event]
     moment_question = ev_question[by_moment][new_moment]
     moment_time = ev_time[by_moment][new_moment]
-    # Running sums restart at each question: subtract what earlier questions left (zero
-    # up to rounding, which would otherwise leak from one question into the next).
-    first_moment = np.ones(moment_question.size, dtype=np.bool_)
-    first_moment[1:] = moment_question[1:] != moment_question[:-1]
-    before_question = np.zeros(2 * m, dtype=_Wide)
-    before_question[1:] = log_sum[:-1]
-    question_base = before_question[new_moment][first_moment]
-    sums = log_sum[last_event] - np.repeat(
-        question_base, np.diff(np.append(np.flatnonzero(first_moment), moment_question.size))
+    first_moment = np.flatnonzero(
+        np.concatenate(([True], moment_question[1:] != moment_question[:-1]))
     )
+    # Take off what earlier questions left, so none of it leaks into this one.
+    left_over = sums[first_moment] - _first_value(ev_log[by_moment], new_moment, first_moment)
+    sums -= np.repeat(left_over, np.diff(np.append(first_moment, moment_question.size)))
 
     # Piece k runs from moment k to moment k+1 of the same question.
-    length = np.zeros(moment_question.size, dtype=_Wide)
+    length = np.zeros(moment_question.size)
     same_question = moment_question[1:] == moment_question[:-1]
     length[:-1] = np.where(same_question, np.diff(moment_time), 0)
     length /= duration[moment_question]
-    n = count.astype(_Wide)
+    n = count.astype(np.float64)
     with np.errstate(invalid="ignore", divide="ignore"):
-        w1 = np.where(count >= 2, length * n / (n - 1), 0)
-        w2 = np.where(count >= 2, length * sums / (n - 1), 0)
-        v1 = np.where(count >= 1, length, 0)
-        v2 = np.where(count >= 1, length * sums / n, 0)
-
-    def prefix(weights: npt.NDArray[np.longdouble]) -> npt.NDArray[np.longdouble]:
-        out = np.zeros(weights.size + 1, dtype=_Wide)
-        np.cumsum(weights, out=out[1:])
-        return out
+        w1 = np.where(count >= 2, length * n / (n - 1), 0.0)
+        w2 = np.where(count >= 2, length * sums / (n - 1), 0.0)
+        v1 = np.where(count >= 1, length, 0.0)
+        v2 = np.where(count >= 1, length * sums / n, 0.0)
 
     a, b = moment[:m], moment[m:]
-    own = ln_p.astype(_Wide)
-    p1, p2, q1, q2 = prefix(w1), prefix(w2), prefix(v1), prefix(v2)
-    crowd_score = own * (p1[b] - p1[a]) - (p2[b] - p2[a])
-    pseudo_score = own * (q1[b] - q1[a]) - (q2[b] - q2[a])
-    return (100.0 * np.where(in_crowd, crowd_score, pseudo_score)).astype(np.float64)
+    p1, p2, q1, q2 = (_question_prefix(w, first_moment) for w in (w1, w2, v1, v2))
+    crowd_score = ln_p * (p1[b] - p1[a]) - (p2[b] - p2[a])
+    pseudo_score = ln_p * (q1[b] - q1[a]) - (q2[b] - q2[a])
+    return 100.0 * np.where(in_crowd, crowd_score, pseudo_score)
+
+
+def _first_value(values: Floats, new_moment: Bools, first_moment: Ints) -> Floats:
+    """The sum of the events at each question's first moment (its running sum there)."""
+    at_moment = np.add.reduceat(values, np.flatnonzero(new_moment))
+    return at_moment[first_moment]
+
+
+def _question_prefix(weights: Floats, first_moment: Ints) -> Floats:
+    """Prefix sums of the piece weights that restart at each question.
+
+    Each question's total is taken off again at its last moment, whose piece is empty
+    (the next moment belongs to another question) and so inside no forecast's interval:
+    the running sum then restarts near zero, rounding stays relative to one question's
+    sums rather than the whole batch's, and what a question inherits from the ones before
+    is a constant that cancels in W[b] - W[a]."""
+    totals = np.add.reduceat(weights, first_moment)
+    last_moment = np.append(first_moment[1:], weights.size) - 1
+    adjusted = weights.copy()
+    adjusted[last_moment] -= totals
+    out = np.zeros(weights.size + 1)
+    np.cumsum(adjusted, out=out[1:])
+    return out

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from scoring.core.arrays import unique_sorted
 from scoring.core.batch import QuestionWindows, as_int64
 from scoring.core.brier import brier_binary
 from scoring.core.forecasts import BinaryForecasts
@@ -145,7 +146,7 @@ def _crowd_medians(
     # One integer key per (question, day); queries are the distinct start keys, in order.
     stride = int(n_days.max()) + 1
     start_key = question * stride + start
-    change_key = np.unique(start_key)
+    change_key = unique_sorted(start_key)
     change_q, change_day = np.divmod(change_key, stride)
     medians = medians_over_positions(
         group_of_position=change_q,

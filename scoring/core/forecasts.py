@@ -7,6 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from scoring.core.arrays import is_unique, sort_by
+
 
 def _as_int64(name: str, values: npt.ArrayLike) -> npt.NDArray[np.int64]:
     arr = np.asarray(values)
@@ -53,7 +55,7 @@ class BinaryForecasts:
                 )
         if not np.all((self.p_yes >= 0.0) & (self.p_yes <= 1.0)):  # also catches NaN
             raise ValueError("p_yes must be within [0, 1]")
-        if np.unique(self.order).size != self.order.size:
+        if not is_unique(self.order):
             raise ValueError("order must be unique (it breaks ties between forecasts)")
 
     @classmethod
@@ -91,6 +93,5 @@ class BinaryForecasts:
     def sorted_by_user_time(self) -> BinaryForecasts:
         """The rows sorted by (user, created_at, order): each user's forecasts in the order
         they were made. `order` is unique, so the result does not depend on input order."""
-        # np.lexsort sorts by the last key first.
-        rows = np.lexsort((self.order, self.created_at, self.user))
+        rows = sort_by([self.user, self.created_at, self.order])
         return self.take(rows)

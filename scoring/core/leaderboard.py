@@ -30,6 +30,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import sparse, stats
 
+from scoring.core.arrays import unique_inverse
 from scoring.core.batch import as_int64
 
 Ints = npt.NDArray[np.int64]
@@ -97,8 +98,8 @@ def leaderboard_table(
         empty_i, empty_f = np.empty(0, dtype=np.int64), np.empty(0)
         return LeaderboardTable(empty_i, empty_f, empty_f, empty_i, empty_f, empty_i,
                                 empty_f, empty_f, empty_i, empty_i)  # fmt: skip
-    questions_unique, qi = np.unique(q, return_inverse=True)
-    users, ui = np.unique(u, return_inverse=True)
+    questions_unique, qi = unique_inverse(q)
+    users, ui = unique_inverse(u)
     n_users, n_questions = users.size, questions_unique.size
 
     n_answered = np.bincount(ui, minlength=n_users).astype(np.int64)

@@ -28,6 +28,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from scoring.core.arrays import unique_inverse
+
 Ints = npt.NDArray[np.int64]
 Floats = npt.NDArray[np.float64]
 
@@ -102,8 +104,8 @@ def standing_medians(
 
     # One integer key per (group, time), comparable across items and queries: ranks of the
     # groups and of the times, so no product of raw values can overflow.
-    _, group_rank = np.unique(np.concatenate([ig, qg]), return_inverse=True)
-    times, time_rank = np.unique(np.concatenate([i_start, i_end, q_time]), return_inverse=True)
+    _, group_rank = unique_inverse(np.concatenate([ig, qg]))
+    times, time_rank = unique_inverse(np.concatenate([i_start, i_end, q_time]))
     span = times.size + 1
     n_items = ig.size
     item_g = group_rank[:n_items]
@@ -179,7 +181,7 @@ def _medians_by_runs(
     # Sorting by (run, value) puts each run's items in rank order in one contiguous slice.
     # One integer key (run, rank of the value) sorts faster than a two-key lexsort.
     value_rank = np.empty(values.size, dtype=np.int64)
-    value_rank[np.argsort(values, kind="stable")] = np.arange(values.size)
+    value_rank[np.argsort(values)] = np.arange(values.size)  # ties in any order: same median
     order = np.argsort(run * values.size + value_rank[item], kind="stable")
     run, lo, hi, value = run[order], lo[order], hi[order], value[order]
     items = np.bincount(run, minlength=run_lo.size).astype(np.int64)

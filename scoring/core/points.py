@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from scoring.core.arrays import sort_forecasts
 from scoring.core.batch import as_int64
 
 Ints = npt.NDArray[np.int64]
@@ -52,7 +53,7 @@ def calibration_weights(
     if q.size == 0:
         return CalibrationWeights(time=time_weight, last=last_weight)
 
-    rows = np.lexsort((o, t, u, q))
+    rows = sort_forecasts(q, u, t, o)
     q, u, t = q[rows], u[rows], t[rows]
     same_next = (q[1:] == q[:-1]) & (u[1:] == u[:-1])
     start = np.maximum(t, opened[q])
