@@ -70,8 +70,11 @@ compose-check: $(TEST_STAMP)
 	$(BIN)/check-jsonschema --builtin-schema vendor.compose-spec docker-compose.yml
 
 # Benchmarks print numbers; they are not part of the test run.
+# Scripts named _*.py are helpers the benchmarks share. The database benchmarks use
+# BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/foreseer_bench) and
+# BENCH_BROKER_URL (default redis://127.0.0.1:6379/7).
 bench: $(RUN_STAMP)
-	@set -e; found=0; for script in bench/*.py; do \
+	@set -e; found=0; for script in bench/[!_]*.py; do \
 		[ -f "$$script" ] || continue; found=1; \
 		echo "== $$script"; PYTHONPATH=$(CURDIR) $(BIN)/python "$$script"; \
 	done; [ $$found = 1 ] || echo "No benchmarks in bench/ yet."

@@ -20,8 +20,8 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from bench.naive_rules import naive_scores
-from bench.synthetic import synthetic
+from bench._naive_rules import naive_scores
+from bench._synthetic import synthetic
 from scoring.core import aggregate
 from scoring.core.batch import QuestionWindows, ResolvedForecasts
 from scoring.core.rules import score_batch

@@ -11,7 +11,7 @@ moved close), so the cost of a new forecast does not grow with the question's pa
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import numpy as np
 from django.conf import settings
@@ -20,13 +20,10 @@ from django.db.models import Exists, F, OuterRef, Value
 from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 
-from config.db import EpochSeconds, insert_rows
+from config.db import insert_arrays, read_arrays
 from forecasts.models import CommunityPoint, CommunityState, Forecast
 from questions.models import Question
 from scoring.core import aggregate
-
-POINT_FIELDS = ("question_id", "at", *aggregate.METHODS)
-POINT_COLUMNS = ("question_id", "at", "forecasters", *aggregate.METHODS)
 
 
 def community_request(*, question_id: int, since: datetime, now: datetime | None = None) -> bool:
@@ -87,7 +84,7 @@ def community_update(*, question_id: int, full: bool = False) -> CommunityUpdate
     end = _window_end(question)
     since = _rebuild_from(claimed, question=question, end=end, a=a, full=full)
     while True:
-        points = [] if since is False else list(_points(question, end=end, a=a, since=since))
+        points = None if since is False else _points(question, end=end, a=a, since=since)
         with transaction.atomic():
             state = CommunityState.objects.select_for_update().get(question_id=question_id)
             if state.version != claimed.version:
@@ -108,7 +105,7 @@ def community_update(*, question_id: int, full: bool = False) -> CommunityUpdate
                 if since is not None:
                     stale = stale.filter(at__gte=since)
                 stale.delete()
-                written = insert_rows(CommunityPoint, POINT_COLUMNS, points)
+                written = insert_arrays(CommunityPoint, points) if points else 0
             CommunityState.objects.filter(question_id=question_id).update(
                 built_until=end,
                 extremizing_a=a,
@@ -147,33 +144,35 @@ def _rebuild_from(
     return min(moments).replace(microsecond=0)
 
 
-def _points(question: Question, *, end: datetime, a: float, since: datetime | None):  # type: ignore[no-untyped-def]
-    rows = list(
-        Forecast.objects.filter(question_id=question.pk)
-        .order_by("created_at", "id")
-        .values_list("user_id", EpochSeconds("created_at"), "probability")
+def _points(
+    question: Question, *, end: datetime, a: float, since: datetime | None
+) -> dict[str, object] | None:
+    """The history's columns from `since` (None: all of it); None without forecasts."""
+    rows = read_arrays(
+        Forecast.objects.filter(question_id=question.pk).order_by("created_at", "id"),
+        "user_id",
+        "created_at",
+        "probability",
     )
-    if not rows:
-        return []
-    table = np.array(rows, dtype=np.float64)
+    if rows["user_id"].size == 0:
+        return None
     history = aggregate.community_history(
-        question=np.zeros(len(rows), dtype=np.int64),
-        user=table[:, 0].astype(np.int64),
-        created_at=table[:, 1].astype(np.int64),
-        order=np.arange(len(rows)),
-        p_yes=table[:, 2],
+        question=np.zeros(rows["user_id"].size, dtype=np.int64),
+        user=rows["user_id"],
+        created_at=np.floor_divide(rows["created_at"], 1_000_000),
+        order=np.arange(rows["user_id"].size),
+        p_yes=rows["probability"],
         start=[_epoch(question.open_time)],
         end=[_epoch(end)],
         a=a,
         since=None if since is None else [_epoch(since)],
     )
-    columns = [history.values[method].tolist() for method in aggregate.METHODS]
-    return (
-        (question.pk, datetime.fromtimestamp(t, tz=UTC), n, *values)
-        for t, n, *values in zip(
-            history.time.tolist(), history.forecasters.tolist(), *columns, strict=True
-        )
-    )
+    return {
+        "question_id": question.pk,
+        "at": history.time * 1_000_000,
+        "forecasters": history.forecasters,
+        **{method: history.values[method] for method in aggregate.METHODS},
+    }
 
 
 def community_sweep(*, now: datetime | None = None) -> list[int]:

@@ -153,12 +153,15 @@ def community_history_for(
     ]
     if max_points is None or len(rows) <= max_points:
         return rows
+    # The first point, then the last point of each of max_points - 1 equal slices of the
+    # time after it (the last point of all closes the last slice).
     first, last = rows[0].x.timestamp(), rows[-1].x.timestamp()
-    width = (last - first) / (max_points - 1)
+    slices = max_points - 1
+    width = (last - first) / slices
     kept: dict[int, CommunityHistoryPoint] = {}
-    for row in rows:
-        kept[int((row.x.timestamp() - first) // width) if width else 0] = row
-    return [rows[0], *[row for row in kept.values() if row is not rows[0]]]
+    for row in rows[1:]:
+        kept[min(slices - 1, int((row.x.timestamp() - first) // width)) if width else 0] = row
+    return [rows[0], *kept.values()]
 
 
 def community_forecasts_for_viewer(

@@ -17,7 +17,7 @@ from questions.models import Question
 from scoring.models import CalibrationReport, LeaderboardEntry, MaterializedScope, Rule, Score
 from scoring.scopes import Scope
 from scoring.services.calibration import calibration_points, report_from_points
-from scoring.services.leaderboards import rule_table, scope_scores
+from scoring.services.leaderboards import rule_tables, scope_scores
 
 RULE_FIELDS = {
     Rule.ACCURACY: "accuracy",
@@ -207,13 +207,13 @@ def _live_leaderboard(
     after = resolved_after.isoformat() if resolved_after else ""
     before = resolved_before.isoformat() if resolved_before else ""
     window = f"{after}..{before}"
-    table = rule_table(
+    table = rule_tables(
         scores,
         scope=f"{scope}|{window}",
-        rule=rule,
+        rules=[rule],
         min_questions=min_questions,
         resamples=settings.FORESEER_LIVE_BOOTSTRAP_RESAMPLES,
-    )
+    )[rule]
     names = dict(User.objects.filter(pk__in=table.user.tolist()).values_list("pk", "username"))
 
     def number(value: float) -> float | None:

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import os
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from rest_framework.test import APIClient
@@ -51,6 +53,28 @@ def require_redis(settings) -> str:
     except redis.RedisError as error:
         skip_or_fail(f"Redis at {url} does not answer: {error}", variable="REQUIRE_SERVICES")
     return url
+
+
+@dataclass
+class QueuedTasks:
+    update_community: mock.MagicMock
+    rebuild_scopes: mock.MagicMock
+
+
+@pytest.fixture(autouse=True)
+def queued(request):
+    """The follow-up tasks that forecasts, resolutions and scoring queue on commit (the
+    community history, the scope rebuilds) are recorded here instead of reaching the
+    file-system broker, where nothing would ever consume them. Tests run those services
+    directly; tests/integration sends them to a real worker."""
+    if "integration" in request.path.parts:
+        yield None
+        return
+    with (
+        mock.patch("forecasts.tasks.update_community.delay") as community,
+        mock.patch("scoring.tasks.rebuild_scopes.delay") as rebuild,
+    ):
+        yield QueuedTasks(update_community=community, rebuild_scopes=rebuild)
 
 
 @pytest.fixture

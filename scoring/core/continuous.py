@@ -39,8 +39,10 @@ Bools = npt.NDArray[np.bool_]
 class ContinuousRules:
     """Per-forecast contributions (aligned with the rows passed in)."""
 
-    coverage: Floats
-    """Length of the forecast's standing interval inside the window, over T."""
+    length: Ints
+    """Seconds the forecast stood inside the window; its coverage is length / T. A
+    forecaster's coverage is their summed length over T, never a sum of rounded shares
+    (which could exceed 1)."""
     baseline: Floats
     """100 * ln(p K) / ln K * coverage (binary: 100 * log2(2p) * coverage)."""
     peer: Floats
@@ -95,7 +97,7 @@ def continuous_rules(
             in_crowd=in_crowd[stands],
             duration=windows.duration,
         )
-    return ContinuousRules(coverage=coverage, baseline=baseline, peer=peer, log=ln_p * coverage)
+    return ContinuousRules(length=length, baseline=baseline, peer=peer, log=ln_p * coverage)
 
 
 def _peer(

@@ -36,8 +36,12 @@ Floats = npt.NDArray[np.float64]
 # A run of queries shares one table of per-block counts; bounding its length bounds that
 # table for one very large question (100,000 forecasts standing over 100,000 moments).
 _MAX_QUERIES_PER_RUN = 4096
-# Cells of the per-batch tables (each an int64 array); about 16 MB per table.
+# Cells of the per-batch tables (64-bit words); about 16 MB per table.
 _BATCH_CELLS = 1 << 21
+# Ranks per bitset word, and the steps of the search for the k-th set bit of a word.
+_WORD = 64
+_ONE = np.uint64(1)
+_STEPS = tuple(np.uint64(step) for step in (32, 16, 8, 4, 2, 1))
 
 
 @dataclass(frozen=True)
@@ -172,10 +176,14 @@ def _medians_by_runs(
     # Copy each item into every run it overlaps, clipped to that run and made local to it.
     first_run = run_of_position[a]
     copies = run_of_position[b - 1] - first_run + 1
-    item = np.repeat(np.arange(a.size), copies)
-    run = np.repeat(first_run, copies) + _local_index(copies)[1]
-    lo = np.maximum(a[item], run_lo[run]) - run_lo[run]
-    hi = np.minimum(b[item], run_hi[run]) - run_lo[run]
+    if np.all(copies == 1):  # the usual case: no group longer than one run
+        item, run = np.arange(a.size), first_run
+        lo, hi = a - run_lo[run], b - run_lo[run]
+    else:
+        item = np.repeat(np.arange(a.size), copies)
+        run = np.repeat(first_run, copies) + _local_index(copies)[1]
+        lo = np.maximum(a[item], run_lo[run]) - run_lo[run]
+        hi = np.minimum(b[item], run_hi[run]) - run_lo[run]
     value = values[item]
 
     # Sorting by (run, value) puts each run's items in rank order in one contiguous slice.
@@ -188,26 +196,25 @@ def _medians_by_runs(
     item_offset = _run_offsets(items)
     queries = (run_hi - run_lo).astype(np.int64)
 
-    # Runs of similar shape (within a factor of two in items and in queries) are padded to
+    # Runs of similar shape (within a factor of two in words and in queries) are padded to
     # one shape and processed as a 3-D table, a batch at a time.
     has_items = np.flatnonzero(items > 0)
-    size_class = np.ceil(np.log2(items[has_items])).astype(np.int64) * 64 + np.ceil(
+    words = -(-items // _WORD)
+    size_class = np.ceil(np.log2(words[has_items])).astype(np.int64) * 64 + np.ceil(
         np.log2(queries[has_items])
     ).astype(np.int64)
     has_items = has_items[np.argsort(size_class, kind="stable")]
     size_class = np.sort(size_class, kind="stable")
     class_bounds = np.flatnonzero(np.diff(size_class)) + 1
     for runs in np.split(has_items, class_bounds):
-        block = int(_ceil_sqrt(items[runs].max(keepdims=True))[0])
-        n_blocks = int(-(-items[runs].max() // block))
+        width = int(words[runs].max())
         longest = int(queries[runs].max())
-        per_run = longest * (n_blocks + 1 + 2 * block)
-        batch = max(1, _BATCH_CELLS // per_run)
+        batch = max(1, _BATCH_CELLS // ((longest + 1) * width))
         for first in range(0, runs.size, batch):
             chunk = runs[first : first + batch]
             copy_run, copy_rank = _local_index(items[chunk])
             copy = item_offset[chunk][copy_run] + copy_rank
-            medians = _padded_medians(
+            medians = _bitset_medians(
                 run=copy_run,
                 rank=copy_rank,
                 lo=lo[copy],
@@ -215,8 +222,7 @@ def _medians_by_runs(
                 value=value[copy],
                 n_runs=chunk.size,
                 longest=longest,
-                block=block,
-                n_blocks=n_blocks,
+                width=width,
             )
             valid = np.arange(longest)[None, :] < queries[chunk][:, None]
             positions = run_lo[chunk][:, None] + np.arange(longest)[None, :]
@@ -226,7 +232,7 @@ def _medians_by_runs(
     return result
 
 
-def _padded_medians(
+def _bitset_medians(
     *,
     run: Ints,
     rank: Ints,
@@ -235,71 +241,65 @@ def _padded_medians(
     value: Floats,
     n_runs: int,
     longest: int,
-    block: int,
-    n_blocks: int,
+    width: int,
 ) -> Floats:
     """Medians at local query indices 0..longest-1 of `n_runs` runs padded to one shape.
 
     Item copies stand over local query indices [lo, hi) of their run and have distinct
-    ranks 0..items-1 within it. Returns an (n_runs, longest) array.
-    """
-    # Items by rank, as (run, block, slot), padded with never-standing entries (lo = hi = 0).
-    shape = (n_runs, n_blocks, block)
-    lo_by_rank = np.zeros(shape, dtype=np.int32)
-    hi_by_rank = np.zeros(shape, dtype=np.int32)
-    value_by_rank = np.zeros(shape)
-    item_block, item_slot = np.divmod(rank, block)
-    lo_by_rank[run, item_block, item_slot] = lo
-    hi_by_rank[run, item_block, item_slot] = hi
-    value_by_rank[run, item_block, item_slot] = value
+    ranks 0..items-1 within it. The standing set at each query is a bitset over ranks,
+    `width` 64-bit words: an item adds its bit where it starts standing and takes it off
+    where it stops, so one cumulative sum over queries gives every query's set (bits are
+    distinct, so the sums never carry). Returns an (n_runs, longest) array."""
+    # Laid out (run, word, query) so that the sums over queries run along contiguous
+    # memory: NumPy accumulates along the last axis several times faster than along others.
+    word, bit = np.divmod(rank, _WORD)
+    bits = np.left_shift(np.uint64(1), bit.astype(np.uint64))
+    changes = np.zeros((n_runs, width, longest + 1), dtype=np.uint64)
+    np.add.at(changes, (run, word, lo), bits)
+    np.subtract.at(changes, (run, word, hi), bits)  # wraps modulo 2**64, as intended
+    masks = np.cumsum(changes, axis=2, dtype=np.uint64)[:, :, :longest]
+    # Standing items in words 0..w, word by word: `width` additions of whole slabs.
+    running = np.bitwise_count(masks).astype(np.int32)
+    for w in range(1, width):
+        running[:, w] += running[:, w - 1]
+    count = running[:, -1]
 
-    # Standing count per (run, query, block): +1 where an item starts standing, -1 where
-    # it stops, summed over queries; then running totals over blocks.
-    cells = n_runs * (longest + 1) * n_blocks
-    row = run * (longest + 1)
-    diff = np.bincount((row + lo) * n_blocks + item_block, minlength=cells) - np.bincount(
-        (row + hi) * n_blocks + item_block, minlength=cells
-    )
-    per_block = np.cumsum(
-        diff.astype(np.int32).reshape(n_runs, longest + 1, n_blocks), axis=1, dtype=np.int32
-    )[:, :longest]
-    running = np.cumsum(per_block, axis=2, dtype=np.int32)
-    count = running[:, :, -1]
-
-    def locate(target: npt.NDArray[np.int32]) -> tuple[Ints, Ints]:
-        """The block holding each query's target rank, and the rank within that block's
-        standing items. Queries where nothing stands get an arbitrary (valid) answer."""
-        found = np.minimum((running <= target[:, :, None]).sum(axis=2), n_blocks - 1)
-        before = np.take_along_axis(running, np.maximum(found - 1, 0)[:, :, None], axis=2)
-        return found, target - np.where(found > 0, before[:, :, 0], 0)
-
+    value_by_rank = np.zeros((n_runs, width * _WORD))
+    value_by_rank[run, rank] = value
     runs = np.arange(n_runs)[:, None]
-    query = np.arange(longest, dtype=np.int32)[None, :, None]
 
-    def scan(found: Ints, within: Ints) -> tuple[Ints, npt.NDArray[np.int32]]:
-        """Slot of the (within)-th standing item of each query's block, and the running
-        count of standing items over the block's slots."""
-        # Whole blocks are gathered as contiguous rows, not element by element.
-        standing = (lo_by_rank[runs, found] <= query) & (query < hi_by_rank[runs, found])
-        seen = np.cumsum(standing, axis=2, dtype=np.int32)
-        return np.minimum((seen <= within[:, :, None]).sum(axis=2), block - 1), seen
+    def select(target: npt.NDArray[np.int32]) -> Floats:
+        """The value of rank `target` (0-based) among each query's standing items."""
+        target = np.maximum(target, 0)  # queries where nothing stands: any answer will do
+        # The first word whose running count passes the target, by bisection over words.
+        low = np.zeros(target.shape, dtype=np.int64)
+        high = np.full(target.shape, width - 1, dtype=np.int64)
+        while width > 1 and np.any(low < high):
+            middle = (low + high) // 2
+            passes = np.take_along_axis(running, middle[:, None, :], axis=1)[:, 0] > target
+            open_ = low < high  # settled queries stay put
+            high = np.where(open_ & passes, middle, high)
+            low = np.where(open_ & ~passes, middle + 1, low)
+        found = low
+        if width == 1:
+            need = target.astype(np.uint8)
+            mask = masks[:, 0]
+        else:
+            before = np.take_along_axis(running, np.maximum(found - 1, 0)[:, None, :], axis=1)
+            need = (target - np.where(found > 0, before[:, 0], 0)).astype(np.uint8)
+            mask = np.take_along_axis(masks, found[:, None, :], axis=1)[:, 0]
+        # The (need)-th set bit of the word: the largest p with fewer than need + 1 set
+        # bits below it, by binary search over p.
+        position = np.zeros(mask.shape, dtype=np.uint64)
+        below_mask = np.empty(mask.shape, dtype=np.uint64)
+        for step in _STEPS:
+            candidate = position + step
+            np.left_shift(_ONE, candidate, out=below_mask)
+            below_mask -= _ONE
+            below_mask &= mask
+            np.copyto(position, candidate, where=np.bitwise_count(below_mask) <= need)
+        return value_by_rank[runs, found * _WORD + position.astype(np.int64)]
 
-    lower = np.maximum((count - 1) // 2, 0)
-    upper = np.maximum(count // 2, 0)
-    found_lo, within_lo = locate(lower)
-    slot_lo, seen = scan(found_lo, within_lo)
-    lower_value = value_by_rank[runs, found_lo, slot_lo]
-    # The upper middle is usually the same item (odd count) or the next standing item of
-    # the same block; only queries where it falls in a later block need another scan.
-    found_hi, within_hi = locate(upper)
-    slot_hi = np.minimum((seen <= within_hi[:, :, None]).sum(axis=2), block - 1)
-    elsewhere = found_hi != found_lo
-    if elsewhere.any():
-        r, q = np.nonzero(elsewhere)
-        standing = (lo_by_rank[r, found_hi[r, q]] <= q[:, None]) & (
-            q[:, None] < hi_by_rank[r, found_hi[r, q]]
-        )
-        seen_there = np.cumsum(standing, axis=1)
-        slot_hi[r, q] = np.minimum((seen_there <= within_hi[r, q][:, None]).sum(axis=1), block - 1)
-    upper_value = value_by_rank[runs, found_hi, slot_hi]
-    return 0.5 * (lower_value + upper_value)
+    lower = select((count - 1) // 2)
+    upper = select(count // 2)
+    return 0.5 * (lower + upper)

@@ -111,7 +111,7 @@ def score_batch(forecasts: ResolvedForecasts, windows: QuestionWindows) -> Batch
             baseline=per_pair(timed.baseline),
             peer=per_pair(timed.peer),
             log=per_pair(timed.log),
-            coverage=per_pair(timed.coverage),
+            coverage=per_pair(timed.length) / windows.duration[f.question[new_pair]],
         ),
         scored_days=daily.scored_days,
         crowd_mean=daily.crowd_mean,

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from config.db import EpochSeconds
+from config.db import read_arrays
 from forecasts.models import Forecast
 from questions.models import Question
 from scoring.core.calibration import calibration_report
@@ -48,10 +48,12 @@ def calibration_points(
     forecasts = Forecast.objects.filter(question_id__in=list(position))
     if users is not None:
         forecasts = forecasts.filter(users)
-    rows = list(
-        forecasts.order_by("question_id", "created_at", "id").values_list(
-            "question_id", "user_id", EpochSeconds("created_at"), "probability"
-        )
+    columns = read_arrays(
+        forecasts.order_by("question_id", "created_at", "id"),
+        "question_id",
+        "user_id",
+        "created_at",
+        "probability",
     )
     open_time = np.array([_epoch(r[1]) for r in resolved], dtype=np.int64)
     actual_close = np.array(
@@ -59,15 +61,12 @@ def calibration_points(
     )
     outcome = np.array([1 if r[4] == "yes" else 0 for r in resolved], dtype=np.int64)
     closed = np.array([r[2] <= now for r in resolved], dtype=np.bool_)
-    if rows:
-        table = np.array(rows, dtype=np.float64)
-        question = np.array([position[int(q)] for q in table[:, 0]], dtype=np.int64)
-        user = table[:, 1].astype(np.int64)
-        created = table[:, 2].astype(np.int64)
-        p_yes = table[:, 3]
-    else:
-        question = user = created = np.empty(0, dtype=np.int64)
-        p_yes = np.empty(0)
+    # Question ids to positions: the positions of the sorted ids.
+    ids = np.array([r[0] for r in resolved], dtype=np.int64)
+    question = np.searchsorted(ids, columns["question_id"])
+    user = columns["user_id"]
+    created = np.floor_divide(columns["created_at"], 1_000_000)
+    p_yes = columns["probability"]
     weights = calibration_weights(
         question=question,
         user=user,

@@ -4,17 +4,24 @@ rows, replaced in one transaction (SCORING.md §8)."""
 from __future__ import annotations
 
 import zlib
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce
 
-from config.db import insert_rows
+from config.db import insert_arrays, read_arrays
 from questions.models import Question
-from scoring.core.leaderboard import COVERAGE, MEAN, LeaderboardTable, leaderboard_table
+from scoring.core.leaderboard import (
+    COVERAGE,
+    MEAN,
+    LeaderboardTable,
+    RuleInput,
+    leaderboard_tables,
+)
 from scoring.models import LeaderboardEntry, Rule, Score
 from scoring.scopes import Scope
 from scoring.services.scores import community_user
@@ -28,22 +35,7 @@ RULE_COLUMNS = {
     Rule.LOG: ("log_score", "coverage"),
 }
 _COLUMNS = ("question_id", "user_id", *sorted({c for pair in RULE_COLUMNS.values() for c in pair}))
-
-ENTRY_FIELDS = (
-    "scope",
-    "rule",
-    "user_id",
-    "is_community",
-    "rank",
-    "value",
-    "total",
-    "questions",
-    "coverage",
-    "ci_low",
-    "ci_high",
-    "rank_low",
-    "rank_high",
-)
+_NULLABLE = ("accuracy", "daily_brier", "participation")
 
 
 @dataclass(frozen=True)
@@ -72,61 +64,76 @@ def scope_scores(
         scores = scores.filter(question__known_at__gte=resolved_after)
     if resolved_before is not None:
         scores = scores.filter(question__known_at__lt=resolved_before)
-    rows = list(scores.order_by("question_id", "user_id").values_list(*_COLUMNS))
-    table = np.array(rows, dtype=np.float64).reshape(len(rows), len(_COLUMNS))
-    columns = {name: table[:, i] for i, name in enumerate(_COLUMNS)}
-    for name in ("question_id", "user_id"):
-        columns[name] = columns[name].astype(np.int64)
+    # Daily rules are null without an active day: NaN here, skipped by the leaderboard.
+    nullable = {name: Coalesce(F(name), Value(float("nan"))) for name in _NULLABLE}
+    scores = scores.annotate(**{f"{name}_or_nan": value for name, value in nullable.items()})
+    names = [f"{name}_or_nan" if name in _NULLABLE else name for name in _COLUMNS]
+    read = read_arrays(
+        scores.order_by("question_id", "user_id"),
+        *names,
+        kinds={f"{name}_or_nan": "float8" for name in _NULLABLE},
+    )
+    columns = {name: read[key] for name, key in zip(_COLUMNS, names, strict=True)}
     return ScopeScores(columns=columns, community_id=community_user().pk)
 
 
-def rule_table(
+def rule_tables(
     scores: ScopeScores,
     *,
     scope: str,
-    rule: Rule,
+    rules: list[Rule] | None = None,
     min_questions: int | None = None,
     resamples: int | None = None,
-) -> LeaderboardTable:
-    value_column, coverage_column = RULE_COLUMNS[rule]
-    return leaderboard_table(
+) -> dict[Rule, LeaderboardTable]:
+    """The tables of the given rules (all by default) for one scope's scores, sharing the
+    bootstrap replicates."""
+    rules = list(Rule) if rules is None else rules
+    tables = leaderboard_tables(
         question=scores.columns["question_id"],
         user=scores.columns["user_id"],
-        value=scores.columns[value_column],
-        coverage=scores.columns[coverage_column],
-        kind=COVERAGE if rule.uses_coverage else MEAN,
-        lower_is_better=rule.lower_is_better,
+        rules={
+            rule.value: RuleInput(
+                value=scores.columns[RULE_COLUMNS[rule][0]],
+                coverage=scores.columns[RULE_COLUMNS[rule][1]],
+                kind=COVERAGE if rule.uses_coverage else MEAN,
+                lower_is_better=rule.lower_is_better,
+            )
+            for rule in rules
+        },
         min_questions=(
             settings.FORESEER_LEADERBOARD_MIN_QUESTIONS if min_questions is None else min_questions
         ),
         exclude_from_ranking=[scores.community_id],
         floor=settings.FORESEER_COVERAGE_FLOOR,
         resamples=settings.FORESEER_BOOTSTRAP_RESAMPLES if resamples is None else resamples,
-        # The same scope and rule always draw the same replicates: rebuilds are identical.
-        seed=zlib.crc32(f"{scope}|{rule.value}".encode()),
+        # The same scope always draws the same replicates: rebuilds are identical.
+        seed=zlib.crc32(scope.encode()),
     )
+    return {Rule(rule): table for rule, table in tables.items()}
 
 
-def _entry_rows(scope: str, rule: Rule, table: LeaderboardTable, community_id: int) -> Iterator:
-    def number(value: float) -> float | None:
-        return None if np.isnan(value) else float(value)
+def _entry_columns(
+    scope: str, rule: Rule, table: LeaderboardTable, community_id: int
+) -> dict[str, object]:
+    def nullable_int(values: np.ndarray) -> np.ndarray:
+        # 0 means "none" in the core's integer columns; NULL in the table.
+        return np.where(values > 0, values, np.nan)
 
-    for i in range(len(table)):
-        yield (
-            scope,
-            rule.value,
-            int(table.user[i]),
-            int(table.user[i]) == community_id,
-            int(table.rank[i]) or None,
-            float(table.value[i]),
-            number(table.total[i]),
-            int(table.questions[i]),
-            float(table.coverage[i]),
-            number(table.ci_low[i]),
-            number(table.ci_high[i]),
-            int(table.rank_low[i]) or None,
-            int(table.rank_high[i]) or None,
-        )
+    return {
+        "scope": scope,
+        "rule": rule.value,
+        "user_id": table.user,
+        "is_community": table.user == community_id,
+        "rank": nullable_int(table.rank),
+        "value": table.value,
+        "total": table.total,
+        "questions": table.questions,
+        "coverage": table.coverage,
+        "ci_low": table.ci_low,
+        "ci_high": table.ci_high,
+        "rank_low": nullable_int(table.rank_low),
+        "rank_high": nullable_int(table.rank_high),
+    }
 
 
 def leaderboard_build(*, scope: Scope) -> int:
@@ -136,11 +143,11 @@ def leaderboard_build(*, scope: Scope) -> int:
     with transaction.atomic():
         LeaderboardEntry.objects.filter(scope=key).delete()
         written = 0
-        for rule in Rule:
-            table = rule_table(scores, scope=key, rule=rule)
-            written += insert_rows(
-                LeaderboardEntry, ENTRY_FIELDS, _entry_rows(key, rule, table, scores.community_id)
-            )
+        for rule, table in rule_tables(scores, scope=key).items():
+            if len(table):
+                written += insert_arrays(
+                    LeaderboardEntry, _entry_columns(key, rule, table, scores.community_id)
+                )
     return written
 
 

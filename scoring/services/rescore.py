@@ -25,7 +25,8 @@ def rescore_run_start(
     once the run is committed."""
     from scoring.tasks import rescore_chunk
 
-    chunk_size = chunk_size or settings.FORESEER_RESCORE_CHUNK_QUESTIONS
+    if chunk_size is None:
+        chunk_size = settings.FORESEER_RESCORE_CHUNK_QUESTIONS
     if chunk_size < 1:
         raise ValueError("chunk_size must be at least 1")
     if question_ids is None:

@@ -5,7 +5,7 @@ leaves identical rows. Leaderboards and calibration live in `scoring.tables`."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -15,7 +15,7 @@ from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from accounts.models import User
-from config.db import EpochSeconds, insert_rows
+from config.db import insert_arrays, read_arrays
 from forecasts.models import Forecast
 from questions.models import Question, ResolutionEvent
 from scoring.core import aggregate
@@ -25,20 +25,6 @@ from scoring.models import MaterializedScope, QuestionScoring, Score
 from scoring.scopes import scopes_of_question
 
 COMMUNITY_USERNAME = "community"
-
-SCORE_FIELDS = (
-    "question_id",
-    "user_id",
-    "forecasts",
-    "daily_brier",
-    "active_days",
-    "participation",
-    "accuracy",
-    "baseline",
-    "peer",
-    "log_score",
-    "coverage",
-)
 
 
 @dataclass(frozen=True)
@@ -84,28 +70,29 @@ def forecast_arrays(*, question_ids: Sequence[int]) -> ForecastArrays:
 
     The core works in whole seconds; rows come sorted by the exact time (then id), and
     that rank is the tie-break, so two forecasts within one second keep their real order."""
-    rows = list(
-        Forecast.objects.filter(question_id__in=list(question_ids))
-        .order_by("question_id", "created_at", "id")
-        .values_list("question_id", "user_id", EpochSeconds("created_at"), "id", "probability")
+    columns = read_arrays(
+        Forecast.objects.filter(question_id__in=list(question_ids)).order_by(
+            "question_id", "created_at", "id"
+        ),
+        "question_id",
+        "user_id",
+        "created_at",
+        "id",
+        "probability",
     )
-    if not rows:
-        empty = np.empty(0, dtype=np.int64)
-        return ForecastArrays(empty, empty, empty, empty, np.empty(0), empty)
-    ints = np.array([row[:4] for row in rows], dtype=np.int64)
     return ForecastArrays(
-        question_id=ints[:, 0],
-        user=ints[:, 1],
-        created_at=ints[:, 2],
-        order=np.arange(len(rows), dtype=np.int64),
-        p_yes=np.array([row[4] for row in rows], dtype=np.float64),
-        forecast_id=ints[:, 3],
+        question_id=columns["question_id"],
+        user=columns["user_id"],
+        created_at=np.floor_divide(columns["created_at"], 1_000_000),
+        order=np.arange(columns["id"].size, dtype=np.int64),
+        p_yes=columns["probability"],
+        forecast_id=columns["id"],
     )
 
 
-def _scored_rows(
+def _scored_columns(
     questions: list[Question], forecasts: ForecastArrays, community_id: int
-) -> tuple[Iterator[tuple], dict[int, tuple[int, int, int, float | None]]]:
+) -> tuple[dict[str, np.ndarray], dict[int, tuple[int, int, int, float | None]]]:
     """Score rows for binary questions resolved yes or no, and per question (forecasts,
     users, scored days, crowd mean)."""
     position = {question.pk: i for i, question in enumerate(questions)}
@@ -149,24 +136,19 @@ def _scored_rows(
     )
     result = score_batch(batch, windows)
     pairs = result.pairs
-    question_ids = np.array([q.pk for q in questions], dtype=np.int64)[pairs.question]
-
-    def nullable(values: np.ndarray) -> list[float | None]:
-        return [None if np.isnan(v) else v for v in values.tolist()]
-
-    columns = (
-        question_ids.tolist(),
-        pairs.user.tolist(),
-        pairs.forecasts.tolist(),
-        nullable(pairs.daily_brier),
-        pairs.active_days.tolist(),
-        nullable(pairs.participation),
-        nullable(pairs.accuracy),
-        pairs.baseline.tolist(),
-        pairs.peer.tolist(),
-        pairs.log.tolist(),
-        pairs.coverage.tolist(),
-    )
+    columns = {
+        "question_id": np.array([q.pk for q in questions], dtype=np.int64)[pairs.question],
+        "user_id": pairs.user,
+        "forecasts": pairs.forecasts,
+        "daily_brier": pairs.daily_brier,
+        "active_days": pairs.active_days,
+        "participation": pairs.participation,
+        "accuracy": pairs.accuracy,
+        "baseline": pairs.baseline,
+        "peer": pairs.peer,
+        "log_score": pairs.log,
+        "coverage": pairs.coverage,
+    }
     crowd = pairs.in_crowd
     forecast_counts = np.bincount(
         pairs.question[crowd], weights=pairs.forecasts[crowd], minlength=len(questions)
@@ -181,7 +163,7 @@ def _scored_rows(
         )
         for i, q in enumerate(questions)
     }
-    return zip(*columns, strict=True), summary
+    return columns, summary
 
 
 def questions_score(*, question_ids: Sequence[int]) -> ScoringOutcome:
@@ -213,12 +195,12 @@ def questions_score(*, question_ids: Sequence[int]) -> ScoringOutcome:
         )
         scorable = [q for q in questions if q.is_scorable and q.type == Question.Type.BINARY]
         forecasts = forecast_arrays(question_ids=[q.pk for q in scorable])
-        rows, summary = (
-            _scored_rows(scorable, forecasts, community_id) if scorable else (iter(()), {})
+        columns, summary = (
+            _scored_columns(scorable, forecasts, community_id) if scorable else ({}, {})
         )
 
         Score.objects.filter(question_id__in=ids).delete()
-        written = insert_rows(Score, SCORE_FIELDS, rows)
+        written = insert_arrays(Score, columns) if columns else 0
 
         groups = _groups_of_forecasters(ids)
         now = timezone.now()

@@ -6,9 +6,11 @@ from datetime import timedelta
 from unittest import mock
 
 import pytest
+from django.contrib.auth.models import Group
 from django.utils import timezone
+from rest_framework.test import APIClient
 
-from tests.factories import QuestionFactory
+from tests.factories import QuestionFactory, UserFactory
 
 
 @pytest.fixture(autouse=True)
@@ -52,3 +54,19 @@ def resolved_question(db):
         known_at=opened + timedelta(days=2),
         resolution_set_at=opened + timedelta(days=2),
     )
+
+
+@pytest.fixture
+def analyst(db):
+    """A forecaster in the Analysts group, whose one permission is to see every
+    forecaster's scores and calibration (migration scoring 0004)."""
+    user = UserFactory(username="ana")
+    user.groups.add(Group.objects.get(name="Analysts"))
+    return user
+
+
+@pytest.fixture
+def analyst_client(analyst) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(analyst)
+    return client

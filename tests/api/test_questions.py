@@ -61,7 +61,7 @@ def test_list_item_has_every_field_with_real_values(api_client, open_question, a
         "scheduled_resolve_time": item["scheduled_resolve_time"],
         "resolution": "",
         "known_at": None,
-        "community": {"median": 0.4, "forecasters": 3},
+        "community": {"median": 0.4, "forecasters": 3, "hidden": False},
         "article": {"slug": "fractured-pillar", "title": "The Fractured Pillar"},
         "url": "http://testserver/api/questions/open-q/",
     }
@@ -70,7 +70,7 @@ def test_list_item_has_every_field_with_real_values(api_client, open_question, a
 
 def test_list_without_forecasts_has_an_empty_community(api_client, open_question):
     (item,) = api_client.get(LIST_URL).json()["results"]
-    assert item["community"] == {"median": None, "forecasters": 0}
+    assert item["community"] == {"median": None, "forecasters": 0, "hidden": False}
     assert item["article"] is None
 
 
@@ -144,7 +144,9 @@ def _queries_for_list(client) -> tuple[int, int]:
         response = client.get(LIST_URL)
     assert response.status_code == 200
     items = response.json()["results"]
-    assert all(item["community"] == {"median": 0.6, "forecasters": 3} for item in items)
+    assert all(
+        item["community"] == {"median": 0.6, "forecasters": 3, "hidden": False} for item in items
+    )
     return len(queries), len(items)
 
 
@@ -209,7 +211,7 @@ def test_detail_has_text_provenance_successor_and_close_values(api_client, artic
     body = response.json()
     assert body["slug"] == "child-q"
     assert body["status"] == "open"
-    assert body["community"] == {"median": 0.3, "forecasters": 1}
+    assert body["community"] == {"median": 0.3, "forecasters": 1, "hidden": False}
     assert body["background"] == "Some background."
     assert body["resolution_criteria"] == "Resolves yes if X."
     assert body["fine_print"] == "Only X counts."
@@ -258,7 +260,7 @@ def test_detail_lists_only_the_requesting_users_forecasts(forecaster_client, use
         (0.25, ""),
     ]
     assert {f["question"] for f in body["my_forecasts"]} == {"open-q"}
-    assert body["community"] == {"median": 0.675, "forecasters": 2}
+    assert body["community"] == {"median": 0.675, "forecasters": 2, "hidden": False}
 
 
 def test_unknown_question_is_a_404(api_client):

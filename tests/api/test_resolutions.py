@@ -25,7 +25,7 @@ def iso(moment: datetime) -> str:
 
 
 def test_staff_resolves_and_scoring_is_enqueued_only_after_commit(
-    staff_client, staff, open_question, enqueued, django_capture_on_commit_callbacks
+    staff_client, staff, open_question, enqueued, queued, django_capture_on_commit_callbacks
 ):
     known = (timezone.now() - timedelta(hours=3)).replace(microsecond=0)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
@@ -42,9 +42,13 @@ def test_staff_resolves_and_scoring_is_enqueued_only_after_commit(
         # The response is out, yet nothing was sent: the task waits for the commit.
         enqueued.assert_not_called()
     assert response.status_code == 201
-    assert len(callbacks) == 1
-    callbacks[0]()
+    queued.update_community.assert_not_called()
+    # Scoring, and the community history cut at the new actual close.
+    assert len(callbacks) == 2
+    for callback in callbacks:
+        callback()
     enqueued.assert_called_once_with(open_question.pk)
+    queued.update_community.assert_called_once_with(open_question.pk)
 
     open_question.refresh_from_db()
     assert (open_question.resolution, open_question.known_at) == ("yes", known)

@@ -9,7 +9,20 @@ from tests.factories import example_b_question
 
 pytestmark = pytest.mark.django_db
 
-RULES = {"daily_brier": "Brier, 0 best, 2 worst", "accuracy": "negative beats the crowd"}
+# Each rule's label says which way is better (SCORING.md conventions).
+LABELS = {
+    "daily_brier": "Brier, 0 best, 2 worst",
+    "accuracy": "negative beats the crowd",
+    "peer": "positive beats the other forecasters",
+    "baseline": "positive beats 50 %",
+    "log": "0 best",
+}
+
+
+def assert_labelled(rules: dict[str, str]) -> None:
+    assert set(rules) == set(LABELS)
+    for rule, label in LABELS.items():
+        assert label in rules[rule]
 
 
 def scores_url(slug: str) -> str:
@@ -44,8 +57,12 @@ def test_scores_after_resolution_match_the_worked_example(
     response = api_client.get(scores_url("gjopen-example"))
     assert response.status_code == 200
     body = response.json()
-    assert (body["question"], body["resolution"], body["rules"]) == ("gjopen-example", "yes", RULES)
-    kramer, george = body["scores"]  # best (most negative) accuracy first
+    assert (body["question"], body["resolution"]) == ("gjopen-example", "yes")
+    assert_labelled(body["rules"])
+    assert (body["scored_days"], body["crowd_mean"]) == (7, pytest.approx(0.574286, abs=1e-6))
+    # Best peer score first; the community median is scored as a pseudo-forecaster.
+    kramer, community, george = body["scores"]
+    assert (community["user"], community["is_community"]) == ("community", True)
     assert kramer["user"] == "kramer"
     assert kramer["daily_brier"] == pytest.approx(0.25, abs=1e-6)
     assert kramer["participation"] == pytest.approx(6 / 7)
@@ -71,7 +88,14 @@ def test_scores_follow_a_correction(api_client, staff, gjopen_question):
 
 def test_unresolved_question_has_no_scores_yet(api_client, open_question):
     body = api_client.get(scores_url("open-q")).json()
-    assert body == {"question": "open-q", "resolution": "", "rules": RULES, "scores": []}
+    assert_labelled(body.pop("rules"))
+    assert body == {
+        "question": "open-q",
+        "resolution": "",
+        "scored_days": 0,
+        "crowd_mean": None,
+        "scores": [],
+    }
 
 
 def test_scores_of_an_unknown_question_are_a_404(api_client):

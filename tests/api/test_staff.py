@@ -14,6 +14,7 @@ from accounts.models import User
 from forecasts.models import Forecast
 from questions.models import Article, Question
 from scoring.models import Score
+from scoring.services import community_user
 from tests.factories import QuestionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -256,18 +257,33 @@ def test_only_staff_may_import_forecasts(request, client_fixture, window_questio
 # --- score export ------------------------------------------------------------
 
 
+SCORE_COLUMNS = (
+    "forecasts",
+    "daily_brier",
+    "active_days",
+    "participation",
+    "accuracy",
+    "baseline",
+    "peer",
+    "log_score",
+    "coverage",
+)
+
+
 @pytest.fixture
 def scores(db):
+    """One wide row per (question, user), the community forecast's included. Bob's
+    forecast on the first question came after its last full day: no daily values."""
     first, second = QuestionFactory(slug="a-question"), QuestionFactory(slug="b-question")
     alice, bob = UserFactory(username="alice"), UserFactory(username="bob")
-    for question, user, rule, value, coverage in [
-        (first, alice, "accuracy", -0.25, 0.5),
-        (first, alice, "daily_brier", 0.125, 0.5),
-        (first, bob, "accuracy", 0.25, 1.0),
-        (second, bob, "daily_brier", 1.5, 1.0),
+    for question, user, values in [
+        (first, alice, (2, 0.125, 1, 0.5, -0.25, 10.0, 5.0, -0.5, 0.75)),
+        (first, bob, (1, None, 0, None, None, -3.0, -5.0, -0.9, 0.25)),
+        (first, community_user(), (3, 0.25, 1, 0.5, 0.0, 4.0, 0.5, -0.6, 0.75)),
+        (second, bob, (1, 1.5, 2, 1.0, 0.0, -60.0, 0.0, -1.6, 1.0)),
     ]:
         Score.objects.create(
-            question=question, user=user, rule=rule, value=value, coverage=coverage
+            question=question, user=user, **dict(zip(SCORE_COLUMNS, values, strict=True))
         )
 
 
@@ -277,11 +293,23 @@ def test_export_one_question_as_csv(staff_client, scores):
     assert response["Content-Type"].startswith("text/csv")
     assert response["Content-Disposition"] == 'attachment; filename="scores-a-question.csv"'
     rows = list(csv.reader(io.StringIO(response.content.decode())))
+    # Long rows, every rule; a null daily value is left out; coverage is participation for
+    # the daily rules and the time coverage for the others.
     assert rows == [
         ["question", "user", "rule", "value", "coverage"],
         ["a-question", "alice", "accuracy", "-0.25", "0.5"],
+        ["a-question", "alice", "baseline", "10.0", "0.75"],
         ["a-question", "alice", "daily_brier", "0.125", "0.5"],
-        ["a-question", "bob", "accuracy", "0.25", "1.0"],
+        ["a-question", "alice", "log", "-0.5", "0.75"],
+        ["a-question", "alice", "peer", "5.0", "0.75"],
+        ["a-question", "bob", "baseline", "-3.0", "0.25"],
+        ["a-question", "bob", "log", "-0.9", "0.25"],
+        ["a-question", "bob", "peer", "-5.0", "0.25"],
+        ["a-question", "community", "accuracy", "0.0", "0.5"],
+        ["a-question", "community", "baseline", "4.0", "0.75"],
+        ["a-question", "community", "daily_brier", "0.25", "0.5"],
+        ["a-question", "community", "log", "-0.6", "0.75"],
+        ["a-question", "community", "peer", "0.5", "0.75"],
     ]
 
 
@@ -291,20 +319,22 @@ def test_export_everything_as_json(staff_client, scores):
     assert response["Content-Type"].startswith("application/json")
     assert response["Content-Disposition"] == 'attachment; filename="scores-all.json"'
     rows = json.loads(response.content)
-    assert len(rows) == 4
-    assert rows[-1] == {
-        "question": "b-question",
-        "user": "bob",
-        "rule": "daily_brier",
-        "value": 1.5,
-        "coverage": 1.0,
-    }
+    assert len(rows) == 5 + 3 + 5 + 5
+    assert rows[-2:] == [
+        {"question": "b-question", "user": "bob", "rule": "log", "value": -1.6, "coverage": 1.0},
+        {"question": "b-question", "user": "bob", "rule": "peer", "value": 0.0, "coverage": 1.0},
+    ]
 
 
 def test_export_defaults_to_csv(staff_client, scores):
     response = staff_client.get(EXPORT_URL, {"question": "b-question"})
     assert response.content.decode() == (
-        "question,user,rule,value,coverage\nb-question,bob,daily_brier,1.5,1.0\n"
+        "question,user,rule,value,coverage\n"
+        "b-question,bob,accuracy,0.0,1.0\n"
+        "b-question,bob,baseline,-60.0,1.0\n"
+        "b-question,bob,daily_brier,1.5,1.0\n"
+        "b-question,bob,log,-1.6,1.0\n"
+        "b-question,bob,peer,0.0,1.0\n"
     )
 
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from questions.services import question_resolve
-from scoring.models import QuestionScoring, Score
+from scoring.models import LeaderboardEntry, QuestionScoring, Score
 from scoring.services import question_score
 from tests.factories import ForecastFactory, QuestionFactory, UserFactory
 
@@ -50,38 +50,51 @@ def questions(superuser):
 
 def test_rescore_scores_every_resolved_question_and_prints_totals(run, questions):
     out, err = run("rescore")
-    assert out.strip() == "Rescored 2 questions: 3 forecasts, 3 user scores, 6 score rows."
+    # Five rows: the three forecasters' and the community forecast's on each question.
+    # Then the scopes those questions count in are rebuilt: all and year:2020.
+    assert out.strip() == (
+        "Rescored 2 questions: 3 forecasts, 3 user scores, 5 score rows; "
+        "rebuilt 2 leaderboard and calibration scopes."
+    )
     assert "Rescoring" in err  # the progress bar goes to stderr
     values = {
-        (s.question.slug, s.user.username, s.rule): round(s.value, 6)
+        (s.question.slug, s.user.username): (round(s.daily_brier, 6), round(s.accuracy, 6))
         for s in Score.objects.select_related("question", "user")
     }
     assert values == {
-        ("alpha", "ann", "daily_brier"): 0.02,
-        ("alpha", "bob", "daily_brier"): 0.32,
-        ("alpha", "ann", "accuracy"): -0.15,  # crowd median 0.17 on both days
-        ("alpha", "bob", "accuracy"): 0.15,
-        ("beta", "ann", "daily_brier"): 0.18,
-        ("beta", "ann", "accuracy"): 0.0,
+        ("alpha", "ann"): (0.02, -0.15),  # crowd median 0.17 on both days
+        ("alpha", "bob"): (0.32, 0.15),
+        # The median of 0.9 and 0.6 is 0.75: 2 * 0.25^2 = 0.125, beside the crowd.
+        ("alpha", "community"): (0.125, -0.045),
+        ("beta", "ann"): (0.18, 0.0),
+        ("beta", "community"): (0.18, 0.0),
     }
     assert set(QuestionScoring.objects.values_list("question__slug", flat=True)) == {
         "alpha",
         "beta",
     }
+    assert set(LeaderboardEntry.objects.values_list("scope", flat=True)) == {"all", "year:2020"}
 
 
 def test_rescore_one_question(run, questions):
     out, _ = run("rescore", "--question", "beta")
-    assert out.strip() == "Rescored 1 questions: 1 forecasts, 1 user scores, 2 score rows."
+    assert out.strip() == (
+        "Rescored 1 questions: 1 forecasts, 1 user scores, 2 score rows; "
+        "rebuilt 2 leaderboard and calibration scopes."
+    )
     assert set(Score.objects.values_list("question__slug", flat=True)) == {"beta"}
 
 
 def test_rescore_stale_only(run, questions):
     question_score(question_id=questions[0].pk)
     out, _ = run("rescore", "--stale-only")
-    assert out.strip() == "Rescored 1 questions: 1 forecasts, 1 user scores, 2 score rows."
+    assert out.startswith("Rescored 1 questions: 1 forecasts, 1 user scores, 2 score rows;")
     out, _ = run("rescore", "--stale-only")
-    assert out.strip() == "Rescored 0 questions: 0 forecasts, 0 user scores, 0 score rows."
+    # Nothing to score, and every scope was rebuilt by the previous run.
+    assert out.strip() == (
+        "Rescored 0 questions: 0 forecasts, 0 user scores, 0 score rows; "
+        "rebuilt 0 leaderboard and calibration scopes."
+    )
     out, _ = run("rescore", "--stale-only", "--question", "alpha")
     assert out.startswith("Rescored 0 questions")
 
@@ -102,29 +115,48 @@ def test_rescore_errors(run_failing, questions, args, message):
     assert Score.objects.count() == 0
 
 
+RULES = ("accuracy", "baseline", "daily_brier", "log", "peer")
+
+
 def test_export_csv_to_stdout_and_json_to_a_file(run, questions, tmp_path):
     run("rescore")
     out, _ = run("export_scores")
     rows = list(csv.DictReader(io.StringIO(out)))
-    assert [
-        (row["question"], row["user"], row["rule"], round(float(row["value"]), 6)) for row in rows
-    ] == [
-        ("alpha", "ann", "accuracy", -0.15),
-        ("alpha", "ann", "daily_brier", 0.02),
-        ("alpha", "bob", "accuracy", 0.15),
-        ("alpha", "bob", "daily_brier", 0.32),
-        ("beta", "ann", "accuracy", 0.0),
-        ("beta", "ann", "daily_brier", 0.18),
-    ]
     assert out.splitlines()[0] == "question,user,rule,value,coverage"
+    # Every rule of every (question, user), sorted by question, user, rule.
+    assert [(row["question"], row["user"], row["rule"]) for row in rows] == [
+        (question, user, rule)
+        for question, users in (
+            ("alpha", ("ann", "bob", "community")),
+            ("beta", ("ann", "community")),
+        )
+        for user in users
+        for rule in RULES
+    ]
+    daily = {
+        (row["question"], row["user"], row["rule"]): round(float(row["value"]), 6)
+        for row in rows
+        if row["rule"] in ("accuracy", "daily_brier") and row["user"] != "community"
+    }
+    assert daily == {
+        ("alpha", "ann", "accuracy"): -0.15,
+        ("alpha", "ann", "daily_brier"): 0.02,
+        ("alpha", "bob", "accuracy"): 0.15,
+        ("alpha", "bob", "daily_brier"): 0.32,
+        ("beta", "ann", "accuracy"): 0.0,
+        ("beta", "ann", "daily_brier"): 0.18,
+    }
 
     target = tmp_path / "beta.json"
     out, _ = run("export_scores", "--question", "beta", "--format", "json", "--output", target)
-    assert out.strip() == f"Wrote 2 score rows to {target} (json)."
+    assert out.strip() == f"Wrote 10 score rows to {target} (json)."
     data = json.loads(target.read_text(encoding="utf-8"))
-    assert [(r["user"], r["rule"], r["coverage"]) for r in data] == [
-        ("ann", "accuracy", 1.0),
-        ("ann", "daily_brier", 1.0),
+    # Coverage: participation for the daily rules; for the others the share of the
+    # scheduled window (two days) the forecast stood: from 01:00 on day one, 47/48.
+    assert [(r["user"], r["rule"], round(r["coverage"], 6)) for r in data] == [
+        (user, rule, 1.0 if rule in ("accuracy", "daily_brier") else round(47 / 48, 6))
+        for user in ("ann", "community")
+        for rule in RULES
     ]
 
 

@@ -77,11 +77,13 @@ def test_score_now_writes_scores(run, question, superuser):
     )
     known = (question.open_time + timedelta(days=2)).isoformat()
     out, _ = run("resolve_question", "q1", "no", "--known-at", known, "--score-now")
+    # Two rows: George's and the community forecast's.
     assert "q1: scored 1 forecasts by 1 users (2 score rows)." in out
     # Two full days at p_no 0.2: Brier 2 * 0.8^2 each.
-    brier = Score.objects.get(question=question, rule="daily_brier")
-    assert brier.value == pytest.approx(1.28)
-    assert brier.coverage == 1.0
+    score = Score.objects.get(question=question, user=forecaster)
+    assert score.daily_brier == pytest.approx(1.28)
+    assert score.participation == 1.0
+    assert set(Score.objects.values_list("user__username", flat=True)) == {"george", "community"}
 
 
 @pytest.mark.parametrize(

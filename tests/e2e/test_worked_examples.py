@@ -16,6 +16,13 @@ from django.core.management import call_command
 pytestmark = pytest.mark.django_db
 
 DATA = Path(settings.BASE_DIR) / "tests" / "data"
+# Every rule the export writes, in the order it writes them.
+RULES = ("accuracy", "baseline", "daily_brier", "log", "peer")
+
+
+def keys(*users: str) -> list[tuple[str, str]]:
+    """(user, rule) for every rule of each user: the community forecast is scored too."""
+    return [(user, rule) for user in users for rule in RULES]
 
 
 def run(name: str, *args: object) -> str:
@@ -74,7 +81,13 @@ def test_worked_example_a(tmp_path):
     assert coverage == 1.0
     # Alone on the question, the user is the crowd: Accuracy 0.
     assert from_csv[("elaine", "accuracy")][0] == pytest.approx(0.0, abs=1e-12)
-    assert sorted(from_csv) == [("elaine", "accuracy"), ("elaine", "daily_brier")]
+    assert sorted(from_csv) == keys("community", "elaine")
+    # The median of one forecaster is that forecaster: the community scores the same
+    # (its peer score is 0 up to rounding: nobody else to beat).
+    for rule in RULES:
+        assert from_csv[("community", rule)] == pytest.approx(
+            from_csv[("elaine", rule)], abs=1e-9
+        ), rule
 
     run("rescore")
     assert export(tmp_path, "worked-example-a")[2] == text
@@ -90,13 +103,16 @@ def test_worked_example_b(tmp_path):
         ("kramer", "daily_brier"): (0.25, 6 / 7),
         ("kramer", "accuracy"): (-0.277959, 6 / 7),
     }
-    assert sorted(from_csv) == sorted(expected)
+    assert sorted(from_csv) == keys("community", "george", "kramer")
     for key, (value, coverage) in expected.items():
         assert from_csv[key][0] == pytest.approx(value, abs=5e-7), key
         assert from_csv[key][1] == pytest.approx(coverage, abs=1e-12), key
     assert round(from_csv[("kramer", "daily_brier")][1], 6) == 0.857143
     # Not the -0.378 of the PyPI package that divides by participation.
     assert from_csv[("kramer", "accuracy")][0] != pytest.approx(-0.378, abs=1e-3)
+    # SCORING.md §4: peer scores on each piece sum to 0 over the forecasters.
+    peers = from_csv[("george", "peer")][0] + from_csv[("kramer", "peer")][0]
+    assert peers == pytest.approx(0.0, abs=1e-9)
 
     # Rescoring rebuilds the rows from the forecasts: the export is unchanged.
     run("rescore")
@@ -109,12 +125,8 @@ def test_both_examples_in_one_export(tmp_path):
     load_and_resolve("b", "worked-example-b", tmp_path, score_now=True)
     rows = list(csv.DictReader(io.StringIO(run("export_scores"))))
     assert [(row["question"], row["user"], row["rule"]) for row in rows] == [
-        ("worked-example-a", "elaine", "accuracy"),
-        ("worked-example-a", "elaine", "daily_brier"),
-        ("worked-example-b", "george", "accuracy"),
-        ("worked-example-b", "george", "daily_brier"),
-        ("worked-example-b", "kramer", "accuracy"),
-        ("worked-example-b", "kramer", "daily_brier"),
+        *(("worked-example-a", *key) for key in keys("community", "elaine")),
+        *(("worked-example-b", *key) for key in keys("community", "george", "kramer")),
     ]
     first = run("export_scores", "--format", "json")
     run("rescore")

@@ -19,7 +19,7 @@ def enqueued():
 
 
 def test_resolve_records_an_event_and_enqueues_scoring_after_commit(
-    staff, enqueued, django_capture_on_commit_callbacks
+    staff, enqueued, queued, django_capture_on_commit_callbacks
 ):
     question = QuestionFactory()
     known = timezone.now() - timedelta(hours=2)
@@ -33,9 +33,13 @@ def test_resolve_records_an_event_and_enqueues_scoring_after_commit(
             evidence_links=["https://example.org/report", ""],
         )
         enqueued.assert_not_called()
-    assert len(callbacks) == 1
-    callbacks[0]()
+    queued.update_community.assert_not_called()
+    # Scoring, and the community history cut at the new actual close.
+    assert len(callbacks) == 2
+    for callback in callbacks:
+        callback()
     enqueued.assert_called_once_with(question.pk)
+    queued.update_community.assert_called_once_with(question.pk)
     question.refresh_from_db()
     assert (question.resolution, question.known_at) == ("yes", known)
     assert question.status == Question.Status.RESOLVED

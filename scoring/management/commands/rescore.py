@@ -73,7 +73,8 @@ class Command(BaseCommand):
         timeout: float,
         **options: Any,
     ) -> None:
-        chunk_size = chunk_size or settings.FORESEER_RESCORE_CHUNK_QUESTIONS
+        if chunk_size is None:
+            chunk_size = settings.FORESEER_RESCORE_CHUNK_QUESTIONS
         if chunk_size < 1:
             raise CommandError("--chunk-size: must be at least 1.")
         question_ids = self._question_ids(question, stale_only=stale_only)

@@ -187,7 +187,7 @@ def _question(q: int, w: Window, rows: list[Forecast]) -> tuple[list[PairRow], i
     for t0, t1 in pairwise(cuts):
         if not w.open_time <= t0 < t1 <= w.actual_close:
             continue
-        standing = {}
+        standing: dict[int, Forecast] = {}
         for u, fs in by_user.items():
             f = standing_at(fs, t0)
             if f is not None:

@@ -185,7 +185,8 @@ _P_YES = st.sampled_from([0.1, 0.2, 0.5, 0.7, 0.9]) | st.floats(0.01, 0.99)
 @st.composite
 def histories(draw: st.DrawFn) -> Histories:
     n_questions = draw(st.integers(1, 3))
-    start = [q * 1_000 + draw(st.integers(0, 50)) for q in range(n_questions)]
+    # Windows of different questions overlap in time.
+    start = [draw(st.integers(0, 50)) for _ in range(n_questions)]
     end = [s + draw(st.integers(1, 100)) for s in start]
     n = draw(st.integers(0, 30))
     raw = draw(
@@ -253,7 +254,7 @@ def assert_matches_brute_force(h: Histories) -> None:
         0,  # every question takes the sweep
     ],
 )
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(histories())
 def test_community_history_matches_the_brute_force(recency_cells: int | None, h: Histories) -> None:
     with pytest.MonkeyPatch.context() as patch:

@@ -176,6 +176,18 @@ def test_early_resolution_truncates_toward_zero() -> None:
     assert s.crowd_mean[0] == pytest.approx((0.02 + 0.02 + 0.26 + 0.26) / 4)
 
 
+def test_coverage_of_the_whole_window_split_over_forecasts_is_one() -> None:
+    # Coverage is the share of the scheduled window a forecaster stood in: never more than
+    # 1. Here George stands for all of it over three forecasts (T = 432,001 s); adding the
+    # three float shares 259200/T + 172800/T + 1/T rounds to 1.0000000000000002, while the
+    # sum of the lengths over T is exactly 1.
+    t = 432_001
+    f = binary((GEORGE, 0, 0.5), (GEORGE, 259_200, 0.5), (GEORGE, 432_000, 0.5), outcome=YES)
+    coverage = row(score_batch(f, one_window(0, t)), GEORGE)["coverage"]
+    assert 0.0 <= coverage <= 1.0
+    assert coverage == pytest.approx(1.0, abs=1e-15)
+
+
 def test_forecasts_replaced_in_the_same_second_stand_for_no_time() -> None:
     f = ResolvedForecasts.binary(
         question=[0, 0, 0],

@@ -2,7 +2,7 @@
 batches, and the invariants every batch must satisfy.
 
 Batches hold several questions, binary and multiple choice, with windows that open at any
-second, close early (even before they open) or not at all early, and forecasts before the
+second and close on schedule or early (even before they open), and forecasts before the
 open, at and after the close, and many in the same second. Some forecasters are
 pseudo-forecasters (the community forecast), scored against the crowd but never in it.
 """
@@ -107,18 +107,12 @@ def assert_matches_reference(got: BatchScores, want: reference.ReferenceScores) 
     np.testing.assert_allclose(got.crowd_mean, want.crowd_mean, rtol=TOL, atol=TOL, equal_nan=True)
 
 
-def assert_same_rows(a: BatchScores, b: BatchScores, *, exact: bool) -> None:
+def assert_identical(a: BatchScores, b: BatchScores) -> None:
+    """Bit for bit: rows are sorted on a unique key before any arithmetic."""
     for name in EXACT_FIELDS + FLOAT_FIELDS:
-        x, y = getattr(a.pairs, name), getattr(b.pairs, name)
-        if exact or name in EXACT_FIELDS:
-            assert np.array_equal(x, y, equal_nan=name in FLOAT_FIELDS), name
-        else:
-            np.testing.assert_allclose(x, y, rtol=TOL, atol=TOL, equal_nan=True, err_msg=name)
+        assert np.array_equal(getattr(a.pairs, name), getattr(b.pairs, name), equal_nan=True), name
     assert np.array_equal(a.scored_days, b.scored_days)
-    if exact:
-        assert np.array_equal(a.crowd_mean, b.crowd_mean, equal_nan=True)
-    else:
-        np.testing.assert_allclose(a.crowd_mean, b.crowd_mean, rtol=TOL, atol=TOL, equal_nan=True)
+    assert np.array_equal(a.crowd_mean, b.crowd_mean, equal_nan=True)
 
 
 # --- Strategies ---------------------------------------------------------------------------
@@ -147,7 +141,7 @@ def _windows(draw: st.DrawFn) -> Window:
         case _:
             midnight = open_time - open_time % DAY + DAY
             actual_close = draw(
-                st.sampled_from([open_time, open_time + 1, midnight, scheduled_close - 1])
+                st.sampled_from([open_time + 1, midnight, scheduled_close - 1, open_time])
             )
             actual_close = min(actual_close, scheduled_close)
     options = draw(st.sampled_from([2, 2, 3, 4]))
@@ -235,7 +229,7 @@ def _probabilities(w: Window, p_yes: float, weights: tuple[int, ...]) -> tuple[f
 def batches(draw: st.DrawFn) -> Batch:
     windows = draw(st.lists(_windows(), min_size=1, max_size=4))
     users = draw(st.lists(st.integers(-(10**12), 10**12), min_size=1, max_size=6, unique=True))
-    pseudo = draw(st.sets(st.sampled_from(users), max_size=2))
+    pseudo = set(users[: draw(st.sampled_from([0, 1, 1, 2]))])  # often one, at times two
     forecasts = []
     for row in map(_Row.decode, draw(_ROWS), itertools.count()):
         w = windows[row.question % len(windows)]
@@ -253,13 +247,13 @@ def batches(draw: st.DrawFn) -> Batch:
     return Batch(windows=windows, forecasts=forecasts)
 
 
-fast_settings = settings(max_examples=100, deadline=None)
+fast_settings = settings(max_examples=80, deadline=None)
 
 
 # --- Against the reference ----------------------------------------------------------------
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=250, deadline=None)
 @given(batches())
 def test_matches_the_reference(batch: Batch) -> None:
     assert_matches_reference(batch.fast(), batch.slow())
@@ -325,11 +319,9 @@ def test_does_not_depend_on_row_order(batch: Batch, rnd: random.Random) -> None:
     forecasts, windows = batch.inputs()
     rows = list(range(len(forecasts)))
     rnd.shuffle(rows)
-    # Bit for bit: rows are sorted on a unique key before any arithmetic.
-    assert_same_rows(
+    assert_identical(
         score_batch(forecasts, windows),
         score_batch(forecasts.take(np.array(rows, dtype=np.intp)), windows),
-        exact=True,
     )
 
 
@@ -343,10 +335,10 @@ def test_only_the_relative_order_of_order_matters(batch: Batch, seed: int) -> No
         at += rng.randrange(1, 10**6)
         new_order[old] = at
     renumbered = [replace(f, order=new_order[f.order]) for f in batch.forecasts]
-    assert_same_rows(batch.fast(), Batch(batch.windows, renumbered).fast(), exact=True)
+    assert_identical(batch.fast(), Batch(batch.windows, renumbered).fast())
 
 
-@fast_settings
+@settings(max_examples=50, deadline=None)  # four scorings per example
 @given(
     batches(),
     st.integers(0, 3),

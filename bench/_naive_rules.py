@@ -5,6 +5,7 @@ and forecasters, the way one would first write it."""
 
 from __future__ import annotations
 
+import itertools
 import math
 import statistics
 from collections import defaultdict
@@ -72,7 +73,7 @@ def _one_question(q, rows, opened, scheduled, closed, outcome):  # type: ignore[
                 intervals.append((start, end, u, p))
     moments = sorted({m for s, e, _, _ in intervals for m in (s, e)})
     peer: dict[int, float] = defaultdict(float)
-    for a, b in zip(moments, moments[1:], strict=False):
+    for a, b in itertools.pairwise(moments):
         standing = [(u, p) for s, e, u, p in intervals if s <= a and b <= e]
         n = len(standing)
         if n < 2:
