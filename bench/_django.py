@@ -48,7 +48,7 @@ def _create_database() -> None:
 
 try:
     _create_database()
-except Exception as error:  # noqa: BLE001 - any failure here means no benchmark database
+except Exception as error:  # any failure here means no benchmark database
     sys.exit(f"The database benchmarks need PostgreSQL at {BENCH_DATABASE_URL}: {error}")
 
 import django  # noqa: E402
