@@ -188,11 +188,14 @@ def _numpy_type(kind: str) -> type:
 
 def insert_arrays(model: type[models.Model], columns: dict[str, Any]) -> int:
     """Insert rows given as columns (NumPy arrays, or one scalar for a constant column);
-    returns the number written. NaN in a float column is written as NULL; datetimes are
-    int64 microseconds since the Unix epoch.
+    returns the number written. NaN in a numeric column is written as NULL (a nullable
+    integer column is given as floats); datetimes are int64 microseconds since the Unix
+    epoch; text columns must be constant.
 
-    On PostgreSQL the rows go as one binary COPY built by NumPy (a million rows in a
-    fraction of a second); rows holding a NULL, and other databases, take `insert_rows`."""
+    On PostgreSQL the rows go as binary COPY built by NumPy, a million rows in a fraction
+    of a second: rows are grouped by which of their fields are NULL, and each group has
+    a fixed layout (a NULL is a length of -1 and no data). Other databases take
+    `insert_rows`."""
     names = list(columns)
     length = max((np.size(v) for v in columns.values() if np.ndim(v) > 0), default=0)
     arrays = {
@@ -201,41 +204,17 @@ def insert_arrays(model: type[models.Model], columns: dict[str, Any]) -> int:
     }
     # get_field also knows a foreign key by its column name (`question_id`).
     kinds = {name: _kind(model, name) for name in names}
-    # NaN means NULL in any numeric column given as floats (integers too: a nullable
-    # integer column arrives as floats with NaN).
-    has_null = np.zeros(length, dtype=np.bool_)
-    for name, kind in kinds.items():
-        if kind != "text" and arrays[name].dtype.kind == "f":
-            has_null |= np.isnan(arrays[name])
-
-    if connection.vendor != "postgresql" or (
-        "text" in kinds.values() and not _constant_text(arrays, kinds)
-    ):
+    if connection.vendor != "postgresql" or not _constant_text(arrays, kinds):
         return insert_rows(model, names, _python_rows(arrays, kinds, np.arange(length)))
+    if length == 0:
+        return 0
 
-    dense = np.flatnonzero(~has_null)
-    layout = [("fields", ">i2")]
-    text_width = {}
-    for i, name in enumerate(names):
-        kind = kinds[name]
-        if kind == "text":
-            text_width[name] = len(str(arrays[name][0]).encode())
-            layout += [(f"length{i}", ">i4"), (name, f"S{text_width[name]}")]
-        else:
-            layout += [(f"length{i}", ">i4"), (name, _WIRE[kind])]
-    rows = np.zeros(dense.size, dtype=np.dtype(layout))
-    rows["fields"] = len(names)
-    for i, name in enumerate(names):
-        kind = kinds[name]
-        values = arrays[name][dense]
-        if kind == "text":
-            rows[f"length{i}"] = text_width[name]
-            rows[name] = str(arrays[name][0]).encode()
-            continue
-        rows[f"length{i}"] = np.dtype(_WIRE[kind]).itemsize
-        if kind == "timestamp":
-            values = values.astype(np.int64) - _PG_EPOCH_US
-        rows[name] = values
+    nullable = [name for name in names if kinds[name] != "text" and arrays[name].dtype.kind == "f"]
+    null = {name: np.isnan(arrays[name]) for name in nullable}
+    pattern = np.zeros(length, dtype=np.int64)
+    for bit, name in enumerate(nullable):
+        pattern |= null[name].astype(np.int64) << bit
+
     from psycopg import sql
 
     opts = model._meta
@@ -245,12 +224,40 @@ def insert_arrays(model: type[models.Model], columns: dict[str, Any]) -> int:
     )
     with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
         copy.write(_COPY_HEADER)
-        copy.write(rows.tobytes())
+        for value in np.flatnonzero(np.bincount(pattern)).tolist():  # the patterns present
+            rows = np.flatnonzero(pattern == value)
+            copy.write(_binary_rows(arrays, kinds, rows, {n for n in nullable if null[n][rows[0]]}))
         copy.write(_COPY_TRAILER)
-    sparse = np.flatnonzero(has_null)
-    if sparse.size:
-        insert_rows(model, names, _python_rows(arrays, kinds, sparse))
     return length
+
+
+def _binary_rows(
+    arrays: dict[str, np.ndarray], kinds: dict[str, str], rows: np.ndarray, nulls: set[str]
+) -> bytes:
+    """The binary COPY records of `rows`, which share the NULL fields `nulls`."""
+    layout: list[tuple[str, str]] = [("fields", ">i2")]
+    for i, name in enumerate(kinds):
+        layout.append((f"length{i}", ">i4"))
+        if name in nulls:
+            continue
+        if kinds[name] == "text":
+            layout.append((name, f"S{len(str(arrays[name][0]).encode())}"))
+        else:
+            layout.append((name, _WIRE[kinds[name]]))
+    record = np.zeros(rows.size, dtype=np.dtype(layout))
+    record["fields"] = len(kinds)
+    for i, (name, kind) in enumerate(kinds.items()):
+        if name in nulls:
+            record[f"length{i}"] = -1
+            continue
+        record[f"length{i}"] = record.dtype[name].itemsize
+        if kind == "text":
+            record[name] = str(arrays[name][0]).encode()
+        elif kind == "timestamp":
+            record[name] = arrays[name][rows].astype(np.int64) - _PG_EPOCH_US
+        else:
+            record[name] = arrays[name][rows]
+    return record.tobytes()
 
 
 def _constant_text(arrays: dict[str, np.ndarray], kinds: dict[str, str]) -> bool:

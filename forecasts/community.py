@@ -24,6 +24,7 @@ from config.db import insert_arrays, read_arrays
 from forecasts.models import CommunityPoint, CommunityState, Forecast
 from questions.models import Question
 from scoring.core import aggregate
+from scoring.core.arrays import time_rank
 
 
 def community_request(*, question_id: int, since: datetime, now: datetime | None = None) -> bool:
@@ -149,9 +150,10 @@ def _points(
 ) -> dict[str, object] | None:
     """The history's columns from `since` (None: all of it); None without forecasts."""
     rows = read_arrays(
-        Forecast.objects.filter(question_id=question.pk).order_by("created_at", "id"),
+        Forecast.objects.filter(question_id=question.pk).order_by(),
         "user_id",
         "created_at",
+        "id",
         "probability",
     )
     if rows["user_id"].size == 0:
@@ -160,7 +162,7 @@ def _points(
         question=np.zeros(rows["user_id"].size, dtype=np.int64),
         user=rows["user_id"],
         created_at=np.floor_divide(rows["created_at"], 1_000_000),
-        order=np.arange(rows["user_id"].size),
+        order=time_rank(rows["created_at"], rows["id"]),
         p_yes=rows["probability"],
         start=[_epoch(question.open_time)],
         end=[_epoch(end)],

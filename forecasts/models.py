@@ -72,8 +72,9 @@ class CommunityPoint(models.Model):
     """Derived: the community forecast from `at` until the question's next point, by every
     method of SCORING.md §5. Rebuilt from the forecasts, never edited by hand."""
 
+    # No database-level constraint on derived rows: see scoring.models.DERIVED.
     question = models.ForeignKey(
-        Question, on_delete=models.CASCADE, related_name="community_points"
+        Question, on_delete=models.CASCADE, related_name="community_points", db_constraint=False
     )
     at = models.DateTimeField()
     forecasters = models.PositiveIntegerField()

@@ -36,7 +36,7 @@ class Migration(migrations.Migration):
                 ('geometric_mean_odds', models.FloatField()),
                 ('extremized_log_odds', models.FloatField()),
                 ('recency_weighted_median', models.FloatField()),
-                ('question', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='community_points', to='questions.question')),
+                ('question', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.CASCADE, related_name='community_points', to='questions.question')),
             ],
             options={
                 'ordering': ['question', 'at'],

@@ -89,7 +89,7 @@ class Migration(migrations.Migration):
                 ('ci_high', models.FloatField(null=True)),
                 ('rank_low', models.PositiveIntegerField(null=True)),
                 ('rank_high', models.PositiveIntegerField(null=True)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='leaderboard_entries', to=settings.AUTH_USER_MODEL)),
+                ('user', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.CASCADE, related_name='leaderboard_entries', to=settings.AUTH_USER_MODEL)),
             ],
             options={
                 'indexes': [models.Index(fields=['scope', 'rule', 'rank', 'value'], name='scoring_lea_scope_f529a2_idx')],
@@ -109,8 +109,8 @@ class Migration(migrations.Migration):
                 ('peer', models.FloatField()),
                 ('log_score', models.FloatField()),
                 ('coverage', models.FloatField()),
-                ('question', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='scores', to='questions.question')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='scores', to=settings.AUTH_USER_MODEL)),
+                ('question', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.CASCADE, related_name='scores', to='questions.question')),
+                ('user', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.CASCADE, related_name='scores', to=settings.AUTH_USER_MODEL)),
             ],
             options={
                 'permissions': [('view_all_scores', "Can see every forecaster's scores and calibration")],

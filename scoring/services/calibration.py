@@ -14,6 +14,7 @@ from django.utils import timezone
 from config.db import read_arrays
 from forecasts.models import Forecast
 from questions.models import Question
+from scoring.core.arrays import time_rank
 from scoring.core.calibration import calibration_report
 from scoring.core.points import calibration_weights
 from scoring.models import CalibrationReport
@@ -37,23 +38,23 @@ def calibration_points(
     matching `users` (a filter on Forecast). Each point knows whether its question's
     scheduled close has passed (the default view counts only those)."""
     now = now or timezone.now()
-    resolved = list(
-        Question.objects.filter(questions)
-        .filter(type=Question.Type.BINARY, resolution__in=["yes", "no"])
-        .distinct()
-        .order_by("pk")
-        .values_list("pk", "open_time", "scheduled_close_time", "known_at", "resolution")
+    scope = Question.objects.filter(
+        Q(pk__in=Question.objects.filter(questions).values("pk")),
+        type=Question.Type.BINARY,
+        resolution__in=["yes", "no"],
     )
-    position = {row[0]: i for i, row in enumerate(resolved)}
-    forecasts = Forecast.objects.filter(question_id__in=list(position))
+    resolved = list(
+        scope.order_by("pk").values_list(
+            "pk", "open_time", "scheduled_close_time", "known_at", "resolution"
+        )
+    )
+    # A subquery, not a list of ids: ten thousand parameters slow the planner down.
+    forecasts = Forecast.objects.filter(question__in=scope.values("pk"))
     if users is not None:
         forecasts = forecasts.filter(users)
+    # No ORDER BY: the weights only need the tie-break, which NumPy ranks below.
     columns = read_arrays(
-        forecasts.order_by("question_id", "created_at", "id"),
-        "question_id",
-        "user_id",
-        "created_at",
-        "probability",
+        forecasts.order_by(), "question_id", "user_id", "created_at", "id", "probability"
     )
     open_time = np.array([_epoch(r[1]) for r in resolved], dtype=np.int64)
     actual_close = np.array(
@@ -71,7 +72,7 @@ def calibration_points(
         question=question,
         user=user,
         created_at=created,
-        order=np.arange(question.size),
+        order=time_rank(columns["created_at"], columns["id"]),
         open_time=open_time,
         actual_close=actual_close,
     )

@@ -2,7 +2,7 @@
 
 The worker runs the project's code against the *test* database and the
 broker in CELERY_BROKER_URL. It consumes a queue of its own, to which this
-process routes the scoring tasks, so it never takes a message meant for a
+process routes the scoring and community tasks, so it never takes a message meant for a
 development worker on the same Redis; the queue is purged before the worker
 starts, so no message left over from an interrupted run reaches it.
 """
@@ -94,7 +94,12 @@ def celery_worker_process(
     queue = TEST_QUEUE
     previous_routes = celery_app.conf.task_routes
     # Setting task_routes through conf.update rebuilds the router of this process.
-    celery_app.conf.update(task_routes={"scoring.tasks.*": {"queue": queue}})
+    celery_app.conf.update(
+        task_routes={
+            "scoring.tasks.*": {"queue": queue},
+            "forecasts.tasks.*": {"queue": queue},
+        }
+    )
     _queue_purge(queue)
 
     env = {
@@ -103,6 +108,8 @@ def celery_worker_process(
         "DATABASE_URL": database_url(connection.settings_dict),
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
         "FORESEER_VAR_DIR": str(tmp_path / "var"),
+        # Tasks the worker queues itself (the table rebuild after scoring) stay on its queue.
+        "CELERY_TASK_DEFAULT_QUEUE": queue,
         "PYTHONUNBUFFERED": "1",
     }
     log_path = tmp_path / "worker.log"
