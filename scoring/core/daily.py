@@ -143,17 +143,14 @@ def _crowd_medians(
     if question.size == 0:
         empty = np.empty(0, dtype=np.int64)
         return empty, empty, np.empty(0), crowd_mean
-    # One integer key per (question, day); queries are the distinct start keys, in order.
-    stride = int(n_days.max()) + 1
-    start_key = question * stride + start
-    change_key = unique_sorted(start_key)
-    change_q, change_day = np.divmod(change_key, stride)
+    # Change days are the distinct (question, start day) pairs, in order; a segment stands
+    # from the position of its start day to that of its end day (for a segment running to
+    # the last day: just past its question's last change day).
+    change_q, change_day, first_position, end_position = _change_positions(
+        question=question, start=start, end=end, n_days=n_days
+    )
     medians = medians_over_positions(
-        group_of_position=change_q,
-        start=np.searchsorted(change_key, start_key),
-        # A segment that runs to the last day ends past its question's last change day.
-        end=np.searchsorted(change_key, question * stride + end),
-        value=brier,
+        group_of_position=change_q, start=first_position, end=end_position, value=brier
     ).median
 
     # Each change day's median holds until the question's next change day (or the end).
@@ -168,6 +165,41 @@ def _crowd_medians(
     with np.errstate(invalid="ignore", divide="ignore"):
         crowd_mean = np.where(active_days > 0, median_days / active_days, np.nan)
     return change_q, change_day, medians, crowd_mean
+
+
+def _change_positions(
+    *, question: Ints, start: Ints, end: Ints, n_days: Ints
+) -> tuple[Ints, Ints, Ints, Ints]:
+    """Change days (question, day) in order, and each segment's [start, end) positions
+    among them. With a grid of every (question, day), a change day's position is a
+    running count of change days, read off without sorting; very long windows (over 64
+    days per forecast on average) take sort and binary search instead."""
+    days = n_days[unique_sorted(question)] if question.size < n_days.size else n_days
+    if int(days.sum()) > 64 * max(question.size, 1):
+        stride = int(n_days.max()) + 1
+        start_key = question * stride + start
+        change_key = unique_sorted(start_key)
+        change_q, change_day = np.divmod(change_key, stride)
+        return (
+            change_q,
+            change_day,
+            np.searchsorted(change_key, start_key),
+            np.searchsorted(change_key, question * stride + end),
+        )
+    # Row q of the grid holds days 0..n_days[q], laid end to end.
+    row = np.zeros(n_days.size + 1, dtype=np.int64)
+    np.cumsum(n_days + 1, out=row[1:])
+    is_change = np.zeros(int(row[-1]), dtype=np.bool_)
+    is_change[row[question] + start] = True
+    changes_before = np.cumsum(is_change) - is_change  # change days before each cell
+    cell = np.flatnonzero(is_change)
+    change_q = np.searchsorted(row, cell, side="right") - 1
+    return (
+        change_q,
+        cell - row[change_q],
+        changes_before[row[question] + start],
+        changes_before[row[question] + end],
+    )
 
 
 # --- One question at a time ------------------------------------------------------------

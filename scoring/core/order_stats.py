@@ -41,6 +41,23 @@ _BATCH_CELLS = 1 << 21
 # Ranks per bitset word, and the steps of the search for the k-th set bit of a word.
 _WORD = 64
 _ONE = np.uint64(1)
+_TOP = np.uint64(_WORD - 1)
+
+
+def _piece_tables() -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.uint8]]:
+    """For every 16-bit value: its number of set bits, and the place of its k-th set bit
+    (k = 0..15; 0 where there is no such bit)."""
+    values = np.arange(1 << 16, dtype=np.uint32)
+    bits = ((values[:, None] >> np.arange(16, dtype=np.uint32)) & 1).astype(np.uint8)
+    count = bits.sum(axis=1).astype(np.uint8)
+    rank_of_bit = np.cumsum(bits, axis=1) - 1  # k of each set bit
+    select = np.zeros((1 << 16, 16), dtype=np.uint8)
+    rows, places = np.nonzero(bits)
+    select[rows, rank_of_bit[rows, places]] = places
+    return count, select
+
+
+_PIECE_COUNT, _PIECE_SELECT = _piece_tables()
 _STEPS = tuple(np.uint64(step) for step in (32, 16, 8, 4, 2, 1))
 
 
@@ -186,23 +203,20 @@ def _medians_by_runs(
         hi = np.minimum(b[item], run_hi[run]) - run_lo[run]
     value = values[item]
 
-    # Sorting by (run, value) puts each run's items in rank order in one contiguous slice.
-    # One integer key (run, rank of the value) sorts faster than a two-key lexsort.
-    value_rank = np.empty(values.size, dtype=np.int64)
-    value_rank[np.argsort(values)] = np.arange(values.size)  # ties in any order: same median
-    order = np.argsort(run * values.size + value_rank[item], kind="stable")
-    run, lo, hi, value = run[order], lo[order], hi[order], value[order]
+    # Each run's items in one contiguous slice (they usually arrive that way already); the
+    # kernel ranks them by value inside each run.
+    if run.size > 1 and np.any(run[1:] < run[:-1]):
+        order = np.argsort(run, kind="stable")
+        run, lo, hi, value = run[order], lo[order], hi[order], value[order]
     items = np.bincount(run, minlength=run_lo.size).astype(np.int64)
     item_offset = _run_offsets(items)
     queries = (run_hi - run_lo).astype(np.int64)
 
-    # Runs of similar shape (within a factor of two in words and in queries) are padded to
-    # one shape and processed as a 3-D table, a batch at a time.
+    # Runs of the same shape (words, and queries rounded up to a multiple of 8, so padding
+    # wastes little) are processed together as one 3-D table, a batch at a time.
     has_items = np.flatnonzero(items > 0)
     words = -(-items // _WORD)
-    size_class = np.ceil(np.log2(words[has_items])).astype(np.int64) * 64 + np.ceil(
-        np.log2(queries[has_items])
-    ).astype(np.int64)
+    size_class = words[has_items] * (_MAX_QUERIES_PER_RUN + 8) + -(-queries[has_items] // 8)
     has_items = has_items[np.argsort(size_class, kind="stable")]
     size_class = np.sort(size_class, kind="stable")
     class_bounds = np.flatnonzero(np.diff(size_class)) + 1
@@ -212,11 +226,11 @@ def _medians_by_runs(
         batch = max(1, _BATCH_CELLS // ((longest + 1) * width))
         for first in range(0, runs.size, batch):
             chunk = runs[first : first + batch]
-            copy_run, copy_rank = _local_index(items[chunk])
-            copy = item_offset[chunk][copy_run] + copy_rank
+            copy_run, copy_slot = _local_index(items[chunk])
+            copy = item_offset[chunk][copy_run] + copy_slot
             medians = _bitset_medians(
                 run=copy_run,
-                rank=copy_rank,
+                slot=copy_slot,
                 lo=lo[copy],
                 hi=hi[copy],
                 value=value[copy],
@@ -235,7 +249,7 @@ def _medians_by_runs(
 def _bitset_medians(
     *,
     run: Ints,
-    rank: Ints,
+    slot: Ints,
     lo: Ints,
     hi: Ints,
     value: Floats,
@@ -245,11 +259,21 @@ def _bitset_medians(
 ) -> Floats:
     """Medians at local query indices 0..longest-1 of `n_runs` runs padded to one shape.
 
-    Item copies stand over local query indices [lo, hi) of their run and have distinct
-    ranks 0..items-1 within it. The standing set at each query is a bitset over ranks,
-    `width` 64-bit words: an item adds its bit where it starts standing and takes it off
-    where it stops, so one cumulative sum over queries gives every query's set (bits are
+    Item copies stand over local query indices [lo, hi) of their run, where they take
+    the distinct slots 0..items-1; they are ranked by value inside each run first (a sort
+    of each run's few values, not of the whole batch). The standing set at each query is
+    a bitset over ranks, `width` 64-bit words: an item adds its bit where it starts
+    standing and takes it off where it stops, so one cumulative sum over queries gives
+    every query's set (bits are
     distinct, so the sums never carry). Returns an (n_runs, longest) array."""
+    values = np.full((n_runs, width * _WORD), np.inf)  # padding sorts last
+    values[run, slot] = value
+    by_value = np.argsort(values, axis=1)  # ties in any order: the same median
+    value_by_rank = np.take_along_axis(values, by_value, axis=1)
+    rank_of_slot = np.empty_like(by_value)
+    np.put_along_axis(rank_of_slot, by_value, np.arange(width * _WORD)[None, :], axis=1)
+    rank = rank_of_slot[run, slot]
+
     # Laid out (run, word, query) so that the sums over queries run along contiguous
     # memory: NumPy accumulates along the last axis several times faster than along others.
     word, bit = np.divmod(rank, _WORD)
@@ -264,42 +288,54 @@ def _bitset_medians(
         running[:, w] += running[:, w - 1]
     count = running[:, -1]
 
-    value_by_rank = np.zeros((n_runs, width * _WORD))
-    value_by_rank[run, rank] = value
-    runs = np.arange(n_runs)[:, None]
-
-    def select(target: npt.NDArray[np.int32]) -> Floats:
-        """The value of rank `target` (0-based) among each query's standing items."""
-        target = np.maximum(target, 0)  # queries where nothing stands: any answer will do
+    def locate(
+        r: Ints, q: Ints, target: Ints
+    ) -> tuple[Ints, npt.NDArray[np.uint64], npt.NDArray[np.uint64]]:
+        """For queries (run r, local query q): the word holding rank `target` (0-based)
+        among the standing items, that word's bits, and the bit's position in it."""
         # The first word whose running count passes the target, by bisection over words.
-        low = np.zeros(target.shape, dtype=np.int64)
-        high = np.full(target.shape, width - 1, dtype=np.int64)
-        while width > 1 and np.any(low < high):
-            middle = (low + high) // 2
-            passes = np.take_along_axis(running, middle[:, None, :], axis=1)[:, 0] > target
-            open_ = low < high  # settled queries stay put
-            high = np.where(open_ & passes, middle, high)
-            low = np.where(open_ & ~passes, middle + 1, low)
-        found = low
-        if width == 1:
-            need = target.astype(np.uint8)
-            mask = masks[:, 0]
-        else:
-            before = np.take_along_axis(running, np.maximum(found - 1, 0)[:, None, :], axis=1)
-            need = (target - np.where(found > 0, before[:, 0], 0)).astype(np.uint8)
-            mask = np.take_along_axis(masks, found[:, None, :], axis=1)[:, 0]
-        # The (need)-th set bit of the word: the largest p with fewer than need + 1 set
-        # bits below it, by binary search over p.
-        position = np.zeros(mask.shape, dtype=np.uint64)
-        below_mask = np.empty(mask.shape, dtype=np.uint64)
-        for step in _STEPS:
-            candidate = position + step
-            np.left_shift(_ONE, candidate, out=below_mask)
-            below_mask -= _ONE
-            below_mask &= mask
-            np.copyto(position, candidate, where=np.bitwise_count(below_mask) <= need)
-        return value_by_rank[runs, found * _WORD + position.astype(np.int64)]
+        found = np.zeros(target.shape, dtype=np.int64)
+        if width > 1:
+            high = np.full(target.shape, width - 1, dtype=np.int64)
+            while np.any(found < high):
+                middle = (found + high) // 2
+                passes = running[r, middle, q] > target
+                open_ = found < high  # settled queries stay put
+                high = np.where(open_ & passes, middle, high)
+                found = np.where(open_ & ~passes, middle + 1, found)
+        before = np.where(found > 0, running[r, np.maximum(found - 1, 0), q], 0)
+        need = (target - before).astype(np.uint8)
+        mask = masks[r, found, q]
+        # The (need)-th set bit of the word, 16 bits at a time: the word's four 16-bit
+        # pieces, their running bit counts, the piece holding the bit, and the bit's place
+        # in it from a table of every 16-bit value.
+        pieces = mask.view(np.uint16).reshape(-1, 4)  # little-endian: lowest bits first
+        seen = np.cumsum(_PIECE_COUNT[pieces], axis=1, dtype=np.uint8)
+        # (A query where nothing stands gets an arbitrary answer, within bounds.)
+        piece = np.minimum(np.sum(seen <= need[:, None], axis=1), 3)
+        piece_before = np.where(piece > 0, seen[np.arange(piece.size), np.maximum(piece - 1, 0)], 0)
+        in_piece = _PIECE_SELECT[
+            pieces[np.arange(piece.size), piece], np.minimum(need - piece_before, 15)
+        ]
+        position = (piece * 16 + in_piece).astype(np.uint64)
+        return found, mask, position
 
-    lower = select((count - 1) // 2)
-    upper = select(count // 2)
-    return 0.5 * (lower + upper)
+    r, q = (index.ravel() for index in np.indices((n_runs, longest)))
+    standing = count.ravel()
+    found, mask, position = locate(r, q, np.maximum((standing - 1) // 2, 0))
+    lower = found * _WORD + position.astype(np.int64)
+    # The upper middle: the same item for an odd count; otherwise the next standing item,
+    # usually the next set bit of the same word (isolate the lowest bit above `position`).
+    upper = lower.copy()
+    even = (standing % 2 == 0) & (standing > 0)
+    above = mask & ~((_ONE << np.minimum(position, _TOP) << _ONE) - _ONE)
+    above[position == _TOP] = 0
+    lowest = above & (~above + _ONE)
+    here = even & (above != 0)
+    upper[here] = found[here] * _WORD + np.log2(lowest[here].astype(np.float64)).astype(np.int64)
+    elsewhere = np.flatnonzero(even & (above == 0))
+    if elsewhere.size:
+        found_e, _, position_e = locate(r[elsewhere], q[elsewhere], standing[elsewhere] // 2)
+        upper[elsewhere] = found_e * _WORD + position_e.astype(np.int64)
+    medians = 0.5 * (value_by_rank[r, lower] + value_by_rank[r, upper])
+    return medians.reshape(n_runs, longest)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from scoring.core.arrays import sort_forecasts
 from scoring.core.batch import QuestionWindows, ResolvedForecasts
 from scoring.core.continuous import continuous_rules
 from scoring.core.daily import daily_rules
@@ -65,9 +66,10 @@ def score_batch(forecasts: ResolvedForecasts, windows: QuestionWindows) -> Batch
     forecaster on every question of the batch."""
     if len(forecasts) and int(forecasts.question.max()) >= len(windows):
         raise ValueError("a forecast names a question position the windows do not have")
-    f = forecasts.sorted()
+    rows = sort_forecasts(forecasts.question, forecasts.user, forecasts.created_at, forecasts.order)
     # Forecasts made at or after the actual close are never scored (SCORING.md section 1).
-    f = f.take(f.created_at < windows.actual_close[f.question])
+    before_close = forecasts.created_at[rows] < windows.actual_close[forecasts.question[rows]]
+    f = forecasts.take(rows[before_close])
 
     new_pair = np.ones(len(f), dtype=np.bool_)
     new_pair[1:] = (f.question[1:] != f.question[:-1]) | (f.user[1:] != f.user[:-1])
