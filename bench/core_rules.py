@@ -70,7 +70,7 @@ def main() -> None:
         f"{args.users:,} forecasters"
     )
 
-    def rules_only():  # type: ignore[no-untyped-def]
+    def rules_only(threads: int = 1):  # type: ignore[no-untyped-def]
         forecasts = ResolvedForecasts.binary(
             question=data.question,
             user=data.user,
@@ -79,7 +79,7 @@ def main() -> None:
             p_yes=data.p_yes,
             outcome=data.outcome,
         )
-        return score_batch(forecasts, windows)
+        return score_batch(forecasts, windows, threads=threads)
 
     def with_community():  # type: ignore[no-untyped-def]
         history = aggregate.community_history(
@@ -107,9 +107,12 @@ def main() -> None:
     seconds, result = best_of(args.repeat, rules_only)
     pairs = result.pairs
     print(
-        f"all rules (daily Brier, Accuracy, baseline, peer, log, coverage): {seconds:.3f} s "
-        f"for {len(pairs):,} (question, forecaster) scores (best of {args.repeat})"
+        f"all rules (daily Brier, Accuracy, baseline, peer, log, coverage), one thread: "
+        f"{seconds:.3f} s for {len(pairs):,} (question, forecaster) scores "
+        f"(best of {args.repeat})"
     )
+    seconds_2, _ = best_of(args.repeat, lambda: rules_only(threads=2))
+    print(f"the same on two threads (questions split in two ranges): {seconds_2:.3f} s")
     seconds_c, (_, points) = best_of(args.repeat, with_community)
     print(
         f"the same plus the community median at every change ({points:,} points) scored as "

@@ -159,17 +159,21 @@ def _peer(
     length[:-1] = np.where(same_question, np.diff(moment_time), 0)
     length /= duration[moment_question]
     n = count.astype(np.float64)
+    a, b = moment[:m], moment[m:]
     with np.errstate(invalid="ignore", divide="ignore"):
         w1 = np.where(count >= 2, length * n / (n - 1), 0.0)
         w2 = np.where(count >= 2, length * sums / (n - 1), 0.0)
-        v1 = np.where(count >= 1, length, 0.0)
-        v2 = np.where(count >= 1, length * sums / n, 0.0)
-
-    a, b = moment[:m], moment[m:]
-    p1, p2, q1, q2 = (_question_prefix(w, first_moment) for w in (w1, w2, v1, v2))
-    crowd_score = ln_p * (p1[b] - p1[a]) - (p2[b] - p2[a])
-    pseudo_score = ln_p * (q1[b] - q1[a]) - (q2[b] - q2[a])
-    return 100.0 * np.where(in_crowd, crowd_score, pseudo_score)
+    p1, p2 = _question_prefix(w1, first_moment), _question_prefix(w2, first_moment)
+    score = ln_p * (p1[b] - p1[a]) - (p2[b] - p2[a])
+    pseudo = np.flatnonzero(~in_crowd)
+    if pseudo.size:  # only batches with a pseudo-forecaster need its prefix sums
+        with np.errstate(invalid="ignore", divide="ignore"):
+            v1 = np.where(count >= 1, length, 0.0)
+            v2 = np.where(count >= 1, length * sums / n, 0.0)
+        q1, q2 = _question_prefix(v1, first_moment), _question_prefix(v2, first_moment)
+        pa, pb = a[pseudo], b[pseudo]
+        score[pseudo] = ln_p[pseudo] * (q1[pb] - q1[pa]) - (q2[pb] - q2[pa])
+    return 100.0 * score
 
 
 def _first_value(values: Floats, new_moment: Bools, first_moment: Ints) -> Floats:

@@ -293,19 +293,25 @@ def _bitset_medians(
     ) -> tuple[Ints, npt.NDArray[np.uint64], npt.NDArray[np.uint64]]:
         """For queries (run r, local query q): the word holding rank `target` (0-based)
         among the standing items, that word's bits, and the bit's position in it."""
+        # Flat offsets into the (run, word, query) tables: word w of a query is at
+        # base + w * longest.
+        base = r * (width * longest) + q
+        flat_running = running.reshape(-1)
         # The first word whose running count passes the target, by bisection over words.
         found = np.zeros(target.shape, dtype=np.int64)
         if width > 1:
             high = np.full(target.shape, width - 1, dtype=np.int64)
             while np.any(found < high):
                 middle = (found + high) // 2
-                passes = running[r, middle, q] > target
+                passes = flat_running[base + middle * longest] > target
                 open_ = found < high  # settled queries stay put
                 high = np.where(open_ & passes, middle, high)
                 found = np.where(open_ & ~passes, middle + 1, found)
-        before = np.where(found > 0, running[r, np.maximum(found - 1, 0), q], 0)
+            before = np.where(found > 0, flat_running[base + (found - 1) * longest], 0)
+        else:
+            before = np.zeros(target.shape, dtype=np.int64)
         need = (target - before).astype(np.uint8)
-        mask = masks[r, found, q]
+        mask = masks.reshape(-1)[base + found * longest]
         # The (need)-th set bit of the word, 16 bits at a time: the word's four 16-bit
         # pieces, their running bit counts, the piece holding the bit, and the bit's place
         # in it from a table of every 16-bit value.

@@ -7,7 +7,8 @@ order the rows arrive in, and ties in `created_at` are broken by `order`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, fields
 
 import numpy as np
 import numpy.typing as npt
@@ -61,15 +62,70 @@ class BatchScores:
     """Per question: M, the mean of the crowd's daily median Brier (NaN without a crowd)."""
 
 
-def score_batch(forecasts: ResolvedForecasts, windows: QuestionWindows) -> BatchScores:
+def score_batch(
+    forecasts: ResolvedForecasts, windows: QuestionWindows, *, threads: int = 1
+) -> BatchScores:
     """Daily Brier, participation, Accuracy, baseline, peer, log and coverage of every
-    forecaster on every question of the batch."""
+    forecaster on every question of the batch.
+
+    With `threads` > 1 the questions are cut into that many ranges of about equal
+    numbers of forecasts, scored side by side (NumPy releases the GIL in its loops, so
+    two threads on two cores take about 60 % of the time of one). The scores are the same
+    up to rounding in the last digit: peer sums of a question depend, at 1e-15, on which
+    questions share its batch; the same batch always gives identical results.
+    """
     if len(forecasts) and int(forecasts.question.max()) >= len(windows):
         raise ValueError("a forecast names a question position the windows do not have")
-    rows = sort_forecasts(forecasts.question, forecasts.user, forecasts.created_at, forecasts.order)
+    if threads > 1 and len(forecasts) > 1:
+        return _score_in_threads(forecasts, windows, threads)
+    return _score(forecasts, windows)
+
+
+def _score_in_threads(
+    forecasts: ResolvedForecasts, windows: QuestionWindows, threads: int
+) -> BatchScores:
+    per_question = np.bincount(forecasts.question, minlength=len(windows))
+    cumulative = np.cumsum(per_question)
+    # Question positions where each range ends: equal shares of the forecasts.
+    cuts = np.searchsorted(cumulative, cumulative[-1] * np.arange(1, threads) / threads)
+    bounds = np.unique(np.concatenate(([0], cuts + 1, [len(windows)])))
+    part_of_question = np.searchsorted(bounds, np.arange(len(windows)), side="right") - 1
+    part = part_of_question[forecasts.question]
+    parts = [np.flatnonzero(part == k) for k in range(bounds.size - 1)]
+    with ThreadPoolExecutor(max_workers=len(parts)) as pool:
+        results = list(pool.map(lambda rows: _score(forecasts, windows, rows), parts))
+    # Ranges of questions in order: their pairs concatenate in (question, user) order.
+    pairs = PairScores(
+        **{
+            f.name: np.concatenate([getattr(r.pairs, f.name) for r in results])
+            for f in fields(PairScores)
+        }
+    )
+    mine = [part_of_question == k for k in range(len(results))]
+    return BatchScores(
+        pairs=pairs,
+        scored_days=np.select(mine, [r.scored_days for r in results]),
+        crowd_mean=np.select(mine, [r.crowd_mean for r in results]),
+    )
+
+
+def _score(
+    forecasts: ResolvedForecasts, windows: QuestionWindows, subset: Ints | None = None
+) -> BatchScores:
+    """Score the forecasts (or those at the `subset` row indices)."""
+    question, user, created = forecasts.question, forecasts.user, forecasts.created_at
+    order = forecasts.order
+    if subset is not None:
+        question, user, created, order = (
+            question[subset],
+            user[subset],
+            created[subset],
+            order[subset],
+        )
+    rows = sort_forecasts(question, user, created, order)
     # Forecasts made at or after the actual close are never scored (SCORING.md section 1).
-    before_close = forecasts.created_at[rows] < windows.actual_close[forecasts.question[rows]]
-    f = forecasts.take(rows[before_close])
+    rows = rows[created[rows] < windows.actual_close[question[rows]]]
+    f = forecasts.take(rows if subset is None else subset[rows])
 
     new_pair = np.ones(len(f), dtype=np.bool_)
     new_pair[1:] = (f.question[1:] != f.question[:-1]) | (f.user[1:] != f.user[:-1])

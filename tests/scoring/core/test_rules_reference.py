@@ -443,3 +443,26 @@ def test_questions_scored_together_or_alone_agree(batch: Batch) -> None:
         np.testing.assert_allclose(
             got.crowd_mean, [together.crowd_mean[q]], rtol=TOL, atol=TOL, equal_nan=True
         )
+
+
+@fast_settings
+@given(batches(), st.integers(2, 4))
+def test_threads_score_the_same_as_one_thread(batch: Batch, threads: int) -> None:
+    # The questions are split into ranges scored side by side; pseudo-forecasters, early
+    # closes and multiple choice included. Only rounding in the last digit may differ.
+    forecasts, windows = batch.inputs()
+    one = score_batch(forecasts, windows)
+    many = score_batch(forecasts, windows, threads=threads)
+    for name in EXACT_FIELDS:
+        assert np.array_equal(getattr(one.pairs, name), getattr(many.pairs, name)), name
+    for name in FLOAT_FIELDS:
+        np.testing.assert_allclose(
+            getattr(many.pairs, name),
+            getattr(one.pairs, name),
+            rtol=1e-12,
+            atol=1e-12,
+            equal_nan=True,
+            err_msg=name,
+        )
+    assert np.array_equal(one.scored_days, many.scored_days)
+    np.testing.assert_allclose(many.crowd_mean, one.crowd_mean, rtol=1e-12, equal_nan=True)
