@@ -116,4 +116,23 @@ def questions_close_due(*, now: datetime | None = None) -> list[int]:
             )
         if claimed:
             closed.append(question.pk)
+    _calibration_request(closed)
     return closed
+
+
+def _calibration_request(question_ids: list[int]) -> None:
+    """Calibration counts, by default, only questions past their scheduled close: one
+    resolved early joins those reports now, so its scopes are rebuilt."""
+    from scoring.models import QuestionScoring
+    from scoring.services import scopes_mark_dirty
+    from scoring.tasks import rebuild_scopes
+
+    scopes = {
+        scope
+        for scopes in QuestionScoring.objects.filter(
+            question_id__in=question_ids, question__resolution__in=["yes", "no"]
+        ).values_list("scopes", flat=True)
+        for scope in scopes
+    }
+    if scopes and scopes_mark_dirty(scopes=scopes):
+        rebuild_scopes.delay_on_commit()

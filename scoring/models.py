@@ -149,7 +149,9 @@ class LeaderboardEntry(models.Model):
                 fields=["scope", "rule", "user"], name="leaderboard_unique_scope_rule_user"
             ),
         ]
-        indexes = [models.Index(fields=["scope", "rule", "rank", "value"])]
+        # Every read of a board filters on scope, rule and is_community, then walks the
+        # ranks (or, below the line, the values).
+        indexes = [models.Index(fields=["scope", "rule", "is_community", "rank", "value"])]
 
     def __str__(self) -> str:
         return f"{self.scope} {self.rule}: {self.user_id} #{self.rank}"

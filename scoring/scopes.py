@@ -57,19 +57,22 @@ class Scope:
     def has_calibration(self) -> bool:
         return self.kind in CALIBRATION_KINDS
 
-    def question_filter(self) -> Q:
-        """The scope's questions, as a filter on Question (groups: every question)."""
+    def question_filter(self, *, path: str = "") -> Q:
+        """The scope's questions, as a filter on Question (groups: every question); with
+        `path` (e.g. "question__") on a model that leads to Question."""
         if self.kind == "tag":
-            return Q(tags__slug=self.key)
+            return Q(**{f"{path}tags__slug": self.key})
         if self.kind == "article":
-            return Q(article__slug=self.key)
+            return Q(**{f"{path}article__slug": self.key})
         if self.kind == "project":
-            return Q(projects__slug=self.key)
+            return Q(**{f"{path}projects__slug": self.key})
         if self.kind == "year":
             year = int(self.key)
             return Q(
-                known_at__gte=datetime(year, 1, 1, tzinfo=UTC),
-                known_at__lt=datetime(year + 1, 1, 1, tzinfo=UTC),
+                **{
+                    f"{path}known_at__gte": datetime(year, 1, 1, tzinfo=UTC),
+                    f"{path}known_at__lt": datetime(year + 1, 1, 1, tzinfo=UTC),
+                }
             )
         return Q()
 

@@ -4,13 +4,13 @@ calibration) is computed from the source rows on request."""
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.db.models import F, Q, QuerySet, Window
-from django.db.models.functions import Rank
+from django.db.models import Count, F, Q, QuerySet
 
 from accounts.models import User
 from questions.models import Question
@@ -107,10 +107,12 @@ class LeaderboardPage:
     notes: list[str] = field(default_factory=list)
 
 
-def _row(entry: LeaderboardEntry, *, rank: int | None, intervals: bool) -> LeaderboardRow:
+def _row(
+    entry: LeaderboardEntry, *, rank: int | None, intervals: bool, names: dict[int, str]
+) -> LeaderboardRow:
     return LeaderboardRow(
         rank=rank,
-        username=entry.user.username,
+        username=names.get(entry.user_id, ""),
         is_community=entry.is_community,
         value=entry.value,
         total=entry.total,
@@ -148,34 +150,51 @@ def leaderboard_for(
             resolved_before=resolved_before,
         )
     key = str(scope)
-    entries = LeaderboardEntry.objects.filter(scope=key, rule=rule).select_related("user")
+    # Ties are listed by user id, not name: ordering by name would join every entry of the
+    # board to its user; the page's names are read afterwards, in one small query.
+    entries = LeaderboardEntry.objects.filter(scope=key, rule=rule)
     people = entries.filter(is_community=False)
     best_first = F("value").asc() if rule.lower_is_better else F("value").desc()
     stored_ranks = min_questions == default_min
     if stored_ranks:
-        ranked_rows = people.filter(rank__isnull=False).order_by("rank", "user__username")
+        ranked_rows = people.filter(rank__isnull=False).order_by("rank", "user_id")
         below = people.filter(rank__isnull=True)
     else:
-        # Another line than the one materialized: rank the users above it in SQL.
-        ranked_rows = (
-            people.filter(questions__gte=min_questions)
-            .annotate(live_rank=Window(Rank(), order_by=best_first))
-            .order_by("live_rank", "user__username")
-        )
+        # Another line than the one materialized: the users above it in value order; their
+        # ranks follow from the page's positions (see _ranks_from_positions).
+        ranked_rows = people.filter(questions__gte=min_questions).order_by(best_first, "user_id")
         below = people.filter(questions__lt=min_questions)
-    ranked = ranked_rows.count()
-    rows: list[LeaderboardRow] = []
+    counts = people.aggregate(
+        ranked=Count(
+            "pk", filter=Q(rank__isnull=False) if stored_ranks else Q(questions__gte=min_questions)
+        ),
+        everyone=Count("pk"),
+    )
+    ranked = counts["ranked"]
+    page: list[tuple[LeaderboardEntry, int | None]] = []
     if offset < ranked:
-        for entry in ranked_rows[offset : offset + limit]:
-            rank = entry.rank if stored_ranks else entry.live_rank
-            rows.append(_row(entry, rank=rank, intervals=stored_ranks))
-    if len(rows) < limit:
+        above = list(ranked_rows[offset : offset + limit])
+        ranks = (
+            [entry.rank for entry in above]
+            if stored_ranks
+            else _ranks_from_positions(above, offset, ranked_rows, rule)
+        )
+        page.extend(zip(above, ranks, strict=True))
+    if len(page) < limit:
         start = max(0, offset - ranked)
-        for entry in below.order_by(best_first, "user__username")[
-            start : start + limit - len(rows)
-        ]:
-            rows.append(_row(entry, rank=None, intervals=False))
+        for entry in below.order_by(best_first, "user_id")[start : start + limit - len(page)]:
+            page.append((entry, None))
     community_entry = entries.filter(is_community=True).first()
+    names = dict(
+        User.objects.filter(
+            pk__in=[entry.user_id for entry, _ in page]
+            + ([community_entry.user_id] if community_entry else [])
+        ).values_list("pk", "username")
+    )
+    rows = [
+        _row(entry, rank=rank, intervals=stored_ranks and rank is not None, names=names)
+        for entry, rank in page
+    ]
     built = MaterializedScope.objects.filter(scope=key).values_list("built_at", flat=True).first()
     return LeaderboardPage(
         scope=key,
@@ -183,12 +202,32 @@ def leaderboard_for(
         min_questions=min_questions,
         rows=rows,
         ranked=ranked,
-        total=ranked + below.count(),
-        community=_row(community_entry, rank=None, intervals=False) if community_entry else None,
+        total=counts["everyone"],
+        community=(
+            _row(community_entry, rank=None, intervals=False, names=names)
+            if community_entry
+            else None
+        ),
         built_at=built,
         live=False,
         rank_intervals=stored_ranks,
     )
+
+
+def _ranks_from_positions(
+    page: list[LeaderboardEntry], offset: int, ranked_rows: QuerySet, rule: Rule
+) -> list[int]:
+    """Competition ranks (1, 2, 2, 4) of a page of entries in value order, as SQL's RANK()
+    would give them, without ranking the whole board: the first entry's rank is one more
+    than the number of entries strictly better, and each next entry takes its position's
+    rank unless it ties with the one before."""
+    if not page:
+        return []
+    better = Q(value__lt=page[0].value) if rule.lower_is_better else Q(value__gt=page[0].value)
+    ranks = [ranked_rows.filter(better).count() + 1]
+    for position, (previous, entry) in enumerate(itertools.pairwise(page), start=offset + 1):
+        ranks.append(ranks[-1] if entry.value == previous.value else position + 1)
+    return ranks
 
 
 def _live_leaderboard(
@@ -279,8 +318,8 @@ def calibration_for_user(
 ) -> dict[str, Any]:
     """One forecaster's calibration, computed from their forecasts on request (optionally
     only on the questions of another scope, e.g. a tag)."""
-    questions = within.question_filter() if within is not None else Q()
-    points = calibration_points(questions=questions, users=Q(user=user))
+    questions = within.question_filter(path="question__") if within is not None else Q()
+    points = calibration_points(forecasts=questions & Q(user=user))
     return {
         **report_from_points(points, weighting=weighting, closed_only=closed_only),
         "built_at": None,

@@ -43,7 +43,7 @@ from scoring.selectors import (
     leaderboard_for,
     scores_for_question,
 )
-from scoring.services.calibration import calibration_points, report_from_points, scope_filters
+from scoring.services.calibration import calibration_points, report_from_points, scope_forecasts
 
 CSV_NOTE = " Add `format=csv` (or send `Accept: text/csv`) to download the table as CSV."
 
@@ -237,8 +237,7 @@ class CalibrationView(CsvExportMixin, APIView):
     @staticmethod
     def _live(scope: Scope, *, weighting: str, closed_only: bool) -> dict[str, Any]:
         """A scope not materialized yet (nothing resolved in it so far): from the rows."""
-        questions, users = scope_filters(scope)
-        points = calibration_points(questions=questions, users=users)
+        points = calibration_points(forecasts=scope_forecasts(scope))
         report = report_from_points(points, weighting=weighting, closed_only=closed_only)
         return {**report, "built_at": None, "live": True}
 

@@ -19,7 +19,8 @@ A history point starts at every moment the standing set changes: a forecast made
 the window, or the opening of the window for forecasts made before it. Forecasts made at
 or after the window's end take no part.
 
-Cost, for F forecasts and E points: the medians O(E sqrt(F)) (`scoring.core.order_stats`),
+Cost, for F forecasts and E points: the medians O(E x F / 64) word operations
+(`scoring.core.order_stats`),
 the mean-based methods O(F log F), the recency-weighted median O(E x N) for N standing
 forecasts, because its weights change for everyone at every point (Metaculus recomputes it
 in full at every forecast too). `since` restricts the work to points from a given moment,

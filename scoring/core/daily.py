@@ -12,7 +12,8 @@ days where some segment starts, so it is computed on those change days only
 (`scoring.core.order_stats`), for every question of a batch at once.
 
 Complexity, with F forecasts and C change days: O(F log F) for the sorts and segment
-arithmetic, plus O(C sqrt(F)) for the medians. Memory is O(F).
+arithmetic, plus O(C x F / 64) word operations for the medians (`order_stats`). Memory is
+O(F).
 """
 
 from __future__ import annotations

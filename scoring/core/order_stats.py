@@ -8,17 +8,20 @@ its group standing at its moment.
 
 The naive sweep keeps the standing values sorted and pays O(standing) per change, which is
 O(F^2) for one question with F forecasts (or O(F x change points) in general). Here the
-work is O(Q sqrt(F)) for Q queries, done in NumPy without a Python loop per query:
+work is O(Q x F / 64) word operations for Q queries, in NumPy, without a Python loop per
+query:
 
-* Items are ranked by value inside their group and the ranks cut into blocks of about
-  sqrt(F) ranks. For every query we know, per block, how many of its items stand (a
-  difference array over queries, summed up once).
-* The k-th smallest standing value lies in the first block where the running count over
-  blocks reaches k + 1; inside that block one more pass over its ~sqrt(F) items finds it.
+* Items are ranked by value inside their group; the standing set at each query is a bitset
+  over those ranks, 64 to a word. An item adds its bit at the query where it starts
+  standing and takes it off where it stops, so one cumulative sum over queries gives every
+  query's set (distinct bits never carry).
+* `np.bitwise_count` gives each word's standing items; the k-th smallest standing value is
+  in the first word where the running count passes k (a bisection over words), at the
+  bit found with 16-bit lookup tables.
 
 Groups with many queries are cut into runs of at most `_MAX_QUERIES_PER_RUN` queries, each
-with only the items that overlap it, and runs are processed in batches of bounded size, so
-memory stays bounded whatever the size of one question.
+with only the items that overlap it; runs of the same shape are padded into one 3-D table
+and processed a batch at a time, so memory stays bounded whatever the size of a question.
 """
 
 from __future__ import annotations
@@ -33,8 +36,8 @@ from scoring.core.arrays import unique_inverse
 Ints = npt.NDArray[np.int64]
 Floats = npt.NDArray[np.float64]
 
-# A run of queries shares one table of per-block counts; bounding its length bounds that
-# table for one very large question (100,000 forecasts standing over 100,000 moments).
+# A run of queries shares one table of bitsets; bounding its length bounds that table for
+# one very large question (100,000 forecasts standing over 100,000 moments).
 _MAX_QUERIES_PER_RUN = 4096
 # Cells of the per-batch tables (64-bit words); about 16 MB per table.
 _BATCH_CELLS = 1 << 21
@@ -70,12 +73,6 @@ class StandingMedians:
     NaN where nothing stands."""
     count: Ints
     """How many items stand at the query."""
-
-
-def _ceil_sqrt(n: Ints) -> Ints:
-    root = np.sqrt(n.astype(np.float64)).astype(np.int64)
-    root += root * root < n  # the float square root can land one short
-    return np.maximum(root, 1)
 
 
 def _run_offsets(lengths: Ints) -> Ints:

@@ -8,13 +8,13 @@ from typing import Any
 
 import numpy as np
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Case, Q, Value, When
 from django.utils import timezone
 
 from config.db import read_arrays
 from forecasts.models import Forecast
 from questions.models import Question
-from scoring.core.arrays import time_rank
+from scoring.core.arrays import time_rank, unique_inverse
 from scoring.core.calibration import calibration_report
 from scoring.core.points import calibration_weights
 from scoring.models import CalibrationReport
@@ -23,50 +23,61 @@ from scoring.scopes import Scope
 WEIGHTINGS = tuple(CalibrationReport.Weighting.values)
 
 
-def _epoch(moment: datetime) -> int:
-    return int(moment.timestamp())
-
-
 def calibration_points(
     *,
-    questions: Q,
-    users: Q | None = None,
+    forecasts: Q,
     now: datetime | None = None,
 ) -> dict[str, np.ndarray]:
-    """The forecasts that count toward calibration, with both weights, for binary
-    questions resolved yes or no matching `questions` (a filter on Question) and forecasts
-    matching `users` (a filter on Forecast). Each point knows whether its question's
-    scheduled close has passed (the default view counts only those)."""
+    """The forecasts that count toward calibration, with both weights: those matching
+    `forecasts` (a filter on Forecast, e.g. `Scope.question_filter(path="question__")`
+    and a user or group) on binary questions resolved yes or no. Each point knows
+    whether its question's scheduled close has passed (the default view counts only
+    those).
+
+    One query: every forecast comes with its question's window, read by a join, which is
+    cheaper than the windows of every resolved question or an IN over thousands of them.
+    No ORDER BY: the weights need only the tie-break, which NumPy ranks."""
     now = now or timezone.now()
-    scope = Question.objects.filter(
-        Q(pk__in=Question.objects.filter(questions).values("pk")),
-        type=Question.Type.BINARY,
-        resolution__in=["yes", "no"],
-    )
-    resolved = list(
-        scope.order_by("pk").values_list(
-            "pk", "open_time", "scheduled_close_time", "known_at", "resolution"
+    rows = read_arrays(
+        Forecast.objects.filter(
+            forecasts,
+            question__type=Question.Type.BINARY,
+            question__resolution__in=["yes", "no"],
         )
+        .annotate(outcome=Case(When(question__resolution="yes", then=Value(1)), default=Value(0)))
+        .order_by(),
+        "question_id",
+        "user_id",
+        "created_at",
+        "id",
+        "probability",
+        "question__open_time",
+        "question__scheduled_close_time",
+        "question__known_at",  # never null: the questions are resolved
+        "outcome",
+        kinds={
+            "question__open_time": "timestamp",
+            "question__scheduled_close_time": "timestamp",
+            "question__known_at": "timestamp",
+            "outcome": "int4",
+        },
     )
-    # A subquery, not a list of ids: ten thousand parameters slow the planner down.
-    forecasts = Forecast.objects.filter(question__in=scope.values("pk"))
-    if users is not None:
-        forecasts = forecasts.filter(users)
-    # No ORDER BY: the weights only need the tie-break, which NumPy ranks below.
-    columns = read_arrays(
-        forecasts.order_by(), "question_id", "user_id", "created_at", "id", "probability"
+    second = 1_000_000  # read_arrays gives times in microseconds
+    # Question positions, and each question's window from one of its rows (every row of
+    # a question carries the same window, so whichever row the assignment keeps will do).
+    ids, question = unique_inverse(rows["question_id"])
+    some_row = np.zeros(ids.size, dtype=np.int64)
+    some_row[question] = np.arange(question.size)
+    scheduled_close = rows["question__scheduled_close_time"][some_row]
+    open_time = np.floor_divide(rows["question__open_time"][some_row], second)
+    actual_close = np.floor_divide(
+        np.minimum(scheduled_close, rows["question__known_at"][some_row]), second
     )
-    open_time = np.array([_epoch(r[1]) for r in resolved], dtype=np.int64)
-    actual_close = np.array(
-        [_epoch(min(r[2], r[3]) if r[3] else r[2]) for r in resolved], dtype=np.int64
-    )
-    outcome = np.array([1 if r[4] == "yes" else 0 for r in resolved], dtype=np.int64)
-    closed = np.array([r[2] <= now for r in resolved], dtype=np.bool_)
-    # Question ids to positions: the positions of the sorted ids.
-    ids = np.array([r[0] for r in resolved], dtype=np.int64)
-    question = np.searchsorted(ids, columns["question_id"])
+    outcome = rows["outcome"][some_row]
+    closed = scheduled_close <= int(now.timestamp() * second)
+    columns = rows
     user = columns["user_id"]
-    created = np.floor_divide(columns["created_at"], 1_000_000)
+    created = np.floor_divide(columns["created_at"], second)
     p_yes = columns["probability"]
     weights = calibration_weights(
         question=question,
@@ -101,19 +112,18 @@ def report_from_points(
     return {**report.to_dict(), "weighting": weighting, "closed_only": closed_only}
 
 
-def scope_filters(scope: Scope) -> tuple[Q, Q | None]:
-    """(questions, forecasts) filters of a calibration scope."""
+def scope_forecasts(scope: Scope) -> Q:
+    """The forecasts a calibration scope counts, as a filter on Forecast."""
     if scope.kind == "group":
-        return Q(), Q(user__groups__name=scope.key)
-    return scope.question_filter(), None
+        return Q(user__groups__name=scope.key)
+    return scope.question_filter(path="question__")
 
 
 def calibration_build(*, scope: Scope) -> int:
     """Rebuild the scope's four reports (time or last weights; closed questions only or
     all); returns the number written."""
-    questions, users = scope_filters(scope)
     now = timezone.now()
-    points = calibration_points(questions=questions, users=users, now=now)
+    points = calibration_points(forecasts=scope_forecasts(scope), now=now)
     reports = [
         CalibrationReport(
             scope=str(scope),

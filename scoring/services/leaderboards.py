@@ -14,7 +14,6 @@ from django.db.models import F, Value
 from django.db.models.functions import Coalesce
 
 from config.db import insert_arrays, read_arrays
-from questions.models import Question
 from scoring.core.leaderboard import (
     COVERAGE,
     MEAN,
@@ -149,7 +148,3 @@ def leaderboard_build(*, scope: Scope) -> int:
                     LeaderboardEntry, _entry_columns(key, rule, table, scores.community_id)
                 )
     return written
-
-
-def scope_question_count(scope: Scope) -> int:
-    return scope.questions(Question.objects.resolved()).count()

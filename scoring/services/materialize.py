@@ -5,6 +5,7 @@ again."""
 
 from __future__ import annotations
 
+from django.db import connection
 from django.utils import timezone
 
 from questions.models import Question
@@ -46,4 +47,9 @@ def scopes_rebuild_dirty() -> list[str]:
             MaterializedScope.objects.filter(scope=name).update(dirty=True)
             raise
         rebuilt.append(name)
+    if rebuilt and connection.vendor == "postgresql":
+        # A rebuild replaces many thousands of rows at once; fresh statistics keep the
+        # planner on the indexes for the reads that follow (autovacuum may take minutes).
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE scoring_leaderboardentry, scoring_calibrationreport")
     return rebuilt

@@ -52,15 +52,14 @@ def _epoch(moment) -> int:  # type: ignore[no-untyped-def]
 
 @dataclass(frozen=True)
 class ForecastArrays:
-    """Forecasts of a set of questions, sorted by (question, created_at, id)."""
+    """Forecasts of a set of questions, in no particular order."""
 
     question_id: np.ndarray
     user: np.ndarray
     created_at: np.ndarray
     order: np.ndarray
-    """Rank in that order: the tie-break for forecasts within one second."""
+    """Rank by exact time, then id: the tie-break for forecasts within one second."""
     p_yes: np.ndarray
-    forecast_id: np.ndarray
 
     def __len__(self) -> int:
         return int(self.user.size)
@@ -86,7 +85,6 @@ def forecast_arrays(*, question_ids: Sequence[int]) -> ForecastArrays:
         created_at=np.floor_divide(columns["created_at"], 1_000_000),
         order=time_rank(columns["created_at"], columns["id"]),
         p_yes=columns["probability"],
-        forecast_id=columns["id"],
     )
 
 

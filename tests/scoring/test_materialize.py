@@ -10,9 +10,10 @@ from unittest import mock
 import pytest
 from django.contrib.auth.models import Group
 from django.db.models import F
+from django.utils import timezone
 
 from questions.models import Project, Question, Tag
-from questions.services import question_resolve
+from questions.services import question_resolve, questions_close_due
 from scoring.models import (
     CalibrationReport,
     LeaderboardEntry,
@@ -296,3 +297,36 @@ def test_a_chunk_size_below_one_is_refused(chunk_size):
     with pytest.raises(ValueError, match="chunk_size"):
         rescore_run_start(chunk_size=chunk_size, question_ids=[1])
     assert not RescoreRun.objects.exists()
+
+
+def test_a_question_resolved_early_joins_calibration_when_its_scheduled_close_passes(
+    staff, queued, django_capture_on_commit_callbacks
+):
+    # Resolved two days into a week-long window that is still running: not yet in the
+    # default view of calibration, which counts questions past their scheduled close.
+    opened = timezone.now() - timedelta(days=5)
+    question = QuestionFactory(
+        open_time=opened,
+        scheduled_close_time=opened + timedelta(days=7),
+        scheduled_resolve_time=opened + timedelta(days=8),
+    )
+    ForecastFactory(question=question, probability=0.8, created_at=opened + timedelta(hours=1))
+    question_resolve(
+        question=question, outcome="yes", known_at=opened + timedelta(days=2), resolved_by=staff
+    )
+    question_score(question_id=question.pk)
+    scopes_rebuild_dirty()
+    report = CalibrationReport.objects.get(scope="all", weighting="time", closed_only=True)
+    assert report.payload["count"] == 0
+
+    # Three days later the close task passes the scheduled close: the scope is rebuilt.
+    later = opened + timedelta(days=8)
+    queued.rebuild_scopes.reset_mock()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert questions_close_due(now=later) == [question.pk]
+    assert MaterializedScope.objects.get(scope="all").dirty
+    queued.rebuild_scopes.assert_called_once()
+    with mock.patch("scoring.services.calibration.timezone.now", return_value=later):
+        scopes_rebuild_dirty()
+    report = CalibrationReport.objects.get(scope="all", weighting="time", closed_only=True)
+    assert report.payload["count"] == 1
