@@ -310,8 +310,13 @@ def _bootstrap(
     # rules for ten thousand users would otherwise hold 800 MB.
     replicate_values = {name: np.empty((n_users, resamples), np.float32) for name in inputs}
     ranked = {name: np.flatnonzero(point[name].rankable) for name in inputs}
+    # Ranks as small integers, 0 where a user is absent from a replicate.
     replicate_ranks = {
-        name: np.full((ranked[name].size, resamples), np.nan, np.float32) for name in inputs
+        name: np.zeros(
+            (ranked[name].size, resamples),
+            np.uint16 if ranked[name].size < np.iinfo(np.uint16).max else np.uint32,
+        )
+        for name in inputs
     }
     for start in range(0, resamples, _REPLICATES_PER_CHUNK):
         size = min(_REPLICATES_PER_CHUNK, resamples - start)
@@ -340,11 +345,11 @@ def _bootstrap(
                 absent = np.isnan(keyed)
                 keyed[absent] = np.inf
                 order = np.argsort(keyed, axis=1)
-                ranks = np.empty(order.shape, dtype=np.float32)
+                ranks = np.empty(order.shape, dtype=replicate_ranks[name].dtype)
                 np.put_along_axis(
-                    ranks, order, np.arange(1, rows.size + 1, dtype=np.float32)[None, :], axis=1
+                    ranks, order, np.arange(1, rows.size + 1, dtype=ranks.dtype)[None, :], axis=1
                 )
-                ranks[absent] = np.nan
+                ranks[absent] = 0
                 replicate_ranks[name][:, start : start + size] = ranks.T
 
     tail = 50.0 * (1.0 - level)
@@ -357,7 +362,9 @@ def _bootstrap(
         rank_high = np.zeros(n_users, dtype=np.int64)
         rows = ranked[name]
         if rows.size:
-            r_lo, r_hi = _percentiles(replicate_ranks[name], tail)
+            as_floats = replicate_ranks[name].astype(np.float32)
+            as_floats[as_floats == 0] = np.nan
+            r_lo, r_hi = _percentiles(as_floats, tail)
             rank_low[rows] = np.floor(np.nan_to_num(r_lo)).astype(np.int64)
             rank_high[rows] = np.ceil(np.nan_to_num(r_hi)).astype(np.int64)
         result[name] = (ci_low, ci_high, rank_low, rank_high)
