@@ -277,46 +277,82 @@ def _bootstrap(
     level: float,
 ) -> dict[str, tuple[Floats, Floats, Ints, Ints]]:
     """Each rule's value and rank intervals over `resamples` replicates of the scope's
-    questions drawn with replacement."""
-    shape = (n_users, n_questions)
+    questions drawn with replacement.
 
-    def matrix(weights: Floats, rows: npt.NDArray[np.bool_]) -> sparse.csr_matrix:
+    Rules that count the same pairs the same way form a family (the daily rules; peer,
+    baseline and log) sharing their denominators; families run one after the other, each
+    drawing the same replicates again from the same seed, so that only one family's
+    replicates are held at a time (for ten thousand users and a thousand replicates, about
+    a hundred MB per rule)."""
+    families: dict[tuple[str, bytes], list[str]] = {}
+    for name, (_, _, rule) in inputs.items():
+        signature = (rule.kind, np.packbits(point[name].counted).tobytes())
+        families.setdefault(signature, []).append(name)
+    result = {}
+    for names in families.values():
+        result.update(
+            _family_bootstrap(
+                qi=qi,
+                ui=ui,
+                inputs={name: inputs[name] for name in names},
+                point=point,
+                n_users=n_users,
+                n_questions=n_questions,
+                floor=floor,
+                resamples=resamples,
+                seed=seed,
+                level=level,
+            )
+        )
+    return result
+
+
+def _family_bootstrap(
+    *,
+    qi: Ints,
+    ui: Ints,
+    inputs: dict[str, tuple[Floats, Floats, RuleInput]],
+    point: dict[str, _Estimates],
+    n_users: int,
+    n_questions: int,
+    floor: float,
+    resamples: int,
+    seed: int,
+    level: float,
+) -> dict[str, tuple[Floats, Floats, Ints, Ints]]:
+    shape = (n_users, n_questions)
+    first = next(iter(inputs))
+    counted = point[first].counted
+    kind = inputs[first][2].kind
+
+    def matrix(weights: Floats) -> sparse.csr_matrix:
         return sparse.csr_matrix(
-            (weights[rows].astype(np.float32), (ui[rows], qi[rows])), shape=shape
+            (weights[counted].astype(np.float32), (ui[counted], qi[counted])), shape=shape
         )
 
-    # One numerator per rule; denominators and presence shared by rules counting the same
-    # pairs the same way (the daily rules share theirs, and so do peer, baseline and log).
-    blocks: list[sparse.csr_matrix] = []
-    slots: dict[object, int] = {}
-    plan = {}
-    for name, (v, c, rule) in inputs.items():
-        counted = point[name].counted
-        signature = (rule.kind, np.packbits(counted).tobytes())
-        for part, weights in (("presence", np.ones(v.size)), ("coverage", c)):
-            key = (signature, part)
-            if key not in slots and (part == "presence" or rule.kind == COVERAGE):
-                slots[key] = len(blocks)
-                blocks.append(matrix(weights, counted))
-        slots[name] = len(blocks)
-        blocks.append(matrix(v, counted))
-        plan[name] = (slots[name], slots[(signature, "presence")],
-                      slots.get((signature, "coverage")))  # fmt: skip
+    # One row block per rule's values, then the family's presence (and coverage).
+    names = list(inputs)
+    blocks = [matrix(inputs[name][0]) for name in names]
+    blocks.append(matrix(np.ones(counted.size)))
+    if kind == COVERAGE:
+        blocks.append(matrix(inputs[first][1]))
     stacked = sparse.vstack(blocks, format="csr")
+    n_blocks = len(blocks)
+    del blocks
+    presence_slot, coverage_slot = len(names), len(names) + 1
 
     rng = np.random.default_rng(seed)
     # Single precision, as deviations from each user's point value (so a user whose
-    # replicates all agree gets exactly that value as both ends): the replicates of five
-    # rules for ten thousand users would otherwise hold 800 MB.
-    replicate_values = {name: np.empty((n_users, resamples), np.float32) for name in inputs}
-    ranked = {name: np.flatnonzero(point[name].rankable) for name in inputs}
+    # replicates all agree gets exactly that value as both ends).
+    replicate_values = {name: np.empty((n_users, resamples), np.float32) for name in names}
+    ranked = {name: np.flatnonzero(point[name].rankable) for name in names}
     # Ranks as small integers, 0 where a user is absent from a replicate.
     replicate_ranks = {
         name: np.zeros(
             (ranked[name].size, resamples),
             np.uint16 if ranked[name].size < np.iinfo(np.uint16).max else np.uint32,
         )
-        for name in inputs
+        for name in names
     }
     for start in range(0, resamples, _REPLICATES_PER_CHUNK):
         size = min(_REPLICATES_PER_CHUNK, resamples - start)
@@ -324,13 +360,13 @@ def _bootstrap(
         offsets = (np.arange(size) * n_questions)[:, None]
         counts = np.bincount((drawn + offsets).ravel(), minlength=size * n_questions)
         counts = counts.reshape(size, n_questions).T.astype(np.float32)  # questions x size
-        products = np.asarray(stacked @ counts).reshape(len(blocks), n_users, size)
-        for name, (_, _, rule) in inputs.items():
-            value_slot, presence_slot, coverage_slot = plan[name]
-            numerator = products[value_slot].astype(np.float64)
-            present = products[presence_slot] > 0
+        products = np.asarray(stacked @ counts).reshape(n_blocks, n_users, size)
+        present = products[presence_slot] > 0
+        for slot, name in enumerate(names):
+            rule = inputs[name][2]
+            numerator = products[slot].astype(np.float64)
             with np.errstate(invalid="ignore", divide="ignore"):
-                if rule.kind == MEAN:
+                if kind == MEAN:
                     block = numerator / products[presence_slot]
                 else:
                     block = numerator / np.maximum(floor, products[coverage_slot])
@@ -354,15 +390,15 @@ def _bootstrap(
 
     tail = 50.0 * (1.0 - level)
     result = {}
-    for name in inputs:
-        low_deviation, high_deviation = _percentiles(replicate_values[name], tail)
+    for name in names:
+        low_deviation, high_deviation = _percentiles(replicate_values.pop(name), tail)
         ci_low = point[name].values + low_deviation
         ci_high = point[name].values + high_deviation
         rank_low = np.zeros(n_users, dtype=np.int64)
         rank_high = np.zeros(n_users, dtype=np.int64)
         rows = ranked[name]
         if rows.size:
-            as_floats = replicate_ranks[name].astype(np.float32)
+            as_floats = replicate_ranks.pop(name).astype(np.float32)
             as_floats[as_floats == 0] = np.nan
             r_lo, r_hi = _percentiles(as_floats, tail)
             rank_low[rows] = np.floor(np.nan_to_num(r_lo)).astype(np.int64)

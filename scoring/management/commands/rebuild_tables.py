@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from scoring.models import MaterializedScope
 from scoring.scopes import ALL, Scope, ScopeError
 from scoring.services import scope_rebuild, scopes_mark_dirty
+from scoring.services.materialize import tables_analyze
 
 
 class Command(BaseCommand):
@@ -39,3 +40,4 @@ class Command(BaseCommand):
             MaterializedScope.objects.filter(scope=str(each)).update(dirty=False)
             scope_rebuild(scope=each)
             self.stdout.write(f"Rebuilt {each}.")
+        tables_analyze()
