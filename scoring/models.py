@@ -150,8 +150,11 @@ class LeaderboardEntry(models.Model):
             ),
         ]
         # Every read of a board filters on scope, rule and is_community, then walks the
-        # ranks (or, below the line, the values).
-        indexes = [models.Index(fields=["scope", "rule", "is_community", "rank", "value"])]
+        # ranks (or, below the line or with the line moved, the values).
+        indexes = [
+            models.Index(fields=["scope", "rule", "is_community", "rank", "value"]),
+            models.Index(fields=["scope", "rule", "is_community", "value"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.scope} {self.rule}: {self.user_id} #{self.rank}"

@@ -92,7 +92,7 @@ class Migration(migrations.Migration):
                 ('user', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.CASCADE, related_name='leaderboard_entries', to=settings.AUTH_USER_MODEL)),
             ],
             options={
-                'indexes': [models.Index(fields=['scope', 'rule', 'is_community', 'rank', 'value'], name='scoring_lea_scope_66d2d5_idx')],
+                'indexes': [models.Index(fields=['scope', 'rule', 'is_community', 'rank', 'value'], name='scoring_lea_scope_66d2d5_idx'), models.Index(fields=['scope', 'rule', 'is_community', 'value'], name='scoring_lea_scope_7d91c6_idx')],
                 'constraints': [models.UniqueConstraint(fields=('scope', 'rule', 'user'), name='leaderboard_unique_scope_rule_user')],
             },
         ),
