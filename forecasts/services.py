@@ -46,6 +46,8 @@ def probability_clean(value: Any, *, field: str = "probability") -> float:
 
 def question_accepts_forecasts(question: Question, *, at: datetime) -> None:
     """Raise naming `question` unless the question is open at `at` (server time)."""
+    if question.is_draft:
+        raise ValidationError({"question": ["This question is a draft, not yet published."]})
     status = question.status_at(at)
     if status == Question.Status.UPCOMING:
         raise ValidationError(

@@ -36,7 +36,7 @@ def _add_service_errors(form: ForecastForm, error: ValidationError) -> None:
 
 @require_POST
 def forecast_submit_view(request: HttpRequest, slug: str) -> HttpResponse:
-    question = question_for_page(slug)
+    question = question_for_page(slug, request.user)
     detail_url = reverse("questions:detail", args=[question.slug])
     if not request.user.is_authenticated:
         # Back to the question after logging in, not to this POST-only URL.

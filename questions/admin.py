@@ -21,7 +21,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from questions.forms import QuestionResolveForm
-from questions.models import Article, Project, Question, ResolutionEvent, Tag
+from questions.models import Article, Clarification, Project, Question, ResolutionEvent, Tag
 from questions.services import question_resolve
 
 
@@ -179,7 +179,7 @@ class QuestionAdmin(admin.ModelAdmin):
                 ),
             },
         ),
-        ("Record", {"fields": ("created_at", "updated_at")}),
+        ("Record", {"fields": ("published_at", "created_at", "updated_at")}),
     )
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
@@ -293,3 +293,15 @@ class ResolutionEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     @admin.display(description="evidence links")
     def evidence(self, event: ResolutionEvent) -> str:
         return evidence_display(event.evidence_links)
+
+
+@admin.register(Clarification)
+class ClarificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Clarifications are appended from the question's management page, never
+    edited: the admin lists them for reference."""
+
+    list_display = ("question", "created_at", "created_by")
+    search_fields = ("question__slug", "question__title", "text")
+    list_select_related = ("question", "created_by")
+    fields = ("question", "text", "created_at", "created_by")
+    readonly_fields = fields

@@ -77,6 +77,18 @@ class QuestionQuerySet(models.QuerySet["Question"]):
     """Status is derived from the times and the resolution, never stored: these
     filters are the SQL form of `Question.status_at`."""
 
+    def published(self) -> QuestionQuerySet:
+        return self.filter(published_at__isnull=False)
+
+    def drafts(self) -> QuestionQuerySet:
+        return self.filter(published_at__isnull=True)
+
+    def visible_to(self, user: object) -> QuestionQuerySet:
+        """Drafts are seen only by staff, who preview them before publishing."""
+        if getattr(user, "is_staff", False):
+            return self
+        return self.published()
+
     def resolved(self) -> QuestionQuerySet:
         return self.exclude(resolution="")
 
@@ -180,6 +192,10 @@ class Question(models.Model):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="successors"
     )
 
+    # None while the question is a draft: hidden from forecasters and the API,
+    # previewed by staff, and taking no forecasts or resolutions until published.
+    published_at = models.DateTimeField(null=True, blank=True, default=timezone.now)
+
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -237,6 +253,10 @@ class Question(models.Model):
         return self.status_at(now) == self.Status.OPEN
 
     @property
+    def is_draft(self) -> bool:
+        return self.published_at is None
+
+    @property
     def is_scorable(self) -> bool:
         return self.resolution in (self.Resolution.YES, self.Resolution.NO)
 
@@ -272,3 +292,21 @@ class ResolutionEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.question.slug}: {self.outcome} (known {self.known_at:%Y-%m-%d %H:%M})"
+
+
+class Clarification(models.Model):
+    """A note appended to a question after it opened: it explains the
+    criteria, never rewrites them. Kept forever and shown with its time."""
+
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="clarifications")
+    text = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="clarifications"
+    )
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.question.slug}: clarification of {self.created_at:%Y-%m-%d %H:%M}"

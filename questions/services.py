@@ -55,6 +55,8 @@ def question_resolve(
     now = now or timezone.now()
     if not resolved_by.is_staff:
         raise ValidationError({"resolved_by": ["Only staff can resolve questions."]})
+    if question.is_draft:
+        raise ValidationError({"question": ["Publish the question before resolving it."]})
     if outcome not in RESOLUTION_OUTCOMES:
         raise ValidationError(
             {"outcome": [f"Must be one of {', '.join(RESOLUTION_OUTCOMES)}; got {outcome!r}."]}
@@ -103,7 +105,9 @@ def questions_close_due(*, now: datetime | None = None) -> list[int]:
 
     now = now or timezone.now()
     closed = []
-    due = Question.objects.filter(scheduled_close_time__lte=now, close_processed_at__isnull=True)
+    due = Question.objects.published().filter(
+        scheduled_close_time__lte=now, close_processed_at__isnull=True
+    )
     for question in due.order_by("scheduled_close_time").iterator():
         with transaction.atomic():
             community = community_forecast(question=question, before=question.actual_close_time)

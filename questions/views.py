@@ -60,7 +60,7 @@ def _status_rank(now: Any) -> Case:
 
 
 def _questions_filtered(*, status: str, tag: str, now: Any) -> QuerySet[Question]:
-    questions = Question.objects.select_related("article").prefetch_related("tags")
+    questions = Question.objects.published().select_related("article").prefetch_related("tags")
     if status != ALL:
         questions = questions.with_status(status, now)
     if tag:
@@ -105,12 +105,15 @@ def question_list(request: HttpRequest) -> HttpResponse:
 
 
 def question_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    return question_detail_page(request, question_for_page(slug))
+    return question_detail_page(request, question_for_page(slug, request.user))
 
 
-def question_for_page(slug: str) -> Question:
+def question_for_page(slug: str, user: Any) -> Question:
+    """The question, or a 404; a draft only for staff, who see it as a preview."""
     return get_object_or_404(
-        Question.objects.select_related("article", "successor_of").prefetch_related("tags"),
+        Question.objects.visible_to(user)
+        .select_related("article", "successor_of")
+        .prefetch_related("tags"),
         slug=slug,
     )
 
@@ -177,7 +180,9 @@ def login_url_for(question: Question) -> str:
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     article = get_object_or_404(Article, slug=slug)
     questions = list(
-        article.questions.prefetch_related("tags").order_by("scheduled_close_time", "id")
+        article.questions.published()
+        .prefetch_related("tags")
+        .order_by("scheduled_close_time", "id")
     )
     numbered = list(enumerate(questions, start=1))
     highlighted = highlight_passages(

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from forecasts.models import Forecast
-from questions.models import Article, Question
+from questions.models import Article, Clarification, Question
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -50,6 +50,15 @@ class QuestionFactory(factory.django.DjangoModelFactory):
     scheduled_resolve_time = factory.LazyAttribute(
         lambda q: q.scheduled_close_time + timedelta(days=1)
     )
+
+
+class ClarificationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Clarification
+
+    question = factory.SubFactory(QuestionFactory)
+    text = "Launches from submarines count as long-range launches."
+    created_by = factory.SubFactory(StaffFactory)
 
 
 class ForecastFactory(factory.django.DjangoModelFactory):

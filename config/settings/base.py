@@ -7,6 +7,8 @@ SQLite for the database and kombu's file-system transport for Celery.
 
 from pathlib import Path
 
+from celery.schedules import crontab
+
 from config.env import BASE_DIR, env
 
 VAR_DIR = Path(env.path("FORESEER_VAR_DIR", default=str(BASE_DIR / "var")))
@@ -104,7 +106,18 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
+# Email is printed on the console unless EMAIL_BACKEND names SMTP
+# (django.core.mail.backends.smtp.EmailBackend) with the server below.
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Foreseer <foreseer@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The address links in emails start with (no request to take it from).
+FORESEER_SITE_URL = env("FORESEER_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -178,6 +191,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "forecasts.tasks.community_sweep",
         "schedule": FORESEER_RESCORE_SWEEP_SECONDS,
     },
+    # Daily emails; each is keyed so a second run the same day sends nothing.
+    "forecast-reminders": {
+        "task": "forecasts.tasks.send_forecast_reminders",
+        "schedule": crontab(hour=8, minute=0),
+    },
+    "resolution-digest": {
+        "task": "questions.tasks.send_resolution_digest",
+        "schedule": crontab(hour=7, minute=0),
+    },
 }
 
 # --- Foreseer ---------------------------------------------------------------
@@ -196,6 +218,9 @@ FORESEER_RESCORE_CHUNK_QUESTIONS = env.int("FORESEER_RESCORE_CHUNK_QUESTIONS", d
 # a in logit p* = a * mean(logit p) (SCORING.md §5); `manage.py fit_extremizing` fits it
 # on resolved questions. 1.5 is a mild choice inside the published 1.16-3.9 range.
 FORESEER_EXTREMIZING_A = env.float("FORESEER_EXTREMIZING_A", default=1.5)
+# A forecast on an open question untouched for this many days earns its author a
+# reminder (once per forecast); 0 turns reminders off for everyone.
+FORESEER_REMINDER_DAYS = env.int("FORESEER_REMINDER_DAYS", default=30)
 FORESEER_ARTICLE_QUESTIONS_FILE = env.path(
     "FORESEER_ARTICLE_QUESTIONS_FILE",
     default=str(BASE_DIR / "questions" / "data" / "article_questions.yaml"),

@@ -45,7 +45,9 @@ class ProbabilityField(serializers.Field):
 
 class ForecastSubmitSerializer(serializers.Serializer):
     question = serializers.SlugRelatedField(
-        queryset=Question.objects.all(), slug_field="slug", help_text="The question's slug."
+        queryset=Question.objects.published(),
+        slug_field="slug",
+        help_text="The question's slug.",
     )
     probability = ProbabilityField()
     rationale = serializers.CharField(required=False, allow_blank=True, default="")

@@ -146,7 +146,7 @@ class CommunityHistoryView(CsvExportMixin, APIView):
         },
     )
     def get(self, request: Request, slug: str) -> Response:
-        question = get_object_or_404(Question, slug=slug)
+        question = get_object_or_404(Question.objects.visible_to(request.user), slug=slug)
         query = CommunityQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         params = query.validated_data

@@ -66,7 +66,11 @@ class QuestionViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = QuestionFilter
 
     def get_queryset(self) -> QuerySet[Question]:
-        questions = Question.objects.select_related("article").prefetch_related("tags")
+        questions = (
+            Question.objects.visible_to(self.request.user)
+            .select_related("article")
+            .prefetch_related("tags")
+        )
         if self.action == "retrieve":
             questions = questions.select_related("successor_of").prefetch_related("projects")
         return questions

@@ -258,7 +258,7 @@ class CalibrationSerializer(serializers.Serializer):
 
 class ScoreExportQuerySerializer(serializers.Serializer):
     question = serializers.SlugRelatedField(
-        queryset=Question.objects.all(),
+        queryset=Question.objects.published(),
         slug_field="slug",
         required=False,
         help_text="A question slug; all questions when left out.",

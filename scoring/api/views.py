@@ -74,7 +74,9 @@ class QuestionScoresView(CsvExportMixin, APIView):
         },
     )
     def get(self, request: Request, slug: str) -> Response:
-        question = get_object_or_404(Question.objects.select_related("scoring"), slug=slug)
+        question = get_object_or_404(
+            Question.objects.visible_to(request.user).select_related("scoring"), slug=slug
+        )
         scores = scores_for_question(question=question)
         if self.wants_csv():
             return self.csv_response(
