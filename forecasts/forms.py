@@ -3,12 +3,16 @@ takes a probability, and still has the last word on its range."""
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from django import forms
 
 MIN_PERCENT = Decimal("0.1")
 MAX_PERCENT = Decimal("99.9")
+STEP_PERCENT = Decimal("0.1")
+# The number field and the slider beside it share these limits.
+PERCENT_LIMITS = {"min": str(MIN_PERCENT), "max": str(MAX_PERCENT), "step": str(STEP_PERCENT)}
+SLIDER_START = Decimal("50")
 PERCENT_RANGE_MESSAGE = (
     "Your probability of yes must be between 0.1% and 99.9% "
     "(a probability between 0.001 and 0.999); you entered {value}%."
@@ -19,9 +23,7 @@ class ForecastForm(forms.Form):
     percent = forms.DecimalField(
         label="Your probability of yes (%)",
         help_text="A percentage from 0.1 to 99.9, e.g. 62.5.",
-        widget=forms.NumberInput(
-            attrs={"min": "0.1", "max": "99.9", "step": "0.1", "inputmode": "decimal"}
-        ),
+        widget=forms.NumberInput(attrs={**PERCENT_LIMITS, "inputmode": "decimal"}),
         error_messages={
             "required": "Enter your probability of yes as a percentage from 0.1 to 99.9.",
             "invalid": "Your probability of yes must be a number of percent, e.g. 62.5.",
@@ -46,7 +48,30 @@ class ForecastForm(forms.Form):
         return value
 
     @property
+    def percent_limits(self) -> dict[str, str]:
+        return PERCENT_LIMITS
+
+    @property
+    def slider_value(self) -> str:
+        """Where the slider starts: the number in the field when it is one (what was typed,
+        or the initial value), kept inside the limits; the middle otherwise."""
+        try:
+            value = Decimal(str(self["percent"].value()))
+        except (InvalidOperation, ValueError):
+            return str(SLIDER_START)
+        if not value.is_finite():
+            return str(SLIDER_START)
+        value = min(MAX_PERCENT, max(MIN_PERCENT, value)).quantize(STEP_PERCENT)
+        return percent_text(value / 100)
+
+    @property
     def probability(self) -> float:
         # Divide in decimal: 99.9 / 100 in floating point is 0.9990000000000001,
         # which the service would refuse as above 0.999.
         return float(self.cleaned_data["percent"] / 100)
+
+
+def percent_text(probability: float | Decimal) -> str:
+    """A probability as the number the percent field takes: 0.625 -> "62.5", 0.5 -> "50"."""
+    text = f"{Decimal(str(probability)) * 100:.1f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text

@@ -4,29 +4,59 @@ many questions, forecasts or forecasters it shows."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
-from forecasts.forms import ForecastForm
+from forecasts.forms import ForecastForm, percent_text
+from forecasts.models import Forecast
 from forecasts.selectors import (
+    CommunityHistoryPoint,
     community_forecast,
     community_forecasts_for_viewer,
+    community_history_for,
     community_visible,
     forecasts_of_user,
+    questions_forecast_by,
 )
 from questions.models import Article, Question, Tag
-from questions.templatetags.foreseer import PassageMark, highlight_passages
+from questions.scorecard import score_card
+from questions.templatetags.foreseer import PassageMark, highlight_passages, percent, utc
 from scoring.selectors import scores_for_question
 
 QUESTIONS_PER_PAGE = 25
+CLOSING_SOON = timedelta(days=7)
+SEARCH_MAX_LENGTH = 200
+# The search matches questions holding every word; more words than this are a typo or
+# a pasted paragraph, and each one adds three LIKE conditions.
+SEARCH_MAX_WORDS = 10
+# The chart and its table show at most this many points of the community history; a
+# longer history is thinned to the value standing at the end of each slice of time.
+CHART_MAX_POINTS = 300
+
 ALL = "all"
 STATUS_FILTER_CHOICES = [
     (ALL, "All (open first)"),
@@ -35,19 +65,111 @@ STATUS_FILTER_CHOICES = [
     (Question.Status.CLOSED, "Closed, awaiting resolution"),
     (Question.Status.RESOLVED, "Resolved"),
 ]
+SORT_DEFAULT = ""
+SORT_NEWEST = "newest"
+SORT_FORECASTERS = "forecasters"
+SORT_RECENT = "recent"
+SORT_CHOICES = [
+    (SORT_DEFAULT, "Open first, closing soonest"),
+    (SORT_NEWEST, "Newest"),
+    (SORT_FORECASTERS, "Most forecasters"),
+    (SORT_RECENT, "Most recently forecast"),
+]
+
+
+# --- The question list ------------------------------------------------------------------
+
+
+class FlagInput(forms.CheckboxInput):
+    """A checkbox that hands its raw value to the field, so a value no checkbox sends
+    (`?closing_soon=maybe`) is an error, not silently true."""
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
+        return data.get(name)
+
+
+class FlagField(forms.Field):
+    widget = FlagInput
+    TRUE = ("1", "on", "true", "yes")
+    FALSE = ("", "0", "off", "false", "no")
+    default_error_messages = {"invalid": "Tick the box or leave it empty."}
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+        self.widget.check_test = lambda value: str(value).lower() in self.TRUE
+
+    def to_python(self, value: Any) -> bool:
+        if value is None or value is False:
+            return False
+        if value is True:
+            return True
+        text = str(value).strip().lower()
+        if text in self.TRUE:
+            return True
+        if text in self.FALSE:
+            return False
+        raise ValidationError(self.error_messages["invalid"], code="invalid")
 
 
 class QuestionFilterForm(forms.Form):
+    q = forms.CharField(
+        required=False,
+        max_length=SEARCH_MAX_LENGTH,
+        label="Search",
+        widget=forms.TextInput(
+            attrs={"type": "search", "placeholder": "Title, background or criteria"}
+        ),
+    )
     status = forms.ChoiceField(choices=STATUS_FILTER_CHOICES, required=False, label="Status")
     tag = forms.ChoiceField(required=False, label="Tag")
+    article = forms.ChoiceField(required=False, label="Article")
+    sort = forms.ChoiceField(choices=SORT_CHOICES, required=False, label="Sort by")
+    closing_soon = FlagField(label="Closing within 7 days")
+    unforecast = FlagField(label="Only questions I haven't forecast")
 
-    def __init__(self, *args: Any, tags: list[str], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        tags: list[str],
+        articles: list[tuple[str, str]],
+        can_filter_mine: bool,
+        **kwargs: Any,
+    ) -> None:
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.fields["tag"].choices = [("", "All tags"), *((slug, slug) for slug in tags)]
+        self.fields["article"].choices = [("", "All articles"), *articles]
+        if not can_filter_mine:
+            # "Haven't forecast" means nothing without an account; the page says so instead.
+            del self.fields["unforecast"]
+
+    def clean_q(self) -> str:
+        words = self.cleaned_data["q"].split()
+        if len(words) > SEARCH_MAX_WORDS:
+            raise ValidationError(f"Search for at most {SEARCH_MAX_WORDS} words.")
+        return " ".join(words)
 
 
-def _status_rank(now: Any) -> Case:
+@dataclass(frozen=True)
+class ListFilters:
+    q: str = ""
+    status: str = ALL
+    tag: str = ""
+    article: str = ""
+    sort: str = SORT_DEFAULT
+    closing_soon: bool = False
+    unforecast: bool = False
+
+    @classmethod
+    def from_form(cls, form: QuestionFilterForm) -> ListFilters:
+        """The valid values of a validated form: an invalid field is left out (and the
+        page says why next to it) while the others still apply."""
+        data = {key: value for key, value in form.cleaned_data.items() if value}
+        return cls(**data)
+
+
+def _status_rank(now: datetime) -> Case:
     """The SQL form of `Question.status_at`, as a sort key: open, upcoming,
     closed, resolved."""
     return Case(
@@ -59,49 +181,137 @@ def _status_rank(now: Any) -> Case:
     )
 
 
-def _questions_filtered(*, status: str, tag: str, now: Any) -> QuerySet[Question]:
-    questions = Question.objects.published().select_related("article").prefetch_related("tags")
-    if status != ALL:
-        questions = questions.with_status(status, now)
-    if tag:
-        questions = questions.filter(tags__slug=tag)
+def _standing_forecasts_of_outer_question() -> QuerySet[Forecast]:
+    """Forecasts on the outer query's question made before its actual close, the ones
+    its community forecast counts (SCORING.md §1)."""
+    return Forecast.objects.filter(
+        question=OuterRef("pk"),
+        created_at__lt=OuterRef("scheduled_close_time"),
+    ).filter(
+        created_at__lt=Coalesce(OuterRef("known_at"), OuterRef("scheduled_close_time")),
+    )
+
+
+def _sorted(questions: QuerySet[Question], *, sort: str, now: datetime) -> QuerySet[Question]:
+    if sort == SORT_NEWEST:
+        return questions.order_by("-published_at", "-id")
+    if sort == SORT_FORECASTERS:
+        forecasters = (
+            _standing_forecasts_of_outer_question()
+            .order_by()
+            .values("question")
+            .annotate(n=Count("user", distinct=True))
+            .values("n")
+        )
+        return questions.annotate(forecaster_count=Coalesce(Subquery(forecasters), 0)).order_by(
+            "-forecaster_count", "scheduled_close_time", "id"
+        )
+    if sort == SORT_RECENT:
+        latest = (
+            Forecast.objects.filter(question=OuterRef("pk"))
+            .order_by("-created_at", "-id")
+            .values("created_at")[:1]
+        )
+        return questions.annotate(last_forecast_at=Subquery(latest)).order_by(
+            F("last_forecast_at").desc(nulls_last=True), "scheduled_close_time", "id"
+        )
     return questions.annotate(status_rank=_status_rank(now)).order_by(
         "status_rank", "scheduled_close_time", "id"
     )
 
 
+def _questions_filtered(*, filters: ListFilters, user: Any, now: datetime) -> QuerySet[Question]:
+    questions = Question.objects.published().select_related("article").prefetch_related("tags")
+    for word in filters.q.split():
+        questions = questions.filter(
+            Q(title__icontains=word)
+            | Q(background__icontains=word)
+            | Q(resolution_criteria__icontains=word)
+        )
+    if filters.status != ALL:
+        questions = questions.with_status(filters.status, now)
+    if filters.tag:
+        questions = questions.filter(tags__slug=filters.tag)
+    if filters.article:
+        questions = questions.filter(article__slug=filters.article)
+    if filters.closing_soon:
+        questions = questions.open(now).filter(scheduled_close_time__lte=now + CLOSING_SOON)
+    if filters.unforecast and user.is_authenticated:
+        questions = questions.filter(
+            ~Exists(Forecast.objects.filter(question=OuterRef("pk"), user=user))
+        )
+    return _sorted(questions, sort=filters.sort, now=now)
+
+
+def _filter_summary(filters: ListFilters, article_titles: dict[str, str]) -> list[str]:
+    parts = []
+    if filters.q:
+        parts.append(f"matching “{filters.q}”")
+    if filters.status != ALL:
+        parts.append(dict(STATUS_FILTER_CHOICES)[filters.status].lower())
+    if filters.tag:
+        parts.append(f"tagged {filters.tag}")
+    if filters.article:
+        parts.append(f"from {article_titles.get(filters.article, filters.article)}")
+    if filters.closing_soon:
+        parts.append("closing within 7 days")
+    if filters.unforecast:
+        parts.append("not yet forecast by you")
+    if filters.sort:
+        parts.append(f"sorted by {dict(SORT_CHOICES)[filters.sort].lower()}")
+    return parts
+
+
 def question_list(request: HttpRequest) -> HttpResponse:
+    user = request.user
     tags = list(Tag.objects.order_by("slug").values_list("slug", flat=True))
-    filters = QuestionFilterForm(request.GET, tags=tags)
-    status, tag, http_status = ALL, "", 200
-    if filters.is_valid():
-        status = filters.cleaned_data["status"] or ALL
-        tag = filters.cleaned_data["tag"]
-    else:
-        # An unknown status or tag: say so next to the filter and list everything.
-        http_status = 400
+    articles = list(
+        Article.objects.filter(Exists(Question.objects.published().filter(article=OuterRef("pk"))))
+        .order_by("title", "slug")
+        .values_list("slug", "title")
+    )
+    form = QuestionFilterForm(
+        request.GET, tags=tags, articles=articles, can_filter_mine=user.is_authenticated
+    )
+    # An unknown value: say so next to its control, apply the rest and list the questions.
+    http_status = 200 if form.is_valid() else 400
+    filters = ListFilters.from_form(form)
+
     now = timezone.now()
-    page = Paginator(_questions_filtered(status=status, tag=tag, now=now), QUESTIONS_PER_PAGE)
-    page_obj = page.get_page(request.GET.get("page"))
+    paginator = Paginator(
+        _questions_filtered(filters=filters, user=user, now=now), QUESTIONS_PER_PAGE
+    )
+    page_obj = paginator.get_page(request.GET.get("page"))
     questions = list(page_obj.object_list)
-    # One query for the whole page, not one per question.
-    community = community_forecasts_for_viewer(questions=questions, user=request.user, now=now)
+    # One query each for the whole page, not one per question.
+    community = community_forecasts_for_viewer(questions=questions, user=user, now=now)
+    mine = questions_forecast_by(user=user, questions=questions)
     rows = [
         {
             "question": question,
             "status": question.status_at(now),
             "community": community[question.pk],
+            "forecast_by_me": question.pk in mine,
+            "closing_soon": question.is_open_at(now)
+            and question.scheduled_close_time <= now + CLOSING_SOON,
         }
         for question in questions
     ]
     context = {
-        "filters": filters,
+        "filters": form,
+        "applied": filters,
+        "summary": _filter_summary(filters, dict(articles)),
         "rows": rows,
         "page_obj": page_obj,
-        "status": status,
-        "tag": tag,
+        "status": filters.status,
+        "tag": filters.tag,
+        "mine_needs_login": not user.is_authenticated and "unforecast" in request.GET,
+        "login_url": f"{reverse('login')}?{urlencode({'next': request.get_full_path()})}",
     }
     return render(request, "questions/question_list.html", context, status=http_status)
+
+
+# --- The question page ------------------------------------------------------------------
 
 
 def question_detail(request: HttpRequest, slug: str) -> HttpResponse:
@@ -112,9 +322,66 @@ def question_for_page(slug: str, user: Any) -> Question:
     """The question, or a 404; a draft only for staff, who see it as a preview."""
     return get_object_or_404(
         Question.objects.visible_to(user)
-        .select_related("article", "successor_of")
+        .select_related("article", "successor_of", "scoring")
         .prefetch_related("tags"),
         slug=slug,
+    )
+
+
+def _epoch_ms(moment: datetime) -> int:
+    return round(moment.timestamp() * 1000)
+
+
+def _chart_end(question: Question, now: datetime) -> datetime:
+    """Where the chart's time axis stops: now while the question is open, its actual
+    close after that, its opening before it opens."""
+    return max(question.open_time, min(now, question.actual_close_time))
+
+
+def _chart_data(
+    *,
+    question: Question,
+    history: list[CommunityHistoryPoint],
+    my_forecasts: list[Forecast],
+    hidden: bool,
+    now: datetime,
+) -> dict[str, Any]:
+    """What the page embeds for the chart (json_script): epoch milliseconds and percents.
+    With the community forecast hidden from the viewer, none of it is in the page."""
+    end = _chart_end(question, now)
+    if history:
+        end = max(end, history[-1].x)
+    return {
+        "start": _epoch_ms(question.open_time),
+        "end": _epoch_ms(end),
+        "hidden": hidden,
+        "community": [
+            {"x": _epoch_ms(point.x), "y": round(point.y * 100, 2), "n": point.forecasters}
+            for point in history
+        ],
+        "mine": [
+            {"x": _epoch_ms(forecast.created_at), "y": round(forecast.probability * 100, 2)}
+            for forecast in reversed(my_forecasts)
+        ],
+    }
+
+
+def _history_summary(history: list[CommunityHistoryPoint]) -> str:
+    """The chart in one sentence, for readers who cannot see it."""
+    if not history:
+        return ""
+    first, last = history[0], history[-1]
+    if len(history) == 1:
+        return (
+            f"The community median has been {percent(first.y)} since {utc(first.x)} "
+            f"({first.forecasters} forecaster{'s' if first.forecasters != 1 else ''})."
+        )
+    values = [point.y for point in history]
+    return (
+        f"The community median started at {percent(first.y)} on {utc(first.x)} and was "
+        f"{percent(last.y)} from {utc(last.x)} ({last.forecasters} "
+        f"forecaster{'s' if last.forecasters != 1 else ''}); it ranged from "
+        f"{percent(min(values))} to {percent(max(values))} over {len(history)} points."
     )
 
 
@@ -128,33 +395,53 @@ def question_detail_page(
     """The detail page; the forecast view re-renders it with a bound form and
     a 400 when the forecast is refused."""
     now = timezone.now()
+    user = request.user
     question_status = question.status_at(now)
     community = community_forecast(question=question, before=question.actual_close_time)
     accepts_forecasts = (
         question_status == Question.Status.OPEN and question.type == Question.Type.BINARY
     )
-    my_forecasts = []
-    if request.user.is_authenticated:
-        my_forecasts = list(forecasts_of_user(user=request.user, question=question))
+    my_forecasts: list[Forecast] = []
+    if user.is_authenticated:
+        my_forecasts = list(forecasts_of_user(user=user, question=question))
         if form is None and accepts_forecasts:
-            form = ForecastForm()
-    if not community_visible(
-        question=question, user=request.user, has_forecast=bool(my_forecasts), now=now
-    ):
+            latest = my_forecasts[0] if my_forecasts else None
+            form = ForecastForm(
+                initial={"percent": percent_text(latest.probability)} if latest else None
+            )
+    visible = community_visible(
+        question=question, user=user, has_forecast=bool(my_forecasts), now=now
+    )
+    history: list[CommunityHistoryPoint] = []
+    if visible:
+        history = community_history_for(
+            question=question, method="median", max_points=CHART_MAX_POINTS
+        )
+    else:
         community = community.hidden_from_viewer()
+    clarifications = list(question.clarifications.order_by("created_at", "id"))
 
     events: list[Any] = []
     scores: list[dict[str, object]] = []
+    card: list[Any] = []
     if question.resolution:
         events = list(
             question.resolution_events.select_related("created_by").order_by("created_at", "id")
         )
         if question.is_scorable:
-            me = request.user.username if request.user.is_authenticated else None
+            me = user.username if user.is_authenticated else None
             scores = [
                 {**entry, "is_me": entry["user"] == me}
                 for entry in scores_for_question(question=question)
             ]
+            if me is not None:
+                scoring = getattr(question, "scoring", None)
+                card = score_card(
+                    scores=scores,
+                    username=me,
+                    crowd_mean=scoring.crowd_mean if scoring else None,
+                    scored_days=scoring.scored_days if scoring else None,
+                )
 
     context = {
         "question": question,
@@ -162,11 +449,23 @@ def question_detail_page(
         "is_open": question_status == Question.Status.OPEN,
         "accepts_forecasts": accepts_forecasts,
         "community": community,
+        "history": history,
+        "history_summary": _history_summary(history),
+        "chart": _chart_data(
+            question=question,
+            history=history,
+            my_forecasts=my_forecasts,
+            hidden=not visible,
+            now=now,
+        ),
         "my_forecasts": my_forecasts,
         "form": form,
+        "clarifications": clarifications,
         "events": events,
         "latest_event": events[-1] if events else None,
         "scores": scores,
+        "score_card": card,
+        "scores_csv_url": reverse("api:question-scores", args=[question.slug]) + "?format=csv",
         "login_url": login_url_for(question),
     }
     return render(request, "questions/question_detail.html", context, status=status)
@@ -175,6 +474,9 @@ def question_detail_page(
 def login_url_for(question: Question) -> str:
     next_url = reverse("questions:detail", args=[question.slug])
     return f"{reverse('login')}?{urlencode({'next': next_url})}"
+
+
+# --- The article page -------------------------------------------------------------------
 
 
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:

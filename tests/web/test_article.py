@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from questions.templatetags.foreseer import PassageMark, highlight_passages, locate_passage
-from tests.factories import ArticleFactory, QuestionFactory
-from tests.web.conftest import PASSAGE
+from tests.factories import ArticleFactory, ForecastFactory, QuestionFactory, UserFactory
+from tests.web.conftest import PASSAGE, count_queries
 
 
 def test_locate_passage_verbatim_and_across_rewrapped_lines_and_quotes():
@@ -96,3 +99,79 @@ def test_article_page_escapes_the_text_and_reports_unlocated_passages(client):
 @pytest.mark.django_db
 def test_unknown_article_is_404(client):
     assert client.get("/articles/nope/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_linked_passage_is_emphasized_when_targeted(client, question, article):
+    # The question page links to the passage's anchor on the article page...
+    detail = client.get(reverse("questions:detail", args=[question.slug])).content.decode()
+    assert 'href="/articles/fractured-pillar/#passage-nk-escalation"' in detail
+    # ...where the passage carries that id and the page loads the rule that marks it.
+    page = client.get(reverse("questions:article", args=[article.slug])).content.decode()
+    assert 'id="passage-nk-escalation"' in page
+    assert '<link rel="stylesheet" href="/static/foreseer/question.css">' in page
+    css = (Path(settings.BASE_DIR) / "questions/static/foreseer/question.css").read_text()
+    rule = css[css.index("mark.passage:target {") :]
+    rule = rule[: rule.index("}")]
+    # Emphasis that does not rely on colour alone: an outline and an underline.
+    assert "outline: 3px solid" in rule
+    assert "text-decoration: underline" in rule
+    assert 'mark.passage:target::before {\n  content: "▶ linked passage: ";' in css
+
+
+@pytest.mark.django_db
+def test_staff_tools_on_the_article_page_are_for_staff_only(
+    client, user_client, staff_web_client, article
+):
+    tools = "questions/manage/_article_staff_tools.html"
+    url = reverse("questions:article", args=[article.slug])
+
+    def names(response):
+        assert response.status_code == 200
+        return {template.name for template in response.templates}
+
+    assert tools in names(staff_web_client.get(url))
+    assert tools not in names(user_client.get(url))
+    assert tools not in names(client.get(url))
+
+
+@pytest.mark.django_db
+def test_drafts_are_not_marked_on_the_article_page(client, staff_web_client, article):
+    QuestionFactory(
+        slug="draft-q",
+        article=article,
+        source_passage="Diplomats will keep talking.",
+        published_at=None,
+    )
+    url = reverse("questions:article", args=[article.slug])
+    for viewer in (client, staff_web_client):
+        page = viewer.get(url).content.decode()
+        assert 'id="passage-draft-q"' not in page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("logged_in", [False, True])
+def test_article_page_query_count_does_not_grow(client, user, logged_in):
+    if logged_in:
+        client.force_login(user)
+
+    def build(slug: str, count: int) -> str:
+        sentences = [f"Sentence number {n} says something likely." for n in range(count)]
+        article = ArticleFactory(slug=slug, text=" ".join(sentences))
+        people = UserFactory.create_batch(3)
+        for number, sentence in enumerate(sentences):
+            question = QuestionFactory(
+                article=article,
+                source_passage=sentence,
+                hide_community_until_forecast=number % 2 == 0,
+            )
+            for person in people:
+                ForecastFactory(question=question, user=person)
+        return reverse("questions:article", args=[slug])
+
+    small_url = build("small", 2)
+    client.get(small_url)
+    small, _ = count_queries(client, small_url)
+    large, response = count_queries(client, build("large", 25))
+    assert len(response.context["rows"]) == 25
+    assert small == large

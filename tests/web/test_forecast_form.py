@@ -3,6 +3,7 @@ refusal a 400 on the question page with the reason next to the field."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -10,8 +11,9 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
 
+from forecasts.forms import PERCENT_LIMITS, ForecastForm, percent_text
 from forecasts.models import Forecast
-from tests.factories import QuestionFactory
+from tests.factories import ForecastFactory, QuestionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -137,3 +139,94 @@ def test_get_is_not_allowed(user_client, question):
 
 def test_unknown_question_is_404(user_client, db):
     assert user_client.post("/questions/nope/forecast/", {"percent": "60"}).status_code == 404
+
+
+# --- The slider beside the number field -----------------------------------------------------
+
+
+def form_html(page: str) -> str:
+    start = page.index('<form method="post" action="/questions/')
+    return page[start : page.index("</form>", start)]
+
+
+def slider_tag(page: str) -> str:
+    return re.search(r'<input type="range"[^>]*>', page).group(0)
+
+
+def test_the_slider_is_labelled_shares_the_limits_and_waits_for_the_script(user_client, question):
+    form = form_html(
+        user_client.get(reverse("questions:detail", args=[question.slug])).content.decode()
+    )
+    number = re.search(r'<input type="number"[^>]*>', form).group(0)
+    slider = slider_tag(form)
+    for limit in ('min="0.1"', 'max="99.9"', 'step="0.1"'):
+        assert limit in number and limit in slider
+    assert 'id="id_percent"' in number
+    assert 'id="id_percent_slider"' in slider
+    # Only the number field is submitted: the slider has no name.
+    assert "name=" not in slider
+    assert '<label for="id_percent_slider">' in form
+    assert 'aria-controls="id_percent"' in slider
+    assert 'aria-describedby="id_percent_slider_hint"' in slider
+    assert "Page Up / Page Down 10 points" in form
+    # Hidden until question.js shows it, so without scripts only the working field shows.
+    assert "data-percent-slider hidden" in form
+    assert 'value="50"' in slider
+    # The number field comes first and is required; the slider follows it.
+    assert form.index('id="id_percent"') < form.index('id="id_percent_slider"')
+
+
+def test_the_form_starts_from_the_latest_forecast(user_client, user, question):
+    now = timezone.now()
+    ForecastFactory(question=question, user=user, probability=0.3, created_at=now - timedelta(2))
+    ForecastFactory(question=question, user=user, probability=0.625, created_at=now - timedelta(1))
+    form = form_html(
+        user_client.get(reverse("questions:detail", args=[question.slug])).content.decode()
+    )
+    assert re.search(r'<input type="number" name="percent" value="62.5"', form)
+    assert 'value="62.5"' in slider_tag(form)
+    assert 'aria-valuetext="62.5%"' in slider_tag(form)
+
+
+@pytest.mark.parametrize(
+    ("typed", "slider"), [("abc", "50"), ("150", "99.9"), ("-1", "0.1"), ("0.05", "0.1")]
+)
+def test_a_refused_number_keeps_what_was_typed_and_a_sensible_slider(
+    user_client, question, typed, slider
+):
+    response = user_client.post(submit_url(question), {"percent": typed})
+    assert response.status_code == 400
+    form = form_html(response.content.decode())
+    assert f'value="{typed}"' in re.search(r'<input type="number"[^>]*>', form).group(0)
+    assert f'value="{slider}"' in slider_tag(form)
+    assert Forecast.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("probability", "text"),
+    [(0.625, "62.5"), (0.5, "50"), (0.001, "0.1"), (0.999, "99.9"), (0.3, "30")],
+)
+def test_percent_text(probability, text):
+    assert percent_text(probability) == text
+
+
+@pytest.mark.parametrize(
+    ("data", "initial", "expected"),
+    [
+        (None, None, "50"),
+        (None, {"percent": "62.5"}, "62.5"),
+        ({"percent": "12.34"}, None, "12.3"),
+        ({"percent": "NaN"}, None, "50"),
+        ({"percent": "Infinity"}, None, "50"),
+        ({"percent": ""}, {"percent": "40"}, "50"),
+        ({"percent": "0"}, None, "0.1"),
+    ],
+)
+def test_slider_value(data, initial, expected):
+    assert ForecastForm(data, initial=initial).slider_value == expected
+
+
+def test_the_number_field_and_slider_limits_are_the_forms():
+    assert ForecastForm().percent_limits == {"min": "0.1", "max": "99.9", "step": "0.1"}
+    widget = ForecastForm().fields["percent"].widget
+    assert {key: widget.attrs[key] for key in ("min", "max", "step")} == PERCENT_LIMITS

@@ -8,8 +8,14 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from forecasts.community import community_update
 from questions.models import Question
-from tests.factories import ForecastFactory, QuestionFactory, example_b_question
+from tests.factories import (
+    ClarificationFactory,
+    ForecastFactory,
+    QuestionFactory,
+    example_b_question,
+)
 from tests.web.conftest import PASSAGE, count_queries
 
 pytestmark = pytest.mark.django_db
@@ -144,9 +150,10 @@ def test_resolved_question_shows_outcome_evidence_and_scores(client, resolve):
     # Kramer beat the crowd, so comes first; his row is highlighted.
     assert scores.index("kramer") < scores.index("george")
     assert (
-        '<tr class="is-me">\n                <th scope="row">kramer <span class="you">(you)</span>'
+        '<tr class="is-me">\n          <th scope="row">kramer <span class="you">(you)</span>'
         in scores
     )
+    assert "Log (0 best)" in scores
     for value in ("0.250", "-0.278", "85.7%", "0.794", "+0.220", "100%"):
         assert value in scores
     assert "Submit forecast" not in page
@@ -178,38 +185,146 @@ def test_annulled_questions_say_they_are_not_scored(client, past_question, resol
     assert f"Questions resolved {outcome} are not scored." in page
 
 
-def _add_forecasters(question: Question, count: int, me) -> None:
-    for _ in range(count):
-        ForecastFactory(question=question, created_at=question.open_time + timedelta(hours=2))
-    for _ in range(count):
+def _grow(question: Question, count: int, me) -> None:
+    """`count` more forecasters, forecasts of mine, clarifications and history points."""
+    for number in range(count):
+        # Each forecast moves the median, so each adds a point to the history.
         ForecastFactory(
-            question=question, user=me, created_at=question.open_time + timedelta(hours=3)
+            question=question,
+            probability=0.2 + 0.03 * number,
+            created_at=question.open_time + timedelta(hours=2 + 2 * number),
         )
+        ForecastFactory(
+            question=question,
+            user=me,
+            probability=0.9 - 0.01 * number,
+            created_at=question.open_time + timedelta(hours=3 + 2 * number),
+        )
+        ClarificationFactory(question=question, text=f"Clarification {number}.")
+    community_update(question_id=question.pk, full=True)
 
 
 @pytest.mark.parametrize("resolved", [False, True])
-def test_query_count_does_not_grow_with_forecasts(
-    user_client, user, question, past_question, resolve, resolved
+@pytest.mark.parametrize("hidden", [False, True])
+def test_query_count_does_not_grow_with_forecasts_clarifications_and_history(
+    user_client, user, question, past_question, resolve, resolved, hidden
 ):
-    if resolved:
-        question = past_question(slug="scored", article=question.article)
-    _add_forecasters(question, 2, user)
-    if resolved:
-        resolve(question, "yes")
-    user_client.get(url(question))  # warm up
-    small, _ = count_queries(user_client, url(question))
+    def build(slug: str, count: int) -> Question:
+        if resolved:
+            target = past_question(
+                slug=slug, article=question.article, hide_community_until_forecast=hidden
+            )
+        else:
+            target = QuestionFactory(slug=slug, hide_community_until_forecast=hidden)
+        _grow(target, count, user)
+        if resolved:
+            resolve(target, "yes")
+        return target
 
-    if resolved:
-        question = past_question(slug="scored-big", article=question.article)
-    _add_forecasters(question, 15, user)
-    if resolved:
-        resolve(question, "yes")
-    large, response = count_queries(user_client, url(question))
-    assert len(response.context["my_forecasts"]) >= 15
+    small_question = build("small", 2)
+    user_client.get(url(small_question))  # warm up
+    small, response = count_queries(user_client, url(small_question))
+    assert len(response.context["history"]) >= 2
+
+    big_question = build("big", 15)
+    large, response = count_queries(user_client, url(big_question))
+    assert len(response.context["my_forecasts"]) == 15
+    assert len(response.context["clarifications"]) == 15
+    assert len(response.context["history"]) >= 15
     if resolved:
         # 16 forecasters and the community forecast.
         assert len(response.context["scores"]) == 17
+        assert response.context["score_card"]
     assert small == large
+    assert large <= 12
+
+
+@pytest.mark.parametrize("hidden", [False, True])
+def test_query_count_for_anonymous_visitors_does_not_grow(client, user, hidden):
+    small_question = QuestionFactory(hide_community_until_forecast=hidden)
+    _grow(small_question, 2, user)
+    client.get(url(small_question))
+    small, _ = count_queries(client, url(small_question))
+    big_question = QuestionFactory(hide_community_until_forecast=hidden)
+    _grow(big_question, 20, user)
+    large, response = count_queries(client, url(big_question))
+    assert len(response.context["history"]) == (0 if hidden else 40)
+    assert len(response.context["clarifications"]) == 20
+    assert small == large
+
+
+# --- Clarifications -----------------------------------------------------------------------
+
+
+def test_clarifications_follow_the_criteria_oldest_first_with_their_utc_time(client, question):
+    first = ClarificationFactory(
+        question=question,
+        text="Submarine launches count.",
+        created_at=datetime(2026, 2, 1, 9, 30, tzinfo=UTC),
+    )
+    ClarificationFactory(
+        question=question,
+        text="A <b>test</b> & a launch are different.",
+        created_at=datetime(2026, 3, 5, 18, 0, tzinfo=UTC),
+    )
+    ClarificationFactory(text="Another question's clarification.")
+    page = client.get(url(question)).content.decode()
+
+    criteria = page.index('<h2 id="criteria-heading">Resolution criteria</h2>')
+    section = page[criteria : page.index('<h2 id="fine-print-heading">')]
+    assert section.index("Resolves yes on a long-range launch.") < section.index(
+        'Clarifications <span class="hint">added after publication</span>'
+    )
+    assert "These notes were added later." in section
+    assert section.count('<span class="badge badge-clarification">Added later</span>') == 2
+    assert section.index("Submarine launches count.") < section.index("A &lt;b&gt;test")
+    assert "A &lt;b&gt;test&lt;/b&gt; &amp; a launch are different." in section
+    assert '<time datetime="2026-02-01T09:30:00+00:00">2026-02-01 09:30 UTC</time>' in section
+    assert '<time datetime="2026-03-05T18:00:00+00:00">2026-03-05 18:00 UTC</time>' in section
+    assert f'id="clarification-{first.pk}"' in section
+    assert "Another question's clarification." not in page
+    # The header says the criteria were clarified, and links to the notes.
+    start = page.index('<header class="page-head">')
+    header = page[start : page.index("</header>", start)]
+    assert '<a href="#clarifications">2 clarifications</a>' in header
+    assert "2026-03-05 18:00 UTC" in header
+
+
+def test_no_clarifications_no_section(client, question):
+    page = client.get(url(question)).content.decode()
+    assert 'id="clarifications"' not in page
+    assert "Clarified" not in page
+
+
+# --- Drafts and staff ----------------------------------------------------------------------
+
+
+def template_names(response) -> set[str]:
+    return {template.name for template in response.templates}
+
+
+def test_drafts_are_404_to_forecasters_and_previewed_by_staff(
+    client, user_client, staff_web_client, db
+):
+    draft = QuestionFactory(slug="draft-one", title="A draft question", published_at=None)
+    assert client.get(url(draft)).status_code == 404
+    assert user_client.get(url(draft)).status_code == 404
+    response = staff_web_client.get(url(draft))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "questions/manage/_draft_banner.html" in template_names(response)
+    # The banner comes before the title.
+    assert page.index('class="panel draft-banner"') < page.index("<h1>A draft question</h1>")
+
+
+def test_staff_tools_are_included_for_staff_only(client, user_client, staff_web_client, question):
+    tools = "questions/manage/_question_staff_tools.html"
+    assert tools in template_names(staff_web_client.get(url(question)))
+    assert tools not in template_names(user_client.get(url(question)))
+    assert tools not in template_names(client.get(url(question)))
+    # Everyone gets the draft banner's template; it says nothing on a published question.
+    page = client.get(url(question)).content.decode()
+    assert "draft-banner" not in page
 
 
 def test_non_binary_question_has_no_form(user_client):
