@@ -19,6 +19,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("", include("forecasts.urls")),
     path("", include("scoring.urls")),
+    path("manage/", include("questions.manage_urls")),
     path("", include("questions.urls")),
     path("healthz", healthz, name="healthz"),
 ]

@@ -1,13 +1,25 @@
-"""The admin's resolve form. It only shapes input: the rules (staff only, a
-time zone, not in the future, not before the question opened, http(s) links)
-live in `question_resolve`, whose errors the view puts on these fields."""
+"""Forms of the staff pages (and the Django admin's resolve form). They only
+shape input: the rules live in the services (`question_resolve`,
+`question_draft_create`, `clarification_add`), whose errors the views put on
+these fields."""
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+from dateutil.relativedelta import relativedelta
 from django import forms
 
-from questions.models import Question
-from questions.services import RESOLUTION_OUTCOMES
+from questions.models import Article, Project, Question
+from questions.services import (
+    AUTHORED_TYPES,
+    CLARIFICATION_MAX_LENGTH,
+    RESOLUTION_OUTCOMES,
+    QuestionDraft,
+)
 
 OUTCOME_CHOICES = [
     (value, label) for value, label in Question.Resolution.choices if value in RESOLUTION_OUTCOMES
@@ -36,3 +48,332 @@ class QuestionResolveForm(forms.Form):
     def clean_evidence_links(self) -> list[str]:
         text = self.cleaned_data.get("evidence_links") or ""
         return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+class ManageResolveForm(QuestionResolveForm):
+    """The resolve page's form. Its confirmation step carries the same fields
+    hidden, plus the resolution event the author saw: if someone resolved or
+    corrected the question in between, the page asks again instead of
+    confirming a change that was described against an older state."""
+
+    seen_event = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=0)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        self.fields["outcome"].label = "Outcome"
+        self.fields["known_at"].widget.attrs["aria-describedby"] = "id_known_at_helptext"
+        self.fields["evidence_links"].widget.attrs["placeholder"] = "https://…"
+
+    def clean_note(self) -> str:
+        # Browsers send a textarea's line breaks as CRLF; the record keeps one form.
+        return (self.cleaned_data.get("note") or "").replace("\r\n", "\n")
+
+
+class ClarificationForm(forms.Form):
+    text = forms.CharField(
+        label="Clarification",
+        max_length=CLARIFICATION_MAX_LENGTH,
+        help_text=(
+            "Appended to the question with today's date and your name. It explains the "
+            "criteria; it cannot change them."
+        ),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+# --- Authoring -------------------------------------------------------------------
+
+DATETIME_LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
+UTC_HINT = "UTC; your browser shows the time as typed, without converting it."
+
+
+def _utc_field(label: str, help_text: str) -> forms.DateTimeField:
+    # The site's time zone is UTC, so a datetime-local value (no offset) is read as UTC.
+    return forms.DateTimeField(
+        label=label,
+        help_text=f"{help_text} {UTC_HINT}",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL_FORMAT),
+    )
+
+
+def _probability_field(label: str) -> forms.FloatField:
+    return forms.FloatField(
+        label=label,
+        required=False,
+        min_value=0,
+        max_value=1,
+        help_text="A probability from 0 to 1, e.g. 0.55.",
+        widget=forms.NumberInput(
+            attrs={"min": "0", "max": "1", "step": "0.01", "inputmode": "decimal"}
+        ),
+    )
+
+
+class QuestionDraftForm(forms.Form):
+    """Shapes the authoring page's input into a `QuestionDraft`; the rules
+    between fields (the window's order, the passage being in the article, the
+    probability range) are `question_draft_create`'s, shown on these fields."""
+
+    title = forms.CharField(max_length=300, widget=forms.TextInput(attrs={"size": 60}))
+    slug = forms.CharField(
+        required=False,
+        max_length=120,
+        help_text="Lowercase letters, digits and hyphens; left blank, it is made from the title.",
+    )
+    type = forms.ChoiceField(
+        choices=[(value, Question.Type(value).label) for value in AUTHORED_TYPES],
+        initial=Question.Type.BINARY,
+        help_text="Only binary (yes or no) questions for now.",
+    )
+    background = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    resolution_criteria = forms.CharField(
+        help_text="Exactly what makes the question resolve yes, and otherwise no.",
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+    fine_print = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    resolution_source = forms.CharField(
+        required=False,
+        help_text="The public source that settles the question.",
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    tags = forms.CharField(
+        required=False,
+        help_text="Comma-separated, e.g. north-korea, missiles; new tags are created.",
+    )
+    projects = forms.ModelMultipleChoiceField(
+        queryset=Project.objects.order_by("name"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        to_field_name="slug",
+    )
+    open_time = _utc_field("Opens (UTC)", "When forecasting opens.")
+    scheduled_close_time = _utc_field("Closes (UTC)", "When forecasting closes.")
+    scheduled_resolve_time = _utc_field(
+        "Resolves by (UTC)", "When the outcome is expected to be known; not before the close."
+    )
+    hide_community_until_forecast = forms.BooleanField(
+        label="Hide the community forecast until the forecaster has forecast",
+        required=False,
+        help_text="Against anchoring; everyone sees it once the question closes.",
+    )
+    article = forms.ModelChoiceField(
+        # The list needs no article bodies; the passage check loads the one chosen.
+        queryset=Article.objects.defer("text").order_by("-publication_date", "title"),
+        required=False,
+        to_field_name="slug",
+        empty_label="(none)",
+        help_text="The article the question is drawn from.",
+    )
+    source_passage = forms.CharField(
+        label="Source passage",
+        required=False,
+        help_text=(
+            "Quoted from the article; it must occur in the article's text (spacing and "
+            "straight or curly quotes may differ)."
+        ),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    implied_probability_low = _probability_field("Implied probability, low")
+    implied_probability_high = _probability_field("Implied probability, high")
+    implied_probability_table = forms.ChoiceField(
+        label="Read with the table",
+        required=False,
+        choices=[("", "(none)"), *Question.ProbabilityTable.choices],
+    )
+    implied_probability_term = forms.CharField(
+        label="Term read",
+        required=False,
+        max_length=120,
+        help_text="The words that express the likelihood, e.g. “more likely”.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+    def clean_tags(self) -> list[str]:
+        text = self.cleaned_data.get("tags") or ""
+        return [part.strip() for part in text.split(",") if part.strip()]
+
+    def draft(self) -> QuestionDraft:
+        data = self.cleaned_data
+        return QuestionDraft(
+            title=data["title"],
+            slug=data["slug"],
+            type=data["type"],
+            background=data["background"],
+            resolution_criteria=data["resolution_criteria"],
+            fine_print=data["fine_print"],
+            resolution_source=data["resolution_source"],
+            tags=data["tags"],
+            projects=list(data["projects"]),
+            open_time=data["open_time"],
+            scheduled_close_time=data["scheduled_close_time"],
+            scheduled_resolve_time=data["scheduled_resolve_time"],
+            hide_community_until_forecast=data["hide_community_until_forecast"],
+            article=data["article"],
+            source_passage=data["source_passage"],
+            implied_probability_low=data["implied_probability_low"],
+            implied_probability_high=data["implied_probability_high"],
+            implied_probability_table=data["implied_probability_table"],
+            implied_probability_term=data["implied_probability_term"],
+        )
+
+    @staticmethod
+    def initial_for(question: Question) -> dict[str, Any]:
+        """The form's values for an existing draft (tags and projects already fetched)."""
+        initial: dict[str, Any] = {
+            name: getattr(question, name)
+            for name in (
+                "title",
+                "slug",
+                "type",
+                "background",
+                "resolution_criteria",
+                "fine_print",
+                "resolution_source",
+                "open_time",
+                "scheduled_close_time",
+                "scheduled_resolve_time",
+                "hide_community_until_forecast",
+                "source_passage",
+                "implied_probability_low",
+                "implied_probability_high",
+                "implied_probability_table",
+                "implied_probability_term",
+            )
+        }
+        initial["tags"] = ", ".join(tag.slug for tag in question.tags.all())
+        initial["projects"] = [project.slug for project in question.projects.all()]
+        initial["article"] = question.article.slug if question.article else None
+        return initial
+
+    @classmethod
+    def data_for(cls, question: Question) -> dict[str, Any]:
+        """`initial_for` as submitted data, to show a draft's form with errors on it."""
+        data: dict[str, Any] = {}
+        for name, value in cls.initial_for(question).items():
+            if isinstance(value, datetime):
+                value = value.astimezone(UTC).strftime(DATETIME_LOCAL_FORMAT)
+            if value is None or value is False:
+                continue
+            data[name] = "on" if value is True else value
+        return data
+
+
+# --- Drafting from an article passage ------------------------------------------
+
+# Windows anchored on the article's publication date, as the seed questions
+# are drawn (docs/article-questions.md): the horizon the article names, or one
+# chosen and stated in the background.
+HORIZONS = {
+    "6m": ("6 months", relativedelta(months=6)),
+    "1y": ("1 year", relativedelta(years=1)),
+    "3y": ("3 years", relativedelta(years=3)),
+    "5y": ("5 years", relativedelta(years=5)),
+    "10y": ("10 years", relativedelta(years=10)),
+}
+DEFAULT_HORIZON = "1y"
+HORIZON_CHOICES = [(key, label) for key, (label, _) in HORIZONS.items()]
+# A window that has already closed cannot be published: such a question is
+# drawn again from today, as the seed file's successors are.
+ANCHOR_PUBLICATION = "publication"
+ANCHOR_TODAY = "today"
+ANCHOR_CHOICES = [
+    (ANCHOR_PUBLICATION, "from the article's publication"),
+    (ANCHOR_TODAY, "from today (a successor window)"),
+]
+# The seed questions resolve a month after they close.
+RESOLVE_AFTER_CLOSE = relativedelta(months=1)
+PASSAGE_MAX_LENGTH = 5000
+
+
+class ArticlePassageForm(forms.Form):
+    """The query of /manage/questions/new/?article=...&passage=...&horizon=..."""
+
+    article = forms.ModelChoiceField(
+        queryset=Article.objects.all(), to_field_name="slug", required=False
+    )
+    passage = forms.CharField(required=False, max_length=PASSAGE_MAX_LENGTH)
+    horizon = forms.ChoiceField(choices=HORIZON_CHOICES, required=False)
+    anchor = forms.ChoiceField(choices=ANCHOR_CHOICES, required=False)
+
+
+def article_draft_initial(
+    *,
+    article: Article,
+    passage: str,
+    horizon: str,
+    anchor: str = ANCHOR_PUBLICATION,
+    today: date | None = None,
+) -> dict[str, Any]:
+    """A new draft's values for a passage of `article`: the provenance filled
+    in and the window opening at the start of the publication day (UTC), or of
+    today for a successor, closing after `horizon` and resolving a month later."""
+    label, length = HORIZONS.get(horizon) or HORIZONS[DEFAULT_HORIZON]
+    if anchor == ANCHOR_TODAY:
+        start = today or datetime.now(UTC).date()
+        window = f"The window runs {label} from {start.isoformat()}."
+    else:
+        start = article.publication_date
+        window = f"The window runs {label} from the article's publication."
+    opens = datetime.combine(start, time.min, tzinfo=UTC)
+    closes = opens + length
+    passage = " ".join(passage.split())
+    return {
+        "article": article.slug,
+        "source_passage": passage,
+        "open_time": opens,
+        "scheduled_close_time": closes,
+        "scheduled_resolve_time": closes + RESOLVE_AFTER_CLOSE,
+        "background": (
+            f"Drawn from “{article.title}” ({article.publication_date_display}). {window}"
+        ),
+    }
+
+
+# ICD 203 (2015) expressions of likelihood, longest first so "very unlikely"
+# is read before "unlikely" and "unlikely" before "likely".
+ICD203_TERMS = (
+    ("almost no chance", 0.01, 0.05),
+    ("roughly even chance", 0.45, 0.55),
+    ("roughly even odds", 0.45, 0.55),
+    ("highly improbable", 0.05, 0.20),
+    ("highly probable", 0.80, 0.95),
+    ("almost certainly", 0.95, 0.99),
+    ("almost certain", 0.95, 0.99),
+    ("nearly certain", 0.95, 0.99),
+    ("very unlikely", 0.05, 0.20),
+    ("very likely", 0.80, 0.95),
+    ("improbable", 0.20, 0.45),
+    ("unlikely", 0.20, 0.45),
+    ("probably", 0.55, 0.80),
+    ("probable", 0.55, 0.80),
+    ("remote", 0.01, 0.05),
+    ("likely", 0.55, 0.80),
+)
+
+
+@dataclass(frozen=True)
+class TermReading:
+    term: str
+    low: float
+    high: float
+
+
+def icd203_reading(passage: str) -> TermReading | None:
+    """The first ICD 203 term the passage uses, as a hint for the author: the
+    range is the article's confidence in its own claim, which the question may
+    ask the opposite of (docs/article-questions.md)."""
+    lowered = " ".join(passage.lower().split())
+    found = []
+    for term, low, high in ICD203_TERMS:
+        match = re.search(rf"\b{re.escape(term)}\b", lowered)
+        if match:
+            found.append((match.start(), -len(term), TermReading(term, low, high)))
+    return min(found, key=lambda item: item[:2])[2] if found else None

@@ -1,0 +1,115 @@
+"""The daily email to staff listing the questions awaiting resolution."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from smtplib import SMTPException
+from unittest import mock
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from accounts.models import SentEmail
+from questions.services import question_resolve, resolution_digest_send
+from questions.tasks import send_resolution_digest
+from tests.factories import ForecastFactory, QuestionFactory, StaffFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def overdue(slug: str, days: int, **fields):
+    close = timezone.now() - timedelta(days=days)
+    return QuestionFactory(
+        slug=slug,
+        title=f"Question {slug}?",
+        open_time=close - timedelta(days=20),
+        scheduled_close_time=close,
+        scheduled_resolve_time=close + timedelta(days=1),
+        **fields,
+    )
+
+
+@pytest.fixture
+def admins(db):
+    return [StaffFactory(username="ada"), StaffFactory(username="grace")]
+
+
+def test_nothing_is_sent_when_nothing_awaits_resolution(admins, staff):
+    QuestionFactory()  # open
+    done = overdue("done", 3)
+    question_resolve(
+        question=done, outcome="yes", known_at=done.scheduled_close_time, resolved_by=staff
+    )
+    overdue("hidden-draft", 2, published_at=None)
+    assert resolution_digest_send() == 0
+    assert mail.outbox == []
+    assert not SentEmail.objects.exists()
+
+
+def test_active_staff_with_an_address_get_the_queue_oldest_first(admins, settings):
+    settings.FORESEER_SITE_URL = "https://foreseer.example.org"
+    StaffFactory(username="no-address", email="")
+    StaffFactory(username="left", is_active=False)
+    UserFactory(username="forecaster")
+    newer, older = overdue("newer", 2), overdue("older", 9)
+    ForecastFactory(question=older, created_at=older.open_time + timedelta(days=1))
+
+    assert resolution_digest_send() == 2
+    assert sorted(message.to[0] for message in mail.outbox) == [
+        "ada@example.org",
+        "grace@example.org",
+    ]
+    message = mail.outbox[0]
+    assert message.subject == "Foreseer: 2 questions awaiting resolution"
+    body = message.body
+    assert body.index("Question older?") < body.index("Question newer?")
+    assert "Resolve: https://foreseer.example.org/manage/questions/older/resolve/" in body
+    assert "The whole queue: https://foreseer.example.org/manage/resolutions/" in body
+    assert "Forecasts before the close: 1 from 1 forecaster\n" in body
+    assert "(9 days ago)" in body
+    html, mimetype = message.alternatives[0]
+    assert mimetype == "text/html"
+    assert 'href="https://foreseer.example.org/manage/questions/newer/resolve/"' in html
+    assert newer.title in html
+
+
+def test_it_is_sent_once_a_day(admins):
+    overdue("late", 4)
+    now = timezone.now()
+    assert resolution_digest_send(now=now) == 2
+    assert resolution_digest_send(now=now + timedelta(minutes=5)) == 0
+    assert len(mail.outbox) == 2
+    assert set(SentEmail.objects.values_list("kind", "key")) == {("digest", now.date().isoformat())}
+    assert resolution_digest_send(now=now + timedelta(days=1)) == 2
+    assert len(mail.outbox) == 4
+
+
+def test_a_claim_made_by_another_run_is_respected(admins):
+    overdue("late", 4)
+    now = timezone.now()
+    SentEmail.objects.create(user=admins[0], kind="digest", key=now.date().isoformat())
+    assert resolution_digest_send(now=now) == 1
+    assert [message.to for message in mail.outbox] == [["grace@example.org"]]
+
+
+def test_a_failed_send_gives_its_claim_back_for_the_retry(admins):
+    overdue("late", 4)
+    with (
+        mock.patch(
+            "django.core.mail.EmailMultiAlternatives.send", side_effect=SMTPException("down")
+        ),
+        pytest.raises(SMTPException),
+    ):
+        resolution_digest_send()
+    assert not SentEmail.objects.exists()
+    assert resolution_digest_send() == 2
+
+
+def test_the_daily_task_sends_the_digest_and_is_on_the_beat_schedule(admins, settings):
+    overdue("late", 4)
+    assert send_resolution_digest() == 2
+    assert send_resolution_digest() == 0
+    assert len(mail.outbox) == 2
+    entry = settings.CELERY_BEAT_SCHEDULE["resolution-digest"]
+    assert entry["task"] == send_resolution_digest.name
