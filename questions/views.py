@@ -398,8 +398,11 @@ def question_detail_page(
     user = request.user
     question_status = question.status_at(now)
     community = community_forecast(question=question, before=question.actual_close_time)
+    # A draft previewed by staff shows the form's place but takes no forecasts.
     accepts_forecasts = (
-        question_status == Question.Status.OPEN and question.type == Question.Type.BINARY
+        question_status == Question.Status.OPEN
+        and question.type == Question.Type.BINARY
+        and not question.is_draft
     )
     my_forecasts: list[Forecast] = []
     if user.is_authenticated:

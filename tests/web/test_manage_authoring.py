@@ -208,6 +208,9 @@ def test_a_new_draft_is_saved_unpublished_and_shown_as_a_preview(staff_web_clien
     assert f'href="/manage/questions/{question.slug}/edit/"' in html
     assert f'action="/manage/questions/{question.slug}/publish/"' in html
     assert "Draft saved." in html
+    # A preview, not a place to forecast: the service would refuse it anyway.
+    assert 'id="forecast-form"' not in html
+    assert "Forecasts open once the question is published." in html
 
 
 def test_a_blank_slug_that_is_taken_gets_a_number(staff_web_client):
