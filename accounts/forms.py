@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import UserCreationForm
 from django.core.exceptions import ValidationError
 
@@ -28,4 +29,74 @@ class SignupForm(UserCreationForm):
         user.origin = User.Origin.SIGNUP
         if commit:
             user.save()
+        return user
+
+
+class AccountSettingsForm(forms.ModelForm):
+    """The account's email address and which emails it gets. Changing the address asks
+    for the password: the address is where password resets go, so whoever holds an
+    unattended session must not be able to redirect them."""
+
+    current_password = forms.CharField(
+        label="Current password",
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text="Needed only to change your email address.",
+    )
+
+    class Meta:
+        model = User
+        fields = ("email", "current_password", "email_on_resolution", "email_reminders")
+        labels = {
+            "email": "Email address",
+            "email_on_resolution": "When a question I forecast is resolved",
+            "email_reminders": "When my forecast on an open question goes stale",
+        }
+        help_texts = {
+            "email": "Where we send resolutions, reminders and password resets; never shown "
+            "to other forecasters.",
+            "email_on_resolution": "The outcome, the evidence, and your scores beside the "
+            "community forecast's. Sent again if the resolution is corrected.",
+        }
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["email"].required = True
+        self.fields["email"].widget.attrs["autocomplete"] = "email"
+        days = settings.FORESEER_REMINDER_DAYS
+        self.fields["email_reminders"].help_text = (
+            f"One email listing your forecasts on open questions unchanged for {days} days "
+            "or more; each forecast is mentioned once."
+            if days > 0
+            else "Reminders are turned off on this site for now."
+        )
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip()
+        taken = User.objects.filter(email__iexact=email).exclude(pk=self.instance.pk)
+        if taken.exists():
+            raise forms.ValidationError("An account with this email address already exists.")
+        return email
+
+    def clean(self) -> dict[str, object]:
+        cleaned = super().clean()
+        email = cleaned.get("email")
+        if email is not None and email != self.initial.get("email"):
+            password = cleaned.get("current_password") or ""
+            if not self.instance.check_password(password):
+                self.add_error(
+                    "current_password",
+                    "Enter your current password to change your email address."
+                    if not password
+                    else "That is not your current password.",
+                )
+        return cleaned
+
+    def save(self, commit: bool = True) -> User:
+        user = super().save(commit=False)
+        if commit:
+            # Only these columns: a concurrent unsubscribe or login must not be overwritten
+            # with what this form read earlier.
+            user.save(update_fields=["email", "email_on_resolution", "email_reminders"])
         return user

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import DatabaseError
 from django.utils import timezone
 
+from forecasts.tasks import send_resolution_emails
 from questions.models import Question
 from scoring.models import MaterializedScope, RescoreChunk
 from scoring.services import (
@@ -34,6 +35,8 @@ def score_question(self, question_id: int) -> dict[str, int]:  # type: ignore[no
     except Question.DoesNotExist:
         # Deleted after the message was sent: nothing left to score.
         return {"question_id": question_id, "rows": 0}
+    # The resolution emails quote these scores (or say there are none), so they follow them.
+    send_resolution_emails.delay_on_commit(question_id)
     return {"question_id": question_id, "rows": outcome.rows_written}
 
 

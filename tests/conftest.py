@@ -59,6 +59,7 @@ def require_redis(settings) -> str:
 class QueuedTasks:
     update_community: mock.MagicMock
     rebuild_scopes: mock.MagicMock
+    resolution_emails: mock.MagicMock
 
 
 @pytest.fixture(autouse=True)
@@ -73,8 +74,11 @@ def queued(request):
     with (
         mock.patch("forecasts.tasks.update_community.delay") as community,
         mock.patch("scoring.tasks.rebuild_scopes.delay") as rebuild,
+        mock.patch("forecasts.tasks.send_resolution_emails.delay") as emails,
     ):
-        yield QueuedTasks(update_community=community, rebuild_scopes=rebuild)
+        yield QueuedTasks(
+            update_community=community, rebuild_scopes=rebuild, resolution_emails=emails
+        )
 
 
 @pytest.fixture

@@ -4,8 +4,10 @@ reason when it is missing, or fail under REQUIRE_BROWSER=1."""
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 
 from tests.conftest import chromium_path, skip_or_fail
 
@@ -24,6 +26,18 @@ CHROMIUM_ARGS = [
 ]
 
 
+SCREENSHOTS = Path(settings.BASE_DIR) / "test-artifacts" / "screenshots"
+
+
+def screenshot(page, name: str) -> Path:
+    """Save the whole page as test-artifacts/screenshots/<name>.png (the README
+    shows the main ones, copied by `make screenshots`)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
     """pytest-playwright's launch options, pointed at the system Chromium."""
@@ -39,3 +53,22 @@ def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
         "args": CHROMIUM_ARGS,
         "timeout": 30_000,
     }
+
+
+@pytest.fixture
+def tasks_inline(queued, monkeypatch):
+    """The follow-up tasks run in the server thread as soon as their transaction
+    commits, so a page reloaded afterwards shows the community history, the
+    scores and the tables, as it would once a worker had caught up. A real worker
+    runs them in tests/integration."""
+    from forecasts.tasks import update_community
+    from scoring.tasks import rebuild_scopes, score_question
+
+    queued.update_community.side_effect = lambda question_id, *args, **kw: update_community(
+        question_id, *args, **kw
+    )
+    queued.rebuild_scopes.side_effect = lambda *args, **kw: rebuild_scopes()
+    monkeypatch.setattr(
+        score_question, "delay", lambda question_id, *args, **kw: score_question(question_id)
+    )
+    return queued
