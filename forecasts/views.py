@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from statistics import fmean
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -20,11 +20,13 @@ from forecasts.forms import ForecastForm
 from forecasts.models import Forecast
 from forecasts.selectors import community_forecasts
 from forecasts.services import forecast_submit
-from questions.models import Question
+from questions.models import Question, Tag
 from questions.templatetags.foreseer import percent
 from questions.views import question_detail_page, question_for_page
-from scoring.models import Score
-from scoring.selectors import scores_for_user
+from scoring.models import CalibrationReport, Score
+from scoring.scopes import Scope
+from scoring.selectors import calibration_for_user, rule_standings, scores_for_user
+from scoring.views import csv_download
 
 
 def _add_service_errors(form: ForecastForm, error: ValidationError) -> None:
@@ -79,30 +81,81 @@ def _latest_forecasts_on_unresolved(user: Any) -> list[Forecast]:
 def my_record(request: HttpRequest) -> HttpResponse:
     user = request.user
     now = timezone.now()
+    status = 200
+    tags = list(Tag.objects.order_by("slug").values_list("slug", flat=True))
+    tag = request.GET.get("tag", "")
+    tag_error = ""
+    if tag and tag not in tags:
+        # Say so next to the select and show the whole record.
+        tag_error, tag, status = f"There is no tag {tag!r}; showing every question.", "", 400
+    export = request.GET.get("format", "")
+    export_error = ""
+    if export not in ("", "csv"):
+        export_error, status = f"Unknown format {export!r}: the page offers csv.", 400
 
+    scores = scores_for_user(user=user)
+    if tag:
+        scores = scores.filter(question__tags__slug=tag)
+    scores = list(scores)
     resolved = [
         {
             "question": row.question,
+            "forecasts": row.forecasts,
             "participation": row.participation,
+            "active_days": row.active_days,
             "daily_brier": row.daily_brier,
             "accuracy": row.accuracy,
             "peer": row.peer,
+            "baseline": row.baseline,
+            "log": row.log_score,
+            "coverage": row.coverage,
         }
-        for row in scores_for_user(user=user)
+        for row in scores
     ]
-    accuracies = [entry["accuracy"] for entry in resolved if entry["accuracy"] is not None]
-    briers = [entry["daily_brier"] for entry in resolved if entry["daily_brier"] is not None]
+    if export == "csv" and status == 200:
+        return csv_download(
+            (
+                {
+                    **entry,
+                    "question": entry["question"].slug,
+                    "title": entry["question"].title,
+                    "resolution": entry["question"].resolution,
+                    "known_at": entry["question"].known_at.isoformat()
+                    if entry["question"].known_at
+                    else None,
+                }
+                for entry in resolved
+            ),
+            header=[
+                "question", "title", "resolution", "known_at", "forecasts", "accuracy",
+                "daily_brier", "participation", "active_days", "peer", "baseline", "log",
+                "coverage",
+            ],
+            filename=f"my-record{'-' + tag if tag else ''}.csv",
+        )  # fmt: skip
+    # Each rule as the leaderboards compute it, over this record's questions.
+    standings = rule_standings(scores=scores, key=f"record:{user.pk}:{tag}")
+    by_rule = {standing.rule.value: standing for standing in standings}
 
     # Resolved questions the user forecast on without a score: annulled or
     # ambiguous, scoring not run yet, or every forecast came after the close.
-    unscored = list(
+    unscored = (
         Question.objects.resolved()
         .filter(Exists(Forecast.objects.filter(user=user, question=OuterRef("pk"))))
         .exclude(Exists(Score.objects.filter(user=user, question=OuterRef("pk"))))
-        .order_by("-resolution_set_at", "id")
     )
+    if tag:
+        unscored = unscored.filter(tags__slug=tag)
+    unscored = list(unscored.order_by("-resolution_set_at", "id"))
 
     latest = _latest_forecasts_on_unresolved(user)
+    if tag:
+        tagged = set(
+            Question.objects.filter(
+                pk__in=[forecast.question_id for forecast in latest], tags__slug=tag
+            ).values_list("pk", flat=True)
+        )
+        latest = [forecast for forecast in latest if forecast.question_id in tagged]
     community = community_forecasts(questions=[forecast.question for forecast in latest])
     pending = [
         {
@@ -113,13 +166,26 @@ def my_record(request: HttpRequest) -> HttpResponse:
         }
         for forecast in latest
     ]
+    calibration = calibration_for_user(
+        user=user,
+        weighting=CalibrationReport.Weighting.TIME,
+        closed_only=True,
+        within=Scope("tag", tag) if tag else None,
+    )
     context = {
+        "tags": tags,
+        "tag": tag,
+        "tag_error": tag_error,
+        "export_error": export_error,
         "resolved": resolved,
-        "mean_accuracy": fmean(accuracies) if accuracies else None,
-        "mean_daily_brier": fmean(briers) if briers else None,
-        "total_peer": sum(entry["peer"] for entry in resolved) if resolved else None,
+        "standings": standings,
+        "mean_accuracy": by_rule["accuracy"].value,
+        "mean_daily_brier": by_rule["daily_brier"].value,
+        "peer": by_rule["peer"],
+        "coverage_floor": settings.FORESEER_COVERAGE_FLOOR,
+        "calibration": calibration,
         "unscored": unscored,
         "open_rows": [row for row in pending if row["status"] == Question.Status.OPEN],
         "closed_rows": [row for row in pending if row["status"] == Question.Status.CLOSED],
     }
-    return render(request, "forecasts/record.html", context)
+    return render(request, "forecasts/record.html", context, status=status)

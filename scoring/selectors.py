@@ -5,19 +5,22 @@ calibration) is computed from the source rows on request."""
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
+import numpy as np
 from django.conf import settings
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet, Window
+from django.db.models.functions import Lower, Rank
 
 from accounts.models import User
 from questions.models import Question
 from scoring.models import CalibrationReport, LeaderboardEntry, MaterializedScope, Rule, Score
 from scoring.scopes import Scope
-from scoring.services.calibration import calibration_points, report_from_points
-from scoring.services.leaderboards import rule_tables, scope_scores
+from scoring.services.calibration import calibration_points, report_from_points, scope_forecasts
+from scoring.services.leaderboards import RULE_COLUMNS as SCORE_COLUMNS
+from scoring.services.leaderboards import ScopeScores, rule_tables, scope_scores
 
 RULE_FIELDS = {
     Rule.ACCURACY: "accuracy",
@@ -325,3 +328,203 @@ def calibration_for_user(
         "built_at": None,
         "live": True,
     }
+
+
+def calibration_of_scope(*, scope: Scope, weighting: str, closed_only: bool) -> dict[str, Any]:
+    """A scope's calibration: the materialized report, or, while the scope has not been
+    built (nothing in it resolved yet, or a group no rebuild has reached), computed from
+    the rows on request."""
+    report = calibration_for_scope(scope=scope, weighting=weighting, closed_only=closed_only)
+    if report is not None:
+        return report
+    points = calibration_points(forecasts=scope_forecasts(scope))
+    return {
+        **report_from_points(points, weighting=weighting, closed_only=closed_only),
+        "built_at": None,
+        "live": True,
+    }
+
+
+# --- Pages: boards in another order, questions to analyse, one forecaster's standing ----
+
+LEADERBOARD_SORTS = ("rank", "name", "questions")
+
+
+def leaderboard_sorted_for(
+    *,
+    scope: Scope,
+    rule: Rule,
+    sort: str = "rank",
+    descending: bool = False,
+    min_questions: int | None = None,
+    offset: int = 0,
+    limit: int = 50,
+    resolved_after: datetime | None = None,
+    resolved_before: datetime | None = None,
+) -> LeaderboardPage:
+    """`leaderboard_for` in another order: by rank (best first; worst first with
+    `descending`), by name, or by the number of questions scored. Ranked users still come
+    first and those below the line after them, each part in the chosen order, so the line
+    stays where it is whatever the order."""
+    if sort not in LEADERBOARD_SORTS:
+        raise ValueError(f"sort must be one of {', '.join(LEADERBOARD_SORTS)}, got {sort!r}")
+    window = {"resolved_after": resolved_after, "resolved_before": resolved_before}
+    if sort == "rank" and not descending:
+        return leaderboard_for(
+            scope=scope,
+            rule=rule,
+            min_questions=min_questions,
+            offset=offset,
+            limit=limit,
+            **window,
+        )
+    better = 1.0 if rule.lower_is_better else -1.0
+    if resolved_after is not None or resolved_before is not None:
+        # A window is computed on request with every row in memory: sort them here.
+        board = leaderboard_for(
+            scope=scope, rule=rule, min_questions=min_questions, offset=0, limit=10**9, **window
+        )
+        keys = {
+            "rank": lambda row: (better * row.value, row.username),
+            "name": lambda row: (row.username.lower(), row.username),
+            "questions": lambda row: (row.questions, -better * row.value, row.username),
+        }
+        ranked = sorted(
+            (row for row in board.rows if row.rank is not None),
+            key=keys[sort],
+            reverse=descending,
+        )
+        below = sorted(
+            (row for row in board.rows if row.rank is None), key=keys[sort], reverse=descending
+        )
+        return replace(board, rows=(ranked + below)[offset : offset + limit])
+
+    # The board's counts, community row and build time, without its rows.
+    board = leaderboard_for(scope=scope, rule=rule, min_questions=min_questions, limit=0)
+    stored_ranks = board.min_questions == settings.FORESEER_LEADERBOARD_MIN_QUESTIONS
+    people = LeaderboardEntry.objects.filter(scope=str(scope), rule=rule, is_community=False)
+    best_first = F("value").asc() if rule.lower_is_better else F("value").desc()
+    worst_first = F("value").desc() if rule.lower_is_better else F("value").asc()
+    if stored_ranks:
+        above = people.filter(rank__isnull=False)
+        below_line = people.filter(rank__isnull=True)
+    else:
+        # Another line than the materialized one: ranks among the users above it, as SQL's
+        # RANK() gives them (ties share a rank), in whatever order the page is read.
+        above = people.filter(questions__gte=board.min_questions).annotate(
+            position=Window(expression=Rank(), order_by=best_first)
+        )
+        below_line = people.filter(questions__lt=board.min_questions)
+    name = Lower("user__username")
+    orders: dict[str, list[Any]] = {
+        "rank": [worst_first, F("user_id").desc()] if descending else [best_first, "user_id"],
+        "name": [name.desc(), F("user_id").desc()] if descending else [name.asc(), "user_id"],
+        "questions": [
+            F("questions").desc() if descending else F("questions").asc(),
+            best_first,
+            "user_id",
+        ],
+    }
+    ordering = orders[sort]
+    if sort == "rank" and stored_ranks:
+        ordering = [F("rank").desc(), F("user_id").desc()]
+    page: list[tuple[LeaderboardEntry, int | None]] = []
+    if offset < board.ranked:
+        for entry in above.order_by(*ordering)[offset : offset + limit]:
+            page.append((entry, entry.rank if stored_ranks else entry.position))
+    if len(page) < limit:
+        start = max(0, offset - board.ranked)
+        for entry in below_line.order_by(*ordering)[start : start + limit - len(page)]:
+            page.append((entry, None))
+    names = dict(
+        User.objects.filter(pk__in=[entry.user_id for entry, _ in page]).values_list(
+            "pk", "username"
+        )
+    )
+    rows = [
+        _row(entry, rank=rank, intervals=stored_ranks and rank is not None, names=names)
+        for entry, rank in page
+    ]
+    return replace(board, rows=rows)
+
+
+def resolved_questions_for_analysis(
+    *, search: str = "", tag: str = "", article: str = ""
+) -> QuerySet[Question]:
+    """Published questions resolved yes or no (the scored ones), the most recently known
+    outcome first, each with its scoring run (how many forecasters were scored)."""
+    questions = (
+        Question.objects.published()
+        .filter(resolution__in=[Question.Resolution.YES, Question.Resolution.NO])
+        .select_related("scoring", "article")
+    )
+    if search:
+        questions = questions.filter(Q(title__icontains=search) | Q(slug__icontains=search))
+    if tag:
+        questions = questions.filter(tags__slug=tag)
+    if article:
+        questions = questions.filter(article__slug=article)
+    return questions.order_by(F("known_at").desc(nulls_last=True), "-id")
+
+
+@dataclass(frozen=True)
+class RuleStanding:
+    """One forecaster's value on one rule over a set of questions, computed as the
+    leaderboards compute it."""
+
+    rule: Rule
+    value: float | None
+    """Mean over questions (accuracy, daily Brier) or total / max(floor, coverage)."""
+    total: float | None
+    """Plain sum over questions (peer, baseline, log)."""
+    questions: int
+    coverage: float | None
+    """Total coverage (peer, baseline, log) or mean participation."""
+    ci_low: float | None
+    ci_high: float | None
+
+
+def rule_standings(*, scores: list[Score], key: str) -> list[RuleStanding]:
+    """Every rule's value over one forecaster's score rows, by the leaderboards' own code
+    (mean, or total / max(FORESEER_COVERAGE_FLOOR, total coverage)), with a 95 % bootstrap
+    interval over the questions (FORESEER_LIVE_BOOTSTRAP_RESAMPLES replicates, seeded by
+    `key` so a page reads the same twice). No queries: the rows are given."""
+
+    def column(name: str) -> np.ndarray:
+        return np.array(
+            [float("nan") if getattr(s, name) is None else getattr(s, name) for s in scores],
+            dtype=np.float64,
+        )
+
+    ids = {"question_id": np.array([s.question_id for s in scores], dtype=np.int64)}
+    ids["user_id"] = np.zeros(len(scores), dtype=np.int64)
+    values = {name: column(name) for names in SCORE_COLUMNS.values() for name in names}
+    tables = rule_tables(
+        # No community row among one forecaster's scores: nobody to leave unranked.
+        ScopeScores(columns={**ids, **values}, community_id=-1),
+        scope=key,
+        min_questions=0,
+        resamples=settings.FORESEER_LIVE_BOOTSTRAP_RESAMPLES,
+    )
+
+    def number(value: float) -> float | None:
+        return None if value != value else float(value)  # NaN -> None
+
+    standings = []
+    for rule in Rule:
+        table = tables[rule]
+        if len(table) == 0:
+            standings.append(RuleStanding(rule, None, None, 0, None, None, None))
+            continue
+        standings.append(
+            RuleStanding(
+                rule=rule,
+                value=number(table.value[0]),
+                total=number(table.total[0]),
+                questions=int(table.questions[0]),
+                coverage=number(table.coverage[0]),
+                ci_low=number(table.ci_low[0]),
+                ci_high=number(table.ci_high[0]),
+            )
+        )
+    return standings

@@ -35,15 +35,13 @@ from scoring.api.serializers import (
 )
 from scoring.exports import EXPORT_FORMATS, score_rows, scores_render
 from scoring.models import Rule
-from scoring.scopes import Scope
 from scoring.selectors import (
-    calibration_for_scope,
     calibration_for_user,
+    calibration_of_scope,
     is_analyst,
     leaderboard_for,
     scores_for_question,
 )
-from scoring.services.calibration import calibration_points, report_from_points, scope_forecasts
 
 CSV_NOTE = " Add `format=csv` (or send `Accept: text/csv`) to download the table as CSV."
 
@@ -223,9 +221,7 @@ class CalibrationView(CsvExportMixin, APIView):
                 raise ValidationError({"within": ["Only with scope=user:<username>."]})
             if scope.kind == "group" and not is_analyst(request.user):
                 raise PermissionDenied("Only analysts see a group's calibration.")
-            report = calibration_for_scope(
-                scope=scope, weighting=weighting, closed_only=closed_only
-            ) or self._live(scope, weighting=weighting, closed_only=closed_only)
+            report = calibration_of_scope(scope=scope, weighting=weighting, closed_only=closed_only)
         name = str(scope)
         data = {**report, "scope": name, "within": str(within) if within else None}
         if self.wants_csv():
@@ -235,13 +231,6 @@ class CalibrationView(CsvExportMixin, APIView):
                 filename=f"calibration-{name.replace(':', '-')}-{weighting}.csv",
             )
         return Response(CalibrationSerializer(data).data)
-
-    @staticmethod
-    def _live(scope: Scope, *, weighting: str, closed_only: bool) -> dict[str, Any]:
-        """A scope not materialized yet (nothing resolved in it so far): from the rows."""
-        points = calibration_points(forecasts=scope_forecasts(scope))
-        report = report_from_points(points, weighting=weighting, closed_only=closed_only)
-        return {**report, "built_at": None, "live": True}
 
 
 class ScoreExportView(APIView):

@@ -61,14 +61,30 @@ def tasks_inline(queued, monkeypatch):
     commits, so a page reloaded afterwards shows the community history, the
     scores and the tables, as it would once a worker had caught up. A real worker
     runs them in tests/integration."""
-    from forecasts.tasks import update_community
+    from forecasts.tasks import send_resolution_emails, update_community
     from scoring.tasks import rebuild_scopes, score_question
 
     queued.update_community.side_effect = lambda question_id, *args, **kw: update_community(
         question_id, *args, **kw
     )
     queued.rebuild_scopes.side_effect = lambda *args, **kw: rebuild_scopes()
+    queued.resolution_emails.side_effect = lambda question_id, *args, **kw: send_resolution_emails(
+        question_id
+    )
     monkeypatch.setattr(
         score_question, "delay", lambda question_id, *args, **kw: score_question(question_id)
     )
     return queued
+
+
+PASSWORD = "quiet-harbour-lantern-47"
+
+
+def log_in(page, live_server, username: str, password: str = PASSWORD) -> None:
+    """Log in through the login page, as a person would."""
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_load_state()
+    assert "/accounts/login/" not in page.url, f"could not log in as {username}"

@@ -83,9 +83,9 @@ def test_sign_up_forecast_update_and_see_the_chart(live_server, page: Page, task
     expect(page.get_by_text("Forecast saved")).to_contain_text("73.5%")
 
     probabilities = list(
-        Forecast.objects.filter(user=user).order_by("created_at").values_list(
-            "probability", flat=True
-        )
+        Forecast.objects.filter(user=user)
+        .order_by("created_at")
+        .values_list("probability", flat=True)
     )
     assert probabilities == [pytest.approx(0.625), pytest.approx(0.735)]
     first = Forecast.objects.filter(user=user).earliest("created_at")

@@ -1,15 +1,24 @@
-"""/me/record/: the user's scores, means, and standing forecasts."""
+"""/me/record/: the user's scores under every rule, each rule's value as the leaderboards
+compute it, the score history and calibration charts, the tag filter, CSV, and the
+standing forecasts; a fixed number of queries."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+import csv
+import io
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from questions.models import Tag
 from tests.factories import ForecastFactory, QuestionFactory, UserFactory
+from tests.web.analysts import OPENED, example_c, resolved_question, score
 from tests.web.conftest import count_queries
+from tests.web.test_calibration_page import chart_points
 
 pytestmark = pytest.mark.django_db
 
@@ -108,3 +117,177 @@ def test_query_count_does_not_grow_with_the_record(user_client, user, past_quest
     assert len(response.context["resolved"]) == 7
     assert len(response.context["open_rows"]) == 7
     assert small == large
+
+
+# --- Every rule, the rules' values, the charts, the tag filter, CSV -----------------------
+
+
+@pytest.fixture
+def record(user) -> list:
+    """alice's scores on three questions resolved on 1, 5 and 9 March 2025 (two tagged
+    "econ"), and worked example C's forecasts for her calibration (tagged "high" where the
+    forecast was 0.7 or 0.9)."""
+    econ = Tag.objects.create(slug="econ")
+    rows = [
+        # day, accuracy, daily Brier, peer, baseline, log, coverage, tagged
+        (1, -0.2, 0.1, 12.0, 40.0, -0.2, 1.0, True),
+        (5, 0.4, 0.9, -3.0, -10.0, -1.1, 0.5, True),
+        (9, None, None, 6.0, 5.0, -0.4, 0.25, False),
+    ]
+    questions = []
+    for day, accuracy, brier, peer, baseline, log, coverage, tagged in rows:
+        question = resolved_question(
+            f"r-{day}",
+            1,
+            title=f"Record question {day}",
+            known_at=datetime(2025, 3, day, tzinfo=UTC),
+        )
+        if tagged:
+            question.tags.add(econ)
+        score(
+            question,
+            user,
+            accuracy=accuracy,
+            daily_brier=brier,
+            participation=None if accuracy is None else 0.5,
+            peer=peer,
+            baseline=baseline,
+            log_score=log,
+            coverage=coverage,
+        )
+        questions.append(question)
+    example_c(user)
+    standing = QuestionFactory(title="Open and tagged")
+    standing.tags.add(econ)
+    ForecastFactory(question=standing, user=user)
+    return questions
+
+
+def test_every_rule_per_question(user_client, record):
+    page = user_client.get(RECORD).content.decode()
+    resolved = page[page.index('id="resolved-heading"') : page.index('id="rules-heading"')]
+    assert resolved.index("Record question 9") < resolved.index("Record question 1")
+    row = resolved[resolved.index("Record question 5") :]
+    row = row[: row.index("</tr>")]
+    for cell in ("2025-03-05", ">+0.400<", ">0.900<", ">50%<", ">-3.0<", ">-10.0<", ">-1.100<"):
+        assert cell in row
+
+
+def test_each_rule_as_the_leaderboards_compute_it(user_client, record):
+    response = user_client.get(RECORD)
+    standings = {s.rule.value: s for s in response.context["standings"]}
+    # Means over the questions that have the rule; sums / max(30, total coverage).
+    assert standings["accuracy"].value == pytest.approx(0.1)
+    assert standings["accuracy"].questions == 2
+    assert standings["daily_brier"].value == pytest.approx(0.5)
+    assert standings["peer"].total == pytest.approx(15.0)
+    assert standings["peer"].value == pytest.approx(15.0 / 30)
+    assert standings["peer"].coverage == pytest.approx(1.75)
+    assert standings["baseline"].value == pytest.approx(35.0 / 30)
+    assert standings["log"].value == pytest.approx(-1.7 / 30)
+    for standing in standings.values():
+        assert standing.ci_low <= standing.value <= standing.ci_high
+    page = response.content.decode()
+    rules = page[page.index('id="rules-heading"') : page.index("<h3>Over time</h3>")]
+    assert ">+0.500<" in rules and ">+15.0<" in rules and ">1.75<" in rules
+    assert '<dd class="big-number">+0.500</dd>' in page  # the peer score in the summary
+
+
+def test_the_score_history_chart(user_client, record):
+    page = user_client.get(RECORD).content.decode()
+    points = chart_points(page, "history")
+    assert [p["date"] for p in points] == ["2025-03-01", "2025-03-05", "2025-03-09"]
+    assert points[0]["x"] == datetime(2025, 3, 1, tzinfo=UTC).timestamp() * 1000
+    assert [p["mean_accuracy"] for p in points] == pytest.approx([-0.2, 0.1, 0.1])
+    assert [p["mean_daily_brier"] for p in points] == pytest.approx([0.1, 0.5, 0.5])
+    assert points[2]["accuracy"] is None
+    assert 'data-chart="history"' in page and "The chart's values" in page
+
+
+def test_my_calibration(user_client, record):
+    response = user_client.get(RECORD)
+    assert response.context["calibration"]["count"] == 20
+    page = response.content.decode()
+    points = chart_points(page, "my-calibration")
+    assert [(p["x"], p["count"]) for p in points] == [
+        (pytest.approx(0.1), 4),
+        (pytest.approx(0.4), 5),
+        (pytest.approx(0.7), 6),
+        (pytest.approx(0.9), 5),
+    ]
+    assert all(p["low"] <= p["y"] <= p["high"] for p in points)
+    section = page[page.index('id="calibration-heading"') : page.index('id="open-heading"')]
+    assert section.count(">empty bin<") == 6
+    assert "recalibration slope 0.90 (below 1: overconfident)" in section
+
+
+def test_filtering_by_tag(user_client, record):
+    response = user_client.get(RECORD, {"tag": "econ"})
+    assert response.status_code == 200
+    assert [row["question"].slug for row in response.context["resolved"]] == ["r-5", "r-1"]
+    standings = {s.rule.value: s for s in response.context["standings"]}
+    assert standings["peer"].total == pytest.approx(9.0)
+    assert response.context["calibration"]["count"] == 0  # no example C question is econ
+    assert '<option value="econ" selected>econ</option>' in response.content.decode()
+    high = user_client.get(RECORD, {"tag": "high"})
+    assert high.context["calibration"]["count"] == 11
+    assert high.context["resolved"] == []
+
+
+def test_an_unknown_tag_is_a_400_next_to_the_select(user_client, record):
+    response = user_client.get(RECORD, {"tag": "nope"})
+    assert response.status_code == 400
+    page = response.content.decode()
+    field = page[page.index('<div class="field field-error">') :]
+    field = field[: field.index("</div>")]
+    assert "There is no tag &#x27;nope&#x27;" in field and 'aria-invalid="true"' in field
+    assert len(response.context["resolved"]) == 3  # the whole record meanwhile
+
+
+def test_csv_of_the_questions(user_client, record):
+    page = user_client.get(RECORD, {"tag": "econ"}).content.decode()
+    assert 'href="?tag=econ&amp;format=csv" download' in page
+    response = user_client.get(RECORD, {"tag": "econ", "format": "csv"})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    assert response["Content-Disposition"] == 'attachment; filename="my-record-econ.csv"'
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert [row["question"] for row in rows] == ["r-5", "r-1"]
+    assert rows[0]["peer"] == "-3.0" and rows[0]["log"] == "-1.1"
+    assert rows[0]["known_at"] == "2025-03-05T00:00:00+00:00"
+    everything = user_client.get(RECORD, {"format": "csv"}).content.decode()
+    assert len(everything.splitlines()) == 4
+    assert user_client.get(RECORD, {"format": "xlsx"}).status_code == 400
+
+
+def test_the_tag_filters_the_standing_forecasts_too(user_client, user):
+    tagged = QuestionFactory(title="Tagged open")
+    tagged.tags.add(Tag.objects.create(slug="econ"))
+    ForecastFactory(question=tagged, user=user)
+    ForecastFactory(question=QuestionFactory(title="Untagged open"), user=user)
+    page = user_client.get(RECORD, {"tag": "econ"}).content.decode()
+    assert "Tagged open" in page and "Untagged open" not in page
+
+
+@pytest.mark.parametrize("query", [{}, {"tag": "econ"}, {"tag": "econ", "format": "csv"}])
+def test_query_count_with_the_charts_and_the_filter(user_client, user, record, query):
+    user_client.get(RECORD, query)  # warm up
+    with CaptureQueriesContext(connection) as small:
+        user_client.get(RECORD, query)
+    econ = Tag.objects.get(slug="econ")
+    for index in range(4):
+        question = resolved_question(f"more-{index}", index % 2)
+        question.tags.add(econ)
+        score(question, user)
+        ForecastFactory(question=question, user=user, created_at=OPENED, probability=0.3)
+        ForecastFactory(question=question, created_at=OPENED)
+        open_question = QuestionFactory()
+        open_question.tags.add(econ)
+        ForecastFactory(question=open_question, user=user)
+    with CaptureQueriesContext(connection) as large:
+        response = user_client.get(RECORD, query)
+    assert response.status_code == 200
+    if "format" not in query:
+        assert len(response.context["resolved"]) == (6 if query else 7)
+        assert len(response.context["open_rows"]) == 5
+    assert len(small.captured_queries) == len(large.captured_queries)
