@@ -15,7 +15,7 @@ TEST_STAMP := $(VENV)/.installed-test
 export HOST PORT VENV
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format migrations-check compose-check bench shell clean distclean
+.PHONY: help run test lint format migrations-check compose-check bench screenshots shell clean distclean
 
 help:
 	@echo "make run               set up, load the article questions, serve http://$(HOST):$(PORT)/ with a worker"
@@ -25,6 +25,7 @@ help:
 	@echo "make migrations-check  fail if a model change has no migration"
 	@echo "make compose-check     validate docker-compose.yml against the compose spec"
 	@echo "make bench             run the benchmarks in bench/"
+	@echo "make screenshots       run the browser tests and refresh the README's screenshots"
 	@echo "make shell             Django shell"
 	@echo "make clean             remove caches, build output and test artifacts (keeps var/ and .venv)"
 	@echo "make distclean         clean, and remove .venv and var/ (the database!)"
@@ -78,6 +79,17 @@ bench: $(RUN_STAMP)
 		[ -f "$$script" ] || continue; found=1; \
 		echo "== $$script"; PYTHONPATH=$(CURDIR) $(BIN)/python "$$script"; \
 	done; [ $$found = 1 ] || echo "No benchmarks in bench/ yet."
+
+# The README's pictures: the browser tests save every main page under
+# test-artifacts/screenshots/; these three are copied to docs/screenshots/.
+README_SCREENSHOTS := question resolution-queue calibration-laptop
+screenshots: $(TEST_STAMP)
+	REQUIRE_BROWSER=1 $(BIN)/python -m pytest -p no:cacheprovider -q tests/browser
+	@mkdir -p docs/screenshots
+	@for name in $(README_SCREENSHOTS); do \
+		cp test-artifacts/screenshots/$$name.png docs/screenshots/$$name.png; \
+		echo "docs/screenshots/$$name.png"; \
+	done
 
 shell: $(RUN_STAMP)
 	$(BIN)/python manage.py shell

@@ -1,20 +1,24 @@
-"""The whole path a new forecaster takes, in a real browser: sign up, open a
-question, forecast with the number field, update with the slider from the
-keyboard, and see both forecasts on the community chart."""
+"""The whole path a new forecaster takes, in a real browser: sign up, find a
+question drawn from an article, follow its passage, forecast with the number
+field, update with the slider from the keyboard, and see both forecasts on the
+community chart."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
+from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from accounts.models import User
 from forecasts.models import Forecast
 from forecasts.services import forecast_submit
+from questions.models import Question
 from tests.browser.conftest import screenshot
-from tests.factories import QuestionFactory, UserFactory
+from tests.factories import ClarificationFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -30,20 +34,42 @@ def chart_datasets(page: Page) -> list[dict]:
     )
 
 
-def test_sign_up_forecast_update_and_see_the_chart(live_server, page: Page, tasks_inline):
-    question = QuestionFactory(
-        slug="browser-question",
-        title="Will the browser test pass?",
-        open_time=timezone.now() - timedelta(days=10),
+SLUG = "nk-high-level-talks-2025-12-07-12m"
+# Earlier forecasters: days before now, probability.
+EARLIER = [(18, 0.25), (15, 0.35), (11, 0.3), (8, 0.45), (4, 0.4)]
+
+
+@pytest.fixture
+def article_question(tasks_inline) -> Question:
+    """One of the shipped article questions, its window moved to stay open around
+    today, with a clarification and a few forecasters before the new one."""
+    call_command("import_questions", str(settings.FORESEER_ARTICLE_QUESTIONS_FILE), verbosity=0)
+    now = timezone.now()
+    Question.objects.filter(slug=SLUG).update(
+        open_time=now - timedelta(days=20),
+        scheduled_close_time=now + timedelta(days=40),
+        scheduled_resolve_time=now + timedelta(days=50),
     )
-    # Someone forecast before, so there is a community line to draw.
-    forecast_submit(
-        user=UserFactory(username="earlier"),
+    question = Question.objects.get(slug=SLUG)
+    ClarificationFactory(
         question=question,
-        probability=0.3,
-        origin=Forecast.Origin.API,
-        now=timezone.now() - timedelta(days=5),
+        text="Talks by video link count; an exchange of letters alone does not.",
+        created_at=now - timedelta(days=6),
     )
+    for index, (days, probability) in enumerate(EARLIER):
+        forecast_submit(
+            user=UserFactory(username=f"earlier-{index}"),
+            question=question,
+            probability=probability,
+            origin=Forecast.Origin.API,
+            now=now - timedelta(days=days),
+        )
+    return question
+
+
+def test_sign_up_forecast_update_and_see_the_chart(live_server, page: Page, article_question):
+    question = article_question
+    page.set_default_timeout(10_000)
 
     page.goto(f"{live_server.url}/accounts/signup/")
     page.get_by_label("Username").fill("pat-browser")
@@ -57,10 +83,20 @@ def test_sign_up_forecast_update_and_see_the_chart(live_server, page: Page, task
     assert user.email == "pat@example.org"
     assert user.has_usable_password()
 
-    # From the list to the question, as a user would go.
-    page.goto(f"{live_server.url}/?q=browser")
-    page.get_by_role("link", name="Will the browser test pass?").click()
+    # From the list, searching, to the question, as a user would go.
+    page.get_by_role("searchbox", name="Search").fill("high-level dialogue")
+    page.get_by_role("searchbox", name="Search").press("Enter")
+    page.wait_for_load_state()
+    page.get_by_role("link", name=question.title).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(question.title)
+    expect(page.locator("main")).to_contain_text("Talks by video link count")
+    expect(page.locator("blockquote")).to_contain_text(question.source_passage[:40])
+
+    # The passage in its article, emphasized, then back.
+    page.get_by_role("link", name="Read the passage in the article").click()
+    page.wait_for_load_state()
+    expect(page.locator(f"#passage-{question.slug}")).to_be_visible()
+    page.go_back()
 
     # First forecast with the number field; the slider follows it.
     page.fill("#id_percent", "62.5")
@@ -98,7 +134,8 @@ def test_sign_up_forecast_update_and_see_the_chart(live_server, page: Page, task
     community = next(v for k, v in datasets.items() if k.startswith("Community"))
     mine = next(v for k, v in datasets.items() if k.startswith("Your"))
     assert mine["points"] == 2
-    assert community["points"] >= 3  # 30 %, then the median with 62.5 %, then with 73.5 %
-    # Two forecasters at 30 % and 73.5 %: the median is halfway.
-    assert community["last"]["y"] == pytest.approx(51.75)
+    assert community["points"] >= len(EARLIER) + 2  # a step at each forecast
+    # Six forecasters at 25, 35, 30, 45, 40 and 73.5 %: the median is halfway
+    # between 35 and 40.
+    assert community["last"]["y"] == pytest.approx(37.5)
     screenshot(page, "question")

@@ -240,6 +240,8 @@
         borderWidth: 1.5,
         borderColor: "#8a3b00",
         backgroundColor: "#f08c00",
+        // A forecast made just now sits on the axis's end: draw it whole.
+        clip: false,
         mine: true,
       });
     }
@@ -254,7 +256,7 @@
         maintainAspectRatio: false,
         animation: reduceMotion ? false : { duration: 300 },
         interaction: { mode: "foreseerStanding", intersect: false },
-        layout: { padding: { top: 8, right: 8 } },
+        layout: { padding: { top: 8, right: 14 } },
         scales: {
           x: {
             type: "linear",
