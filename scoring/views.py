@@ -215,7 +215,7 @@ def leaderboard(request: HttpRequest) -> HttpResponse:
 # --- Calibration explorer ---------------------------------------------------------------
 
 CLOSED, EVERY = "closed", "all"
-CSV_TABLES = ("bins", "decomposition")
+CSV_TABLES = ("bins", "decomposition", "roc")
 NARROWING = ("tag", "article", "project")
 
 # (key, symbol, name, what it says); the Murphy decomposition in Brier units (0-2).
@@ -437,7 +437,7 @@ def calibration(request: HttpRequest) -> HttpResponse:
     if export not in ("", "csv"):
         export_error, status = f"Unknown format {export!r}: the page offers csv.", 400
     elif export and table not in CSV_TABLES:
-        export_error, status = f"Unknown table {table!r}: use bins or decomposition.", 400
+        export_error, status = f"Unknown table {table!r}: use bins, decomposition or roc.", 400
     report, scope, within, forecaster = _calibration_report_for(data)
     articles = dict(form.fields["article"].choices)
     projects = dict(form.fields["project"].choices)
@@ -462,6 +462,18 @@ def calibration(request: HttpRequest) -> HttpResponse:
                         "mean_forecast", "observed", "hits", "ci_low", "ci_high"],
                 filename=f"{stem}-bins.csv",
             )  # fmt: skip
+        if table == "roc":
+            curve = report.get("roc_curve") or {"fpr": [], "tpr": [], "threshold": []}
+            return csv_download(
+                (
+                    {"subject": subject, "threshold": threshold, "fpr": fpr, "tpr": tpr}
+                    for threshold, fpr, tpr in zip(
+                        curve["threshold"], curve["fpr"], curve["tpr"], strict=True
+                    )
+                ),
+                header=["subject", "threshold", "fpr", "tpr"],
+                filename=f"{stem}-roc.csv",
+            )
         rows = [
             *decomposition,
             {"term": "identity", "symbol": "REL-RES+UNC+WBV-WBC", "value": identity["sum"],
@@ -496,6 +508,7 @@ def calibration(request: HttpRequest) -> HttpResponse:
         "decomposition_csv": (
             f"?{query_string}{'&' if query_string else ''}format=csv&table=decomposition"
         ),
+        "roc_csv": f"?{query_string}{'&' if query_string else ''}format=csv&table=roc",
         "questions_url": (
             f"{reverse('scoring:analysis_questions')}"
             + (f"?{urlencode(narrowing_query)}" if narrowing_query else "")

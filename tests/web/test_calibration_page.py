@@ -245,6 +245,24 @@ def test_csv_of_the_decomposition(analyst_client, data):
     assert rows["brier"]["symbol"] == "BS"
 
 
+def test_csv_of_the_roc_curve(analyst_client, data):
+    page = analyst_client.get(URL, {"user": "zed"}).content.decode()
+    assert 'href="?user=zed&amp;format=csv&amp;table=roc"' in page
+    response = analyst_client.get(
+        URL, {"user": "zed", "weighting": "last", "format": "csv", "table": "roc"}
+    )
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == (
+        'attachment; filename="calibration-user-zed-last-roc.csv"'
+    )
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    # Example C: 12 yes and 8 no; at 90 % or more 5 yes and no no, at 70 % or more
+    # 9 yes and 2 no, at 40 % or more 11 yes and 5 no, then everything.
+    assert [float(row["fpr"]) for row in rows] == pytest.approx([0, 0, 2 / 8, 5 / 8, 1])
+    assert [float(row["tpr"]) for row in rows] == pytest.approx([0, 5 / 12, 9 / 12, 11 / 12, 1])
+    assert [row["threshold"] for row in rows][1:] == ["0.9", "0.7", "0.4", "0.1"]
+
+
 @pytest.mark.parametrize(
     "query",
     [
