@@ -1,0 +1,89 @@
+"""An admin drafts a question from a passage selected in an article, previews the
+draft (which forecasters cannot see), publishes it, and a forecaster finds it."""
+
+from __future__ import annotations
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from playwright.sync_api import Browser, Page, expect
+
+from questions.models import Question
+from tests.browser.conftest import PASSWORD, log_in, screenshot
+from tests.factories import StaffFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PASSAGE = "prompted a temporary suspension of high-level dialogue"
+TITLE = "Will high-level dialogue between the two Koreas resume within a year?"
+
+SELECT = """(passage) => {
+    // Select the passage in the article's text, as a reader dragging over it would.
+    const root = document.querySelector(".article-text");
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    let node;
+    while ((node = walker.nextNode())) {
+        const at = node.textContent.indexOf(passage);
+        if (at >= 0) {
+            const range = document.createRange();
+            range.setStart(node, at);
+            range.setEnd(node, at + passage.length);
+            const selection = window.getSelection();
+            selection.removeAllRanges();
+            selection.addRange(range);
+            return true;
+        }
+    }
+    return false;
+}"""
+
+
+def test_draft_from_a_passage_preview_and_publish(live_server, page: Page, browser: Browser):
+    call_command("import_questions", str(settings.FORESEER_ARTICLE_QUESTIONS_FILE), verbosity=0)
+    staff = StaffFactory(username="author")
+    staff.set_password(PASSWORD)
+    staff.save()
+    page.set_default_timeout(10_000)
+    log_in(page, live_server, "author")
+
+    page.goto(f"{live_server.url}/articles/fractured-pillar/")
+    assert page.evaluate(SELECT, PASSAGE), "the passage is not in the article's text"
+    expect(page.locator("#id_draft_passage")).to_have_value(PASSAGE)
+    page.get_by_label("Starting").select_option("today")
+    page.get_by_role("button", name="Draft a question from this passage").click()
+    page.wait_for_load_state()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("New question")
+    expect(page.get_by_label("Source passage")).to_have_value(PASSAGE)
+    page.get_by_label("Title").fill(TITLE)
+    page.get_by_label("Resolution criteria").fill(
+        "Resolves yes if ministers of North and South Korea meet in person."
+    )
+    page.get_by_role("button", name="Save the draft and preview it").click()
+    page.wait_for_load_state()
+
+    question = Question.objects.get(title=TITLE)
+    assert question.is_draft
+    assert question.article.slug == "fractured-pillar"
+    assert question.source_passage == PASSAGE
+    expect(page.get_by_text("Draft preview:")).to_be_visible()
+    expect(page.locator("#forecast-form")).to_have_count(0)
+
+    # Forecasters do not see the draft: not in the list, and its page is a 404.
+    visitor = browser.new_context()
+    anonymous = visitor.new_page()
+    anonymous.goto(f"{live_server.url}/?q=dialogue+resume")
+    expect(anonymous.locator("main")).not_to_contain_text(TITLE)
+    assert anonymous.goto(f"{live_server.url}/questions/{question.slug}/").status == 404
+
+    page.get_by_role("button", name="Publish").click()
+    page.wait_for_load_state()
+    question.refresh_from_db()
+    assert not question.is_draft
+    screenshot(page, "published-question")
+
+    anonymous.goto(f"{live_server.url}/?q=dialogue+resume")
+    anonymous.get_by_role("link", name=TITLE).click()
+    anonymous.wait_for_load_state()
+    expect(anonymous.locator("blockquote")).to_contain_text(PASSAGE)
+    visitor.close()
