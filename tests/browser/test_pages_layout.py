@@ -16,7 +16,7 @@ from forecasts.models import Forecast
 from forecasts.services import forecast_submit
 from questions.models import Question
 from questions.services import question_resolve
-from tests.browser.conftest import PASSWORD, log_in
+from tests.browser.conftest import PASSWORD, SCREENSHOTS, log_in
 from tests.factories import QuestionFactory, StaffFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -125,3 +125,7 @@ def test_every_main_page_fits_loads_and_labels_its_controls(live_server, page: P
     log_in(page, live_server, "editor")
     for path in STAFF_PAGES:
         check(page, f"{live_server.url}{path.format(**site)}", problems)
+    # The first screen a staff member sees, with the whole navigation.
+    check(page, f"{live_server.url}/", problems)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"questions-staff-{size}.png"))
