@@ -20,7 +20,8 @@ from forecasts.forms import ForecastForm
 from forecasts.models import Forecast
 from forecasts.selectors import community_forecasts
 from forecasts.services import forecast_submit
-from questions.models import Question, Tag
+from questions.models import Question
+from questions.selectors import tags_in_use
 from questions.templatetags.foreseer import percent
 from questions.views import question_detail_page, question_for_page
 from scoring.models import CalibrationReport, Score
@@ -82,7 +83,7 @@ def my_record(request: HttpRequest) -> HttpResponse:
     user = request.user
     now = timezone.now()
     status = 200
-    tags = list(Tag.objects.order_by("slug").values_list("slug", flat=True))
+    tags = tags_in_use()
     tag = request.GET.get("tag", "")
     tag_error = ""
     if tag and tag not in tags:

@@ -26,6 +26,10 @@ OUTCOME_CHOICES = [
 ]
 
 
+# datetime-local inputs, to the second (the site's time zone is UTC).
+DATETIME_LOCAL_FORMAT = "%Y-%m-%dT%H:%M:%S"
+
+
 class QuestionResolveForm(forms.Form):
     outcome = forms.ChoiceField(choices=OUTCOME_CHOICES, widget=forms.RadioSelect)
     known_at = forms.DateTimeField(
@@ -35,7 +39,11 @@ class QuestionResolveForm(forms.Form):
             "forecasts made at or after it are not scored."
         ),
         # The site's time zone is UTC, so a time without an offset is read as UTC.
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        # Seconds shown and kept: a correction that only adds a note must not move
+        # known_at back to the minute and drop forecasts made in those seconds.
+        widget=forms.DateTimeInput(
+            attrs={"type": "datetime-local", "step": "1"}, format=DATETIME_LOCAL_FORMAT
+        ),
     )
     note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
     evidence_links = forms.CharField(
@@ -88,7 +96,6 @@ class ClarificationForm(forms.Form):
 
 # --- Authoring -------------------------------------------------------------------
 
-DATETIME_LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 UTC_HINT = "UTC; your browser shows the time as typed, without converting it."
 
 
@@ -97,7 +104,9 @@ def _utc_field(label: str, help_text: str) -> forms.DateTimeField:
     return forms.DateTimeField(
         label=label,
         help_text=f"{help_text} {UTC_HINT}",
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL_FORMAT),
+        widget=forms.DateTimeInput(
+            attrs={"type": "datetime-local", "step": "1"}, format=DATETIME_LOCAL_FORMAT
+        ),
     )
 
 

@@ -17,6 +17,7 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -255,13 +256,20 @@ def question_manage_list(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 def question_new(request: HttpRequest) -> HttpResponse:
-    if request.method == "POST":
+    # A passage arrives by POST with `prefill` (the article page, the window picker):
+    # a long passage would not fit in a URL (servers refuse request lines over ~4 KB).
+    # That POST only fills the form in; nothing is saved.
+    prefill = request.method == "POST" and "prefill" in request.POST
+    if request.method == "POST" and not prefill:
         form = QuestionDraftForm(request.POST)
         if form.is_valid():
             try:
                 question = question_draft_create(draft=form.draft(), created_by=request.user)
             except ValidationError as error:
                 add_service_errors(form, error)
+            except IntegrityError:
+                # Another draft took the slug between the check and the insert.
+                form.add_error("slug", "That slug was just taken by another question: save again.")
             else:
                 messages.success(
                     request,
@@ -273,7 +281,7 @@ def question_new(request: HttpRequest) -> HttpResponse:
 
     # Prefilled from a passage of an article (the article page's staff tools);
     # an unknown article or horizon is said next to the window picker, with a 400.
-    source = ArticlePassageForm(request.GET)
+    source = ArticlePassageForm(request.POST if prefill else request.GET)
     valid = source.is_valid()
     article = source.cleaned_data.get("article") if valid else None
     passage = (source.cleaned_data.get("passage") or "") if valid else ""

@@ -8,12 +8,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from forecasts.models import Forecast
-from questions.models import Clarification, Question, ResolutionEvent
+from questions.models import Clarification, Question, ResolutionEvent, Tag
 
 SCORED_OUTCOMES = (Question.Resolution.YES, Question.Resolution.NO)
 
@@ -166,4 +166,13 @@ def recently_published(*, limit: int = 20) -> list[Question]:
         Question.objects.published()
         .annotate(clarification_count=_count_subquery(clarifications, "id"))
         .order_by("-published_at", "-id")[:limit]
+    )
+
+
+def tags_in_use() -> list[str]:
+    """The slugs of tags on at least one published question, for filter choices: a
+    tag only a draft carries would tell everyone what staff are drafting."""
+    published = Question.objects.published().filter(tags=OuterRef("pk"))
+    return list(
+        Tag.objects.filter(Exists(published)).order_by("slug").values_list("slug", flat=True)
     )

@@ -42,8 +42,9 @@ from forecasts.selectors import (
     forecasts_of_user,
     questions_forecast_by,
 )
-from questions.models import Article, Question, Tag
+from questions.models import Article, Question
 from questions.scorecard import score_card
+from questions.selectors import tags_in_use
 from questions.templatetags.foreseer import PassageMark, highlight_passages, percent, utc
 from scoring.selectors import scores_for_question
 
@@ -264,7 +265,7 @@ def _filter_summary(filters: ListFilters, article_titles: dict[str, str]) -> lis
 
 def question_list(request: HttpRequest) -> HttpResponse:
     user = request.user
-    tags = list(Tag.objects.order_by("slug").values_list("slug", flat=True))
+    tags = tags_in_use()
     articles = list(
         Article.objects.filter(Exists(Question.objects.published().filter(article=OuterRef("pk"))))
         .order_by("title", "slug")

@@ -23,7 +23,8 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from accounts.models import User
-from questions.models import Article, Project, Question, Tag
+from questions.models import Article, Project, Question
+from questions.selectors import tags_in_use
 from scoring.models import CalibrationReport, MaterializedScope, QuestionScoring, Rule
 from scoring.scopes import ALL, Scope, ScopeError
 from scoring.selectors import (
@@ -274,7 +275,7 @@ class CalibrationForm(forms.Form):
             ((n, n) for n in Group.objects.order_by("name").values_list("name", flat=True)),
         )
         self.fields["tag"].choices = _named_choices(
-            "Any tag", ((s, s) for s in Tag.objects.order_by("slug").values_list("slug", flat=True))
+            "Any tag", ((s, s) for s in tags_in_use())
         )
         self.fields["article"].choices = _named_choices(
             "Any article", Article.objects.order_by("title").values_list("slug", "title")
@@ -529,7 +530,7 @@ class QuestionSearchForm(forms.Form):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.fields["tag"].choices = _named_choices(
-            "Any tag", ((s, s) for s in Tag.objects.order_by("slug").values_list("slug", flat=True))
+            "Any tag", ((s, s) for s in tags_in_use())
         )
         self.fields["article"].choices = _named_choices(
             "Any article", Article.objects.order_by("title").values_list("slug", "title")

@@ -5,6 +5,7 @@ else, on the pages and in the API."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from unittest import mock
 
 import pytest
 from dateutil.relativedelta import relativedelta
@@ -335,7 +336,7 @@ def test_a_passage_prefills_the_provenance_and_a_window_from_publication(staff_w
     assert form.initial["scheduled_close_time"] == datetime(2026, 6, 7, tzinfo=UTC)
     assert form.initial["scheduled_resolve_time"] == datetime(2026, 7, 7, tzinfo=UTC)
     html = response.content.decode()
-    assert 'value="2026-06-07T00:00"' in html
+    assert 'value="2026-06-07T00:00:00"' in html
     assert "“The Pillar”" in html
     # "More likely" carries an ICD 203 reading, offered as a hint, not filled in.
     assert "The passage uses <strong>“likely”</strong>" in html
@@ -458,3 +459,35 @@ def test_get_on_publish_changes_nothing(staff_web_client, draft):
     assert response.status_code == 302
     draft.refresh_from_db()
     assert draft.is_draft
+
+
+def test_a_long_passage_arrives_by_post_and_only_fills_the_form_in(staff_web_client):
+    """Thousands of characters (Korean takes nine bytes each in a URL) would not fit
+    in a request line; the article page posts them instead, and nothing is saved."""
+    passage = "한미동맹은 " * 700  # 4,200 characters
+    ArticleFactory(slug="long", publication_date=date(2025, 12, 7), text=f"Intro. {passage}")
+    response = staff_web_client.post(
+        NEW_URL, {"prefill": "1", "article": "long", "passage": passage, "horizon": "1y"}
+    )
+    assert response.status_code == 200
+    assert response.context["form"].initial["source_passage"] == passage.strip()
+    assert not Question.objects.exists()
+    # The window picker on that page posts the passage along again.
+    html = response.content.decode()
+    start = html.index(
+        '<form method="post" action="/manage/questions/new/" class="inline-controls">'
+    )
+    picker = html[start : html.index("</form>", start)]
+    assert 'name="prefill"' in picker and 'name="passage"' in picker
+
+
+def test_a_slug_taken_at_the_same_moment_is_a_400_on_the_slug(staff_web_client):
+    from django.db import IntegrityError
+
+    with mock.patch(
+        "questions.manage_views.question_draft_create", side_effect=IntegrityError("slug")
+    ):
+        response = staff_web_client.post(NEW_URL, draft_data())
+    assert response.status_code == 400
+    assert "That slug was just taken" in str(response.context["form"].errors["slug"])
+    assert not Question.objects.exists()

@@ -217,6 +217,32 @@ def test_a_correction_describes_the_change_and_keeps_the_audit_trail(
     assert trail.content.decode().count('class="panel in-force"') == 1
 
 
+def test_a_note_only_correction_keeps_known_at_to_the_second(
+    staff_web_client, question, django_capture_on_commit_callbacks
+):
+    """Resolved elsewhere (the API takes seconds), corrected here only to add a note:
+    the form carries the seconds, so known_at does not move back to the minute."""
+    known = (question.scheduled_close_time - timedelta(hours=1)).replace(second=45, microsecond=0)
+    first = question_resolve(
+        question=question, outcome="yes", known_at=known, resolved_by=StaffFactory()
+    )
+    page = staff_web_client.get(url(question)).content.decode()
+    assert f'value="{known:%Y-%m-%dT%H:%M:%S}"' in page
+    data = form_data(
+        question,
+        known_at=f"{known:%Y-%m-%dT%H:%M:%S}",
+        note="Source added.",
+        seen_event=str(first.pk),
+    )
+    confirm = staff_web_client.post(url(question), data).content.decode()
+    assert "Known at: unchanged" in confirm
+    with django_capture_on_commit_callbacks(execute=True):
+        staff_web_client.post(url(question), {**data, "confirm": "1"})
+    question.refresh_from_db()
+    assert question.known_at == known
+    assert question.resolution_events.latest().note == "Source added."
+
+
 def test_a_correction_to_annulled_says_the_scores_go(staff_web_client, staff, question):
     event = question_resolve(
         question=question,

@@ -474,3 +474,18 @@ def test_query_count_with_every_filter_and_sort_does_not_grow(
         unforecast, response = count_queries(client, url + "&unforecast=on")
         assert len(response.context["rows"]) == 22
         assert unforecast == large
+
+
+def test_tags_only_drafts_carry_are_not_offered(client, user_client):
+    """A tag filter choice would tell everyone what staff are drafting."""
+    shown = QuestionFactory()
+    shown.tags.add(Tag.objects.create(slug="public-tag"))
+    draft = QuestionFactory(published_at=None)
+    draft.tags.add(Tag.objects.create(slug="secret-merger"))
+    for page_client, url in ((client, "/"), (user_client, "/me/record/")):
+        html = page_client.get(url).content.decode()
+        assert 'value="public-tag"' in html, url
+        assert "secret-merger" not in html, url
+    draft.published_at = timezone.now()
+    draft.save()
+    assert 'value="secret-merger"' in client.get("/").content.decode()
