@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from forecasts.forms import ForecastForm
@@ -78,6 +79,20 @@ def _latest_forecasts_on_unresolved(user: Any) -> list[Forecast]:
     )
 
 
+# The record's tables that download as CSV (`?format=csv&table=...`).
+RECORD_TABLES = ("questions", "rules", "calibration")
+
+
+def _record_calibration(user: Any, tag: str) -> dict[str, Any]:
+    """The forecaster's own calibration, as the analysts' explorer computes it."""
+    return calibration_for_user(
+        user=user,
+        weighting=CalibrationReport.Weighting.TIME,
+        closed_only=True,
+        within=Scope("tag", tag) if tag else None,
+    )
+
+
 @login_required
 def my_record(request: HttpRequest) -> HttpResponse:
     user = request.user
@@ -90,9 +105,13 @@ def my_record(request: HttpRequest) -> HttpResponse:
         # Say so next to the select and show the whole record.
         tag_error, tag, status = f"There is no tag {tag!r}; showing every question.", "", 400
     export = request.GET.get("format", "")
+    table = request.GET.get("table", "questions")
     export_error = ""
     if export not in ("", "csv"):
         export_error, status = f"Unknown format {export!r}: the page offers csv.", 400
+    elif export and table not in RECORD_TABLES:
+        export_error = f"Unknown table {table!r}: use {', '.join(RECORD_TABLES)}."
+        status = 400
 
     scores = scores_for_user(user=user)
     if tag:
@@ -113,6 +132,32 @@ def my_record(request: HttpRequest) -> HttpResponse:
         }
         for row in scores
     ]
+    suffix = f"-{tag}" if tag else ""
+    if export == "csv" and status == 200 and table == "rules":
+        return csv_download(
+            (
+                {
+                    "rule": standing.rule.value,
+                    "value": standing.value,
+                    "total": standing.total,
+                    "questions": standing.questions,
+                    "coverage": standing.coverage,
+                    "ci_low": standing.ci_low,
+                    "ci_high": standing.ci_high,
+                }
+                for standing in rule_standings(scores=scores, key=f"record:{user.pk}:{tag}")
+            ),
+            header=["rule", "value", "total", "questions", "coverage", "ci_low", "ci_high"],
+            filename=f"my-record-rules{suffix}.csv",
+        )
+    if export == "csv" and status == 200 and table == "calibration":
+        report = _record_calibration(user, tag)
+        return csv_download(
+            report["bins"],
+            header=["lower", "upper", "count", "weight", "questions", "mean_forecast",
+                    "observed", "hits", "ci_low", "ci_high"],
+            filename=f"my-record-calibration{suffix}.csv",
+        )  # fmt: skip
     if export == "csv" and status == 200:
         return csv_download(
             (
@@ -132,7 +177,7 @@ def my_record(request: HttpRequest) -> HttpResponse:
                 "daily_brier", "participation", "active_days", "peer", "baseline", "log",
                 "coverage",
             ],
-            filename=f"my-record{'-' + tag if tag else ''}.csv",
+            filename=f"my-record{suffix}.csv",
         )  # fmt: skip
     # Each rule as the leaderboards compute it, over this record's questions.
     standings = rule_standings(scores=scores, key=f"record:{user.pk}:{tag}")
@@ -167,13 +212,10 @@ def my_record(request: HttpRequest) -> HttpResponse:
         }
         for forecast in latest
     ]
-    calibration = calibration_for_user(
-        user=user,
-        weighting=CalibrationReport.Weighting.TIME,
-        closed_only=True,
-        within=Scope("tag", tag) if tag else None,
-    )
+    calibration = _record_calibration(user, tag)
+    csv_base = f"?{urlencode({'tag': tag})}&" if tag else "?"
     context = {
+        "csv_urls": {name: f"{csv_base}format=csv&table={name}" for name in RECORD_TABLES},
         "tags": tags,
         "tag": tag,
         "tag_error": tag_error,

@@ -246,7 +246,7 @@ def test_an_unknown_tag_is_a_400_next_to_the_select(user_client, record):
 
 def test_csv_of_the_questions(user_client, record):
     page = user_client.get(RECORD, {"tag": "econ"}).content.decode()
-    assert 'href="?tag=econ&amp;format=csv" download' in page
+    assert 'href="?tag=econ&amp;format=csv&amp;table=questions" download' in page
     response = user_client.get(RECORD, {"tag": "econ", "format": "csv"})
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
@@ -258,6 +258,22 @@ def test_csv_of_the_questions(user_client, record):
     everything = user_client.get(RECORD, {"format": "csv"}).content.decode()
     assert len(everything.splitlines()) == 4
     assert user_client.get(RECORD, {"format": "xlsx"}).status_code == 400
+
+
+def test_csv_of_the_rules_and_of_the_calibration(user_client, record):
+    page = user_client.get(RECORD).content.decode()
+    assert 'href="?format=csv&amp;table=rules" download' in page
+    assert 'href="?format=csv&amp;table=calibration" download' in page
+    rules = user_client.get(RECORD, {"tag": "econ", "format": "csv", "table": "rules"})
+    assert rules["Content-Disposition"] == 'attachment; filename="my-record-rules-econ.csv"'
+    by_rule = {row["rule"]: row for row in csv.DictReader(io.StringIO(rules.content.decode()))}
+    assert set(by_rule) == {"accuracy", "daily_brier", "peer", "baseline", "log"}
+    assert float(by_rule["peer"]["total"]) == pytest.approx(9.0)  # as on the page
+    bins = user_client.get(RECORD, {"format": "csv", "table": "calibration"})
+    rows = list(csv.DictReader(io.StringIO(bins.content.decode())))
+    # Worked example C: 0.1 x4, 0.4 x5, 0.7 x6, 0.9 x5, and six empty bins.
+    assert [int(row["count"]) for row in rows] == [0, 4, 0, 0, 5, 0, 0, 6, 0, 5]
+    assert user_client.get(RECORD, {"format": "csv", "table": "bins"}).status_code == 400
 
 
 def test_the_tag_filters_the_standing_forecasts_too(user_client, user):
