@@ -9,6 +9,7 @@ a task run at once. If sending fails, the row is deleted again so a retry can se
 
 from __future__ import annotations
 
+import logging
 import smtplib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -29,8 +30,10 @@ from accounts.models import SentEmail, User
 from forecasts.models import Forecast
 from forecasts.selectors import community_forecast, community_forecasts, standing_forecasts
 from questions.models import Question, ResolutionEvent
-from questions.templatetags.foreseer import percent, score, signed
+from questions.templatetags.foreseer import percent, score, signed, utc
 from scoring.models import QuestionScoring, Score
+
+logger = logging.getLogger(__name__)
 
 # The preference each kind of email obeys; the unsubscribe link turns it off.
 PREFERENCE_OF_KIND = {
@@ -176,10 +179,22 @@ def _chunks(items: Sequence[Outgoing], size: int) -> Iterator[Sequence[Outgoing]
         yield items[start : start + size]
 
 
+# SMTP errors about one message (its recipient, its sender or its content): the server
+# is still there, so they must not keep the other messages from going out. Anything else
+# (disconnected, connection refused, timed out: all OSErrors) is about the server.
+REFUSED_MESSAGE_ERRORS = (
+    smtplib.SMTPRecipientsRefused,
+    smtplib.SMTPSenderRefused,
+    smtplib.SMTPDataError,
+)
+
+
 def _send_all(*, kind: str, outgoing: Sequence[Outgoing]) -> int:
-    """Claim and send, a batch at a time, over one SMTP connection. A refused address
-    only skips its own message; any other failure (the server is down) releases every
-    unsent claim of the batch and raises, so the task retries what is left."""
+    """Claim and send, a batch at a time, over one SMTP connection. A refused message
+    only skips itself: its claim is released, the others are sent, and the first such
+    error is raised at the end so the task's retry tries the refused ones again. Any
+    other failure (the server is down) releases every unsent claim of the batch and
+    raises at once, so the task retries what is left."""
     sent = 0
     refused: list[Exception] = []
     with get_connection() as connection:
@@ -199,8 +214,9 @@ def _send_all(*, kind: str, outgoing: Sequence[Outgoing]) -> int:
                         message.connection = connection
                         message.send()
                         sent += 1
-                except smtplib.SMTPRecipientsRefused as error:
+                except REFUSED_MESSAGE_ERRORS as error:
                     _release(rows)
+                    logger.warning("%s email to %s refused: %s", kind, item.user.email, error)
                     refused.append(error)
                 except Exception:
                     _release(
@@ -305,6 +321,24 @@ def _latest_event(question: Question) -> tuple[ResolutionEvent | None, Resolutio
     return (events[0] if events else None), (events[1] if len(events) > 1 else None)
 
 
+def _changed_details(event: ResolutionEvent, previous: ResolutionEvent | None) -> list[str]:
+    """What a correction that keeps the outcome changed, in words for the email."""
+    if previous is None:
+        return []
+    changed = []
+    if previous.known_at != event.known_at:
+        before, after = utc(previous.known_at), utc(event.known_at)
+        if before == after:  # moved by seconds: show them, or it reads as no change
+            fmt = "%Y-%m-%d %H:%M:%S UTC"
+            before, after = utc(previous.known_at, fmt), utc(event.known_at, fmt)
+        changed.append(f"the time the outcome became known, from {before} to {after}")
+    if previous.note != event.note:
+        changed.append("the resolver's note" if event.note else "the resolver's note (removed)")
+    if list(previous.evidence_links) != list(event.evidence_links):
+        changed.append("the evidence links")
+    return changed
+
+
 def resolution_emails_send(*, question_id: int, now: datetime | None = None) -> int:
     """Email every forecaster of the question its resolution (or correction), with their
     scores; return how many emails were sent.
@@ -367,17 +401,30 @@ def resolution_emails_send(*, question_id: int, now: datetime | None = None) -> 
     )
     community = community_forecast(question=question, before=close)
     correction = previous is not None
-    outcome_label = question.get_resolution_display()
-    subject = (
-        f"Resolution corrected to {outcome_label}: {question.title}"
-        if correction
-        else f"Resolved {outcome_label}: {question.title}"
+    # A correction may keep the outcome and change only when it became known (which can
+    # move the close that scoring counts forecasts up to), the note or the evidence.
+    outcome_changed = previous is not None and previous.outcome != event.outcome
+    details = _changed_details(event, previous) if correction and not outcome_changed else []
+    previous_close = (
+        min(previous.known_at, question.scheduled_close_time) if previous is not None else None
     )
+    outcome_label = question.get_resolution_display()
+    if outcome_changed:
+        subject = f"Resolution corrected to {outcome_label}: {question.title}"
+    elif correction:
+        subject = f"Resolution details updated: {question.title}"
+    else:
+        subject = f"Resolved {outcome_label}: {question.title}"
     shared = {
         "question": question,
         "event": event,
         "previous": previous,
         "correction": correction,
+        "outcome_changed": outcome_changed,
+        "details_changed": details,
+        "close_moved": previous_close is not None and previous_close != close,
+        "previous_close": previous_close,
+        "close": close,
         "outcome_label": outcome_label,
         "previous_label": (
             Question.Resolution(previous.outcome).label if previous is not None else ""

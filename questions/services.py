@@ -4,6 +4,8 @@ correcting and closing; and the daily digest of questions awaiting resolution.""
 from __future__ import annotations
 
 import logging
+import smtplib
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -260,6 +262,23 @@ def _unique_slug(base: str, *, exclude_pk: int | None) -> str:
     return f"{base}-{number}"
 
 
+def _tag_slug(word: str) -> str | None:
+    """The tag `word` is filed under ("North Korea" -> "north-korea", "Café" -> "cafe"),
+    or None when that would lose a letter or digit of it ("북한", "Straße") or leave
+    nothing ("++"). Tag.slug is an ASCII SlugField (the admin rejects anything else),
+    so such a word is refused rather than quietly shortened or dropped."""
+    slug = slugify(word)
+    kept = slugify(word, allow_unicode=True)
+    # Accents come off (NFKD splits them into combining marks that slugify drops);
+    # anything else outside ASCII that the Unicode slug kept was a letter or digit.
+    stripped = "".join(
+        char for char in unicodedata.normalize("NFKD", kept) if not unicodedata.combining(char)
+    )
+    if not slug or not stripped.isascii():
+        return None
+    return slug
+
+
 def _draft_clean(draft: QuestionDraft, *, exclude_pk: int | None) -> dict[str, object]:
     """The question's fields from `draft`, or a ValidationError naming every
     field that is wrong (so the page can show them all at once)."""
@@ -343,13 +362,25 @@ def _draft_clean(draft: QuestionDraft, *, exclude_pk: int | None) -> dict[str, o
         fail("implied_probability_table", "Not a known probability table.")
 
     tag_limit = _max_length(Tag, "slug")
-    tags = sorted({slugify(tag) for tag in draft.tags if slugify(tag)})
-    for tag in tags:
-        if len(tag) > tag_limit:
+    tags: set[str] = set()
+    for word in draft.tags:
+        word = (word or "").strip()
+        if not word:
+            continue
+        tag = _tag_slug(word)
+        if tag is None:
+            fail(
+                "tags",
+                f"“{word}” cannot be a tag: tags are written with Latin letters (a–z), "
+                "digits and hyphens, e.g. north-korea.",
+            )
+        elif len(tag) > tag_limit:
             fail("tags", f"The tag {tag[:20]!r}… is longer than {tag_limit} characters.")
+        else:
+            tags.add(tag)
     if errors:
         raise ValidationError(errors)
-    values["tags"] = tags
+    values["tags"] = sorted(tags)
     return values
 
 
@@ -452,6 +483,15 @@ def clarification_add(
 
 # --- The daily digest ----------------------------------------------------------
 
+# SMTP errors about one message (its recipient, its sender or its content): they are
+# not cured by retrying the whole run, and must not keep the other messages from going.
+# Anything else (disconnected, refused connection, timeout: all OSErrors) is the server.
+_DIGEST_REFUSED = (
+    smtplib.SMTPRecipientsRefused,
+    smtplib.SMTPSenderRefused,
+    smtplib.SMTPDataError,
+)
+
 
 def resolution_digest_send(*, now: datetime | None = None) -> int:
     """Email every active staff user with an address the questions awaiting
@@ -459,8 +499,11 @@ def resolution_digest_send(*, now: datetime | None = None) -> int:
 
     Each message is claimed by inserting its SentEmail row (kind "digest", key
     the UTC date) before sending: a second run on the same day, or a second
-    worker, finds the row and skips. A failed send gives the claim back so a
-    retry can deliver it. Returns the number of emails sent."""
+    worker, finds the row and skips. A message the server refuses (recipient,
+    sender or content) is logged and its claim given back, and the others
+    still go out; a server that is down or drops the connection gives the
+    claim back and raises, so the task's retry sends the rest. Returns the
+    number of emails sent."""
     now = now or timezone.now()
     waiting = list(resolution_queue(now=now))
     if not waiting:
@@ -498,7 +541,16 @@ def resolution_digest_send(*, now: datetime | None = None) -> int:
         message.attach_alternative(html_body, "text/html")
         try:
             message.send()
+        except _DIGEST_REFUSED as error:
+            # The server refused this one message (its address, mailbox or content): the
+            # others still go out. The claim is given back so a later run today may try
+            # it again.
+            claim.delete()
+            logger.warning("Resolution digest to %s refused: %s", user.email, error)
+            continue
         except Exception:
+            # The server is unreachable or dropped the connection: no one after this
+            # user is claimed yet, so the task's retry sends exactly what is missing.
             claim.delete()
             raise
         sent += 1

@@ -274,9 +274,7 @@ class CalibrationForm(forms.Form):
             "No group",
             ((n, n) for n in Group.objects.order_by("name").values_list("name", flat=True)),
         )
-        self.fields["tag"].choices = _named_choices(
-            "Any tag", ((s, s) for s in tags_in_use())
-        )
+        self.fields["tag"].choices = _named_choices("Any tag", ((s, s) for s in tags_in_use()))
         self.fields["article"].choices = _named_choices(
             "Any article", Article.objects.order_by("title").values_list("slug", "title")
         )
@@ -529,9 +527,7 @@ class QuestionSearchForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
-        self.fields["tag"].choices = _named_choices(
-            "Any tag", ((s, s) for s in tags_in_use())
-        )
+        self.fields["tag"].choices = _named_choices("Any tag", ((s, s) for s in tags_in_use()))
         self.fields["article"].choices = _named_choices(
             "Any article", Article.objects.order_by("title").values_list("slug", "title")
         )

@@ -114,6 +114,9 @@ EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+# Seconds an SMTP connect or reply may take. Without it a stalled server holds a worker
+# forever, and the email tasks (acks_late) are never retried.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Foreseer <foreseer@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # The address links in emails start with (no request to take it from).

@@ -10,6 +10,7 @@ from unittest import mock
 
 import pytest
 from django.core import mail
+from django.core.mail.backends import locmem
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -245,6 +246,62 @@ def test_a_correction_is_a_new_email(resolved_setup, resolver):
     assert SentEmail.objects.filter(key=f"event:{second.pk}").count() == 2
 
 
+def test_a_correction_that_keeps_the_outcome_says_what_changed(resolved_setup, resolver):
+    question, alice, _bob = resolved_setup
+    forecast(alice, question, 0.95, days_ago=1)
+    first_known = timezone.now() - timedelta(hours=2)
+    resolve(question, resolver, outcome="yes", known_at=first_known)
+    assert resolution_emails_send(question_id=question.pk) == 2
+    assert "Your last forecast before the close: 95% yes." in email_to("alice").body
+    before = Score.objects.get(question=question, user=alice).daily_brier
+    # Still Yes, but known three days earlier: the close moves, so the scores change.
+    new_known = timezone.now() - timedelta(days=3)
+    second = resolve(question, resolver, outcome="yes", known_at=new_known)
+    assert resolution_emails_send(question_id=question.pk) == 2
+
+    message = [m for m in mail.outbox if m.to == ["alice@example.org"]][-1]
+    assert message.subject == "Resolution details updated: Will Pyongyang test an ICBM & more?"
+    body = message.body
+    assert "corrected" not in body and "(it was Yes)" not in body
+    assert "it still resolves Yes." in body
+    old, new = (
+        f"{moment.astimezone(UTC):%Y-%m-%d %H:%M} UTC" for moment in (first_known, new_known)
+    )
+    assert f"What changed: the time the outcome became known, from {old} to {new}." in body
+    assert f"Forecasts now count up to {new} instead of {old}, so your scores below" in body
+    # Her 95% of yesterday came after the new close: it no longer counts.
+    assert "Your last forecast before the close: 80% yes." in body
+    after = Score.objects.get(question=question, user=alice)
+    assert after.daily_brier != before
+    assert f"Daily Brier: {score(after.daily_brier)} " in body
+    html = html_of(message)
+    assert "it still resolves <strong>Yes</strong>" in html and f"from {old} to {new}" in html
+    assert SentEmail.objects.filter(key=f"event:{second.pk}").count() == 2
+
+
+def test_a_correction_of_the_note_and_evidence_only(resolved_setup, resolver):
+    question, *_ = resolved_setup
+    known_at = timezone.now() - timedelta(hours=2)
+    resolve(question, resolver, outcome="no", known_at=known_at, note="No launch seen.")
+    resolution_emails_send(question_id=question.pk)
+    resolve(
+        question,
+        resolver,
+        outcome="no",
+        known_at=known_at,
+        note="No launch seen by the deadline (38 North).",
+        evidence_links=["https://example.com/38north"],
+    )
+    assert resolution_emails_send(question_id=question.pk) == 2
+    message = [m for m in mail.outbox if m.to == ["bob@example.org"]][-1]
+    assert message.subject == "Resolution details updated: Will Pyongyang test an ICBM & more?"
+    body = message.body
+    assert "it still resolves No. What changed: the resolver's note; the evidence links.\n" in body
+    assert "the time the outcome became known" not in body and "recomputed" not in body
+    assert "No launch seen by the deadline (38 North)." in body
+    assert "- https://example.com/38north" in body
+
+
 def test_a_correction_before_the_emails_went_out_sends_only_the_latest(resolved_setup, resolver):
     question, *_ = resolved_setup
     resolve(question, resolver, outcome="yes", score_it=False)
@@ -312,25 +369,84 @@ def test_a_failed_send_releases_the_claim_for_the_retry(resolved_setup, resolver
     assert resolution_emails_send(question_id=question.pk) == 2
 
 
-def test_a_refused_address_does_not_stop_the_others(resolved_setup, resolver):
+class RefusingBackend(locmem.EmailBackend):
+    """The in-memory backend behind a mail server that answers some addresses with an
+    error (`refuse`: address -> exception), or drops the connection after `up_for`
+    messages."""
+
+    refuse: dict[str, Exception] = {}
+    up_for: int | None = None
+
+    def send_messages(self, messages):
+        for message in messages:
+            if RefusingBackend.up_for is not None:
+                if RefusingBackend.up_for == 0:
+                    raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+                RefusingBackend.up_for -= 1
+            if message.to[0] in RefusingBackend.refuse:
+                raise RefusingBackend.refuse[message.to[0]]
+        return super().send_messages(messages)
+
+
+@pytest.fixture
+def refusing(settings):
+    settings.EMAIL_BACKEND = f"{__name__}.RefusingBackend"
+    RefusingBackend.refuse, RefusingBackend.up_for = {}, None
+    yield RefusingBackend
+    RefusingBackend.refuse, RefusingBackend.up_for = {}, None
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        smtplib.SMTPRecipientsRefused({"alice@example.org": (550, b"5.1.1 No such user")}),
+        smtplib.SMTPDataError(554, b"5.7.1 Message rejected as spam"),
+        smtplib.SMTPSenderRefused(553, b"5.7.1 Sender not allowed", "foreseer@localhost"),
+    ],
+    ids=["recipient", "data", "sender"],
+)
+def test_a_refused_message_does_not_stop_the_others(
+    resolved_setup, resolver, refusing, error, caplog
+):
     question, *_ = resolved_setup
+    carol = UserFactory(username="carol")
+    forecast(carol, question, 0.5, days_ago=9)
     resolve(question, resolver)
-    real_send = mail.EmailMultiAlternatives.send
+    refusing.refuse = {"alice@example.org": error}
 
-    def send(message, *args, **kwargs):
-        if message.to == ["alice@example.org"]:
-            raise smtplib.SMTPRecipientsRefused({"alice@example.org": (550, b"no such user")})
-        return real_send(message, *args, **kwargs)
-
-    with (
-        mock.patch("django.core.mail.EmailMultiAlternatives.send", send),
-        pytest.raises(smtplib.SMTPRecipientsRefused),
-    ):
+    with pytest.raises(type(error)):
         resolution_emails_send(question_id=question.pk)
-    assert [m.to for m in mail.outbox] == [["bob@example.org"]]
-    assert list(SentEmail.objects.values_list("user__username", flat=True)) == ["bob"]
-    # The retry sends alice's only.
+    assert sorted(m.to[0] for m in mail.outbox) == ["bob@example.org", "carol@example.org"]
+    assert sorted(SentEmail.objects.values_list("user__username", flat=True)) == ["bob", "carol"]
+    assert "resolution email to alice@example.org refused" in caplog.text
+    # The task's retry sends alice's only, once the server takes it.
+    refusing.refuse = {}
     assert resolution_emails_send(question_id=question.pk) == 1
+    assert mail.outbox[-1].to == ["alice@example.org"]
+
+
+def test_a_server_that_goes_away_mid_run_leaves_the_rest_for_the_retry(
+    resolved_setup, resolver, refusing
+):
+    question, *_ = resolved_setup
+    for name in ("carol", "dan"):
+        forecast(UserFactory(username=name), question, 0.5, days_ago=9)
+    resolve(question, resolver)
+    refusing.up_for = 1
+
+    with pytest.raises(smtplib.SMTPServerDisconnected):
+        resolution_emails_send(question_id=question.pk)
+    assert [m.to for m in mail.outbox] == [["alice@example.org"]]
+    assert list(SentEmail.objects.values_list("user__username", flat=True)) == ["alice"]
+
+    refusing.up_for = None
+    assert resolution_emails_send(question_id=question.pk) == 3
+    assert sorted(m.to[0] for m in mail.outbox) == [
+        "alice@example.org",
+        "bob@example.org",
+        "carol@example.org",
+        "dan@example.org",
+    ]
 
 
 def test_resolution_queries_do_not_grow_with_forecasters(resolver):

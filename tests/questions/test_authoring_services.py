@@ -53,6 +53,38 @@ def test_a_draft_is_created_unpublished_with_its_tags(staff):
     assert Tag.objects.count() == 2
 
 
+def test_accents_come_off_tags_but_other_scripts_are_not_dropped(staff):
+    question = question_draft_create(
+        draft=draft(tags=["Café Culture", "ＡＢＣ", "C++"]), created_by=staff
+    )
+    assert sorted(question.tags.values_list("slug", flat=True)) == ["abc", "c", "cafe-culture"]
+
+
+@pytest.mark.parametrize("word", ["북한", "++", "Korea 북한", "Straße"])
+def test_a_tag_that_would_lose_its_letters_is_refused_by_name(staff, word):
+    bad = draft(tags=["missiles", word])
+    errors = errors_of(lambda: question_draft_create(draft=bad, created_by=staff))
+    assert list(errors) == ["tags"]
+    assert errors["tags"] == [
+        f"“{word}” cannot be a tag: tags are written with Latin letters (a–z), "
+        "digits and hyphens, e.g. north-korea."
+    ]
+    assert not Question.objects.exists()
+    assert not Tag.objects.exists()
+
+
+def test_editing_a_draft_refuses_such_a_tag_and_keeps_the_old_ones(staff):
+    question = question_draft_create(draft=draft(tags=["missiles"]), created_by=staff)
+    errors = errors_of(
+        lambda: question_draft_update(
+            question=question, draft=draft(tags=["missiles", "북한"]), updated_by=staff
+        )
+    )
+    assert "“북한” cannot be a tag" in errors["tags"][0]
+    assert list(question.tags.values_list("slug", flat=True)) == ["missiles"]
+    assert list(Tag.objects.values_list("slug", flat=True)) == ["missiles"]
+
+
 def test_only_staff_author_publish_and_clarify(user):
     assert "created_by" in errors_of(lambda: question_draft_create(draft=draft(), created_by=user))
     waiting = QuestionFactory(published_at=None)

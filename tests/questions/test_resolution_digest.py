@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from smtplib import SMTPException
+from smtplib import (
+    SMTPDataError,
+    SMTPException,
+    SMTPRecipientsRefused,
+    SMTPSenderRefused,
+    SMTPServerDisconnected,
+)
 from unittest import mock
 
 import pytest
 from django.core import mail
+from django.core.mail.backends import locmem
 from django.utils import timezone
 
 from accounts.models import SentEmail
@@ -113,3 +120,94 @@ def test_the_daily_task_sends_the_digest_and_is_on_the_beat_schedule(admins, set
     assert len(mail.outbox) == 2
     entry = settings.CELERY_BEAT_SCHEDULE["resolution-digest"]
     assert entry["task"] == send_resolution_digest.name
+
+
+# --- Refusals and outages ------------------------------------------------------------------
+
+
+class FlakyBackend(locmem.EmailBackend):
+    """The in-memory backend behind a mail server that refuses some messages: `refuse`
+    maps an address to the error the server answers for it."""
+
+    refuse: dict[str, Exception] = {}
+
+    def send_messages(self, messages):
+        for message in messages:
+            if message.to[0] in FlakyBackend.refuse:
+                raise FlakyBackend.refuse[message.to[0]]
+        return super().send_messages(messages)
+
+
+@pytest.fixture
+def flaky(settings):
+    settings.EMAIL_BACKEND = f"{__name__}.FlakyBackend"
+    FlakyBackend.refuse = {}
+    yield FlakyBackend
+    FlakyBackend.refuse = {}
+
+
+@pytest.fixture
+def four_admins(db):
+    return [StaffFactory(username=name) for name in ("ada", "bob", "cy", "dee")]
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        SMTPRecipientsRefused({"bob@example.org": (550, b"5.1.1 No such user")}),
+        SMTPDataError(554, b"5.7.1 Message rejected"),
+        SMTPSenderRefused(553, b"5.7.1 Sender not allowed", "foreseer@localhost"),
+    ],
+    ids=["recipient", "data", "sender"],
+)
+def test_a_refused_message_is_logged_and_the_others_still_get_theirs(
+    four_admins, flaky, error, caplog
+):
+    overdue("late", 4)
+    flaky.refuse = {"bob@example.org": error}
+
+    assert resolution_digest_send() == 3
+    assert sorted(m.to[0] for m in mail.outbox) == [
+        "ada@example.org",
+        "cy@example.org",
+        "dee@example.org",
+    ]
+    # bob's claim was given back: a later run today sends his once the server takes it.
+    assert sorted(SentEmail.objects.values_list("user__username", flat=True)) == [
+        "ada",
+        "cy",
+        "dee",
+    ]
+    assert "Resolution digest to bob@example.org refused" in caplog.text
+    flaky.refuse = {}
+    assert resolution_digest_send() == 1
+    assert mail.outbox[-1].to == ["bob@example.org"]
+
+
+def test_a_server_outage_mid_run_leaves_the_unsent_for_the_retry(four_admins, flaky):
+    overdue("late", 4)
+    real_send = locmem.EmailBackend.send_messages
+    calls = []
+
+    def goes_down_after_two(backend, messages):
+        calls.append(messages[0].to[0])
+        if len(calls) > 2:
+            raise SMTPServerDisconnected("Connection unexpectedly closed")
+        return real_send(backend, messages)
+
+    with (
+        mock.patch.object(FlakyBackend, "send_messages", goes_down_after_two),
+        pytest.raises(SMTPServerDisconnected),
+    ):
+        resolution_digest_send()
+    assert sorted(m.to[0] for m in mail.outbox) == ["ada@example.org", "bob@example.org"]
+    assert sorted(SentEmail.objects.values_list("user__username", flat=True)) == ["ada", "bob"]
+
+    # The retry sends the other two, and only them.
+    assert resolution_digest_send() == 2
+    assert sorted(m.to[0] for m in mail.outbox) == [
+        "ada@example.org",
+        "bob@example.org",
+        "cy@example.org",
+        "dee@example.org",
+    ]
