@@ -48,6 +48,7 @@ from questions.selectors import (
     resolution_queue,
 )
 from questions.services import (
+    ResolutionChanged,
     clarification_add,
     question_draft_create,
     question_draft_update,
@@ -168,19 +169,31 @@ def question_resolve_view(request: HttpRequest, slug: str) -> HttpResponse:
                 resolved_by=request.user,
                 note=data["note"],
                 evidence_links=data["evidence_links"],
+                expected_latest_event=data["seen_event"] or 0,
+            )
+        except ResolutionChanged:
+            # Another resolver got there between this page's check and the lock.
+            stale = True
+            question.refresh_from_db()
+            latest_event = (
+                question.resolution_events.order_by("-created_at", "-id")
+                .values_list("id", flat=True)
+                .first()
+                or 0
             )
         except ValidationError as error:
             add_service_errors(form, error)
             return _resolve_form_page(request, form, context, status=400)
-        summary = (
-            f"Corrected (was {Question.Resolution(previous).label}): "
-            f"now {event.get_outcome_display()}"
-            if previous
-            else f"Resolved as {event.get_outcome_display()}"
-        )
-        scoring = "scoring has been queued" if question.is_scorable else "nothing is scored"
-        messages.success(request, f"{summary}; {scoring}.")
-        return redirect(_detail_url(question))
+        else:
+            summary = (
+                f"Corrected (was {Question.Resolution(previous).label}): "
+                f"now {event.get_outcome_display()}"
+                if previous
+                else f"Resolved as {event.get_outcome_display()}"
+            )
+            scoring = "scoring has been queued" if question.is_scorable else "nothing is scored"
+            messages.success(request, f"{summary}; {scoring}.")
+            return redirect(_detail_url(question))
 
     if stale:
         # Someone resolved or corrected it since this was reviewed: describe the

@@ -94,6 +94,10 @@ def question_resolve_check(
     return _clean_evidence_links(evidence_links)
 
 
+class ResolutionChanged(ValidationError):
+    """The resolution in force is not the one the resolver reviewed."""
+
+
 def question_resolve(
     *,
     question: Question,
@@ -102,13 +106,17 @@ def question_resolve(
     resolved_by: User,
     note: str = "",
     evidence_links: Sequence[str] = (),
+    expected_latest_event: int | None = None,
     now: datetime | None = None,
 ) -> ResolutionEvent:
     """Resolve `question`, or correct its resolution: either way a new event.
 
     The latest event wins and is copied onto the question; scoring is enqueued
     only once the transaction commits, so the worker never reads a resolution
-    that is not there yet (or one that was rolled back).
+    that is not there yet (or one that was rolled back). With
+    `expected_latest_event` (0 for none), a resolver who reviewed one state gets
+    ResolutionChanged instead of overwriting another that arrived meanwhile: the
+    check is made under the question's lock.
     """
     from forecasts.community import community_request
     from scoring.tasks import score_question
@@ -126,6 +134,17 @@ def question_resolve(
     with transaction.atomic():
         # Lock the question so two resolvers cannot interleave their events.
         locked = Question.objects.select_for_update().get(pk=question.pk)
+        if expected_latest_event is not None:
+            latest = (
+                ResolutionEvent.objects.filter(question=locked)
+                .order_by("-created_at", "-id")
+                .values_list("id", flat=True)
+                .first()
+            )
+            if (latest or 0) != expected_latest_event:
+                raise ResolutionChanged(
+                    {"question": ["It was resolved or corrected since you reviewed it."]}
+                )
         event = ResolutionEvent.objects.create(
             question=locked,
             outcome=outcome,

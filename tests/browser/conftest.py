@@ -77,7 +77,7 @@ def tasks_inline(queued, monkeypatch):
     return queued
 
 
-PASSWORD = "quiet-harbour-lantern-47"
+PASSWORD = "correct-horse-battery"  # the factories' password
 
 
 def log_in(page, live_server, username: str, password: str = PASSWORD) -> None:

@@ -8,18 +8,10 @@ from playwright.sync_api import Page, expect
 
 from accounts.models import User
 from forecasts.notifications import unsubscribe_token
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import log_in, screenshot
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(page: Page, base: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("Username").fill("sam")
-    page.get_by_label("Password").fill("correct-horse-battery")
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_load_state()
 
 
 def page_overflows(page: Page) -> bool:
@@ -32,7 +24,7 @@ def page_overflows(page: Page) -> bool:
 def test_settings_from_the_keyboard(live_server, page: Page, width, name):
     UserFactory(username="sam")
     page.set_viewport_size({"width": width, "height": 800})
-    log_in(page, live_server.url)
+    log_in(page, live_server, "sam")
     page.get_by_role("link", name="Settings").click()
     page.wait_for_load_state()
     expect(page.get_by_role("heading", name="Settings", level=1)).to_be_visible()

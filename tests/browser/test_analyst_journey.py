@@ -17,7 +17,7 @@ from forecasts.models import Forecast
 from forecasts.services import forecast_submit
 from questions.models import Tag
 from questions.services import question_resolve
-from tests.browser.conftest import PASSWORD, log_in, screenshot
+from tests.browser.conftest import log_in, screenshot
 from tests.factories import QuestionFactory, StaffFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -66,8 +66,6 @@ def test_filter_a_leaderboard_download_it_and_open_a_question(
     live_server, page: Page, resolved_questions
 ):
     analyst = UserFactory(username="analyst")
-    analyst.set_password(PASSWORD)
-    analyst.save()
     # Made by a data migration, which a flush between transactional tests removes.
     analysts, _ = Group.objects.get_or_create(name="Analysts")
     analysts.permissions.add(

@@ -4,32 +4,19 @@ itself never scrolls sideways (wide tables scroll inside their frame)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from django.conf import settings
 from playwright.sync_api import Page, expect
 
 from scoring.models import Score
 from scoring.scopes import ALL, Scope
 from scoring.services import leaderboard_build
+from tests.browser.conftest import log_in, screenshot
 from tests.factories import StaffFactory, UserFactory
 from tests.web.analysts import example_c, rebuild, score
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SCREENSHOTS = Path(settings.BASE_DIR) / "test-artifacts" / "screenshots"
-PASSWORD = "correct-horse-battery"  # the factories' password
 SIZES = {"phone": (360, 740), "laptop": (1280, 800)}
-
-
-def log_in(page: Page, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.locator("main").get_by_role("button", name="Log in").click()
-    page.wait_for_load_state()
-    assert "/accounts/login/" not in page.url, page.content()
 
 
 def chart_points(page: Page, canvas: str) -> int:
@@ -74,7 +61,7 @@ def test_calibration_and_the_leaderboard(live_server, page: Page, data, size):
     )
     page.set_viewport_size(dict(zip(("width", "height"), SIZES[size], strict=True)))
     page.set_default_timeout(10_000)
-    log_in(page, live_server.url, "boss")
+    log_in(page, live_server, "boss")
 
     page.goto(f"{live_server.url}/calibration/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Calibration")
@@ -92,8 +79,7 @@ def test_calibration_and_the_leaderboard(live_server, page: Page, data, size):
     page.wait_for_load_state()
     expect(page.locator("#subject-heading")).to_have_text("Calibration of tag high")
     assert chart_points(page, "reliability-chart") == 2
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"calibration-{size}.png"), full_page=True)
+    screenshot(page, f"calibration-{size}")
 
     page.goto(f"{live_server.url}/leaderboard/?min_questions=1")
     expect(page.locator("svg.interval-bar")).to_have_count(2)
@@ -104,7 +90,7 @@ def test_calibration_and_the_leaderboard(live_server, page: Page, data, size):
         page.keyboard.press("Enter")
     assert "sort=name" in page.url
     expect(page.locator("th[aria-sort='ascending']")).to_contain_text("Forecaster")
-    page.screenshot(path=str(SCREENSHOTS / f"leaderboard-{size}.png"), full_page=True)
+    screenshot(page, f"leaderboard-{size}")
     assert errors == []
 
 
@@ -114,12 +100,11 @@ def test_my_record(live_server, page: Page, data, size):
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.set_viewport_size(dict(zip(("width", "height"), SIZES[size], strict=True)))
     page.set_default_timeout(10_000)
-    log_in(page, live_server.url, "zed")
+    log_in(page, live_server, "zed")
     page.goto(f"{live_server.url}/me/record/")
     expect(page.get_by_role("heading", level=1)).to_have_text("My record")
     assert chart_points(page, "my-calibration-chart") == 4
     assert chart_points(page, "history-chart") > 0
     no_sideways_scroll(page)
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"record-{size}.png"), full_page=True)
+    screenshot(page, f"record-{size}")
     assert errors == []

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from playwright.sync_api import Browser, Page, expect
 
 from questions.models import Question
-from tests.browser.conftest import PASSWORD, log_in, screenshot
+from tests.browser.conftest import log_in, screenshot
 from tests.factories import StaffFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -40,9 +40,7 @@ SELECT = """(passage) => {
 
 def test_draft_from_a_passage_preview_and_publish(live_server, page: Page, browser: Browser):
     call_command("import_questions", str(settings.FORESEER_ARTICLE_QUESTIONS_FILE), verbosity=0)
-    staff = StaffFactory(username="author")
-    staff.set_password(PASSWORD)
-    staff.save()
+    StaffFactory(username="author")
     page.set_default_timeout(10_000)
     log_in(page, live_server, "author")
 

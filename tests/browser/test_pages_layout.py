@@ -16,7 +16,7 @@ from forecasts.models import Forecast
 from forecasts.services import forecast_submit
 from questions.models import Question
 from questions.services import question_resolve
-from tests.browser.conftest import PASSWORD, SCREENSHOTS, log_in
+from tests.browser.conftest import SCREENSHOTS, log_in
 from tests.factories import QuestionFactory, StaffFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -54,8 +54,6 @@ def site(tasks_inline) -> dict[str, str]:
     call_command("import_questions", str(settings.FORESEER_ARTICLE_QUESTIONS_FILE), verbosity=0)
     now = timezone.now()
     staff = StaffFactory(username="editor")
-    staff.set_password(PASSWORD)
-    staff.save()
     open_question = Question.objects.open(now).first()
     resolved = QuestionFactory(
         slug="resolved-for-layout",

@@ -16,7 +16,7 @@ from forecasts.models import Forecast
 from forecasts.services import forecast_submit
 from questions.models import Question, ResolutionEvent
 from scoring.models import Score
-from tests.browser.conftest import PASSWORD, log_in, screenshot
+from tests.browser.conftest import log_in, screenshot
 from tests.factories import QuestionFactory, StaffFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -36,8 +36,6 @@ def closed_question() -> Question:
     )
     for hours, (username, probability) in enumerate(FORECASTS):
         user = UserFactory(username=username, email=f"{username}@example.org")
-        user.set_password(PASSWORD)
-        user.save()
         forecast_submit(
             user=user,
             question=question,
@@ -63,9 +61,7 @@ def test_resolve_correct_and_see_the_scores(
     live_server, page: Page, browser: Browser, closed_question, tasks_inline
 ):
     question = closed_question
-    staff = StaffFactory(username="moderator", email="mod@example.org")
-    staff.set_password(PASSWORD)
-    staff.save()
+    StaffFactory(username="moderator", email="mod@example.org")
     known_at = (question.scheduled_close_time + timedelta(hours=6)).strftime("%Y-%m-%dT%H:%M")
 
     # The admin finds the question in the queue, with what resolving it will score.

@@ -278,6 +278,33 @@ def test_a_confirmation_made_stale_by_another_resolver_asks_again(
     enqueued.assert_not_called()
 
 
+def test_a_resolution_arriving_between_the_check_and_the_lock_asks_again(
+    staff_web_client, question, enqueued
+):
+    """The page's own staleness check passes; another resolver commits just before
+    this one takes the question's lock. The service sees it under the lock."""
+    real_resolve = question_resolve
+    quicker = {}
+
+    def resolve_after_another(**kwargs):
+        quicker["event"] = real_resolve(
+            question=kwargs["question"],
+            outcome="yes",
+            known_at=question.scheduled_close_time - timedelta(hours=5),
+            resolved_by=StaffFactory(username="quicker"),
+        )
+        return real_resolve(**kwargs)
+
+    data = form_data(question, outcome="no", confirm="1", seen_event="0")
+    with mock.patch("questions.manage_views.question_resolve", resolve_after_another):
+        response = staff_web_client.post(url(question), data)
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "Someone resolved or corrected this question since you started" in html
+    assert f'name="seen_event" value="{quicker["event"].pk}"' in html
+    assert list(question.resolution_events.values_list("outcome", flat=True)) == ["yes"]
+
+
 @pytest.mark.parametrize("step", ["review", "confirm"])
 @pytest.mark.parametrize(
     ("overrides", "field", "message"),
