@@ -257,9 +257,17 @@
   function history(canvas) {
     var points = read(canvas);
     var options = baseOptions();
+    // A fortnight either side of the first and last outcome: with one or two
+    // points Chart.js would otherwise stretch the axis over years.
+    var PAD = 14 * 24 * 60 * 60 * 1000;
+    var xs = points.map(function (p) {
+      return p.x;
+    });
     options.scales = {
       x: {
         type: "linear",
+        min: xs.length ? Math.min.apply(null, xs) - PAD : undefined,
+        max: xs.length ? Math.max.apply(null, xs) + PAD : undefined,
         title: { display: true, text: "Date the outcome became known (UTC)" },
         ticks: { maxTicksLimit: 6, callback: isoDate },
         grid: { color: GRID },
