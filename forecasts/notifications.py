@@ -477,6 +477,20 @@ class ReminderItem:
     url: str
 
 
+def resolution_emails_sweep(*, now: datetime | None = None) -> int:
+    """The safety net behind the task scoring queues: a message lost between scoring and
+    the worker (broker outage, worker killed) would leave forecasters without their
+    scores. Each question with a resolution event still news is sent what is missing;
+    the keys make this send nothing that already went, and nothing before scoring."""
+    now = now or timezone.now()
+    recent = set(
+        ResolutionEvent.objects.filter(created_at__gte=now - RESOLUTION_NEWS_MAX_AGE)
+        .values_list("question_id", flat=True)
+        .distinct()
+    )
+    return sum(resolution_emails_send(question_id=pk, now=now) for pk in sorted(recent))
+
+
 def stale_forecasts(*, now: datetime, days: int) -> list[Forecast]:
     """Each user's latest forecast on a question open at `now`, if it is at least `days`
     old, not yet reminded of, and its author wants reminders and can get email: one

@@ -5,7 +5,11 @@ from django.db import DatabaseError
 
 from forecasts.community import community_sweep as _community_sweep
 from forecasts.community import community_update
-from forecasts.notifications import forecast_reminders_send, resolution_emails_send
+from forecasts.notifications import (
+    forecast_reminders_send,
+    resolution_emails_send,
+    resolution_emails_sweep,
+)
 from questions.models import Question
 
 # SMTP errors are OSErrors: a mail server that is down is retried like a database that is.
@@ -46,3 +50,9 @@ def send_resolution_emails(self, question_id: int) -> int:  # type: ignore[no-un
 def send_forecast_reminders(self) -> int:  # type: ignore[no-untyped-def]
     """Daily (beat): one email per forecaster whose open forecasts went stale."""
     return forecast_reminders_send()
+
+
+@shared_task(bind=True, **EMAIL_RETRY)
+def resolution_emails_sweep_task(self) -> int:  # type: ignore[no-untyped-def]
+    """Beat: sends resolution emails whose queued task was lost."""
+    return resolution_emails_sweep()

@@ -194,6 +194,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "forecasts.tasks.community_sweep",
         "schedule": FORESEER_RESCORE_SWEEP_SECONDS,
     },
+    "resolution-emails-sweep": {
+        "task": "forecasts.tasks.resolution_emails_sweep_task",
+        "schedule": FORESEER_RESCORE_SWEEP_SECONDS,
+    },
     # Daily emails; each is keyed so a second run the same day sends nothing.
     "forecast-reminders": {
         "task": "forecasts.tasks.send_forecast_reminders",

@@ -660,3 +660,30 @@ def test_two_workers_at_once_send_each_email_once(require_postgres):
     assert len(mail.outbox) == 12
     assert len({tuple(m.to) for m in mail.outbox}) == 12
     assert SentEmail.objects.count() == 12
+
+
+def test_the_sweep_sends_what_a_lost_task_did_not(resolver, queued):
+    """Scoring queued the emails, but the message never reached a worker: the beat
+    sweep sends them, once, and leaves old resolutions alone."""
+    from forecasts.notifications import resolution_emails_sweep
+    from forecasts.tasks import resolution_emails_sweep_task
+
+    question = past_question(slug="lost")
+    ann, bob = UserFactory(username="ann"), UserFactory(username="bob")
+    forecast(ann, question, 0.8, days_ago=5)
+    forecast(bob, question, 0.3, days_ago=4)
+    resolve(question, resolver, outcome="yes")
+    assert mail.outbox == []  # the task's message was lost (mocked here)
+
+    assert resolution_emails_sweep_task() == 2
+    assert sorted(m.to[0] for m in mail.outbox) == ["ann@example.org", "bob@example.org"]
+    assert resolution_emails_sweep() == 0  # nothing twice
+    assert len(mail.outbox) == 2
+
+    # A resolution no longer news is not swept up.
+    old = past_question(slug="old")
+    forecast(UserFactory(username="cyd"), old, 0.6, days_ago=5)
+    resolve(old, resolver, outcome="no")
+    later = timezone.now() + RESOLUTION_NEWS_MAX_AGE + timedelta(hours=1)
+    assert resolution_emails_sweep(now=later) == 0
+    assert [m.to[0] for m in mail.outbox if "cyd" in m.to[0]] == []
