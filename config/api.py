@@ -1,6 +1,7 @@
 """API-wide glue: services raise Django's ValidationError naming the field;
 the API answers 400 with that field as the key."""
 
+from collections.abc import Iterator
 from typing import Any
 
 import rest_framework_csv.renderers
@@ -10,6 +11,8 @@ from rest_framework import exceptions
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from config.csv import csv_cell
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
@@ -33,7 +36,17 @@ def read_upload(upload: UploadedFile, *, field: str = "file") -> str:
 
 class CSVRenderer(rest_framework_csv.renderers.CSVRenderer):
     """CSV through content negotiation (`?format=csv` or `Accept: text/csv`); views give
-    the column order through `csv_header` (see CsvExportMixin)."""
+    the column order through `csv_header` (see CsvExportMixin). Cells are written as the
+    pages write theirs (config.csv): nothing a spreadsheet would run as a formula."""
+
+    def tablize(self, data: Any, header: Any = None, labels: Any = None) -> Iterator[list]:
+        rows = super().tablize(data, header=header, labels=labels)
+        first = next(rows, None)
+        if first is None:
+            return
+        yield first  # the header row
+        for row in rows:
+            yield [csv_cell(value) for value in row]
 
 
 class CsvExportMixin:

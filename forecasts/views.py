@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
+from config.csv import csv_download, csv_export_request
 from forecasts.forms import ForecastForm
 from forecasts.models import Forecast
 from forecasts.selectors import community_forecasts
@@ -28,7 +29,6 @@ from questions.views import question_detail_page, question_for_page
 from scoring.models import CalibrationReport, Score
 from scoring.scopes import Scope
 from scoring.selectors import calibration_for_user, rule_standings, scores_for_user
-from scoring.views import csv_download
 
 
 def _add_service_errors(form: ForecastForm, error: ValidationError) -> None:
@@ -104,13 +104,8 @@ def my_record(request: HttpRequest) -> HttpResponse:
     if tag and tag not in tags:
         # Say so next to the select and show the whole record.
         tag_error, tag, status = f"There is no tag {tag!r}; showing every question.", "", 400
-    export = request.GET.get("format", "")
-    table = request.GET.get("table", "questions")
-    export_error = ""
-    if export not in ("", "csv"):
-        export_error, status = f"Unknown format {export!r}: the page offers csv.", 400
-    elif export and table not in RECORD_TABLES:
-        export_error = f"Unknown table {table!r}: use {', '.join(RECORD_TABLES)}."
+    export, table, export_error = csv_export_request(request, tables=RECORD_TABLES)
+    if export_error:
         status = 400
 
     scores = scores_for_user(user=user)
@@ -133,7 +128,7 @@ def my_record(request: HttpRequest) -> HttpResponse:
         for row in scores
     ]
     suffix = f"-{tag}" if tag else ""
-    if export == "csv" and status == 200 and table == "rules":
+    if export and status == 200 and table == "rules":
         return csv_download(
             (
                 {
@@ -150,7 +145,7 @@ def my_record(request: HttpRequest) -> HttpResponse:
             header=["rule", "value", "total", "questions", "coverage", "ci_low", "ci_high"],
             filename=f"my-record-rules{suffix}.csv",
         )
-    if export == "csv" and status == 200 and table == "calibration":
+    if export and status == 200 and table == "calibration":
         report = _record_calibration(user, tag)
         return csv_download(
             report["bins"],
@@ -158,7 +153,7 @@ def my_record(request: HttpRequest) -> HttpResponse:
                     "observed", "hits", "ci_low", "ci_high"],
             filename=f"my-record-calibration{suffix}.csv",
         )  # fmt: skip
-    if export == "csv" and status == 200:
+    if export and status == 200:
         return csv_download(
             (
                 {

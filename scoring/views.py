@@ -5,7 +5,6 @@ questions or forecasts it covers."""
 
 from __future__ import annotations
 
-import csv
 import math
 from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, time
@@ -23,6 +22,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from accounts.models import User
+from config.csv import csv_download, csv_export_request
 from questions.models import Article, Project, Question
 from questions.selectors import tags_in_use
 from scoring.models import CalibrationReport, MaterializedScope, QuestionScoring, Rule
@@ -41,26 +41,6 @@ QUESTIONS_PER_PAGE = 50
 
 
 # --- Shared -----------------------------------------------------------------------------
-
-
-def _cell(value: Any) -> Any:
-    """A CSV cell that a spreadsheet will not run: text starting like a formula gets a
-    leading apostrophe (usernames may start with + - or @)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return f"'{value}"
-    return "" if value is None else value
-
-
-def csv_download(
-    rows: Iterable[dict[str, Any]], *, header: list[str], filename: str
-) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    writer = csv.writer(response, lineterminator="\n")
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([_cell(row.get(column)) for column in header])
-    return response
 
 
 def analyst_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -430,13 +410,9 @@ def calibration(request: HttpRequest) -> HttpResponse:
             data = form.cleaned_data
         else:
             status = 400  # the site-wide report, with the errors next to the fields
-    export = request.GET.get("format", "")
-    table = request.GET.get("table", "bins")
-    export_error = ""
-    if export not in ("", "csv"):
-        export_error, status = f"Unknown format {export!r}: the page offers csv.", 400
-    elif export and table not in CSV_TABLES:
-        export_error, status = f"Unknown table {table!r}: use bins, decomposition or roc.", 400
+    export, table, export_error = csv_export_request(request, tables=CSV_TABLES)
+    if export_error:
+        status = 400
     report, scope, within, forecaster = _calibration_report_for(data)
     articles = dict(form.fields["article"].choices)
     projects = dict(form.fields["project"].choices)
@@ -452,7 +428,7 @@ def calibration(request: HttpRequest) -> HttpResponse:
     weighting, closed_only = report["weighting"], report["closed_only"]
     decomposition, identity = _decomposition(report)
     statistics = _statistics(report)
-    if export == "csv" and not export_error and status == 200:
+    if export and not export_error and status == 200:
         stem = f"calibration-{name}-{weighting}{'' if closed_only else '-all'}"
         if table == "bins":
             return csv_download(

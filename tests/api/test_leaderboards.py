@@ -357,6 +357,21 @@ def test_csv_download_has_every_row_and_the_community_last(api_client, board):
     assert float(rows[0]["total"]) == pytest.approx(150.0)
 
 
+def test_csv_cells_a_spreadsheet_would_run_are_neutralized(api_client, db, settings):
+    """A username like =HYPERLINK(...) reaches the download as text, as on the pages;
+    negative numbers stay numbers."""
+    settings.FORESEER_BOOTSTRAP_RESAMPLES = 10
+    build(
+        {"q1": ((), (), datetime(2024, 3, 1, tzinfo=UTC))},
+        {"=cmd|calc": [5.0], "@ann": [-5.0]},
+        scopes={"all"},
+    )
+    response = api_client.get(URL, {"format": "csv", "min_questions": 0})
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert [row["user"] for row in rows] == ["'=cmd|calc", "'@ann"]
+    assert float(rows[1]["value"]) < 0
+
+
 def test_csv_of_another_scope_and_rule(api_client, board):
     response = api_client.get(
         URL, {"scope": "tag:asia", "rule": "accuracy", "min_questions": 2}, HTTP_ACCEPT="text/csv"
