@@ -5,6 +5,7 @@ calibration) is computed from the source rows on request."""
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -159,41 +160,29 @@ def leaderboard_for(
     people = entries.filter(is_community=False)
     best_first = F("value").asc() if rule.lower_is_better else F("value").desc()
     stored_ranks = min_questions == default_min
+    above_line = _line(stored_ranks=stored_ranks, min_questions=min_questions)
     if stored_ranks:
-        ranked_rows = people.filter(rank__isnull=False).order_by("rank", "user_id")
-        below = people.filter(rank__isnull=True)
+        ranked_rows = people.filter(above_line).order_by("rank", "user_id")
     else:
         # Another line than the one materialized: the users above it in value order; their
         # ranks follow from the page's positions (see _ranks_from_positions).
-        ranked_rows = people.filter(questions__gte=min_questions).order_by(best_first, "user_id")
-        below = people.filter(questions__lt=min_questions)
-    counts = people.aggregate(
-        ranked=Count(
-            "pk", filter=Q(rank__isnull=False) if stored_ranks else Q(questions__gte=min_questions)
-        ),
-        everyone=Count("pk"),
-    )
+        ranked_rows = people.filter(above_line).order_by(best_first, "user_id")
+    counts = people.aggregate(ranked=Count("pk", filter=above_line), everyone=Count("pk"))
     ranked = counts["ranked"]
-    page: list[tuple[LeaderboardEntry, int | None]] = []
-    if offset < ranked:
-        above = list(ranked_rows[offset : offset + limit])
-        ranks = (
+    page = _page(
+        ranked_rows,
+        people.exclude(above_line).order_by(best_first, "user_id"),
+        ranked=ranked,
+        offset=offset,
+        limit=limit,
+        ranks=lambda above: (
             [entry.rank for entry in above]
             if stored_ranks
             else _ranks_from_positions(above, offset, ranked_rows, rule)
-        )
-        page.extend(zip(above, ranks, strict=True))
-    if len(page) < limit:
-        start = max(0, offset - ranked)
-        for entry in below.order_by(best_first, "user_id")[start : start + limit - len(page)]:
-            page.append((entry, None))
-    community_entry = entries.filter(is_community=True).first()
-    names = dict(
-        User.objects.filter(
-            pk__in=[entry.user_id for entry, _ in page]
-            + ([community_entry.user_id] if community_entry else [])
-        ).values_list("pk", "username")
+        ),
     )
+    community_entry = entries.filter(is_community=True).first()
+    names = _names(page, also=[community_entry.user_id] if community_entry else [])
     rows = [
         _row(entry, rank=rank, intervals=stored_ranks and rank is not None, names=names)
         for entry, rank in page
@@ -215,6 +204,40 @@ def leaderboard_for(
         live=False,
         rank_intervals=stored_ranks,
     )
+
+
+def _line(*, stored_ranks: bool, min_questions: int) -> Q:
+    """Who is above the minimum-participation line: the materialized ranks at the default
+    line, the number of questions at any other."""
+    return Q(rank__isnull=False) if stored_ranks else Q(questions__gte=min_questions)
+
+
+def _page(
+    above: QuerySet[LeaderboardEntry],
+    below: QuerySet[LeaderboardEntry],
+    *,
+    ranked: int,
+    offset: int,
+    limit: int,
+    ranks: Callable[[list[LeaderboardEntry]], list[int | None]],
+) -> list[tuple[LeaderboardEntry, int | None]]:
+    """One page of a board read in the given orders: the ranked users (`ranked` of them,
+    each with the rank `ranks` gives it), then those below the line, unranked."""
+    page: list[tuple[LeaderboardEntry, int | None]] = []
+    if offset < ranked:
+        entries = list(above[offset : offset + limit])
+        page.extend(zip(entries, ranks(entries), strict=True))
+    if len(page) < limit:
+        start = max(0, offset - ranked)
+        page.extend((entry, None) for entry in below[start : start + limit - len(page)])
+    return page
+
+
+def _names(page: list[tuple[LeaderboardEntry, int | None]], also: list[int]) -> dict[int, str]:
+    """The page's usernames in one query (boards are ordered by user id, never by name,
+    so reading them costs no join)."""
+    ids = [entry.user_id for entry, _ in page] + also
+    return dict(User.objects.filter(pk__in=ids).values_list("pk", "username"))
 
 
 def _ranks_from_positions(
@@ -405,16 +428,13 @@ def leaderboard_sorted_for(
     people = LeaderboardEntry.objects.filter(scope=str(scope), rule=rule, is_community=False)
     best_first = F("value").asc() if rule.lower_is_better else F("value").desc()
     worst_first = F("value").desc() if rule.lower_is_better else F("value").asc()
-    if stored_ranks:
-        above = people.filter(rank__isnull=False)
-        below_line = people.filter(rank__isnull=True)
-    else:
+    above_line = _line(stored_ranks=stored_ranks, min_questions=board.min_questions)
+    above = people.filter(above_line)
+    below_line = people.exclude(above_line)
+    if not stored_ranks:
         # Another line than the materialized one: ranks among the users above it, as SQL's
         # RANK() gives them (ties share a rank), in whatever order the page is read.
-        above = people.filter(questions__gte=board.min_questions).annotate(
-            position=Window(expression=Rank(), order_by=best_first)
-        )
-        below_line = people.filter(questions__lt=board.min_questions)
+        above = above.annotate(position=Window(expression=Rank(), order_by=best_first))
     name = Lower("user__username")
     orders: dict[str, list[Any]] = {
         "rank": [worst_first, F("user_id").desc()] if descending else [best_first, "user_id"],
@@ -428,19 +448,15 @@ def leaderboard_sorted_for(
     ordering = orders[sort]
     if sort == "rank" and stored_ranks:
         ordering = [F("rank").desc(), F("user_id").desc()]
-    page: list[tuple[LeaderboardEntry, int | None]] = []
-    if offset < board.ranked:
-        for entry in above.order_by(*ordering)[offset : offset + limit]:
-            page.append((entry, entry.rank if stored_ranks else entry.position))
-    if len(page) < limit:
-        start = max(0, offset - board.ranked)
-        for entry in below_line.order_by(*ordering)[start : start + limit - len(page)]:
-            page.append((entry, None))
-    names = dict(
-        User.objects.filter(pk__in=[entry.user_id for entry, _ in page]).values_list(
-            "pk", "username"
-        )
+    page = _page(
+        above.order_by(*ordering),
+        below_line.order_by(*ordering),
+        ranked=board.ranked,
+        offset=offset,
+        limit=limit,
+        ranks=lambda entries: [entry.rank if stored_ranks else entry.position for entry in entries],
     )
+    names = _names(page, also=[])
     rows = [
         _row(entry, rank=rank, intervals=stored_ranks and rank is not None, names=names)
         for entry, rank in page
