@@ -100,3 +100,13 @@ def example_b_question(**fields) -> tuple[Question, dict[str, User]]:
             created_at=datetime.fromisoformat(moment).replace(tzinfo=UTC),
         )
     return question, users
+
+
+# SCORING.md worked example C (calibration): a forecast and the outcomes of the
+# questions it was made on: 0.1 x4, 0.4 x5, 0.7 x6, 0.9 x5.
+EXAMPLE_C = [
+    (0.1, [0, 0, 0, 1]),
+    (0.4, [1, 1, 0, 0, 0]),
+    (0.7, [1, 1, 1, 1, 0, 0]),
+    (0.9, [1, 1, 1, 1, 1]),
+]

@@ -26,19 +26,13 @@ from scipy import stats
 from questions.models import Tag
 from scoring.models import CalibrationReport
 from scoring.services import scopes_mark_dirty, scopes_rebuild_dirty
-from tests.factories import ForecastFactory, QuestionFactory, UserFactory
+from tests.factories import EXAMPLE_C, ForecastFactory, QuestionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 URL = reverse("api:calibration")
 ROLES = ("api_client", "forecaster_client", "analyst_client", "staff_client")
 OPENED = datetime(2020, 1, 1, tzinfo=UTC)
-EXAMPLE_C = [
-    (0.1, [0, 0, 0, 1]),
-    (0.4, [1, 1, 0, 0, 0]),
-    (0.7, [1, 1, 1, 1, 0, 0]),
-    (0.9, [1, 1, 1, 1, 1]),
-]
 STATISTICS = {
     "scope",
     "within",

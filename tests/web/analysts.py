@@ -14,16 +14,15 @@ from accounts.models import User
 from questions.models import Article, Project, Question, Tag
 from scoring.models import Score
 from scoring.services import scopes_mark_dirty, scopes_rebuild_dirty
-from tests.factories import ArticleFactory, ForecastFactory, QuestionFactory, UserFactory
+from tests.factories import (
+    EXAMPLE_C,
+    ArticleFactory,
+    ForecastFactory,
+    QuestionFactory,
+    UserFactory,
+)
 
 OPENED = datetime(2020, 1, 1, tzinfo=UTC)
-# Forecast -> outcomes: 0.1 x4, 0.4 x5, 0.7 x6, 0.9 x5.
-EXAMPLE_C = [
-    (0.1, [0, 0, 0, 1]),
-    (0.4, [1, 1, 0, 0, 0]),
-    (0.7, [1, 1, 1, 1, 0, 0]),
-    (0.9, [1, 1, 1, 1, 1]),
-]
 
 
 def analyst_user(username: str = "ana") -> User:
