@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from config.db import insert_arrays, read_arrays
 from forecasts.models import CommunityPoint, CommunityState, Forecast
+from forecasts.selectors import community_chart_rows
 from questions.models import Question
 from scoring.core import aggregate
 from scoring.core.arrays import time_rank
@@ -112,6 +113,8 @@ def community_update(*, question_id: int, full: bool = False) -> CommunityUpdate
                 extremizing_a=a,
                 version=state.version + 1,
                 updated_at=timezone.now(),
+                # Thinned here, once per update, not on every view of the question page.
+                chart=community_chart_rows(question=question),
             )
         return CommunityUpdate(points_written=written, rebuilt_from=since or None)
 

@@ -115,6 +115,10 @@ class CommunityState(models.Model):
     extremizing_a = models.FloatField(null=True, blank=True)
     version = models.PositiveIntegerField(default=0)
     updated_at = models.DateTimeField(null=True, blank=True)
+    # The median's history thinned for the question page's chart, [[at, value,
+    # forecasters], ...], rebuilt with the history so a page view never reads every point
+    # of a long history. None until the first update after this field existed.
+    chart = models.JSONField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"community state of {self.question_id}"

@@ -9,6 +9,7 @@ from datetime import datetime
 from statistics import median
 from typing import Any
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 
 from accounts.models import User
@@ -162,6 +163,36 @@ def community_history_for(
     for row in rows[1:]:
         kept[min(slices - 1, int((row.x.timestamp() - first) // width)) if width else 0] = row
     return [rows[0], *kept.values()]
+
+
+# Points at most in the question page's chart of the community median.
+CHART_POINTS = 300
+
+
+def community_chart_rows(*, question: Question) -> list[list[Any]]:
+    """The median's history thinned to CHART_POINTS, as CommunityState.chart keeps it."""
+    return [
+        [point.x.isoformat(), point.y, point.forecasters]
+        for point in community_history_for(
+            question=question, method="median", max_points=CHART_POINTS
+        )
+    ]
+
+
+def community_chart_for(*, question: Question) -> list[CommunityHistoryPoint]:
+    """The median's history thinned for a chart: as the update task stored it beside the
+    history (select_related("community_state") makes this free), or thinned from the
+    points when nothing is stored yet."""
+    try:
+        stored = question.community_state.chart
+    except ObjectDoesNotExist:
+        stored = None
+    if stored is None:
+        return community_history_for(question=question, method="median", max_points=CHART_POINTS)
+    return [
+        CommunityHistoryPoint(x=datetime.fromisoformat(at), y=value, forecasters=n)
+        for at, value, n in stored
+    ]
 
 
 def community_forecasts_for_viewer(

@@ -35,9 +35,9 @@ from forecasts.forms import ForecastForm, percent_text
 from forecasts.models import Forecast
 from forecasts.selectors import (
     CommunityHistoryPoint,
+    community_chart_for,
     community_forecast,
     community_forecasts_for_viewer,
-    community_history_for,
     community_visible,
     forecasts_of_user,
     questions_forecast_by,
@@ -56,7 +56,6 @@ SEARCH_MAX_LENGTH = 200
 SEARCH_MAX_WORDS = 10
 # The chart and its table show at most this many points of the community history; a
 # longer history is thinned to the value standing at the end of each slice of time.
-CHART_MAX_POINTS = 300
 
 ALL = "all"
 STATUS_FILTER_CHOICES = [
@@ -323,7 +322,7 @@ def question_for_page(slug: str, user: Any) -> Question:
     """The question, or a 404; a draft only for staff, who see it as a preview."""
     return get_object_or_404(
         Question.objects.visible_to(user)
-        .select_related("article", "successor_of", "scoring")
+        .select_related("article", "successor_of", "scoring", "community_state")
         .prefetch_related("tags"),
         slug=slug,
     )
@@ -418,9 +417,7 @@ def question_detail_page(
     )
     history: list[CommunityHistoryPoint] = []
     if visible:
-        history = community_history_for(
-            question=question, method="median", max_points=CHART_MAX_POINTS
-        )
+        history = community_chart_for(question=question)
     else:
         community = community.hidden_from_viewer()
     clarifications = list(question.clarifications.order_by("created_at", "id"))

@@ -9,6 +9,8 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -150,8 +152,29 @@ def test_the_history_comes_from_the_forecasts(client, db):
     assert [(p["y"], p["n"]) for p in data["community"]] == [(20.0, 1), (40.0, 2), (60.0, 3)]
 
 
+def test_the_page_reads_the_thinned_history_the_update_stored(client, db, monkeypatch):
+    """A long history is thinned once, by the update task, and kept with the question's
+    community state: a page view reads none of its points."""
+    monkeypatch.setattr("forecasts.selectors.CHART_POINTS", 10)
+    question = QuestionFactory(open_time=timezone.now() - timedelta(days=3))
+    for number in range(40):
+        ForecastFactory(
+            question=question,
+            probability=0.01 * (number + 1),
+            created_at=question.open_time + timedelta(minutes=10 * (number + 1)),
+        )
+    community_update(question_id=question.pk, full=True)
+    assert CommunityPoint.objects.filter(question=question).count() == 40
+    with CaptureQueriesContext(connection) as queries:
+        data = embedded(client.get(url(question)).content.decode())
+    assert not [q for q in queries.captured_queries if "communitypoint" in q["sql"].lower()]
+    assert len(data["community"]) == 10
+    last = CommunityPoint.objects.filter(question=question).latest("at")
+    assert data["community"][-1] == {"x": ms(last.at), "y": round(last.median * 100, 2), "n": 40}
+
+
 def test_a_long_history_is_thinned_for_the_chart(client, db, monkeypatch):
-    monkeypatch.setattr("questions.views.CHART_MAX_POINTS", 10)
+    monkeypatch.setattr("forecasts.selectors.CHART_POINTS", 10)
     question = QuestionFactory(open_time=OPEN)
     for number in range(40):
         point(question, OPEN + timedelta(hours=number), 0.01 * (number + 1), number + 1)
