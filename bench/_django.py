@@ -63,7 +63,7 @@ import numpy as np  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 
 from accounts.models import User  # noqa: E402
-from config.db import insert_rows  # noqa: E402
+from common.db import insert_rows  # noqa: E402
 from forecasts.models import CommunityPoint, CommunityState, Forecast  # noqa: E402
 from questions.models import Question, ResolutionEvent, Tag  # noqa: E402
 

@@ -20,7 +20,7 @@ from django.db.models import Exists, F, OuterRef, Value
 from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 
-from config.db import insert_arrays, read_arrays
+from common.db import insert_arrays, read_arrays
 from forecasts.models import CommunityPoint, CommunityState, Forecast
 from forecasts.selectors import community_chart_rows
 from questions.models import Question

@@ -27,10 +27,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import SentEmail, User
+from common.templatetags.foreseer import percent, score, signed, utc
 from forecasts.models import Forecast
 from forecasts.selectors import community_forecast, community_forecasts, standing_forecasts
 from questions.models import Question, ResolutionEvent
-from questions.templatetags.foreseer import percent, score, signed, utc
 from scoring.models import QuestionScoring, Score
 
 logger = logging.getLogger(__name__)

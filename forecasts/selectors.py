@@ -13,6 +13,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 
 from accounts.models import User
+from accounts.roles import is_analyst
 from forecasts.models import CommunityPoint, Forecast
 from questions.models import Question
 
@@ -107,8 +108,6 @@ def community_visible(*, question: Question, user: Any, has_forecast: bool, now:
         return True
     if question.status_at(now) in (Question.Status.CLOSED, Question.Status.RESOLVED):
         return True
-    from scoring.selectors import is_analyst
-
     return is_analyst(user)
 
 

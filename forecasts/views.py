@@ -17,25 +17,19 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
-from config.csv import csv_download, csv_export_request
+from common.csv import csv_download, csv_export_request
+from common.forms import add_service_errors
+from common.templatetags.foreseer import percent
 from forecasts.forms import ForecastForm
 from forecasts.models import Forecast
 from forecasts.selectors import community_forecasts
 from forecasts.services import forecast_submit
 from questions.models import Question
 from questions.selectors import tags_in_use
-from questions.templatetags.foreseer import percent
 from questions.views import question_detail_page, question_for_page
 from scoring.models import CalibrationReport, Score
 from scoring.scopes import Scope
 from scoring.selectors import calibration_for_user, rule_standings, scores_for_user
-
-
-def _add_service_errors(form: ForecastForm, error: ValidationError) -> None:
-    """The service names its fields; the form has `percent` where the service
-    has `probability`, and anything else is about the question as a whole."""
-    for field, messages_ in error.message_dict.items():
-        form.add_error("percent" if field == "probability" else None, messages_)
 
 
 @require_POST
@@ -56,7 +50,7 @@ def forecast_submit_view(request: HttpRequest, slug: str) -> HttpResponse:
                 origin=Forecast.Origin.WEB,
             )
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error, fields={"probability": "percent"})
         else:
             messages.success(
                 request, f"Forecast saved: {percent(forecast.probability)} chance of yes."

@@ -20,6 +20,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
+from common.forms import add_service_errors
 from questions.forms import QuestionResolveForm
 from questions.models import Article, Clarification, Project, Question, ResolutionEvent, Tag
 from questions.services import question_resolve
@@ -237,7 +238,7 @@ class QuestionAdmin(admin.ModelAdmin):
                     evidence_links=form.cleaned_data["evidence_links"],
                 )
             except ValidationError as error:
-                self._errors_to_form(form, error)
+                add_service_errors(form, error)
             else:
                 summary = (
                     f"Corrected (was {previous}): resolved as {event.outcome}"
@@ -269,15 +270,6 @@ class QuestionAdmin(admin.ModelAdmin):
             ),
         }
         return TemplateResponse(request, "admin/questions/question/resolve.html", context)
-
-    @staticmethod
-    def _errors_to_form(form: QuestionResolveForm, error: ValidationError) -> None:
-        """Put each of the service's errors on the field it names."""
-        if not hasattr(error, "error_dict"):
-            form.add_error(None, error.messages)
-            return
-        for field, field_messages in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, field_messages)
 
 
 @admin.register(ResolutionEvent)

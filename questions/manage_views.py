@@ -12,7 +12,6 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -24,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.timesince import timesince
 
+from common.forms import add_service_errors
 from questions.forms import (
     ANCHOR_CHOICES,
     ANCHOR_PUBLICATION,
@@ -77,16 +77,6 @@ def staff_required(view: View) -> View:
         return view(request, *args, **kwargs)
 
     return wrapper
-
-
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Put each of a service's errors on the field it names; the rest (the
-    question as a whole, the acting user) above the form."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error.messages)
-        return
-    for field, field_messages in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, field_messages)
 
 
 def _detail_url(question: Question) -> str:

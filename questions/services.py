@@ -21,9 +21,9 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from accounts.models import SentEmail, User
+from common.passages import locate_passage
 from questions.models import Article, Clarification, Project, Question, ResolutionEvent, Tag
 from questions.selectors import resolution_queue
-from questions.templatetags.foreseer import locate_passage
 
 logger = logging.getLogger(__name__)
 

@@ -31,6 +31,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
+from common.passages import PassageMark, highlight_passages
+from common.templatetags.foreseer import percent, utc
 from forecasts.forms import ForecastForm, percent_text
 from forecasts.models import Forecast
 from forecasts.selectors import (
@@ -45,7 +47,6 @@ from forecasts.selectors import (
 from questions.models import Article, Question
 from questions.scorecard import score_card
 from questions.selectors import tags_in_use
-from questions.templatetags.foreseer import PassageMark, highlight_passages, percent, utc
 from scoring.selectors import scores_for_question
 
 QUESTIONS_PER_PAGE = 25

@@ -32,13 +32,6 @@ RULE_FIELDS = {
 }
 
 
-def is_analyst(user: Any) -> bool:
-    """Analysts (and staff) may see every forecaster's scores and calibration."""
-    return bool(
-        user.is_authenticated and (user.is_staff or user.has_perm("scoring.view_all_scores"))
-    )
-
-
 # --- Scores -----------------------------------------------------------------------------
 
 

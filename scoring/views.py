@@ -22,7 +22,8 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from accounts.models import User
-from config.csv import csv_download, csv_export_request
+from accounts.roles import is_analyst
+from common.csv import csv_download, csv_export_request
 from questions.models import Article, Project, Question
 from questions.selectors import tags_in_use
 from scoring.models import CalibrationReport, MaterializedScope, QuestionScoring, Rule
@@ -30,7 +31,6 @@ from scoring.scopes import ALL, Scope, ScopeError
 from scoring.selectors import (
     calibration_for_user,
     calibration_of_scope,
-    is_analyst,
     leaderboard_sorted_for,
     resolved_questions_for_analysis,
     scores_for_question,

@@ -18,7 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api import CsvExportMixin, read_upload
+from common.api import CsvExportMixin, read_upload
 from forecasts.api.filters import ForecastFilter
 from forecasts.api.serializers import (
     CommunityHistorySerializer,

@@ -27,7 +27,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api import read_upload
+from common.api import read_upload
 from forecasts.selectors import community_forecasts_for_viewer, forecasts_of_user
 from questions.api.filters import QuestionFilter
 from questions.api.serializers import (

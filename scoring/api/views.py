@@ -20,7 +20,8 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
 
 from accounts.models import User
-from config.api import CsvExportMixin
+from accounts.roles import is_analyst
+from common.api import CsvExportMixin
 from questions.models import Question
 from scoring.api.serializers import (
     RULE_DESCRIPTIONS,
@@ -38,7 +39,6 @@ from scoring.models import Rule
 from scoring.selectors import (
     calibration_for_user,
     calibration_of_scope,
-    is_analyst,
     leaderboard_for,
     scores_for_question,
 )

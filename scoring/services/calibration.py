@@ -11,7 +11,7 @@ from django.db import transaction
 from django.db.models import Case, Q, Value, When
 from django.utils import timezone
 
-from config.db import read_arrays
+from common.db import read_arrays
 from forecasts.models import Forecast
 from questions.models import Question
 from scoring.core.arrays import time_rank, unique_inverse

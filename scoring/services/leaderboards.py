@@ -13,7 +13,7 @@ from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Coalesce
 
-from config.db import insert_arrays, read_arrays
+from common.db import insert_arrays, read_arrays
 from scoring.core.leaderboard import (
     COVERAGE,
     MEAN,

@@ -15,7 +15,7 @@ from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from accounts.models import User
-from config.db import insert_arrays, read_arrays
+from common.db import insert_arrays, read_arrays
 from forecasts.models import Forecast
 from questions.models import Question, ResolutionEvent
 from scoring.core import aggregate

@@ -16,18 +16,11 @@ from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
-from scoring.selectors import is_analyst as _is_analyst
-
 register = template.Library()
 
 BAR_WIDTH = 120
 BAR_HEIGHT = 16
 BAR_MARGIN = 6
-
-
-@register.filter
-def is_analyst(user: Any) -> bool:
-    return _is_analyst(user)
 
 
 # --- Interval bars ---------------------------------------------------------------------

@@ -16,6 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import SentEmail
+from common.templatetags.foreseer import score, signed
 from forecasts import notifications
 from forecasts.notifications import (
     RESOLUTION_NEWS_MAX_AGE,
@@ -27,7 +28,6 @@ from forecasts.notifications import (
 from forecasts.tasks import send_forecast_reminders, send_resolution_emails
 from questions.models import Question
 from questions.services import question_resolve
-from questions.templatetags.foreseer import score, signed
 from scoring.models import Score
 from scoring.services import question_score
 from scoring.tasks import score_question

@@ -8,7 +8,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from questions.templatetags.foreseer import PassageMark, highlight_passages, locate_passage
+from common.passages import PassageMark, highlight_passages, locate_passage
 from tests.factories import ArticleFactory, ForecastFactory, QuestionFactory, UserFactory
 from tests.web.conftest import PASSAGE, count_queries
 
@@ -110,7 +110,7 @@ def test_the_linked_passage_is_emphasized_when_targeted(client, question, articl
     page = client.get(reverse("questions:article", args=[article.slug])).content.decode()
     assert 'id="passage-nk-escalation"' in page
     assert '<link rel="stylesheet" href="/static/foreseer/question.css">' in page
-    css = (Path(settings.BASE_DIR) / "questions/static/foreseer/question.css").read_text()
+    css = (Path(settings.BASE_DIR) / "common/static/foreseer/question.css").read_text()
     rule = css[css.index("mark.passage:target {") :]
     rule = rule[: rule.index("}")]
     # Emphasis that does not rely on colour alone: an outline and an underline.

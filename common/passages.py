@@ -1,6 +1,6 @@
-"""Formatting shared by the web pages, and the passage highlighter of the
-article page. Everything here escapes what it is given: article text and
-passages come from imports and must never reach the page as raw HTML."""
+"""Finding a quoted passage in an article's text, and marking passages in it for a page.
+Everything here escapes what it is given: article text and passages come from imports
+and must never reach the page as raw HTML."""
 
 from __future__ import annotations
 
@@ -8,78 +8,9 @@ import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Any
 
-from django import template
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
-
-from questions.models import Question
-
-register = template.Library()
-
-STATUS_LABELS = {
-    Question.Status.UPCOMING: "Upcoming",
-    Question.Status.OPEN: "Open",
-    Question.Status.CLOSED: "Closed",
-    Question.Status.RESOLVED: "Resolved",
-}
-
-
-@register.filter
-def percent(value: Any, places: int = 1) -> str:
-    """A probability (0..1) as a percentage without trailing zeros: 0.625 -> 62.5%."""
-    if value is None or value == "":
-        return "—"
-    text = f"{float(value) * 100:.{int(places)}f}"
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return f"{text}%"
-
-
-@register.filter
-def score(value: Any, places: int = 3) -> str:
-    """A score with a fixed number of decimals; a missing score is a dash."""
-    if value is None or value == "":
-        return "—"
-    return f"{float(value):.{int(places)}f}"
-
-
-@register.filter
-def signed(value: Any, places: int = 3) -> str:
-    """An Accuracy score with its sign, so "better than the crowd" reads at a glance."""
-    if value is None or value == "":
-        return "—"
-    return f"{float(value):+.{int(places)}f}"
-
-
-@register.filter
-def utc(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M UTC") -> str:
-    """Times are stored and shown in UTC, whatever the server's zone."""
-    if value is None:
-        return "—"
-    return value.astimezone(UTC).strftime(fmt)
-
-
-@register.simple_tag
-def utc_time(value: datetime | None) -> SafeString:
-    """A <time> element whose machine-readable value is the ISO 8601 instant."""
-    if value is None:
-        return mark_safe("—")
-    moment = value.astimezone(UTC)
-    return format_html(
-        '<time datetime="{}">{}</time>', moment.isoformat(), moment.strftime("%Y-%m-%d %H:%M UTC")
-    )
-
-
-@register.simple_tag
-def status_badge(status: str) -> SafeString:
-    label = STATUS_LABELS.get(status, str(status).title())
-    return format_html('<span class="badge badge-{}">{}</span>', status, label)
-
-
-# --- Passages ----------------------------------------------------------------
 
 # Characters an editor may have typed differently when copying a passage.
 _EQUIVALENT = {

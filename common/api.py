@@ -12,7 +12,7 @@ from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from config.csv import csv_cell
+from common.csv import csv_cell
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
@@ -37,7 +37,7 @@ def read_upload(upload: UploadedFile, *, field: str = "file") -> str:
 class CSVRenderer(rest_framework_csv.renderers.CSVRenderer):
     """CSV through content negotiation (`?format=csv` or `Accept: text/csv`); views give
     the column order through `csv_header` (see CsvExportMixin). Cells are written as the
-    pages write theirs (config.csv): nothing a spreadsheet would run as a formula."""
+    pages write theirs (common.csv): nothing a spreadsheet would run as a formula."""
 
     def tablize(self, data: Any, header: Any = None, labels: Any = None) -> Iterator[list]:
         rows = super().tablize(data, header=header, labels=labels)

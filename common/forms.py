@@ -1,0 +1,23 @@
+"""Glue between services and Django forms."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+
+def add_service_errors(
+    form: forms.Form, error: ValidationError, *, fields: Mapping[str, str] | None = None
+) -> None:
+    """Put each of a service's errors on the form field it names (`fields` maps a
+    service's name for a field to the form's, e.g. probability -> percent); the rest
+    (the question as a whole, the acting user) go above the form."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error.messages)
+        return
+    renamed = fields or {}
+    for field, field_messages in error.message_dict.items():
+        name = renamed.get(field, field)
+        form.add_error(name if name in form.fields else None, field_messages)
