@@ -45,11 +45,11 @@ def main() -> None:
     from unittest import mock
 
     from accounts.models import User
-    from forecasts.community import community_update
     from questions.models import Question
     from questions.services import question_resolve
     from scoring.models import Score
     from scoring.services import question_score
+    from scoring.services.community import community_update
 
     print(f"machine: {machine()}")
     empty_database()
@@ -73,8 +73,8 @@ def main() -> None:
         # The messages the services queue are not what is timed here: the scoring task's
         # work is run in this process, through the database, as the worker would.
         with (
-            mock.patch("scoring.tasks.score_question.delay"),
-            mock.patch("forecasts.tasks.update_community.delay"),
+            mock.patch("pipeline.tasks.score_question.delay"),
+            mock.patch("pipeline.tasks.update_community.delay"),
         ):
             timer = Timer()
             question_resolve(

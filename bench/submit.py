@@ -67,7 +67,7 @@ def main() -> None:
             loaded = target
         times, queries = [], set()
         # The update task is queued once per burst; sending it is not what is timed here.
-        with mock.patch("forecasts.tasks.update_community.delay"):
+        with mock.patch("pipeline.tasks.update_community.delay"):
             for i in range(args.requests + 5):
                 with CaptureQueriesContext(connection) as captured:
                     timer = Timer()

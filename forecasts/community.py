@@ -1,40 +1,31 @@
-"""The community forecast's history (SCORING.md §5): forecasts -> `scoring.core.aggregate`
--> CommunityPoint rows, a point at each change, by every method.
-
-Updating is coalesced per question and kept off the submission path: submitting a forecast
-only flips `CommunityState.pending` with a conditional UPDATE and, if it was not already
-pending, queues `update_community` once the forecast commits. The update extends the
-stored history from the earliest moment that changed (the earliest new forecast, or a
-moved close), so the cost of a new forecast does not grow with the question's past.
+"""The community forecast's history is derived data (scoring.services.community rebuilds
+it); here is what forecasts do to it. Updating is coalesced per question and kept off the
+submission path: submitting a forecast only flips `CommunityState.pending` with a
+conditional UPDATE and, if it was not already pending, queues an update once the forecast
+commits. The update extends the stored history from the earliest moment that changed (the
+earliest new forecast, or a moved close), so the cost of a new forecast does not grow with
+the question's past.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import numpy as np
 from django.conf import settings
-from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Value
 from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 
-from common.db import insert_arrays, read_arrays
-from forecasts.models import CommunityPoint, CommunityState, Forecast
-from forecasts.selectors import community_chart_rows
+from common import after_commit
+from forecasts.models import CommunityState, Forecast
 from questions.models import Question
-from scoring.core import aggregate
-from scoring.core.arrays import time_rank
 
 
 def community_request(*, question_id: int, since: datetime, now: datetime | None = None) -> bool:
     """Note that the question's history changed from `since` (a new forecast's time) and
-    queue an update unless one is already pending; True if this call queued it. Call it
+    ask for an update unless one is already pending; True if this call asked. Call it
     inside the transaction that writes the forecasts: at most three small queries,
-    whatever the number of forecasts, and the task is sent only once that commits."""
-    from forecasts.tasks import update_community
-
+    whatever the number of forecasts, and the update is queued only once that commits."""
     now = now or timezone.now()
     lowered = Least(Coalesce(F("dirty_since"), Value(since)), Value(since))
     states = CommunityState.objects.filter(question_id=question_id)
@@ -50,139 +41,15 @@ def community_request(*, question_id: int, since: datetime, now: datetime | None
             # queueing to whoever created it.
             states.update(dirty_since=lowered)
             return False
-    update_community.delay_on_commit(question_id)
+    after_commit.community_stale(question_id=question_id)
     return True
-
-
-def _window_end(question: Question) -> datetime:
-    """Forecasts stand until the actual close once resolved, else the scheduled close."""
-    return question.actual_close_time if question.resolution else question.scheduled_close_time
-
-
-def _epoch(moment: datetime) -> int:
-    return int(moment.timestamp())
-
-
-@dataclass(frozen=True)
-class CommunityUpdate:
-    points_written: int
-    rebuilt_from: datetime | None
-    """The moment from which points were recomputed; None for a full rebuild."""
-
-
-def community_update(*, question_id: int, full: bool = False) -> CommunityUpdate:
-    """Bring one question's history up to date (or rebuild it, `full`). Safe to run twice
-    or concurrently: the result is always the history the forecasts imply."""
-    # Claim what is waiting in a short transaction: from now on a new forecast sets
-    # `pending` again and queues another update rather than being missed.
-    CommunityState.objects.get_or_create(question_id=question_id)
-    with transaction.atomic():
-        claimed = CommunityState.objects.select_for_update().get(question_id=question_id)
-        CommunityState.objects.filter(question_id=question_id).update(
-            pending=False, dirty_since=None
-        )
-    question = Question.objects.get(pk=question_id)
-    a = settings.FORESEER_EXTREMIZING_A
-    end = _window_end(question)
-    since = _rebuild_from(claimed, question=question, end=end, a=a, full=full)
-    while True:
-        points = None if since is False else _points(question, end=end, a=a, since=since)
-        with transaction.atomic():
-            state = CommunityState.objects.select_for_update().get(question_id=question_id)
-            if state.version != claimed.version:
-                # Another update wrote in between, perhaps from an older view of the
-                # forecasts: recompute everything this one was asked to, from its result.
-                claimed = state
-                since = (
-                    None
-                    if since is None
-                    else _earliest(
-                        since, _rebuild_from(state, question=question, end=end, a=a, full=False)
-                    )
-                )
-                continue
-            written = 0
-            if since is not False:
-                stale = CommunityPoint.objects.filter(question_id=question_id)
-                if since is not None:
-                    stale = stale.filter(at__gte=since)
-                stale.delete()
-                written = insert_arrays(CommunityPoint, points) if points else 0
-            CommunityState.objects.filter(question_id=question_id).update(
-                built_until=end,
-                extremizing_a=a,
-                version=state.version + 1,
-                updated_at=timezone.now(),
-                # Thinned here, once per update, not on every view of the question page.
-                chart=community_chart_rows(question=question),
-            )
-        return CommunityUpdate(points_written=written, rebuilt_from=since or None)
-
-
-def _earliest(first: datetime | bool, second: datetime | bool | None) -> datetime | bool | None:
-    """The earlier of two rebuild moments (None: everything; False: nothing)."""
-    if first is False:
-        return second
-    if second is False:
-        return first
-    if second is None:
-        return None
-    return min(first, second)  # type: ignore[type-var]
-
-
-def _rebuild_from(
-    state: CommunityState, *, question: Question, end: datetime, a: float, full: bool
-) -> datetime | bool | None:
-    """From when the history must be recomputed: None for everything, False for
-    nothing."""
-    if full or state.built_until is None or state.extremizing_a != a:
-        return None
-    moments = []
-    if state.dirty_since is not None:
-        moments.append(max(state.dirty_since, question.open_time))
-    if state.built_until != end:
-        moments.append(min(state.built_until, end))
-    if not moments:
-        return False
-    # Whole seconds, as the points are stored: the point holding the earliest change.
-    return min(moments).replace(microsecond=0)
-
-
-def _points(
-    question: Question, *, end: datetime, a: float, since: datetime | None
-) -> dict[str, object] | None:
-    """The history's columns from `since` (None: all of it); None without forecasts."""
-    rows = read_arrays(
-        Forecast.objects.filter(question_id=question.pk).order_by(),
-        "user_id",
-        "created_at",
-        "id",
-        "probability",
-    )
-    if rows["user_id"].size == 0:
-        return None
-    history = aggregate.community_history(
-        question=np.zeros(rows["user_id"].size, dtype=np.int64),
-        user=rows["user_id"],
-        created_at=np.floor_divide(rows["created_at"], 1_000_000),
-        order=time_rank(rows["created_at"], rows["id"]),
-        p_yes=rows["probability"],
-        start=[_epoch(question.open_time)],
-        end=[_epoch(end)],
-        a=a,
-        since=None if since is None else [_epoch(since)],
-    )
-    return {
-        "question_id": question.pk,
-        "at": history.time * 1_000_000,
-        "forecasters": history.forecasters,
-        **{method: history.values[method] for method in aggregate.METHODS},
-    }
 
 
 def community_sweep(*, now: datetime | None = None) -> list[int]:
     """The safety net: updates requested long ago whose message was lost, histories built
-    with another extremizing a, and questions with forecasts but no history yet."""
+    with another extremizing a or to another end than the question's window now has (a
+    resolution's update was lost), and questions with forecasts but no history yet. Marks
+    each pending again and returns their ids, for the caller to queue their updates."""
     now = now or timezone.now()
     overdue = now - timedelta(seconds=settings.FORESEER_RESCORE_SWEEP_SECONDS)
     stuck = CommunityState.objects.filter(pending=True, requested_at__lt=overdue)
@@ -191,16 +58,19 @@ def community_sweep(*, now: datetime | None = None) -> list[int]:
         Exists(Forecast.objects.filter(question=OuterRef("pk"))),
         community_state__isnull=True,
     )
+    # A resolved question's history ends at its actual close, the earlier of the scheduled
+    # close and the time the outcome became known.
+    resolved_end = Least(F("question__scheduled_close_time"), F("question__known_at"))
+    moved_end = (
+        CommunityState.objects.filter(built_until__isnull=False, question__known_at__isnull=False)
+        .exclude(question__resolution="")
+        .exclude(built_until=resolved_end)
+    )
     ids = sorted(
         set(stuck.values_list("question_id", flat=True))
         | set(stale_a.values_list("question_id", flat=True))
+        | set(moved_end.values_list("question_id", flat=True))
         | set(missing.values_list("pk", flat=True))
     )
-    from forecasts.tasks import update_community
-
-    for question_id in ids:
-        CommunityState.objects.filter(question_id=question_id).update(
-            pending=True, requested_at=now
-        )
-        update_community.delay(question_id)
+    CommunityState.objects.filter(question_id__in=ids).update(pending=True, requested_at=now)
     return ids

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from accounts.models import User
+from common import after_commit
 from forecasts.community import community_request
 from forecasts.models import Forecast
 from forecasts.services import probability_clean
@@ -187,9 +188,7 @@ def forecasts_import_csv(*, text: str) -> ForecastImportReport:
 
 def _derived_data_request(new: list[Forecast]) -> None:
     """Imported history changes the community history from its earliest row, and the
-    scores of questions already resolved: queue both, once the import commits."""
-    from scoring.tasks import score_question
-
+    scores of questions already resolved: both are asked for, once the import commits."""
     earliest: dict[int, datetime] = {}
     for forecast in new:
         known = earliest.get(forecast.question_id)
@@ -201,4 +200,4 @@ def _derived_data_request(new: list[Forecast]) -> None:
     for question_id, since in sorted(earliest.items()):
         community_request(question_id=question_id, since=since)
         if question_id in resolved:
-            score_question.delay_on_commit(question_id)
+            after_commit.scores_stale(question_id=question_id)

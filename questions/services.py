@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from accounts.models import SentEmail, User
+from common import after_commit
 from common.passages import locate_passage
 from questions.models import Article, Clarification, Project, Question, ResolutionEvent, Tag
 from questions.selectors import resolution_queue
@@ -111,16 +112,13 @@ def question_resolve(
 ) -> ResolutionEvent:
     """Resolve `question`, or correct its resolution: either way a new event.
 
-    The latest event wins and is copied onto the question; scoring is enqueued
-    only once the transaction commits, so the worker never reads a resolution
-    that is not there yet (or one that was rolled back). With
+    The latest event wins and is copied onto the question; the event is recorded
+    with `after_commit`, so the pipeline's scoring never reads a resolution that is
+    not there yet (or one that was rolled back). With
     `expected_latest_event` (0 for none), a resolver who reviewed one state gets
     ResolutionChanged instead of overwriting another that arrived meanwhile: the
     check is made under the question's lock.
     """
-    from forecasts.community import community_request
-    from scoring.tasks import score_question
-
     now = now or timezone.now()
     links = question_resolve_check(
         question=question,
@@ -157,9 +155,8 @@ def question_resolve(
         Question.objects.filter(pk=locked.pk).update(
             resolution=outcome, known_at=known_at, resolution_set_at=now
         )
-        score_question.delay_on_commit(locked.pk)
-        # The history ends at the new actual close.
-        community_request(question_id=locked.pk, since=min(known_at, locked.scheduled_close_time))
+        # Scores follow, and the community history is cut at the new actual close.
+        after_commit.question_resolved(question_id=locked.pk)
     question.refresh_from_db()
     return event
 
@@ -167,7 +164,8 @@ def question_resolve(
 def questions_close_due(*, now: datetime | None = None) -> list[int]:
     """Freeze the community forecast of every question that passed its
     scheduled close. Each question is claimed with a conditional UPDATE, so two
-    beat ticks (or two workers) never process one question twice."""
+    beat ticks (or two workers) never process one question twice. Returns the
+    questions closed by this call."""
     from forecasts.selectors import community_forecast
 
     now = now or timezone.now()
@@ -187,26 +185,7 @@ def questions_close_due(*, now: datetime | None = None) -> list[int]:
             )
         if claimed:
             closed.append(question.pk)
-    _calibration_request(closed)
     return closed
-
-
-def _calibration_request(question_ids: list[int]) -> None:
-    """Calibration counts, by default, only questions past their scheduled close: one
-    resolved early joins those reports now, so its scopes are rebuilt."""
-    from scoring.models import QuestionScoring
-    from scoring.services import scopes_mark_dirty
-    from scoring.tasks import rebuild_scopes
-
-    scopes = {
-        scope
-        for scopes in QuestionScoring.objects.filter(
-            question_id__in=question_ids, question__resolution__in=["yes", "no"]
-        ).values_list("scopes", flat=True)
-        for scope in scopes
-    }
-    if scopes and scopes_mark_dirty(scopes=scopes):
-        rebuild_scopes.delay_on_commit()
 
 
 # --- Authoring ---------------------------------------------------------------

@@ -45,8 +45,8 @@ from forecasts.selectors import (
     questions_forecast_by,
 )
 from questions.models import Article, Question
-from questions.scorecard import score_card
 from questions.selectors import tags_in_use
+from scoring.scorecard import score_card
 from scoring.selectors import scores_for_question
 
 QUESTIONS_PER_PAGE = 25

@@ -72,9 +72,9 @@ def queued(request):
         yield None
         return
     with (
-        mock.patch("forecasts.tasks.update_community.delay") as community,
-        mock.patch("scoring.tasks.rebuild_scopes.delay") as rebuild,
-        mock.patch("forecasts.tasks.send_resolution_emails.delay") as emails,
+        mock.patch("pipeline.tasks.update_community.delay") as community,
+        mock.patch("pipeline.tasks.rebuild_scopes.delay") as rebuild,
+        mock.patch("pipeline.tasks.send_resolution_emails.delay") as emails,
     ):
         yield QueuedTasks(
             update_community=community, rebuild_scopes=rebuild, resolution_emails=emails

@@ -7,8 +7,6 @@ SQLite for the database and kombu's file-system transport for Celery.
 
 from pathlib import Path
 
-from celery.schedules import crontab
-
 from config.env import BASE_DIR, env
 
 VAR_DIR = Path(env.path("FORESEER_VAR_DIR", default=str(BASE_DIR / "var")))
@@ -37,6 +35,7 @@ INSTALLED_APPS = [
     "questions",
     "forecasts",
     "scoring",
+    "pipeline",
 ]
 
 MIDDLEWARE = [
@@ -182,33 +181,8 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 FORESEER_RESCORE_SWEEP_SECONDS = env.float("FORESEER_RESCORE_SWEEP_SECONDS", default=300.0)
-CELERY_BEAT_SCHEDULE = {
-    "close-due-questions": {
-        "task": "questions.tasks.close_due_questions",
-        "schedule": 60.0,
-    },
-    "rescore-stale-questions": {
-        "task": "scoring.tasks.rescore_stale_questions",
-        "schedule": FORESEER_RESCORE_SWEEP_SECONDS,
-    },
-    "community-sweep": {
-        "task": "forecasts.tasks.community_sweep",
-        "schedule": FORESEER_RESCORE_SWEEP_SECONDS,
-    },
-    "resolution-emails-sweep": {
-        "task": "forecasts.tasks.resolution_emails_sweep_task",
-        "schedule": FORESEER_RESCORE_SWEEP_SECONDS,
-    },
-    # Daily emails; each is keyed so a second run the same day sends nothing.
-    "forecast-reminders": {
-        "task": "forecasts.tasks.send_forecast_reminders",
-        "schedule": crontab(hour=8, minute=0),
-    },
-    "resolution-digest": {
-        "task": "questions.tasks.send_resolution_digest",
-        "schedule": crontab(hour=7, minute=0),
-    },
-}
+# The beat schedule is the pipeline's: pipeline/beat.py.
+
 
 # --- Foreseer ---------------------------------------------------------------
 # Questions a user must have scores on to be ranked on the leaderboard; the

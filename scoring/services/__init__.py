@@ -3,7 +3,7 @@ scopes and fanned-out rescores. The names are re-exported here."""
 
 from scoring.services.calibration import calibration_build
 from scoring.services.leaderboards import leaderboard_build
-from scoring.services.materialize import scope_rebuild, scopes_rebuild_dirty
+from scoring.services.materialize import scope_rebuild, scopes_mark_closed, scopes_rebuild_dirty
 from scoring.services.rescore import rescore_chunk_run, rescore_run_start
 from scoring.services.scores import (
     ScoringOutcome,
@@ -25,6 +25,7 @@ __all__ = [
     "rescore_chunk_run",
     "rescore_run_start",
     "scope_rebuild",
+    "scopes_mark_closed",
     "scopes_mark_dirty",
     "scopes_rebuild_dirty",
 ]

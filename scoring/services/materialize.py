@@ -9,10 +9,11 @@ from django.db import connection
 from django.utils import timezone
 
 from questions.models import Question
-from scoring.models import MaterializedScope
+from scoring.models import MaterializedScope, QuestionScoring
 from scoring.scopes import Scope, ScopeError
 from scoring.services.calibration import calibration_build
 from scoring.services.leaderboards import leaderboard_build
+from scoring.services.scores import scopes_mark_dirty
 
 
 def scope_rebuild(*, scope: Scope) -> None:
@@ -24,6 +25,20 @@ def scope_rebuild(*, scope: Scope) -> None:
         built_at=timezone.now(),
         questions=scope.questions(Question.objects.resolved()).count(),
     )
+
+
+def scopes_mark_closed(*, question_ids: list[int]) -> bool:
+    """Calibration counts, by default, only questions past their scheduled close: a
+    question resolved early joins those reports when its close passes, so the scopes its
+    scores count in are marked for a rebuild. True if a rebuild was asked for."""
+    scopes = {
+        scope
+        for scopes in QuestionScoring.objects.filter(
+            question_id__in=question_ids, question__resolution__in=["yes", "no"]
+        ).values_list("scopes", flat=True)
+        for scope in scopes
+    }
+    return bool(scopes) and scopes_mark_dirty(scopes=scopes)
 
 
 def scopes_rebuild_dirty() -> list[str]:

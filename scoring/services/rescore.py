@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from celery import group
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from common import after_commit
 from questions.models import Question
 from scoring.models import MaterializedScope, RescoreChunk, RescoreRun
 from scoring.services.scores import ScoringOutcome, questions_score, scopes_mark_dirty
@@ -21,10 +21,8 @@ from scoring.services.scores import ScoringOutcome, questions_score, scopes_mark
 def rescore_run_start(
     *, chunk_size: int | None = None, question_ids: list[int] | None = None
 ) -> RescoreRun:
-    """Create a run over every resolved question (or the given ones) and queue its chunks
-    once the run is committed."""
-    from scoring.tasks import rescore_chunk
-
+    """Create a run over every resolved question (or the given ones); its chunks are
+    queued once the run is committed."""
     if chunk_size is None:
         chunk_size = settings.FORESEER_RESCORE_CHUNK_QUESTIONS
     if chunk_size < 1:
@@ -41,9 +39,8 @@ def rescore_run_start(
         created = RescoreChunk.objects.bulk_create(
             [RescoreChunk(run=run, question_ids=ids) for ids in chunks]
         )
-        fan_out = group(rescore_chunk.s(chunk.pk) for chunk in created)
         if created:
-            transaction.on_commit(fan_out.apply_async)
+            after_commit.rescore_started(run_id=run.pk, chunk_ids=[chunk.pk for chunk in created])
     return run
 
 
@@ -55,8 +52,6 @@ class ChunkOutcome:
 
 
 def rescore_chunk_run(*, chunk_id: int) -> ChunkOutcome:
-    from scoring.tasks import rebuild_scopes
-
     chunk = RescoreChunk.objects.get(pk=chunk_id)
     outcome = questions_score(question_ids=chunk.question_ids)
     with transaction.atomic():
@@ -77,6 +72,5 @@ def rescore_chunk_run(*, chunk_id: int) -> ChunkOutcome:
         if finished:
             # Every scope, including those whose questions were all deleted since.
             scopes = set(MaterializedScope.objects.values_list("scope", flat=True)) | {"all"}
-            if scopes_mark_dirty(scopes=scopes, now=now):
-                rebuild_scopes.delay_on_commit()
+            scopes_mark_dirty(scopes=scopes, now=now)
     return ChunkOutcome(scoring=outcome, counted=counted, run_finished=finished)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 import numpy as np
 from django.contrib.auth.models import Group
@@ -15,6 +16,7 @@ from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from accounts.models import User
+from common import after_commit
 from common.db import insert_arrays, read_arrays
 from forecasts.models import Forecast
 from questions.models import Question, ResolutionEvent
@@ -168,8 +170,6 @@ def questions_score(*, question_ids: Sequence[int]) -> ScoringOutcome:
     """Rebuild every score of the given questions from their forecasts and resolutions,
     in one transaction; mark the leaderboard and calibration scopes they touch (before
     and after) as needing a rebuild."""
-    from scoring.tasks import rebuild_scopes
-
     community_id = community_user().pk
     with transaction.atomic():
         # Serialise scorers of the same questions (in id order, so two chunks never
@@ -224,8 +224,7 @@ def questions_score(*, question_ids: Sequence[int]) -> ScoringOutcome:
                 )
             )
         QuestionScoring.objects.bulk_create(records)
-        if scopes_mark_dirty(scopes=scopes, now=now):
-            rebuild_scopes.delay_on_commit()
+        scopes_mark_dirty(scopes=scopes, now=now)
     return ScoringOutcome(
         questions=len(questions),
         forecasts_scored=sum(s[0] for s in summary.values()),
@@ -255,9 +254,12 @@ def _groups_of_forecasters(question_ids: Sequence[int]) -> dict[int, list[str]]:
     return by_question
 
 
-def scopes_mark_dirty(*, scopes: set[str] | list[str], now=None) -> bool:  # type: ignore[no-untyped-def]
-    """Mark scopes as needing a rebuild; True if any was clean (so a rebuild must be
-    queued), False if every one was already waiting for the rebuild in flight."""
+def scopes_mark_dirty(
+    *, scopes: set[str] | list[str], now: datetime | None = None, announce: bool = True
+) -> bool:
+    """Mark scopes as needing a rebuild; True if any was clean (so a rebuild is asked
+    for once the transaction commits), False if every one was already waiting for the
+    rebuild in flight. `announce=False` asks for nothing: the caller rebuilds them."""
     now = now or timezone.now()
     scopes = sorted(set(scopes))
     existing = set(
@@ -274,7 +276,11 @@ def scopes_mark_dirty(*, scopes: set[str] | list[str], now=None) -> bool:  # typ
     flipped = MaterializedScope.objects.filter(scope__in=scopes, dirty=False).update(
         dirty=True, requested_at=now
     )
-    return flipped > 0 or len(existing) < len(scopes)
+    if flipped > 0 or len(existing) < len(scopes):
+        if announce:
+            after_commit.scopes_dirty()
+        return True
+    return False
 
 
 def questions_needing_scores() -> list[int]:

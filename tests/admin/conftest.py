@@ -8,5 +8,5 @@ import pytest
 
 @pytest.fixture(autouse=True)
 def enqueued():
-    with mock.patch("scoring.tasks.score_question.delay") as delay:
+    with mock.patch("pipeline.tasks.score_question.delay") as delay:
         yield delay

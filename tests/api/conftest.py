@@ -16,7 +16,7 @@ from tests.factories import QuestionFactory, UserFactory
 @pytest.fixture(autouse=True)
 def enqueued():
     """Resolving enqueues scoring on commit; record the call instead of sending it."""
-    with mock.patch("scoring.tasks.score_question.delay") as delay:
+    with mock.patch("pipeline.tasks.score_question.delay") as delay:
         yield delay
 
 

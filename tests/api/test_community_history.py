@@ -16,9 +16,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from forecasts.community import community_update
-from forecasts.tasks import update_community
+from pipeline.tasks import update_community
 from scoring.core import aggregate
+from scoring.services.community import community_update
 from tests.factories import ForecastFactory, QuestionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -43,8 +43,9 @@ def test_staff_resolves_and_scoring_is_enqueued_only_after_commit(
         enqueued.assert_not_called()
     assert response.status_code == 201
     queued.update_community.assert_not_called()
-    # Scoring, and the community history cut at the new actual close.
-    assert len(callbacks) == 2
+    # One event, question_resolved: the pipeline queues scoring, and the community
+    # history cut at the new actual close.
+    assert len(callbacks) == 1
     for callback in callbacks:
         callback()
     enqueued.assert_called_once_with(open_question.pk)

@@ -61,8 +61,12 @@ def tasks_inline(queued, monkeypatch):
     commits, so a page reloaded afterwards shows the community history, the
     scores and the tables, as it would once a worker had caught up. A real worker
     runs them in tests/integration."""
-    from forecasts.tasks import send_resolution_emails, update_community
-    from scoring.tasks import rebuild_scopes, score_question
+    from pipeline.tasks import (
+        rebuild_scopes,
+        score_question,
+        send_resolution_emails,
+        update_community,
+    )
 
     queued.update_community.side_effect = lambda question_id, *args, **kw: update_community(
         question_id, *args, **kw

@@ -15,7 +15,7 @@ from tests.factories import UserFactory
 @pytest.fixture(autouse=True)
 def enqueued():
     """Nothing is sent to a broker: the scoring task's `delay` is recorded."""
-    with mock.patch("scoring.tasks.score_question.delay") as delay:
+    with mock.patch("pipeline.tasks.score_question.delay") as delay:
         yield delay
 
 

@@ -13,11 +13,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from forecasts.community import community_update
 from forecasts.imports import forecasts_import_csv
 from forecasts.models import CommunityPoint, CommunityState, Forecast
 from forecasts.services import forecast_submit
 from questions.services import question_resolve
+from scoring.services.community import community_update
 from tests.factories import QuestionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

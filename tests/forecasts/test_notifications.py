@@ -25,12 +25,11 @@ from forecasts.notifications import (
     resolution_emails_send,
     unsubscribe_target,
 )
-from forecasts.tasks import send_forecast_reminders, send_resolution_emails
+from pipeline.tasks import score_question, send_forecast_reminders, send_resolution_emails
 from questions.models import Question
 from questions.services import question_resolve
 from scoring.models import Score
 from scoring.services import question_score
-from scoring.tasks import score_question
 from tests.factories import ForecastFactory, QuestionFactory, StaffFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -666,7 +665,7 @@ def test_the_sweep_sends_what_a_lost_task_did_not(resolver, queued):
     """Scoring queued the emails, but the message never reached a worker: the beat
     sweep sends them, once, and leaves old resolutions alone."""
     from forecasts.notifications import resolution_emails_sweep
-    from forecasts.tasks import resolution_emails_sweep_task
+    from pipeline.tasks import resolution_emails_sweep as resolution_emails_sweep_task
 
     question = past_question(slug="lost")
     ann, bob = UserFactory(username="ann"), UserFactory(username="bob")

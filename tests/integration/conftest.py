@@ -96,8 +96,7 @@ def celery_worker_process(
     # Setting task_routes through conf.update rebuilds the router of this process.
     celery_app.conf.update(
         task_routes={
-            "scoring.tasks.*": {"queue": queue},
-            "forecasts.tasks.*": {"queue": queue},
+            "pipeline.tasks.*": {"queue": queue},
         }
     )
     _queue_purge(queue)

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 import pytest
 
 from forecasts.models import CommunityPoint, CommunityState
-from forecasts.tasks import update_community
+from pipeline.tasks import score_question, update_community
 from questions.models import Question
 from questions.services import question_resolve
 from scoring.models import (
@@ -21,7 +21,6 @@ from scoring.models import (
     QuestionScoring,
     Score,
 )
-from scoring.tasks import score_question
 from tests.factories import StaffFactory, example_b_question
 
 pytestmark = [
@@ -46,7 +45,7 @@ def example_b() -> Question:
 
 def scoring_runs(worker) -> int:
     return sum(
-        "scoring.tasks.score_question[" in line and "succeeded in" in line
+        "pipeline.tasks.score_question[" in line and "succeeded in" in line
         for line in worker.log().splitlines()
     )
 
@@ -96,7 +95,7 @@ def test_resolving_enqueues_scoring_that_a_real_worker_runs_idempotently(
     assert peers["george"] + peers["kramer"] == pytest.approx(0.0, abs=1e-9)
     first_run = QuestionScoring.objects.get(question=question)
     assert (first_run.forecasts_scored, first_run.users_scored) == (5, 2)
-    assert "scoring.tasks.score_question" in worker.log()
+    assert "pipeline.tasks.score_question" in worker.log()
 
     # The same task again, sent by hand: a later scored_at, the same rows.
     score_question.delay(question.pk)

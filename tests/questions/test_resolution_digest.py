@@ -18,8 +18,9 @@ from django.core.mail.backends import locmem
 from django.utils import timezone
 
 from accounts.models import SentEmail
+from config.celery import app as celery_app
+from pipeline.tasks import send_resolution_digest
 from questions.services import question_resolve, resolution_digest_send
-from questions.tasks import send_resolution_digest
 from tests.factories import ForecastFactory, QuestionFactory, StaffFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -113,12 +114,12 @@ def test_a_failed_send_gives_its_claim_back_for_the_retry(admins):
     assert resolution_digest_send() == 2
 
 
-def test_the_daily_task_sends_the_digest_and_is_on_the_beat_schedule(admins, settings):
+def test_the_daily_task_sends_the_digest_and_is_on_the_beat_schedule(admins):
     overdue("late", 4)
     assert send_resolution_digest() == 2
     assert send_resolution_digest() == 0
     assert len(mail.outbox) == 2
-    entry = settings.CELERY_BEAT_SCHEDULE["resolution-digest"]
+    entry = celery_app.conf.beat_schedule["resolution-digest"]
     assert entry["task"] == send_resolution_digest.name
 
 

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def enqueued():
-    with mock.patch("scoring.tasks.score_question.delay") as delay:
+    with mock.patch("pipeline.tasks.score_question.delay") as delay:
         yield delay
 
 
@@ -34,8 +34,9 @@ def test_resolve_records_an_event_and_enqueues_scoring_after_commit(
         )
         enqueued.assert_not_called()
     queued.update_community.assert_not_called()
-    # Scoring, and the community history cut at the new actual close.
-    assert len(callbacks) == 2
+    # One event, question_resolved: the pipeline queues scoring, and the community
+    # history cut at the new actual close.
+    assert len(callbacks) == 1
     for callback in callbacks:
         callback()
     enqueued.assert_called_once_with(question.pk)

@@ -29,6 +29,7 @@ from scoring.services import (
     questions_score,
     rescore_chunk_run,
     rescore_run_start,
+    scopes_mark_closed,
     scopes_rebuild_dirty,
 )
 from tests.factories import ForecastFactory, QuestionFactory, UserFactory, example_b_question
@@ -44,7 +45,7 @@ CALIBRATION_SCOPES = ["all", "group:Panel", "project:cup", "tag:seinfeld"]
 def no_broker(settings):
     settings.FORESEER_BOOTSTRAP_RESAMPLES = 50
     settings.FORESEER_LEADERBOARD_MIN_QUESTIONS = 1
-    with mock.patch("scoring.tasks.score_question.delay") as delay:
+    with mock.patch("pipeline.tasks.score_question.delay") as delay:
         yield delay
 
 
@@ -323,7 +324,10 @@ def test_a_question_resolved_early_joins_calibration_when_its_scheduled_close_pa
     later = opened + timedelta(days=8)
     queued.rebuild_scopes.reset_mock()
     with django_capture_on_commit_callbacks(execute=True):
-        assert questions_close_due(now=later) == [question.pk]
+        closed = questions_close_due(now=later)
+        assert closed == [question.pk]
+        # What the close task does next (pipeline.tasks.close_due_questions).
+        scopes_mark_closed(question_ids=closed)
     assert MaterializedScope.objects.get(scope="all").dirty
     queued.rebuild_scopes.assert_called_once()
     with mock.patch("scoring.services.calibration.timezone.now", return_value=later):

@@ -6,10 +6,10 @@ from unittest import mock
 import pytest
 from django.utils import timezone
 
+from pipeline.tasks import rescore_stale_questions, score_question
 from questions.services import question_resolve
 from scoring.models import QuestionScoring, Score
 from scoring.services import question_score, questions_needing_scores
-from scoring.tasks import rescore_stale_questions, score_question
 from tests.factories import QuestionFactory, example_b_question
 
 pytestmark = pytest.mark.django_db
@@ -20,7 +20,7 @@ OPEN = datetime(2016, 11, 1, tzinfo=UTC)
 @pytest.fixture(autouse=True)
 def no_broker():
     """Unit tests call tasks directly; nothing is sent to a broker."""
-    with mock.patch("scoring.tasks.score_question.delay") as delay:
+    with mock.patch("pipeline.tasks.score_question.delay") as delay:
         yield delay
 
 

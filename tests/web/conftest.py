@@ -13,9 +13,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from pipeline.tasks import score_question
 from questions.models import Question, Tag
 from questions.services import question_resolve
-from scoring.tasks import score_question
 from tests.factories import ArticleFactory, QuestionFactory
 
 PASSAGE = "More likely, the situation will remain tense but stable."

@@ -14,9 +14,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from forecasts.community import community_update
 from forecasts.models import CommunityPoint
 from questions.models import Question
+from scoring.services.community import community_update
 from tests.factories import ForecastFactory, QuestionFactory, StaffFactory, UserFactory
 from tests.web.conftest import count_queries
 

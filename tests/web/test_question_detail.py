@@ -8,8 +8,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from forecasts.community import community_update
 from questions.models import Question
+from scoring.services.community import community_update
 from tests.factories import (
     ClarificationFactory,
     ForecastFactory,

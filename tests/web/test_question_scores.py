@@ -13,7 +13,7 @@ import pytest
 from django.urls import reverse
 
 from questions.models import Question
-from questions.scorecard import score_card
+from scoring.scorecard import score_card
 from tests.factories import ForecastFactory, UserFactory, example_b_question
 
 RULES = ["daily_brier", "accuracy", "peer", "baseline", "log", "participation", "coverage"]

@@ -35,7 +35,7 @@ class Command(BaseCommand):
         if not scopes:
             names = set(MaterializedScope.objects.values_list("scope", flat=True)) | {ALL}
             scopes = [Scope.parse(name) for name in sorted(names)]
-        scopes_mark_dirty(scopes={str(s) for s in scopes})
+        scopes_mark_dirty(scopes={str(s) for s in scopes}, announce=False)
         for each in scopes:
             MaterializedScope.objects.filter(scope=str(each)).update(dirty=False)
             scope_rebuild(scope=each)

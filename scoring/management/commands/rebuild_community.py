@@ -9,9 +9,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Exists, OuterRef
 from tqdm import tqdm
 
-from forecasts.community import community_update
 from forecasts.models import Forecast
 from questions.models import Question
+from scoring.services.community import community_update
 
 
 class Command(BaseCommand):

@@ -1,0 +1,86 @@
+"""What services record happened; the pipeline decides what runs.
+
+A service never starts background work itself. Inside its transaction it calls one of
+the functions below, which hands the event on only once that transaction commits (at
+once when there is none), so a worker never reads rows that are not there yet, nor works
+for rows that were rolled back. Which tasks an event starts is the pipeline's business:
+`pipeline.handlers` registers a handler for every event when the app loads, in the manner
+of Zulip's `queue_event_on_commit`. Each event has a sweep in the pipeline that repairs
+it if its message is lost, so a handler may fail without losing work for good.
+
+    after_commit.question_resolved(question_id=question.pk)
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from enum import StrEnum
+from functools import partial
+from typing import Any
+
+from django.db import transaction
+
+logger = logging.getLogger(__name__)
+
+
+class Event(StrEnum):
+    QUESTION_RESOLVED = "question_resolved"
+    """A question was resolved or its resolution corrected (a new ResolutionEvent)."""
+    COMMUNITY_STALE = "community_stale"
+    """A question's community history was marked pending (CommunityState.pending)."""
+    SCORES_STALE = "scores_stale"
+    """A resolved question's forecasts changed (an import), so its scores are out of date."""
+    SCOPES_DIRTY = "scopes_dirty"
+    """Leaderboard and calibration scopes were marked dirty (MaterializedScope.dirty)."""
+    RESCORE_STARTED = "rescore_started"
+    """A fanned-out rescore was created with its chunks (RescoreRun, RescoreChunk)."""
+
+
+Payload = Mapping[str, Any]
+Handler = Callable[[Payload], None]
+
+_handlers: dict[Event, Handler] = {}
+
+
+def register(event: Event, handler: Handler) -> None:
+    """Called by the pipeline when it loads: `handler(payload)` runs after each commit
+    that recorded `event`."""
+    _handlers[event] = handler
+
+
+def handler_for(event: Event) -> Handler | None:
+    return _handlers.get(event)
+
+
+def _dispatch(event: Event, payload: Payload) -> None:
+    handler = _handlers.get(event)
+    if handler is None:
+        # Only when the pipeline app is not installed; its sweeps would repair this.
+        logger.error("No handler for the %s event %r: nothing was queued.", event, payload)
+        return
+    handler(payload)
+
+
+def _record(event: Event, **payload: Any) -> None:
+    transaction.on_commit(partial(_dispatch, event, payload))
+
+
+def question_resolved(*, question_id: int) -> None:
+    _record(Event.QUESTION_RESOLVED, question_id=question_id)
+
+
+def community_stale(*, question_id: int) -> None:
+    _record(Event.COMMUNITY_STALE, question_id=question_id)
+
+
+def scores_stale(*, question_id: int) -> None:
+    _record(Event.SCORES_STALE, question_id=question_id)
+
+
+def scopes_dirty() -> None:
+    _record(Event.SCOPES_DIRTY)
+
+
+def rescore_started(*, run_id: int, chunk_ids: list[int]) -> None:
+    _record(Event.RESCORE_STARTED, run_id=run_id, chunk_ids=list(chunk_ids))

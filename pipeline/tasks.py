@@ -1,0 +1,150 @@
+"""Every Celery task. A task takes ids, calls services and queues what follows; it can run
+twice with the same result (scores and tables are rebuilt, never patched; emails are
+claimed before they are sent). The sweeps at the end repair whatever a lost message, a
+broker outage or a killed worker left undone: see docs/lifecycle.md."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from celery import shared_task
+from django.conf import settings
+from django.db import DatabaseError
+from django.utils import timezone
+from kombu.exceptions import OperationalError as BrokerError
+
+from forecasts.community import community_sweep as community_sweep_due
+from forecasts.notifications import (
+    forecast_reminders_send,
+    resolution_emails_send,
+)
+from forecasts.notifications import resolution_emails_sweep as resolution_emails_sweep_due
+from questions.models import Question
+from questions.services import questions_close_due, resolution_digest_send
+from scoring.models import MaterializedScope, RescoreChunk
+from scoring.services import (
+    question_score,
+    questions_needing_scores,
+    rescore_chunk_run,
+    scopes_mark_closed,
+    scopes_rebuild_dirty,
+)
+from scoring.services.community import community_update
+
+# The one retry policy: trouble with the database, the broker or the mail server (SMTP
+# errors and refused connections are OSErrors) is retried with a growing, jittered delay.
+# Anything else is a bug, and retrying would not cure it.
+RETRY: dict[str, Any] = {
+    "autoretry_for": (DatabaseError, BrokerError, OSError),
+    "retry_backoff": True,
+    "retry_backoff_max": 600,
+    "retry_jitter": True,
+    "max_retries": 8,
+}
+
+
+# --- Scores and what follows them ---------------------------------------------------------
+
+
+@shared_task(**RETRY)
+def score_question(question_id: int) -> dict[str, int]:
+    """Rebuild one question's scores; the resolution emails quote them, so they follow."""
+    try:
+        outcome = question_score(question_id=question_id)
+    except Question.DoesNotExist:
+        # Deleted after the message was sent: nothing left to score.
+        return {"question_id": question_id, "rows": 0}
+    # On commit: a caller holding a transaction open must not let the emails run first.
+    send_resolution_emails.delay_on_commit(question_id)
+    return {"question_id": question_id, "rows": outcome.rows_written}
+
+
+@shared_task(**RETRY)
+def rescore_chunk(chunk_id: int) -> dict[str, int]:
+    """One chunk of a fanned-out rescore; the last chunk marks every scope dirty."""
+    try:
+        outcome = rescore_chunk_run(chunk_id=chunk_id)
+    except RescoreChunk.DoesNotExist:
+        return {"chunk_id": chunk_id, "questions": 0}
+    return {"chunk_id": chunk_id, "questions": outcome.scoring.questions}
+
+
+@shared_task(**RETRY)
+def rebuild_scopes() -> list[str]:
+    """Rebuild the leaderboards and calibration reports of every dirty scope."""
+    return scopes_rebuild_dirty()
+
+
+@shared_task(**RETRY)
+def update_community(question_id: int, full: bool = False) -> int:
+    """Bring one question's community history up to date (or rebuild it, `full`)."""
+    try:
+        return community_update(question_id=question_id, full=full).points_written
+    except Question.DoesNotExist:
+        return 0
+
+
+# --- Emails ---------------------------------------------------------------------------------
+
+
+@shared_task(**RETRY)
+def send_resolution_emails(question_id: int) -> int:
+    """Queued by scoring once a resolved question's scores are written."""
+    return resolution_emails_send(question_id=question_id)
+
+
+@shared_task(**RETRY)
+def send_forecast_reminders() -> int:
+    """Daily (beat): one email per forecaster whose open forecasts went stale."""
+    return forecast_reminders_send()
+
+
+@shared_task(**RETRY)
+def send_resolution_digest() -> int:
+    """Daily (beat, 07:00 UTC): the questions awaiting resolution, to staff."""
+    return resolution_digest_send()
+
+
+# --- The close and the sweeps (beat) --------------------------------------------------------
+
+
+@shared_task(**RETRY)
+def close_due_questions() -> list[int]:
+    """Every minute: freeze the community forecast of questions past their close. A
+    question resolved early joins the default calibration view now, so its scopes are
+    marked for a rebuild (a lost rebuild is repaired by rescore_stale_questions)."""
+    closed = questions_close_due()
+    scopes_mark_closed(question_ids=closed)
+    return closed
+
+
+@shared_task(**RETRY)
+def rescore_stale_questions() -> list[int]:
+    """The scores' safety net: a resolution whose scoring message was lost (broker outage,
+    worker killed) is picked up here within one sweep period, and so are scopes left dirty
+    with no rebuild on its way."""
+    stale = questions_needing_scores()
+    for question_id in stale:
+        score_question.delay(question_id)
+    overdue = timezone.now() - timedelta(seconds=settings.FORESEER_RESCORE_SWEEP_SECONDS)
+    if MaterializedScope.objects.filter(dirty=True, requested_at__lt=overdue).exists():
+        rebuild_scopes.delay()
+    return stale
+
+
+@shared_task(**RETRY)
+def community_sweep() -> list[int]:
+    """The community history's safety net: updates asked for long ago whose message was
+    lost, histories built with another extremizing a or to another end, and questions
+    with forecasts but no history yet."""
+    due = community_sweep_due()
+    for question_id in due:
+        update_community.delay(question_id)
+    return due
+
+
+@shared_task(**RETRY)
+def resolution_emails_sweep() -> int:
+    """The resolution emails' safety net: sends those whose queued task was lost."""
+    return resolution_emails_sweep_due()
