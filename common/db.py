@@ -15,8 +15,23 @@ from typing import Any
 import numpy as np
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, models
+from django.db.models import Count, IntegerField, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 _SQLITE_BATCH = 2_000
+
+
+def count_subquery(queryset: QuerySet[object], column: str, *, distinct: bool = False) -> Coalesce:
+    """COUNT over `queryset` (rows of one question, filtered on OuterRef("pk"))
+    as a scalar subquery: no GROUP BY over the outer rows, and the question
+    index serves it. A question without rows gets 0, not NULL."""
+    counted = (
+        queryset.order_by()
+        .values("question")
+        .annotate(total=Count(column, distinct=distinct))
+        .values("total")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
 def insert_rows(

@@ -10,10 +10,12 @@ from statistics import median
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import is_analyst
+from common.db import count_subquery
 from forecasts.models import CommunityPoint, Forecast
 from questions.models import Question
 
@@ -209,3 +211,99 @@ def community_forecasts_for_viewer(
             ):
                 community[question.pk] = community[question.pk].hidden_from_viewer()
     return community
+
+
+# --- The staff pages: what waits for resolution, and what a resolution will score --------
+
+SCORED_OUTCOMES = (Question.Resolution.YES, Question.Resolution.NO)
+
+
+def _forecasts_before_close() -> QuerySet[Forecast]:
+    # Unresolved questions close at their scheduled close: a forecast made at
+    # that instant or later is not scored (SCORING.md §1).
+    return Forecast.objects.filter(
+        question=OuterRef("pk"), created_at__lt=OuterRef("scheduled_close_time")
+    )
+
+
+def resolution_queue(*, now: datetime | None = None) -> QuerySet[Question]:
+    """Published questions past their scheduled close and not resolved, the
+    longest waiting first, with `forecast_count` and `forecaster_count` (made
+    before the close) in the same query."""
+    now = now or timezone.now()
+    return (
+        Question.objects.published()
+        .closed(now)
+        .select_related("article")
+        .annotate(
+            forecast_count=count_subquery(_forecasts_before_close(), "id"),
+            forecaster_count=count_subquery(_forecasts_before_close(), "user", distinct=True),
+        )
+        .order_by("scheduled_close_time", "id")
+    )
+
+
+@dataclass(frozen=True)
+class ResolutionPreview:
+    """What confirming a resolution will do, for the confirmation step."""
+
+    outcome: str
+    outcome_label: str
+    known_at: datetime
+    cutoff: datetime
+    closes_early: bool
+    forecasts: int
+    forecasters: int
+    previous_outcome: str
+    previous_outcome_label: str
+    previous_known_at: datetime | None
+
+    @property
+    def scores(self) -> bool:
+        return self.outcome in SCORED_OUTCOMES
+
+    @property
+    def is_correction(self) -> bool:
+        return bool(self.previous_outcome)
+
+    @property
+    def previously_scored(self) -> bool:
+        return self.previous_outcome in SCORED_OUTCOMES
+
+    @property
+    def outcome_changes(self) -> bool:
+        return self.outcome != self.previous_outcome
+
+    @property
+    def known_at_changes(self) -> bool:
+        return self.known_at != self.previous_known_at
+
+
+def resolution_preview(
+    *, question: Question, outcome: str, known_at: datetime
+) -> ResolutionPreview:
+    """The forecasts a resolution would score: those made before the earlier
+    of the scheduled close and `known_at`, counted in one query."""
+    cutoff = min(known_at, question.scheduled_close_time)
+    counts = Forecast.objects.filter(question=question, created_at__lt=cutoff).aggregate(
+        forecasts=Count("id"), forecasters=Count("user", distinct=True)
+    )
+    return ResolutionPreview(
+        outcome=outcome,
+        outcome_label=Question.Resolution(outcome).label,
+        known_at=known_at,
+        cutoff=cutoff,
+        closes_early=known_at < question.scheduled_close_time,
+        forecasts=counts["forecasts"],
+        forecasters=counts["forecasters"],
+        previous_outcome=question.resolution,
+        previous_outcome_label=question.get_resolution_display() if question.resolution else "",
+        previous_known_at=question.known_at,
+    )
+
+
+def forecast_counts_before_close(*, question: Question) -> dict[str, int]:
+    """Forecasts and forecasters before the scheduled close, in one query."""
+    return Forecast.objects.filter(
+        question=question, created_at__lt=question.scheduled_close_time
+    ).aggregate(forecasts=Count("id"), forecasters=Count("user", distinct=True))

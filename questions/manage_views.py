@@ -24,6 +24,11 @@ from django.utils import timezone
 from django.utils.timesince import timesince
 
 from common.forms import add_service_errors
+from forecasts.selectors import (
+    forecast_counts_before_close,
+    resolution_preview,
+    resolution_queue,
+)
 from questions.forms import (
     ANCHOR_CHOICES,
     ANCHOR_PUBLICATION,
@@ -40,12 +45,9 @@ from questions.models import Question
 from questions.selectors import (
     clarifications_for,
     drafts_for_authoring,
-    forecast_counts_before_close,
     recently_published,
     recently_resolved,
     resolution_events_for,
-    resolution_preview,
-    resolution_queue,
 )
 from questions.services import (
     ResolutionChanged,

@@ -23,8 +23,8 @@ from django.utils.text import slugify
 from accounts.models import SentEmail, User
 from common import after_commit
 from common.passages import locate_passage
+from forecasts.selectors import resolution_queue
 from questions.models import Article, Clarification, Project, Question, ResolutionEvent, Tag
-from questions.selectors import resolution_queue
 
 logger = logging.getLogger(__name__)
 

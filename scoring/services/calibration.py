@@ -1,122 +1,19 @@
-"""Calibration: forecasts of resolved binary questions -> weights
-(`scoring.core.points`) -> `scoring.core.calibration` -> reports (SCORING.md §6)."""
+"""Calibration reports: the forecasts of a scope -> `scoring.core.calibration` -> the
+scope's four reports, replaced in one transaction (SCORING.md §6)."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
-
-import numpy as np
 from django.db import transaction
-from django.db.models import Case, Q, Value, When
 from django.utils import timezone
 
-from common.db import read_arrays
-from forecasts.models import Forecast
-from questions.models import Question
-from scoring.core.arrays import time_rank, unique_inverse
-from scoring.core.calibration import calibration_report
-from scoring.core.points import calibration_weights
 from scoring.models import CalibrationReport
 from scoring.scopes import Scope
-
-WEIGHTINGS = tuple(CalibrationReport.Weighting.values)
-
-
-def calibration_points(
-    *,
-    forecasts: Q,
-    now: datetime | None = None,
-) -> dict[str, np.ndarray]:
-    """The forecasts that count toward calibration, with both weights: those matching
-    `forecasts` (a filter on Forecast, e.g. `Scope.question_filter(path="question__")`
-    and a user or group) on binary questions resolved yes or no. Each point knows
-    whether its question's scheduled close has passed (the default view counts only
-    those).
-
-    One query: every forecast comes with its question's window, read by a join, which is
-    cheaper than the windows of every resolved question or an IN over thousands of them.
-    No ORDER BY: the weights need only the tie-break, which NumPy ranks."""
-    now = now or timezone.now()
-    rows = read_arrays(
-        Forecast.objects.filter(
-            forecasts,
-            question__type=Question.Type.BINARY,
-            question__resolution__in=["yes", "no"],
-        )
-        .annotate(outcome=Case(When(question__resolution="yes", then=Value(1)), default=Value(0)))
-        .order_by(),
-        "question_id",
-        "user_id",
-        "created_at",
-        "id",
-        "probability",
-        "question__open_time",
-        "question__scheduled_close_time",
-        "question__known_at",  # never null: the questions are resolved
-        "outcome",
-        kinds={
-            "question__open_time": "timestamp",
-            "question__scheduled_close_time": "timestamp",
-            "question__known_at": "timestamp",
-            "outcome": "int4",
-        },
-    )
-    second = 1_000_000  # read_arrays gives times in microseconds
-    # Question positions, and each question's window from one of its rows (every row of
-    # a question carries the same window, so whichever row the assignment keeps will do).
-    ids, question = unique_inverse(rows["question_id"])
-    some_row = np.zeros(ids.size, dtype=np.int64)
-    some_row[question] = np.arange(question.size)
-    scheduled_close = rows["question__scheduled_close_time"][some_row]
-    open_time = np.floor_divide(rows["question__open_time"][some_row], second)
-    actual_close = np.floor_divide(
-        np.minimum(scheduled_close, rows["question__known_at"][some_row]), second
-    )
-    outcome = rows["outcome"][some_row]
-    closed = scheduled_close <= int(now.timestamp() * second)
-    columns = rows
-    user = columns["user_id"]
-    created = np.floor_divide(columns["created_at"], second)
-    p_yes = columns["probability"]
-    weights = calibration_weights(
-        question=question,
-        user=user,
-        created_at=created,
-        order=time_rank(columns["created_at"], columns["id"]),
-        open_time=open_time,
-        actual_close=actual_close,
-    )
-    return {
-        "question": question,
-        "p_yes": p_yes,
-        "outcome": outcome[question],
-        "closed": closed[question],
-        "time": weights.time,
-        "last": weights.last,
-    }
-
-
-def report_from_points(
-    points: dict[str, np.ndarray], *, weighting: str, closed_only: bool
-) -> dict[str, Any]:
-    keep = points[weighting] > 0
-    if closed_only:
-        keep &= points["closed"]
-    report = calibration_report(
-        points["p_yes"][keep],
-        points["outcome"][keep],
-        weight=points[weighting][keep],
-        question=points["question"][keep],
-    )
-    return {**report.to_dict(), "weighting": weighting, "closed_only": closed_only}
-
-
-def scope_forecasts(scope: Scope) -> Q:
-    """The forecasts a calibration scope counts, as a filter on Forecast."""
-    if scope.kind == "group":
-        return Q(user__groups__name=scope.key)
-    return scope.question_filter(path="question__")
+from scoring.selectors.calibration import (
+    WEIGHTINGS,
+    calibration_points,
+    report_from_points,
+    scope_forecasts,
+)
 
 
 def calibration_build(*, scope: Scope) -> int:

@@ -26,8 +26,7 @@ from scoring.core.batch import QuestionWindows, ResolvedForecasts
 from scoring.core.rules import score_batch
 from scoring.models import MaterializedScope, QuestionScoring, Score
 from scoring.scopes import scopes_of_question
-
-COMMUNITY_USERNAME = "community"
+from scoring.selectors.scores import COMMUNITY_USERNAME
 
 
 @dataclass(frozen=True)
@@ -40,7 +39,9 @@ class ScoringOutcome:
 
 def community_user() -> User:
     """The system user the community forecast is scored as. It cannot log in and makes no
-    forecasts; created on first use."""
+    forecasts. A data migration creates it; scoring (a write) creates it again where the
+    rows were emptied since, as a test database is. Reads use
+    `scoring.selectors.community_user_id`, which never writes."""
     user, _ = User.objects.get_or_create(
         username=COMMUNITY_USERNAME,
         defaults={"origin": User.Origin.SYSTEM, "is_active": False, "password": "!"},

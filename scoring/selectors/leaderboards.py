@@ -1,10 +1,11 @@
-"""Reads for scores, leaderboards and calibration. Materialized tables are read in one
-query per page; what cannot be materialized (a custom date window, one forecaster's
-calibration) is computed from the source rows on request."""
+"""Reads of leaderboards: the materialized boards a page at a time, and the tables computed
+from score rows on request (a date window, one forecaster's standing) by the leaderboards'
+own code (`scoring.core.leaderboard`, SCORING.md §8)."""
 
 from __future__ import annotations
 
 import itertools
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -12,64 +13,106 @@ from typing import Any
 
 import numpy as np
 from django.conf import settings
-from django.db.models import Count, F, Q, QuerySet, Window
-from django.db.models.functions import Lower, Rank
+from django.db.models import Count, F, Q, QuerySet, Value, Window
+from django.db.models.functions import Coalesce, Lower, Rank
 
 from accounts.models import User
-from questions.models import Question
-from scoring.models import CalibrationReport, LeaderboardEntry, MaterializedScope, Rule, Score
+from common.db import read_arrays
+from scoring.core.leaderboard import (
+    COVERAGE,
+    MEAN,
+    LeaderboardTable,
+    RuleInput,
+    leaderboard_tables,
+)
+from scoring.models import LeaderboardEntry, MaterializedScope, Rule, Score
 from scoring.scopes import Scope
-from scoring.services.calibration import calibration_points, report_from_points, scope_forecasts
-from scoring.services.leaderboards import RULE_COLUMNS as SCORE_COLUMNS
-from scoring.services.leaderboards import ScopeScores, rule_tables, scope_scores
+from scoring.selectors.scores import community_user_id
 
-RULE_FIELDS = {
-    Rule.ACCURACY: "accuracy",
-    Rule.DAILY_BRIER: "daily_brier",
-    Rule.PEER: "peer",
-    Rule.BASELINE: "baseline",
-    Rule.LOG: "log_score",
+# Score columns each rule reads: (value, coverage).
+RULE_COLUMNS = {
+    Rule.ACCURACY: ("accuracy", "participation"),
+    Rule.DAILY_BRIER: ("daily_brier", "participation"),
+    Rule.PEER: ("peer", "coverage"),
+    Rule.BASELINE: ("baseline", "coverage"),
+    Rule.LOG: ("log_score", "coverage"),
 }
+_COLUMNS = ("question_id", "user_id", *sorted({c for pair in RULE_COLUMNS.values() for c in pair}))
+_NULLABLE = ("accuracy", "daily_brier", "participation")
 
 
-# --- Scores -----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ScopeScores:
+    """A scope's Score rows as arrays, one per column in `_COLUMNS`."""
+
+    columns: dict[str, np.ndarray]
+    community_id: int
+
+    def __len__(self) -> int:
+        return int(self.columns["question_id"].size)
 
 
-def scores_for_question(*, question: Question) -> list[dict[str, Any]]:
-    """One entry per scored forecaster (and the community forecast), best peer score
-    first: every rule, participation and coverage."""
-    rows = (
-        Score.objects.filter(question=question)
-        .select_related("user")
-        .order_by("-peer", "user__username")
+def scope_scores(
+    *,
+    scope: Scope,
+    resolved_after: datetime | None = None,
+    resolved_before: datetime | None = None,
+) -> ScopeScores:
+    """Every score row of the scope's questions (optionally those whose outcome became
+    known in [resolved_after, resolved_before)), as arrays, in one query."""
+    scores = Score.objects.all()
+    if scope.kind != "all":
+        scores = scores.filter(question__in=scope.questions().values("pk"))
+    if resolved_after is not None:
+        scores = scores.filter(question__known_at__gte=resolved_after)
+    if resolved_before is not None:
+        scores = scores.filter(question__known_at__lt=resolved_before)
+    # Daily rules are null without an active day: NaN here, skipped by the leaderboard.
+    nullable = {name: Coalesce(F(name), Value(float("nan"))) for name in _NULLABLE}
+    scores = scores.annotate(**{f"{name}_or_nan": value for name, value in nullable.items()})
+    names = [f"{name}_or_nan" if name in _NULLABLE else name for name in _COLUMNS]
+    read = read_arrays(
+        scores.order_by(),  # the core does not need the rows in order
+        *names,
+        kinds={f"{name}_or_nan": "float8" for name in _NULLABLE},
     )
-    return [
-        {
-            "user": score.user.username,
-            "is_community": score.user.origin == User.Origin.SYSTEM,
-            "forecasts": score.forecasts,
-            "daily_brier": score.daily_brier,
-            "accuracy": score.accuracy,
-            "participation": score.participation,
-            "active_days": score.active_days,
-            "peer": score.peer,
-            "baseline": score.baseline,
-            "log": score.log_score,
-            "coverage": score.coverage,
-        }
-        for score in rows
-    ]
+    columns = {name: read[key] for name, key in zip(_COLUMNS, names, strict=True)}
+    return ScopeScores(columns=columns, community_id=community_user_id() or -1)
 
 
-def scores_for_user(*, user: User) -> QuerySet[Score]:
-    return (
-        Score.objects.filter(user=user)
-        .select_related("question")
-        .order_by("-question__resolution_set_at", "question_id")
+def rule_tables(
+    scores: ScopeScores,
+    *,
+    scope: str,
+    rules: list[Rule] | None = None,
+    min_questions: int | None = None,
+    resamples: int | None = None,
+) -> dict[Rule, LeaderboardTable]:
+    """The tables of the given rules (all by default) for one scope's scores, sharing the
+    bootstrap replicates."""
+    rules = list(Rule) if rules is None else rules
+    tables = leaderboard_tables(
+        question=scores.columns["question_id"],
+        user=scores.columns["user_id"],
+        rules={
+            rule.value: RuleInput(
+                value=scores.columns[RULE_COLUMNS[rule][0]],
+                coverage=scores.columns[RULE_COLUMNS[rule][1]],
+                kind=COVERAGE if rule.uses_coverage else MEAN,
+                lower_is_better=rule.lower_is_better,
+            )
+            for rule in rules
+        },
+        min_questions=(
+            settings.FORESEER_LEADERBOARD_MIN_QUESTIONS if min_questions is None else min_questions
+        ),
+        exclude_from_ranking=[scores.community_id],
+        floor=settings.FORESEER_COVERAGE_FLOOR,
+        resamples=settings.FORESEER_BOOTSTRAP_RESAMPLES if resamples is None else resamples,
+        # The same scope always draws the same replicates: rebuilds are identical.
+        seed=zlib.crc32(scope.encode()),
     )
-
-
-# --- Leaderboards -----------------------------------------------------------------------
+    return {Rule(rule): table for rule, table in tables.items()}
 
 
 @dataclass(frozen=True)
@@ -313,56 +356,6 @@ def _live_leaderboard(
     )
 
 
-# --- Calibration ------------------------------------------------------------------------
-
-
-def calibration_for_scope(
-    *, scope: Scope, weighting: str, closed_only: bool
-) -> dict[str, Any] | None:
-    """The materialized report of a scope; None until it has been built."""
-    report = (
-        CalibrationReport.objects.filter(
-            scope=str(scope), weighting=weighting, closed_only=closed_only
-        )
-        .values("payload", "built_at")
-        .first()
-    )
-    if report is None:
-        return None
-    return {**report["payload"], "built_at": report["built_at"], "live": False}
-
-
-def calibration_for_user(
-    *, user: User, weighting: str, closed_only: bool, within: Scope | None = None
-) -> dict[str, Any]:
-    """One forecaster's calibration, computed from their forecasts on request (optionally
-    only on the questions of another scope, e.g. a tag)."""
-    questions = within.question_filter(path="question__") if within is not None else Q()
-    points = calibration_points(forecasts=questions & Q(user=user))
-    return {
-        **report_from_points(points, weighting=weighting, closed_only=closed_only),
-        "built_at": None,
-        "live": True,
-    }
-
-
-def calibration_of_scope(*, scope: Scope, weighting: str, closed_only: bool) -> dict[str, Any]:
-    """A scope's calibration: the materialized report, or, while the scope has not been
-    built (nothing in it resolved yet, or a group no rebuild has reached), computed from
-    the rows on request."""
-    report = calibration_for_scope(scope=scope, weighting=weighting, closed_only=closed_only)
-    if report is not None:
-        return report
-    points = calibration_points(forecasts=scope_forecasts(scope))
-    return {
-        **report_from_points(points, weighting=weighting, closed_only=closed_only),
-        "built_at": None,
-        "live": True,
-    }
-
-
-# --- Pages: boards in another order, questions to analyse, one forecaster's standing ----
-
 LEADERBOARD_SORTS = ("rank", "name", "questions")
 
 
@@ -457,25 +450,6 @@ def leaderboard_sorted_for(
     return replace(board, rows=rows)
 
 
-def resolved_questions_for_analysis(
-    *, search: str = "", tag: str = "", article: str = ""
-) -> QuerySet[Question]:
-    """Published questions resolved yes or no (the scored ones), the most recently known
-    outcome first, each with its scoring run (how many forecasters were scored)."""
-    questions = (
-        Question.objects.published()
-        .filter(resolution__in=[Question.Resolution.YES, Question.Resolution.NO])
-        .select_related("scoring", "article")
-    )
-    if search:
-        questions = questions.filter(Q(title__icontains=search) | Q(slug__icontains=search))
-    if tag:
-        questions = questions.filter(tags__slug=tag)
-    if article:
-        questions = questions.filter(article__slug=article)
-    return questions.order_by(F("known_at").desc(nulls_last=True), "-id")
-
-
 @dataclass(frozen=True)
 class RuleStanding:
     """One forecaster's value on one rule over a set of questions, computed as the
@@ -507,7 +481,7 @@ def rule_standings(*, scores: list[Score], key: str) -> list[RuleStanding]:
 
     ids = {"question_id": np.array([s.question_id for s in scores], dtype=np.int64)}
     ids["user_id"] = np.zeros(len(scores), dtype=np.int64)
-    values = {name: column(name) for names in SCORE_COLUMNS.values() for name in names}
+    values = {name: column(name) for names in RULE_COLUMNS.values() for name in names}
     tables = rule_tables(
         # No community row among one forecaster's scores: nobody to leave unranked.
         ScopeScores(columns={**ids, **values}, community_id=-1),
