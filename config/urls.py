@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from common.views import healthz
 
 api_patterns = [
+    path("", include("pages.api.urls")),
     path("", include("questions.api.urls")),
     path("", include("forecasts.api.urls")),
     path("", include("scoring.api.urls")),
@@ -17,9 +18,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include((api_patterns, "api"))),
     path("accounts/", include("accounts.urls")),
-    path("", include("forecasts.urls")),
+    path("", include("pages.forecast_urls")),
     path("", include("scoring.urls")),
-    path("manage/", include("questions.manage_urls")),
-    path("", include("questions.urls")),
+    path("manage/", include("pages.manage_urls")),
+    path("", include("pages.question_urls")),
     path("healthz", healthz, name="healthz"),
 ]

@@ -1,4 +1,5 @@
-"""Writes for forecasts. A forecast is only ever appended."""
+"""Writes for forecasts: a forecast is only ever appended; and the close of a question,
+which freezes its community forecast."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from django.utils import timezone
 from accounts.models import User
 from forecasts.community import community_request
 from forecasts.models import MAX_PROBABILITY, MIN_PROBABILITY, Forecast
+from forecasts.selectors import community_forecast
 from questions.models import Question
 
 
@@ -86,3 +88,28 @@ def forecast_submit(
     # A few constant-cost queries; the history itself is updated by a task after commit.
     community_request(question_id=question.pk, since=now, now=now)
     return forecast
+
+
+def questions_close_due(*, now: datetime | None = None) -> list[int]:
+    """Freeze the community forecast of every question that passed its
+    scheduled close. Each question is claimed with a conditional UPDATE, so two
+    beat ticks (or two workers) never process one question twice. Returns the
+    questions closed by this call."""
+    now = now or timezone.now()
+    closed = []
+    due = Question.objects.published().filter(
+        scheduled_close_time__lte=now, close_processed_at__isnull=True
+    )
+    for question in due.order_by("scheduled_close_time").iterator():
+        with transaction.atomic():
+            community = community_forecast(question=question, before=question.actual_close_time)
+            claimed = Question.objects.filter(
+                pk=question.pk, close_processed_at__isnull=True
+            ).update(
+                close_processed_at=now,
+                community_at_close=community.median,
+                forecasters_at_close=community.forecasters,
+            )
+        if claimed:
+            closed.append(question.pk)
+    return closed

@@ -20,8 +20,9 @@ from forecasts.notifications import (
     resolution_emails_send,
 )
 from forecasts.notifications import resolution_emails_sweep as resolution_emails_sweep_due
+from forecasts.services import questions_close_due
 from questions.models import Question
-from questions.services import questions_close_due, resolution_digest_send
+from questions.services import resolution_digest_send
 from scoring.models import MaterializedScope, RescoreChunk
 from scoring.services import (
     question_score,

@@ -161,33 +161,6 @@ def question_resolve(
     return event
 
 
-def questions_close_due(*, now: datetime | None = None) -> list[int]:
-    """Freeze the community forecast of every question that passed its
-    scheduled close. Each question is claimed with a conditional UPDATE, so two
-    beat ticks (or two workers) never process one question twice. Returns the
-    questions closed by this call."""
-    from forecasts.selectors import community_forecast
-
-    now = now or timezone.now()
-    closed = []
-    due = Question.objects.published().filter(
-        scheduled_close_time__lte=now, close_processed_at__isnull=True
-    )
-    for question in due.order_by("scheduled_close_time").iterator():
-        with transaction.atomic():
-            community = community_forecast(question=question, before=question.actual_close_time)
-            claimed = Question.objects.filter(
-                pk=question.pk, close_processed_at__isnull=True
-            ).update(
-                close_processed_at=now,
-                community_at_close=community.median,
-                forecasters_at_close=community.forecasters,
-            )
-        if claimed:
-            closed.append(question.pk)
-    return closed
-
-
 # --- Authoring ---------------------------------------------------------------
 
 

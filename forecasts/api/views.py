@@ -6,23 +6,18 @@ from __future__ import annotations
 from dataclasses import asdict
 
 from django.db.models import QuerySet
-from django.shortcuts import get_object_or_404
-from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
-from rest_framework.permissions import AllowAny, IsAdminUser, IsAuthenticated
+from rest_framework.permissions import IsAdminUser, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from common.api import CsvExportMixin, read_upload
+from common.api import read_upload
 from forecasts.api.filters import ForecastFilter
 from forecasts.api.serializers import (
-    CommunityHistorySerializer,
-    CommunityQuerySerializer,
     CsvUploadSerializer,
     ForecastImportReportSerializer,
     ForecastSerializer,
@@ -31,13 +26,9 @@ from forecasts.api.serializers import (
 from forecasts.imports import ForecastImportError, forecasts_import_csv
 from forecasts.models import Forecast
 from forecasts.selectors import (
-    community_history_for,
-    community_visible,
     forecasts_of_user,
-    questions_forecast_by,
 )
 from forecasts.services import forecast_submit
-from questions.models import Question
 
 
 class NonFiniteJSONParser(JSONParser):
@@ -122,64 +113,3 @@ class ForecastImportView(APIView):
             ForecastImportReportSerializer(data).data,
             status=status.HTTP_201_CREATED if report.created else status.HTTP_200_OK,
         )
-
-
-class CommunityHistoryView(CsvExportMixin, APIView):
-    permission_classes = [AllowAny]
-
-    @extend_schema(
-        summary="The community forecast over time",
-        description=(
-            "A point at each change of the community forecast (SCORING.md §5), ready for a "
-            "chart: `x` is when the value starts to hold, `y` the probability of yes; the "
-            "last value holds until `end`. `method` picks the aggregate (median by "
-            "default). On a question that hides the community forecast until you forecast, "
-            "`hidden` is true and `points` empty until you have forecast (or the question "
-            "closes)." + " Add `format=csv` (or send `Accept: text/csv`) to download it."
-        ),
-        parameters=[CommunityQuerySerializer],
-        responses={
-            (200, "application/json"): CommunityHistorySerializer,
-            (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="The points."),
-            400: OpenApiResponse(description='Errors keyed by parameter: {"method": ["..."]}.'),
-            404: OpenApiResponse(description="No such question."),
-        },
-    )
-    def get(self, request: Request, slug: str) -> Response:
-        question = get_object_or_404(Question.objects.visible_to(request.user), slug=slug)
-        query = CommunityQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        params = query.validated_data
-        now = timezone.now()
-        visible = community_visible(
-            question=question,
-            user=request.user,
-            has_forecast=bool(questions_forecast_by(user=request.user, questions=[question])),
-            now=now,
-        )
-        points = (
-            community_history_for(
-                question=question,
-                method=params["method"],
-                since=params.get("since"),
-                until=params.get("until"),
-                max_points=params.get("max_points"),
-            )
-            if visible
-            else []
-        )
-        if self.wants_csv():
-            return self.csv_response(
-                [{"at": p.x, "probability": p.y, "forecasters": p.forecasters} for p in points],
-                header=["at", "probability", "forecasters"],
-                filename=f"community-{question.slug}-{params['method']}.csv",
-            )
-        end = question.actual_close_time if question.resolution else question.scheduled_close_time
-        data = {
-            "question": question.slug,
-            "method": params["method"],
-            "hidden": not visible,
-            "end": min(end, now) if not question.resolution else end,
-            "points": points,
-        }
-        return Response(CommunityHistorySerializer(data).data)

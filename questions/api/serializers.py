@@ -1,6 +1,5 @@
-"""Shapes of questions and resolutions in the API. Values that need a query
-(the community forecast, the user's own forecasts) are computed by the view for
-the whole page and handed in through the context, so serializing never queries."""
+"""Shapes of articles, provenance, resolutions and imports in the API. The question
+itself, with its community forecast and your forecasts, is shaped in `pages.api`."""
 
 from __future__ import annotations
 
@@ -11,20 +10,7 @@ from django.utils.dateparse import parse_datetime
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from forecasts.api.serializers import ForecastSerializer
-from forecasts.selectors import CommunityForecast
 from questions.models import Article, Question, ResolutionEvent
-
-
-class CommunityForecastSerializer(serializers.Serializer):
-    median = serializers.FloatField(
-        allow_null=True, help_text="Median of each forecaster's standing probability of yes."
-    )
-    forecasters = serializers.IntegerField(help_text="Forecasters with a standing forecast.")
-    hidden = serializers.BooleanField(
-        help_text="True while the question keeps the community forecast from you until you "
-        "forecast (median is then null)."
-    )
 
 
 class ArticleSummarySerializer(serializers.ModelSerializer):
@@ -60,99 +46,6 @@ class ProvenanceSerializer(serializers.Serializer):
     implied_probability = ImpliedProbabilitySerializer(
         allow_null=True, help_text="The probability the article's wording implies."
     )
-
-
-class QuestionListSerializer(serializers.ModelSerializer):
-    status = serializers.SerializerMethodField()
-    tags = serializers.SlugRelatedField(many=True, read_only=True, slug_field="slug")
-    # Values only: "" while unresolved. (With the model's labels the schema
-    # would give this and `outcome` one enum under two names.)
-    resolution = serializers.ChoiceField(choices=Question.Resolution.values, read_only=True)
-    community = serializers.SerializerMethodField()
-    article = ArticleSummarySerializer(read_only=True, allow_null=True)
-    url = serializers.HyperlinkedIdentityField(view_name="api:question-detail", lookup_field="slug")
-
-    class Meta:
-        model = Question
-        fields = [
-            "slug",
-            "title",
-            "type",
-            "status",
-            "tags",
-            "open_time",
-            "scheduled_close_time",
-            "scheduled_resolve_time",
-            "resolution",
-            "known_at",
-            "community",
-            "article",
-            "url",
-        ]
-
-    @extend_schema_field(serializers.ChoiceField(choices=Question.Status.choices))
-    def get_status(self, question: Question) -> str:
-        # One clock for the whole response, so a page never mixes two "nows".
-        return question.status_at(self.context.get("now") or timezone.now())
-
-    @extend_schema_field(CommunityForecastSerializer)
-    def get_community(self, question: Question) -> dict[str, Any]:
-        community = self.context["community"].get(question.pk) or CommunityForecast(None, 0)
-        return {
-            "median": community.median,
-            "forecasters": community.forecasters,
-            "hidden": community.hidden,
-        }
-
-
-class QuestionDetailSerializer(QuestionListSerializer):
-    provenance = serializers.SerializerMethodField()
-    successor_of = serializers.SlugRelatedField(read_only=True, slug_field="slug", allow_null=True)
-    projects = serializers.SlugRelatedField(many=True, read_only=True, slug_field="slug")
-    my_forecasts = serializers.SerializerMethodField(
-        help_text="The requesting user's forecasts, newest first; null when anonymous."
-    )
-
-    class Meta(QuestionListSerializer.Meta):
-        fields = [
-            *QuestionListSerializer.Meta.fields,
-            "background",
-            "resolution_criteria",
-            "fine_print",
-            "resolution_source",
-            "provenance",
-            "successor_of",
-            "community_at_close",
-            "forecasters_at_close",
-            "hide_community_until_forecast",
-            "projects",
-            "my_forecasts",
-        ]
-
-    @extend_schema_field(ProvenanceSerializer(allow_null=True))
-    def get_provenance(self, question: Question) -> dict[str, Any] | None:
-        if question.article is None and not question.source_passage:
-            return None
-        implied = None
-        if question.implied_probability_low is not None:
-            implied = {
-                "low": question.implied_probability_low,
-                "high": question.implied_probability_high,
-                "table": question.implied_probability_table,
-                "term": question.implied_probability_term,
-            }
-        return {
-            "article": ArticleSerializer(question.article).data if question.article else None,
-            "passage": question.source_passage,
-            "implied_probability": implied,
-        }
-
-    @extend_schema_field(ForecastSerializer(many=True, allow_null=True))
-    def get_my_forecasts(self, question: Question) -> list[dict[str, Any]] | None:
-        forecasts = self.context.get("my_forecasts")
-        if forecasts is None:
-            return None
-        return ForecastSerializer(forecasts, many=True).data
 
 
 class ResolutionEventSerializer(serializers.ModelSerializer):

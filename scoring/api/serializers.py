@@ -8,6 +8,7 @@ from typing import Any
 from rest_framework import serializers
 
 from questions.models import Question
+from scoring.core import aggregate
 from scoring.exports import EXPORT_FORMATS
 from scoring.models import CalibrationReport, Rule
 from scoring.scopes import ALL, Scope, ScopeError
@@ -272,3 +273,40 @@ class ScoreRowSerializer(serializers.Serializer):
     rule = serializers.ChoiceField(choices=Rule.choices)
     value = serializers.FloatField()
     coverage = serializers.FloatField()
+
+
+# --- The community forecast's history ------------------------------------------------
+
+
+class CommunityQuerySerializer(serializers.Serializer):
+    method = serializers.ChoiceField(
+        choices=list(aggregate.METHODS),
+        default=aggregate.MEDIAN,
+        help_text="median (the default shown to forecasters), mean, geometric_mean_odds, "
+        "extremized_log_odds or recency_weighted_median (SCORING.md §5).",
+    )
+    since = serializers.DateTimeField(required=False)
+    until = serializers.DateTimeField(required=False)
+    max_points = serializers.IntegerField(
+        min_value=2,
+        max_value=100_000,
+        required=False,
+        help_text="Thin the step line to at most this many points (the last point of each "
+        "equal slice of time is kept).",
+    )
+
+
+class CommunityPointSerializer(serializers.Serializer):
+    x = serializers.DateTimeField(help_text="When this value starts to hold.")
+    y = serializers.FloatField(help_text="Community probability of yes.")
+    forecasters = serializers.IntegerField()
+
+
+class CommunityHistorySerializer(serializers.Serializer):
+    question = serializers.CharField()
+    method = serializers.CharField()
+    hidden = serializers.BooleanField(
+        help_text="True while this question hides the community forecast until you forecast."
+    )
+    end = serializers.DateTimeField(help_text="The last value holds until this moment.")
+    points = CommunityPointSerializer(many=True)

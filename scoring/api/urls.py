@@ -1,7 +1,12 @@
 from django.urls import path
 
-from forecasts.api.views import CommunityHistoryView
-from scoring.api.views import CalibrationView, LeaderboardView, QuestionScoresView, ScoreExportView
+from scoring.api.views import (
+    CalibrationView,
+    CommunityHistoryView,
+    LeaderboardView,
+    QuestionScoresView,
+    ScoreExportView,
+)
 
 urlpatterns = [
     path(

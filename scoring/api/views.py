@@ -9,6 +9,7 @@ from typing import Any
 
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
@@ -22,11 +23,14 @@ from rest_framework.views import APIView
 from accounts.models import User
 from accounts.roles import is_analyst
 from common.api import CsvExportMixin
+from forecasts.selectors import community_history_for, community_visible, questions_forecast_by
 from questions.models import Question
 from scoring.api.serializers import (
     RULE_DESCRIPTIONS,
     CalibrationQuerySerializer,
     CalibrationSerializer,
+    CommunityHistorySerializer,
+    CommunityQuerySerializer,
     LeaderboardQuerySerializer,
     LeaderboardSerializer,
     QuestionScoresSerializer,
@@ -280,3 +284,64 @@ class ScoreExportView(APIView):
         name = f"scores-{question.slug if question else 'all'}.{fmt}"
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
+
+
+class CommunityHistoryView(CsvExportMixin, APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        summary="The community forecast over time",
+        description=(
+            "A point at each change of the community forecast (SCORING.md §5), ready for a "
+            "chart: `x` is when the value starts to hold, `y` the probability of yes; the "
+            "last value holds until `end`. `method` picks the aggregate (median by "
+            "default). On a question that hides the community forecast until you forecast, "
+            "`hidden` is true and `points` empty until you have forecast (or the question "
+            "closes)." + " Add `format=csv` (or send `Accept: text/csv`) to download it."
+        ),
+        parameters=[CommunityQuerySerializer],
+        responses={
+            (200, "application/json"): CommunityHistorySerializer,
+            (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="The points."),
+            400: OpenApiResponse(description='Errors keyed by parameter: {"method": ["..."]}.'),
+            404: OpenApiResponse(description="No such question."),
+        },
+    )
+    def get(self, request: Request, slug: str) -> Response:
+        question = get_object_or_404(Question.objects.visible_to(request.user), slug=slug)
+        query = CommunityQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        params = query.validated_data
+        now = timezone.now()
+        visible = community_visible(
+            question=question,
+            user=request.user,
+            has_forecast=bool(questions_forecast_by(user=request.user, questions=[question])),
+            now=now,
+        )
+        points = (
+            community_history_for(
+                question=question,
+                method=params["method"],
+                since=params.get("since"),
+                until=params.get("until"),
+                max_points=params.get("max_points"),
+            )
+            if visible
+            else []
+        )
+        if self.wants_csv():
+            return self.csv_response(
+                [{"at": p.x, "probability": p.y, "forecasters": p.forecasters} for p in points],
+                header=["at", "probability", "forecasters"],
+                filename=f"community-{question.slug}-{params['method']}.csv",
+            )
+        end = question.actual_close_time if question.resolution else question.scheduled_close_time
+        data = {
+            "question": question.slug,
+            "method": params["method"],
+            "hidden": not visible,
+            "end": min(end, now) if not question.resolution else end,
+            "points": points,
+        }
+        return Response(CommunityHistorySerializer(data).data)

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from forecasts.models import AppendOnlyError, Forecast
 from forecasts.selectors import community_forecast, standing_forecasts
-from forecasts.services import forecast_submit, probability_clean
+from forecasts.services import forecast_submit, probability_clean, questions_close_due
 from tests.factories import ForecastFactory, QuestionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -152,3 +152,20 @@ def test_ties_in_time_are_broken_by_id():
     ForecastFactory(user=user, question=question, probability=0.2, created_at=moment)
     ForecastFactory(user=user, question=question, probability=0.8, created_at=moment)
     assert community_forecast(question=question).median == pytest.approx(0.8)
+
+
+def test_close_due_freezes_the_community_forecast_once():
+    now = timezone.now()
+    question = QuestionFactory(
+        open_time=now - timedelta(days=10), scheduled_close_time=now - timedelta(minutes=1)
+    )
+    still_open = QuestionFactory()
+    ForecastFactory(question=question, probability=0.2, created_at=now - timedelta(days=2))
+    ForecastFactory(question=question, probability=0.6, created_at=now - timedelta(days=1))
+    assert questions_close_due(now=now) == [question.pk]
+    assert questions_close_due(now=now) == []
+    question.refresh_from_db()
+    assert question.community_at_close == pytest.approx(0.4)
+    assert question.forecasters_at_close == 2
+    still_open.refresh_from_db()
+    assert still_open.close_processed_at is None

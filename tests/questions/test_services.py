@@ -6,8 +6,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from questions.models import Question, ResolutionEvent
-from questions.services import question_resolve, questions_close_due
-from tests.factories import ForecastFactory, QuestionFactory, UserFactory
+from questions.services import question_resolve
+from tests.factories import QuestionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -103,20 +103,3 @@ def test_status_is_derived_from_the_times():
     assert question.status_at(question.scheduled_close_time) == Question.Status.CLOSED
     assert list(Question.objects.with_status("upcoming", now)) == [question]
     assert list(Question.objects.with_status("closed", question.scheduled_close_time)) == [question]
-
-
-def test_close_due_freezes_the_community_forecast_once():
-    now = timezone.now()
-    question = QuestionFactory(
-        open_time=now - timedelta(days=10), scheduled_close_time=now - timedelta(minutes=1)
-    )
-    still_open = QuestionFactory()
-    ForecastFactory(question=question, probability=0.2, created_at=now - timedelta(days=2))
-    ForecastFactory(question=question, probability=0.6, created_at=now - timedelta(days=1))
-    assert questions_close_due(now=now) == [question.pk]
-    assert questions_close_due(now=now) == []
-    question.refresh_from_db()
-    assert question.community_at_close == pytest.approx(0.4)
-    assert question.forecasters_at_close == 2
-    still_open.refresh_from_db()
-    assert still_open.close_processed_at is None

@@ -12,8 +12,9 @@ from django.contrib.auth.models import Group
 from django.db.models import F
 from django.utils import timezone
 
+from forecasts.services import questions_close_due
 from questions.models import Project, Question, Tag
-from questions.services import question_resolve, questions_close_due
+from questions.services import question_resolve
 from scoring.models import (
     CalibrationReport,
     LeaderboardEntry,

@@ -123,7 +123,7 @@ def test_the_linked_passage_is_emphasized_when_targeted(client, question, articl
 def test_staff_tools_on_the_article_page_are_for_staff_only(
     client, user_client, staff_web_client, article
 ):
-    tools = "questions/manage/_article_staff_tools.html"
+    tools = "pages/manage/_article_staff_tools.html"
     url = reverse("questions:article", args=[article.slug])
 
     def names(response):

@@ -484,9 +484,7 @@ def test_a_long_passage_arrives_by_post_and_only_fills_the_form_in(staff_web_cli
 def test_a_slug_taken_at_the_same_moment_is_a_400_on_the_slug(staff_web_client):
     from django.db import IntegrityError
 
-    with mock.patch(
-        "questions.manage_views.question_draft_create", side_effect=IntegrityError("slug")
-    ):
+    with mock.patch("pages.views.manage.question_draft_create", side_effect=IntegrityError("slug")):
         response = staff_web_client.post(NEW_URL, draft_data())
     assert response.status_code == 400
     assert "That slug was just taken" in str(response.context["form"].errors["slug"])

@@ -108,7 +108,7 @@ def test_review_shows_a_confirmation_and_writes_nothing(staff_web_client, questi
     )
     response = staff_web_client.post(url(question), data)
     assert response.status_code == 200
-    assert response.templates[0].name == "questions/manage/resolve_confirm.html"
+    assert response.templates[0].name == "pages/manage/resolve_confirm.html"
     html = response.content.decode()
     assert "This will score 2 forecasts from 1 forecaster</strong>" in html
     assert "before the scheduled close" in html
@@ -164,7 +164,7 @@ def test_back_to_edit_keeps_the_values(staff_web_client, question):
     data = form_data(question, outcome="no", note="Kept", edit="1")
     response = staff_web_client.post(url(question), data)
     assert response.status_code == 200
-    assert response.templates[0].name == "questions/manage/resolve.html"
+    assert response.templates[0].name == "pages/manage/resolve.html"
     html = response.content.decode()
     assert 'value="no" id="id_outcome_1" required checked' in html
     assert "Kept</textarea>" in html
@@ -296,7 +296,7 @@ def test_a_resolution_arriving_between_the_check_and_the_lock_asks_again(
         return real_resolve(**kwargs)
 
     data = form_data(question, outcome="no", confirm="1", seen_event="0")
-    with mock.patch("questions.manage_views.question_resolve", resolve_after_another):
+    with mock.patch("pages.views.manage.question_resolve", resolve_after_another):
         response = staff_web_client.post(url(question), data)
     assert response.status_code == 409
     html = response.content.decode()
@@ -333,7 +333,7 @@ def test_an_invalid_resolution_is_a_400_with_the_error_on_its_field(
     data[step] = "1"
     response = staff_web_client.post(url(question), data)
     assert response.status_code == 400
-    assert response.templates[0].name == "questions/manage/resolve.html"
+    assert response.templates[0].name == "pages/manage/resolve.html"
     assert list(response.context["form"].errors) == [field]
     html = response.content.decode()
     # The message sits in the field's own block, just before its input.

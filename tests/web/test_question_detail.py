@@ -312,13 +312,13 @@ def test_drafts_are_404_to_forecasters_and_previewed_by_staff(
     response = staff_web_client.get(url(draft))
     assert response.status_code == 200
     page = response.content.decode()
-    assert "questions/manage/_draft_banner.html" in template_names(response)
+    assert "pages/manage/_draft_banner.html" in template_names(response)
     # The banner comes before the title.
     assert page.index('class="panel draft-banner"') < page.index("<h1>A draft question</h1>")
 
 
 def test_staff_tools_are_included_for_staff_only(client, user_client, staff_web_client, question):
-    tools = "questions/manage/_question_staff_tools.html"
+    tools = "pages/manage/_question_staff_tools.html"
     assert tools in template_names(staff_web_client.get(url(question)))
     assert tools not in template_names(user_client.get(url(question)))
     assert tools not in template_names(client.get(url(question)))

@@ -24,9 +24,9 @@ from forecasts.forms import ForecastForm
 from forecasts.models import Forecast
 from forecasts.selectors import community_forecasts
 from forecasts.services import forecast_submit
+from pages.views.questions import question_detail_page, question_for_page
 from questions.models import Question
 from questions.selectors import tags_in_use
-from questions.views import question_detail_page, question_for_page
 from scoring.models import CalibrationReport, Score
 from scoring.scopes import Scope
 from scoring.selectors import calibration_for_user, rule_standings, scores_for_user
@@ -220,4 +220,4 @@ def my_record(request: HttpRequest) -> HttpResponse:
         "open_rows": [row for row in pending if row["status"] == Question.Status.OPEN],
         "closed_rows": [row for row in pending if row["status"] == Question.Status.CLOSED],
     }
-    return render(request, "forecasts/record.html", context, status=status)
+    return render(request, "pages/record.html", context, status=status)

@@ -3,7 +3,7 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
-from questions import manage_views as views
+from pages.views import manage as views
 
 app_name = "manage"
 urlpatterns = [

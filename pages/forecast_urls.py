@@ -1,6 +1,6 @@
 from django.urls import path
 
-from forecasts import views
+from pages.views import forecasts as views
 
 app_name = "forecasts"
 urlpatterns = [

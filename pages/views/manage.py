@@ -109,7 +109,7 @@ def resolution_queue_view(request: HttpRequest) -> HttpResponse:
         "recent": recently_resolved(limit=RECENT_LIMIT),
         "now": now,
     }
-    return render(request, "questions/manage/resolution_queue.html", context)
+    return render(request, "pages/manage/resolution_queue.html", context)
 
 
 # --- Resolving and correcting ---------------------------------------------------
@@ -198,7 +198,7 @@ def question_resolve_view(request: HttpRequest, slug: str) -> HttpResponse:
     context.update(form=form, preview=preview, data=data, stale=stale)
     return render(
         request,
-        "questions/manage/resolve_confirm.html",
+        "pages/manage/resolve_confirm.html",
         context,
         status=409 if stale and "confirm" in request.POST else 200,
     )
@@ -209,7 +209,7 @@ def _resolve_form_page(
 ) -> HttpResponse:
     question: Question = context["question"]
     context = {**context, "form": form, "counts": forecast_counts_before_close(question=question)}
-    return render(request, "questions/manage/resolve.html", context, status=status)
+    return render(request, "pages/manage/resolve.html", context, status=status)
 
 
 # --- Clarifications ----------------------------------------------------------------
@@ -237,7 +237,7 @@ def clarification_add_view(request: HttpRequest, slug: str) -> HttpResponse:
         "form": form,
         "clarifications": clarifications_for(question=question),
     }
-    return render(request, "questions/manage/clarifications.html", context, status=status)
+    return render(request, "pages/manage/clarifications.html", context, status=status)
 
 
 # --- Authoring -------------------------------------------------------------------
@@ -256,7 +256,7 @@ def question_manage_list(request: HttpRequest) -> HttpResponse:
         "page_obj": page_obj,
         "published": recently_published(limit=RECENT_LIMIT),
     }
-    return render(request, "questions/manage/question_list.html", context)
+    return render(request, "pages/manage/question_list.html", context)
 
 
 @staff_required
@@ -359,7 +359,7 @@ def _question_form_page(
         "anchor_choices": ANCHOR_CHOICES,
         **extra,
     }
-    return render(request, "questions/manage/question_form.html", context, status=status)
+    return render(request, "pages/manage/question_form.html", context, status=status)
 
 
 @staff_required

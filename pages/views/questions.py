@@ -309,7 +309,7 @@ def question_list(request: HttpRequest) -> HttpResponse:
         "mine_needs_login": not user.is_authenticated and "unforecast" in request.GET,
         "login_url": f"{reverse('login')}?{urlencode({'next': request.get_full_path()})}",
     }
-    return render(request, "questions/question_list.html", context, status=http_status)
+    return render(request, "pages/question_list.html", context, status=http_status)
 
 
 # --- The question page ------------------------------------------------------------------
@@ -470,7 +470,7 @@ def question_detail_page(
         "scores_csv_url": reverse("api:question-scores", args=[question.slug]) + "?format=csv",
         "login_url": login_url_for(question),
     }
-    return render(request, "questions/question_detail.html", context, status=status)
+    return render(request, "pages/question_detail.html", context, status=status)
 
 
 def login_url_for(question: Question) -> str:
@@ -514,4 +514,4 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
         for number, question in numbered
     ]
     context = {"article": article, "text": highlighted.html, "rows": rows}
-    return render(request, "questions/article_detail.html", context)
+    return render(request, "pages/article_detail.html", context)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from questions import views
+from pages.views import questions as views
 
 app_name = "questions"
 urlpatterns = [
