@@ -4,6 +4,7 @@ formula are neutralized in both, and pages ask for a table the same way."""
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -32,6 +33,16 @@ def csv_download(
     for row in rows:
         writer.writerow([csv_cell(row.get(column)) for column in header])
     return response
+
+
+def csv_text(rows: Iterable[dict[str, Any]], *, header: list[str]) -> str:
+    """The rows as CSV text (for files and commands), neutralized like the downloads."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([csv_cell(row.get(column)) for column in header])
+    return buffer.getvalue()
 
 
 def csv_export_request(request: HttpRequest, *, tables: Sequence[str]) -> tuple[bool, str, str]:

@@ -265,7 +265,7 @@ SCORE_RULES: list[tuple[str, str, str, bool, Callable[[object], str]]] = [
         lambda v: signed(v, 1),
     ),
     (
-        "log_score",
+        "log",
         "Log score",
         "the natural log of the probability you gave the outcome, over the time it stood; "
         "0 is perfect",

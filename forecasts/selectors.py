@@ -95,6 +95,25 @@ def community_forecasts(*, questions: Sequence[Question]) -> dict[int, Community
     return result
 
 
+def latest_forecasts_on_unresolved(*, user: User, tag: str = "") -> list[Forecast]:
+    """The user's newest forecast on each question not yet resolved (optionally only the
+    questions tagged `tag`), soonest close first, in one query."""
+    newer = Forecast.objects.filter(user=user, question=OuterRef("question")).filter(
+        Q(created_at__gt=OuterRef("created_at"))
+        | Q(created_at=OuterRef("created_at"), id__gt=OuterRef("id"))
+    )
+    latest = Forecast.objects.filter(user=user, question__resolution="").filter(~Exists(newer))
+    if tag:
+        latest = latest.filter(
+            Exists(
+                Question.tags.through.objects.filter(question=OuterRef("question"), tag__slug=tag)
+            )
+        )
+    return list(
+        latest.select_related("question").order_by("question__scheduled_close_time", "question_id")
+    )
+
+
 def forecasts_of_user(*, user: User, question: Question | None = None) -> QuerySet[Forecast]:
     forecasts = Forecast.objects.filter(user=user).select_related("question")
     if question is not None:

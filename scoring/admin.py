@@ -5,6 +5,7 @@ services: read-only here, so a hand edit can never disagree with the forecasts
 from django.contrib import admin
 
 from questions.admin import ReadOnlyAdminMixin
+from scoring import registry
 from scoring.models import (
     CalibrationReport,
     LeaderboardEntry,
@@ -17,16 +18,7 @@ from scoring.models import (
 
 @admin.register(Score)
 class ScoreAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = (
-        "question",
-        "user",
-        "daily_brier",
-        "accuracy",
-        "peer",
-        "baseline",
-        "log_score",
-        "coverage",
-    )
+    list_display = ("question", "user", *registry.stored_columns(), "coverage")
     search_fields = ("question__slug", "user__username")
     list_select_related = ("question", "user")
     ordering = ("question__slug", "user__username")

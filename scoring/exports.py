@@ -1,50 +1,45 @@
 """Score exports for analysts: one row per (question, user, rule), columns
 `question,user,rule,value,coverage`. Coverage is participation for the daily rules and
 the §4 coverage for peer, baseline and log; the community forecast is the user
-`community`."""
+`community`. Cells a spreadsheet would run as a formula (a username starting with "=")
+are neutralised, as in every CSV of the site."""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Iterator
 
+from common.csv import csv_text
 from questions.models import Question
-from scoring.models import Rule, Score
+from scoring import registry
+from scoring.models import Score
 
 EXPORT_COLUMNS = ("question", "user", "rule", "value", "coverage")
 EXPORT_FORMATS = ("csv", "json")
 
-# rule -> (value column, coverage column), in the order rows are written.
-_RULE_COLUMNS = (
-    (Rule.ACCURACY, "accuracy", "participation"),
-    (Rule.BASELINE, "baseline", "coverage"),
-    (Rule.DAILY_BRIER, "daily_brier", "participation"),
-    (Rule.LOG, "log_score", "coverage"),
-    (Rule.PEER, "peer", "coverage"),
-)
-
 
 def score_rows(*, question: Question | None = None) -> Iterator[dict[str, object]]:
+    """Each score row as one row per rule, the rules in the order of their keys (as this
+    export has always listed them)."""
+    rules = sorted(registry.rules(), key=lambda rule: rule.key)
     scores = Score.objects.all()
     if question is not None:
         scores = scores.filter(question=question)
     rows = scores.order_by("question__slug", "user__username").values(
         "question__slug",
         "user__username",
-        *{column for _, value, coverage in _RULE_COLUMNS for column in (value, coverage)},
+        *{column for rule in rules for column in (rule.column, rule.weight)},
     )
     for row in rows.iterator(chunk_size=5_000):
-        for rule, value, coverage in _RULE_COLUMNS:
-            if row[value] is None:
+        for rule in rules:
+            if row[rule.column] is None:
                 continue  # a daily rule without an active day
             yield {
                 "question": row["question__slug"],
                 "user": row["user__username"],
-                "rule": rule.value,
-                "value": row[value],
-                "coverage": row[coverage],
+                "rule": rule.key,
+                "value": row[rule.column],
+                "coverage": row[rule.weight],
             }
 
 
@@ -52,9 +47,5 @@ def scores_render(rows: Iterator[dict[str, object]], *, fmt: str) -> str:
     if fmt == "json":
         return json.dumps(list(rows), indent=2) + "\n"
     if fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=EXPORT_COLUMNS, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-        return buffer.getvalue()
+        return csv_text(rows, header=list(EXPORT_COLUMNS))
     raise ValueError(f"Unknown export format {fmt!r}; use one of {', '.join(EXPORT_FORMATS)}.")

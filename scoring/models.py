@@ -2,27 +2,7 @@ from django.conf import settings
 from django.db import models
 
 from questions.models import Question, ResolutionEvent
-
-
-class Rule(models.TextChoices):
-    """The rules of SCORING.md; the labels say which way is better."""
-
-    ACCURACY = "accuracy", "Accuracy score (negative beats the crowd)"
-    DAILY_BRIER = "daily_brier", "Daily Brier (Brier, 0 best, 2 worst)"
-    PEER = "peer", "Peer score (positive beats the other forecasters)"
-    BASELINE = "baseline", "Baseline score (positive beats a uniform guess)"
-    LOG = "log", "Log score (ln p, 0 best)"
-
-    @property
-    def lower_is_better(self) -> bool:
-        return self in (Rule.ACCURACY, Rule.DAILY_BRIER)
-
-    @property
-    def uses_coverage(self) -> bool:
-        """Peer, baseline and log are time-weighted sums with a coverage (SCORING.md §4);
-        their leaderboards divide by max(30, total coverage) (§8)."""
-        return self in (Rule.PEER, Rule.BASELINE, Rule.LOG)
-
+from scoring import registry
 
 # Derived tables are written a million rows at a time. A database-level foreign key
 # queues a check per row that PostgreSQL runs at commit (Django makes them deferred):
@@ -33,9 +13,10 @@ DERIVED = {"db_constraint": False}
 
 
 class Score(models.Model):
-    """Derived: one row per (question, user) holding every rule. Rebuilt from the
-    forecasts whenever the question is scored, never patched. The community forecast is
-    scored too, as the system user `community`."""
+    """Derived: one row per (question, user) holding every rule (a column per rule, named
+    by `scoring.registry`; see below). Rebuilt from the forecasts whenever the question is
+    scored, never patched. The community forecast is scored too, as the system user
+    `community`."""
 
     question = models.ForeignKey(
         Question, on_delete=models.CASCADE, related_name="scores", **DERIVED
@@ -44,15 +25,10 @@ class Score(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="scores", **DERIVED
     )
     forecasts = models.PositiveIntegerField(help_text="Forecasts made before the close.")
-    # GJ Open / Cultivate (SCORING.md §3); null when the user had no full scored day.
-    daily_brier = models.FloatField(null=True)
+    # What weights the rules: full scored days with a forecast standing (SCORING.md §3; null
+    # when the question had no full scored day) and the share of the window (§4).
     active_days = models.PositiveIntegerField()
     participation = models.FloatField(null=True)
-    accuracy = models.FloatField(null=True)
-    # Metaculus, continuous time (SCORING.md §4).
-    baseline = models.FloatField()
-    peer = models.FloatField()
-    log_score = models.FloatField()
     coverage = models.FloatField()
 
     class Meta:
@@ -67,8 +43,17 @@ class Score(models.Model):
     def __str__(self) -> str:
         return f"scores of {self.user_id} on {self.question_id}"
 
-    def value(self, rule: str) -> float | None:
-        return getattr(self, "log_score" if rule == Rule.LOG else rule)
+    def value(self, rule: registry.Rule | str) -> float | None:
+        """This row's value under `rule` (a Rule, or its key)."""
+        column = (registry.get(rule) if isinstance(rule, str) else rule).column
+        value: float | None = getattr(self, column)
+        return value
+
+
+# A column per rule, as the registry declares them.
+for _rule in registry.rules():
+    if not hasattr(Score, _rule.column):
+        Score.add_to_class(_rule.column, models.FloatField(null=_rule.nullable))
 
 
 class QuestionScoring(models.Model):
@@ -121,7 +106,7 @@ class LeaderboardEntry(models.Model):
     """Derived: one user's standing on one rule in one scope (SCORING.md §8)."""
 
     scope = models.CharField(max_length=160)
-    rule = models.CharField(max_length=24, choices=Rule.choices)
+    rule = models.CharField(max_length=24, choices=registry.choices)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,

@@ -26,8 +26,10 @@ from accounts.roles import is_analyst
 from common.csv import csv_download, csv_export_request
 from questions.models import Article, Project, Question
 from questions.selectors import tags_in_use
-from scoring.models import CalibrationReport, MaterializedScope, QuestionScoring, Rule
+from scoring import registry
+from scoring.models import CalibrationReport, MaterializedScope, QuestionScoring
 from scoring.scopes import ALL, Scope, ScopeError
+from scoring.score_columns import TEXT, ScoreColumn, score_columns
 from scoring.selectors import (
     calibration_for_user,
     calibration_of_scope,
@@ -93,7 +95,7 @@ class DateInput(forms.DateInput):
 
 class LeaderboardForm(forms.Form):
     scope = forms.ChoiceField(label="Questions", required=False)
-    rule = forms.ChoiceField(label="Rule", choices=Rule.choices, required=False)
+    rule = forms.ChoiceField(label="Rule", choices=registry.choices, required=False)
     min_questions = forms.IntegerField(
         label="Minimum scored questions to be ranked",
         min_value=0,
@@ -138,18 +140,18 @@ def leaderboard(request: HttpRequest) -> HttpResponse:
         request.GET or None,
         initial={
             "scope": ALL,
-            "rule": Rule.ACCURACY,
+            "rule": registry.DEFAULT.key,
             "min_questions": settings.FORESEER_LEADERBOARD_MIN_QUESTIONS,
             "sort": "rank",
         },
     )
-    scope, rule, min_questions, page, sort = Scope(ALL), Rule.ACCURACY, None, 1, "rank"
+    scope, rule, min_questions, page, sort = Scope(ALL), registry.DEFAULT, None, 1, "rank"
     after = before = None
     if form.is_bound:
         if form.is_valid():
             data = form.cleaned_data
             scope = Scope.parse(data["scope"] or ALL)
-            rule = Rule(data["rule"] or Rule.ACCURACY)
+            rule = registry.get(data["rule"] or registry.DEFAULT.key)
             min_questions = data["min_questions"]
             page = data["page"] or 1
             sort = data["sort"] or "rank"
@@ -168,7 +170,7 @@ def leaderboard(request: HttpRequest) -> HttpResponse:
         resolved_after=after,
         resolved_before=before,
     )
-    csv_query = {"format": "csv", "scope": board.scope, "rule": rule.value}
+    csv_query = {"format": "csv", "scope": board.scope, "rule": rule.key}
     csv_query["min_questions"] = board.min_questions
     if after:
         csv_query["resolved_after"] = after.isoformat()
@@ -185,7 +187,7 @@ def leaderboard(request: HttpRequest) -> HttpResponse:
         "page": page,
         "pages": max(1, math.ceil(board.total / ROWS_PER_PAGE)),
         "has_next": page * ROWS_PER_PAGE < board.total,
-        "coverage_rule": rule.uses_coverage,
+        "rule": rule,
         "coverage_floor": settings.FORESEER_COVERAGE_FLOOR,
         "csv_url": f"{reverse('api:leaderboard')}?{urlencode(csv_query)}",
         "analyst": is_analyst(request.user),
@@ -526,21 +528,12 @@ def analysis_questions(request: HttpRequest) -> HttpResponse:
     return render(request, "scoring/analysis_questions.html", context, status=status)
 
 
-# (key, heading, first click's direction, format)
-SCORE_COLUMNS = [
-    ("user", "Forecaster", "asc", "text"),
-    ("forecasts", "Forecasts", "desc", "int"),
-    ("accuracy", "Accuracy (negative beats the crowd)", "asc", "signed"),
-    ("daily_brier", "Daily Brier (0 best, 2 worst)", "asc", "score"),
-    ("participation", "Participation", "desc", "percent"),
-    ("active_days", "Active days", "desc", "int"),
-    ("peer", "Peer (positive beats the others)", "desc", "signed1"),
-    ("baseline", "Baseline (positive beats 50 %)", "desc", "signed1"),
-    ("log", "Log (ln p, 0 best)", "desc", "signed"),
-    ("coverage", "Coverage", "desc", "percent"),
-]
-SCORE_SORTS = {key for key, *_ in SCORE_COLUMNS}
-DEFAULT_SCORE_SORT = "-peer"
+FORECASTER = ScoreColumn("user", "Forecaster", "asc", TEXT)
+
+
+def _default_score_sort() -> str:
+    """Best peer score first, as the API lists them."""
+    return f"-{registry.PEER.key}"
 
 
 def _sorted_scores(rows: list[dict[str, Any]], sort: str) -> list[dict[str, Any]]:
@@ -559,11 +552,12 @@ def analysis_question(request: HttpRequest, slug: str) -> HttpResponse:
     question = get_object_or_404(
         Question.objects.visible_to(request.user).select_related("article"), slug=slug
     )
+    columns = [FORECASTER, *score_columns()]
     status, sort_error = 200, ""
-    sort = request.GET.get("sort") or DEFAULT_SCORE_SORT
-    if sort.lstrip("-") not in SCORE_SORTS:
+    sort = request.GET.get("sort") or _default_score_sort()
+    if sort.lstrip("-") not in {column.key for column in columns}:
         sort_error = f"Cannot sort by {sort!r}: use a column heading."
-        sort, status = DEFAULT_SCORE_SORT, 400
+        sort, status = _default_score_sort(), 400
     scores = scores_for_question(question=question)
     scoring = QuestionScoring.objects.filter(question=question).first()
     people = _sorted_scores([row for row in scores if not row["is_community"]], sort)
@@ -573,7 +567,8 @@ def analysis_question(request: HttpRequest, slug: str) -> HttpResponse:
         "scoring": scoring,
         "rows": people,
         "community": community,
-        "columns": SCORE_COLUMNS,
+        "columns": columns,
+        "value_columns": columns[1:],
         "sort": sort,
         "sort_error": sort_error,
         "csv_url": f"{reverse('api:question-scores', args=[question.slug])}?format=csv",

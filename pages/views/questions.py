@@ -46,6 +46,7 @@ from forecasts.selectors import (
 )
 from questions.models import Article, Question
 from questions.selectors import tags_in_use
+from scoring.score_columns import score_columns
 from scoring.scorecard import score_card
 from scoring.selectors import scores_for_question
 
@@ -468,6 +469,7 @@ def question_detail_page(
         "scores": scores,
         "score_card": card,
         "scores_csv_url": reverse("api:question-scores", args=[question.slug]) + "?format=csv",
+        "score_columns": score_columns(counts=False),
         "login_url": login_url_for(question),
     }
     return render(request, "pages/question_detail.html", context, status=status)

@@ -8,54 +8,59 @@ from typing import Any
 from rest_framework import serializers
 
 from questions.models import Question
+from scoring import registry
 from scoring.core import aggregate
 from scoring.exports import EXPORT_FORMATS
-from scoring.models import CalibrationReport, Rule
+from scoring.models import CalibrationReport
 from scoring.scopes import ALL, Scope, ScopeError
+from scoring.score_columns import score_columns
 
-# SCORING.md: the labels every page and answer uses, saying which way is better.
-RULE_DESCRIPTIONS = {
-    Rule.ACCURACY.value: "Accuracy score: (daily Brier - crowd median) x participation; "
-    "negative beats the crowd",
-    Rule.DAILY_BRIER.value: "Daily Brier: Brier, 0 best, 2 worst, averaged over active days",
-    Rule.PEER.value: "Peer score: 100 x (ln p - mean ln p of the others), time-weighted; "
-    "positive beats the other forecasters",
-    Rule.BASELINE.value: "Baseline score: 100 x log2(2p), time-weighted; positive beats 50 %",
-    Rule.LOG.value: "Log score: ln p (natural log), time-weighted; 0 best",
-}
+
+class RuleField(serializers.ChoiceField):
+    """A rule's key; the choices are the registry's when the serializer is made."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(choices=registry.choices(), **kwargs)
 
 
 class RulesSerializer(serializers.Serializer):
-    accuracy = serializers.CharField(help_text=RULE_DESCRIPTIONS["accuracy"])
-    daily_brier = serializers.CharField(help_text=RULE_DESCRIPTIONS["daily_brier"])
-    peer = serializers.CharField(help_text=RULE_DESCRIPTIONS["peer"])
-    baseline = serializers.CharField(help_text=RULE_DESCRIPTIONS["baseline"])
-    log = serializers.CharField(help_text=RULE_DESCRIPTIONS["log"])
+    """Each rule's key with what it computes and which way is better."""
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        for rule in registry.rules():
+            fields[rule.key] = serializers.CharField(help_text=rule.description)
+        return fields
 
 
 class UserScoreSerializer(serializers.Serializer):
+    """One forecaster's scores on a question: a field per rule, named by its key."""
+
     user = serializers.CharField(help_text="Username; `community` is the community forecast.")
     is_community = serializers.BooleanField(
         help_text="The community median, scored like a forecaster who never joins the crowd."
     )
     forecasts = serializers.IntegerField(help_text="Forecasts made before the close.")
-    daily_brier = serializers.FloatField(
-        allow_null=True, help_text="Mean daily Brier over active days: 0 best, 2 worst."
-    )
-    accuracy = serializers.FloatField(
-        allow_null=True,
-        help_text="(daily Brier - crowd median) x participation: negative beats the crowd.",
-    )
     participation = serializers.FloatField(
         allow_null=True, help_text="Share of the scored days the user was active."
     )
     active_days = serializers.IntegerField()
-    peer = serializers.FloatField(help_text="Positive beats the other forecasters.")
-    baseline = serializers.FloatField(help_text="Positive beats a 50 % guess.")
-    log = serializers.FloatField(help_text="Time-weighted ln p; 0 best.")
     coverage = serializers.FloatField(
         help_text="Share of the scheduled window the user's forecasts stood."
     )
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        declared = super().get_fields()
+        fields = {name: declared.pop(name) for name in ("user", "is_community")}
+        # The columns in the order of every table of scores: each rule by what weights it.
+        for column in score_columns():
+            if column.rule is None:
+                fields[column.key] = declared.pop(column.key)
+            else:
+                fields[column.key] = serializers.FloatField(
+                    allow_null=column.rule.nullable, help_text=column.rule.description
+                )
+        return {**fields, **declared}
 
 
 class QuestionScoresSerializer(serializers.Serializer):
@@ -89,7 +94,7 @@ class LeaderboardQuerySerializer(serializers.Serializer):
         default=Scope(ALL),
         help_text="all, tag:<slug>, article:<slug>, project:<slug> or year:<yyyy>.",
     )
-    rule = serializers.ChoiceField(choices=Rule.values, default=Rule.PEER.value)
+    rule = RuleField(default=registry.PEER.key)
     min_questions = serializers.IntegerField(
         min_value=0,
         max_value=100_000,
@@ -270,7 +275,7 @@ class ScoreExportQuerySerializer(serializers.Serializer):
 class ScoreRowSerializer(serializers.Serializer):
     question = serializers.CharField()
     user = serializers.CharField()
-    rule = serializers.ChoiceField(choices=Rule.choices)
+    rule = RuleField()
     value = serializers.FloatField()
     coverage = serializers.FloatField()
 

@@ -25,8 +25,8 @@ from accounts.roles import is_analyst
 from common.api import CsvExportMixin
 from forecasts.selectors import community_history_for, community_visible, questions_forecast_by
 from questions.models import Question
+from scoring import registry
 from scoring.api.serializers import (
-    RULE_DESCRIPTIONS,
     CalibrationQuerySerializer,
     CalibrationSerializer,
     CommunityHistorySerializer,
@@ -39,7 +39,6 @@ from scoring.api.serializers import (
     UserScoreSerializer,
 )
 from scoring.exports import EXPORT_FORMATS, score_rows, scores_render
-from scoring.models import Rule
 from scoring.selectors import (
     calibration_for_user,
     calibration_of_scope,
@@ -48,6 +47,11 @@ from scoring.selectors import (
 )
 
 CSV_NOTE = " Add `format=csv` (or send `Accept: text/csv`) to download the table as CSV."
+
+
+RULES_IN_WORDS = ", ".join(f"`{rule.key}` ({rule.direction})" for rule in registry.rules())
+MEAN_RULES = ", ".join(rule.label for rule in registry.rules() if not rule.divides_by_coverage)
+COVERAGE_RULES = ", ".join(rule.label for rule in registry.rules() if rule.divides_by_coverage)
 
 
 def _query(serializer_class: type, request: Request) -> dict[str, Any]:
@@ -62,9 +66,9 @@ class QuestionScoresView(CsvExportMixin, APIView):
     @extend_schema(
         summary="Scores of a resolved question: every forecaster and the community forecast",
         description=(
-            "One entry per scored forecaster, best peer score first, with every rule: "
-            "`daily_brier` (Brier, 0 best, 2 worst), `accuracy` (negative beats the crowd), "
-            "`peer`, `baseline`, `log` and their `participation` / `coverage`. The entry "
+            "One entry per scored forecaster, best peer score first, with every rule ("
+            + RULES_IN_WORDS
+            + ") and `participation` / `coverage`. The entry "
             "`community` is the community median scored like a forecaster, so you can see "
             "who beat the crowd. Empty until the question is resolved yes or no and scored."
             + CSV_NOTE
@@ -92,7 +96,7 @@ class QuestionScoresView(CsvExportMixin, APIView):
             "resolution": question.resolution,
             "scored_days": scoring.scored_days if scoring else 0,
             "crowd_mean": scoring.crowd_mean if scoring else None,
-            "rules": RULE_DESCRIPTIONS,
+            "rules": {rule.key: rule.description for rule in registry.rules()},
             "scores": scores,
         }
         return Response(QuestionScoresSerializer(data).data)
@@ -106,10 +110,12 @@ class LeaderboardView(CsvExportMixin, APIView):
         description=(
             "Users ranked on one rule in one scope (all questions, a tag, an article, a "
             "project or tournament, a year of resolutions; or any window of resolution "
-            "dates with `resolved_after` / `resolved_before`, computed on request). Accuracy "
-            "and daily Brier: the mean over the questions a user was scored on (lower is "
-            "better). Peer, baseline and log: the sum divided by max(30, total coverage) "
-            "(higher is better), with the plain sum in `total`. Users with fewer than "
+            "dates with `resolved_after` / `resolved_before`, computed on request). "
+            + MEAN_RULES
+            + ": the mean over the questions a user was scored on. "
+            + COVERAGE_RULES
+            + ": the sum divided by max(30, total coverage), with the plain sum in `total`. "
+            "Users with fewer than "
             "`min_questions` questions follow the ranked ones with a null rank. Each value "
             "has a 95 % bootstrap interval (questions resampled), and each rank a 95 % "
             "interval. `community` is the community forecast, not ranked." + CSV_NOTE
@@ -123,7 +129,7 @@ class LeaderboardView(CsvExportMixin, APIView):
     )
     def get(self, request: Request) -> Response:
         query = _query(LeaderboardQuerySerializer, request)
-        rule = Rule(query["rule"])
+        rule = registry.get(query["rule"])
         csv = self.wants_csv()
         page = leaderboard_for(
             scope=query["scope"],
@@ -135,23 +141,23 @@ class LeaderboardView(CsvExportMixin, APIView):
             resolved_before=query.get("resolved_before"),
         )
         if csv:
-            rows = [{"scope": page.scope, "rule": rule.value, **asdict(r)} for r in page.rows]
+            rows = [{"scope": page.scope, "rule": rule.key, **asdict(r)} for r in page.rows]
             if page.community is not None:
-                rows.append({"scope": page.scope, "rule": rule.value, **asdict(page.community)})
+                rows.append({"scope": page.scope, "rule": rule.key, **asdict(page.community)})
             for row in rows:
                 row["user"] = row.pop("username")
             return self.csv_response(
                 rows,
                 header=["scope", "rule", "rank", "user", "is_community", "value", "total",
                         "questions", "coverage", "ci_low", "ci_high", "rank_low", "rank_high"],
-                filename=f"leaderboard-{page.scope.replace(':', '-')}-{rule.value}.csv",
+                filename=f"leaderboard-{page.scope.replace(':', '-')}-{rule.key}.csv",
             )  # fmt: skip
         url = request.build_absolute_uri()
         offset, limit = query["offset"], query["limit"]
         data = {
             "scope": page.scope,
-            "rule": rule.value,
-            "rule_description": RULE_DESCRIPTIONS[rule.value],
+            "rule": rule.key,
+            "rule_description": rule.description,
             "lower_is_better": rule.lower_is_better,
             "min_questions": page.min_questions,
             "ranked": page.ranked,

@@ -27,6 +27,7 @@ from scoring.selectors.leaderboards import (
 from scoring.selectors.scores import (
     COMMUNITY_USERNAME,
     community_user_id,
+    questions_forecast_unscored,
     scores_for_question,
     scores_for_user,
 )
@@ -45,6 +46,7 @@ __all__ = [
     "community_user_id",
     "leaderboard_for",
     "leaderboard_sorted_for",
+    "questions_forecast_unscored",
     "report_from_points",
     "resolved_questions_for_analysis",
     "rule_standings",

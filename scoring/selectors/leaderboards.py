@@ -18,6 +18,7 @@ from django.db.models.functions import Coalesce, Lower, Rank
 
 from accounts.models import User
 from common.db import read_arrays
+from scoring import registry
 from scoring.core.leaderboard import (
     COVERAGE,
     MEAN,
@@ -25,25 +26,26 @@ from scoring.core.leaderboard import (
     RuleInput,
     leaderboard_tables,
 )
-from scoring.models import LeaderboardEntry, MaterializedScope, Rule, Score
+from scoring.models import LeaderboardEntry, MaterializedScope, Score
 from scoring.scopes import Scope
 from scoring.selectors.scores import community_user_id
 
-# Score columns each rule reads: (value, coverage).
-RULE_COLUMNS = {
-    Rule.ACCURACY: ("accuracy", "participation"),
-    Rule.DAILY_BRIER: ("daily_brier", "participation"),
-    Rule.PEER: ("peer", "coverage"),
-    Rule.BASELINE: ("baseline", "coverage"),
-    Rule.LOG: ("log_score", "coverage"),
-}
-_COLUMNS = ("question_id", "user_id", *sorted({c for pair in RULE_COLUMNS.values() for c in pair}))
-_NULLABLE = ("accuracy", "daily_brier", "participation")
+
+def _score_columns() -> tuple[list[str], set[str]]:
+    """The Score columns the leaderboards read (every rule's value and weight, by the
+    registry) and those of them that may be null."""
+    columns: dict[str, bool] = {}
+    for rule in registry.rules():
+        columns[rule.column] = columns.get(rule.column, False) or rule.nullable
+        # Participation is null on a question without a full scored day.
+        columns[rule.weight] = columns.get(rule.weight, False) or rule.nullable
+    return sorted(columns), {name for name, nullable in columns.items() if nullable}
 
 
 @dataclass(frozen=True)
 class ScopeScores:
-    """A scope's Score rows as arrays, one per column in `_COLUMNS`."""
+    """A scope's Score rows as arrays: question_id, user_id and the columns the rules read
+    (a null is NaN)."""
 
     columns: dict[str, np.ndarray]
     community_id: int
@@ -68,15 +70,17 @@ def scope_scores(
     if resolved_before is not None:
         scores = scores.filter(question__known_at__lt=resolved_before)
     # Daily rules are null without an active day: NaN here, skipped by the leaderboard.
-    nullable = {name: Coalesce(F(name), Value(float("nan"))) for name in _NULLABLE}
+    wanted, nullable_columns = _score_columns()
+    all_columns = ["question_id", "user_id", *wanted]
+    nullable = {name: Coalesce(F(name), Value(float("nan"))) for name in nullable_columns}
     scores = scores.annotate(**{f"{name}_or_nan": value for name, value in nullable.items()})
-    names = [f"{name}_or_nan" if name in _NULLABLE else name for name in _COLUMNS]
+    names = [f"{name}_or_nan" if name in nullable_columns else name for name in all_columns]
     read = read_arrays(
         scores.order_by(),  # the core does not need the rows in order
         *names,
-        kinds={f"{name}_or_nan": "float8" for name in _NULLABLE},
+        kinds={f"{name}_or_nan": "float8" for name in nullable_columns},
     )
-    columns = {name: read[key] for name, key in zip(_COLUMNS, names, strict=True)}
+    columns = {name: read[key] for name, key in zip(all_columns, names, strict=True)}
     return ScopeScores(columns=columns, community_id=community_user_id() or -1)
 
 
@@ -84,21 +88,21 @@ def rule_tables(
     scores: ScopeScores,
     *,
     scope: str,
-    rules: list[Rule] | None = None,
+    rules: list[registry.Rule] | None = None,
     min_questions: int | None = None,
     resamples: int | None = None,
-) -> dict[Rule, LeaderboardTable]:
+) -> dict[registry.Rule, LeaderboardTable]:
     """The tables of the given rules (all by default) for one scope's scores, sharing the
     bootstrap replicates."""
-    rules = list(Rule) if rules is None else rules
+    rules = list(registry.rules()) if rules is None else rules
     tables = leaderboard_tables(
         question=scores.columns["question_id"],
         user=scores.columns["user_id"],
         rules={
-            rule.value: RuleInput(
-                value=scores.columns[RULE_COLUMNS[rule][0]],
-                coverage=scores.columns[RULE_COLUMNS[rule][1]],
-                kind=COVERAGE if rule.uses_coverage else MEAN,
+            rule.key: RuleInput(
+                value=scores.columns[rule.column],
+                coverage=scores.columns[rule.weight],
+                kind=COVERAGE if rule.divides_by_coverage else MEAN,
                 lower_is_better=rule.lower_is_better,
             )
             for rule in rules
@@ -112,7 +116,7 @@ def rule_tables(
         # The same scope always draws the same replicates: rebuilds are identical.
         seed=zlib.crc32(scope.encode()),
     )
-    return {Rule(rule): table for rule, table in tables.items()}
+    return {registry.get(key): table for key, table in tables.items()}
 
 
 @dataclass(frozen=True)
@@ -133,7 +137,7 @@ class LeaderboardRow:
 @dataclass(frozen=True)
 class LeaderboardPage:
     scope: str
-    rule: Rule
+    rule: registry.Rule
     min_questions: int
     rows: list[LeaderboardRow]
     """This page: ranked users by rank, then those below the line."""
@@ -168,7 +172,7 @@ def _row(
 def leaderboard_for(
     *,
     scope: Scope,
-    rule: Rule,
+    rule: registry.Rule,
     min_questions: int | None = None,
     offset: int = 0,
     limit: int = 50,
@@ -192,7 +196,7 @@ def leaderboard_for(
     key = str(scope)
     # Ties are listed by user id, not name: ordering by name would join every entry of the
     # board to its user; the page's names are read afterwards, in one small query.
-    entries = LeaderboardEntry.objects.filter(scope=key, rule=rule)
+    entries = LeaderboardEntry.objects.filter(scope=key, rule=rule.key)
     people = entries.filter(is_community=False)
     best_first = F("value").asc() if rule.lower_is_better else F("value").desc()
     stored_ranks = min_questions == default_min
@@ -277,7 +281,7 @@ def _names(page: list[tuple[LeaderboardEntry, int | None]], also: list[int]) -> 
 
 
 def _ranks_from_positions(
-    page: list[LeaderboardEntry], offset: int, ranked_rows: QuerySet, rule: Rule
+    page: list[LeaderboardEntry], offset: int, ranked_rows: QuerySet, rule: registry.Rule
 ) -> list[int]:
     """Competition ranks (1, 2, 2, 4) of a page of entries in value order, as SQL's RANK()
     would give them, without ranking the whole board: the first entry's rank is one more
@@ -295,7 +299,7 @@ def _ranks_from_positions(
 def _live_leaderboard(
     *,
     scope: Scope,
-    rule: Rule,
+    rule: registry.Rule,
     min_questions: int,
     offset: int,
     limit: int,
@@ -362,7 +366,7 @@ LEADERBOARD_SORTS = ("rank", "name", "questions")
 def leaderboard_sorted_for(
     *,
     scope: Scope,
-    rule: Rule,
+    rule: registry.Rule,
     sort: str = "rank",
     descending: bool = False,
     min_questions: int | None = None,
@@ -411,7 +415,7 @@ def leaderboard_sorted_for(
     # The board's counts, community row and build time, without its rows.
     board = leaderboard_for(scope=scope, rule=rule, min_questions=min_questions, limit=0)
     stored_ranks = board.min_questions == settings.FORESEER_LEADERBOARD_MIN_QUESTIONS
-    people = LeaderboardEntry.objects.filter(scope=str(scope), rule=rule, is_community=False)
+    people = LeaderboardEntry.objects.filter(scope=str(scope), rule=rule.key, is_community=False)
     best_first = F("value").asc() if rule.lower_is_better else F("value").desc()
     worst_first = F("value").desc() if rule.lower_is_better else F("value").asc()
     above_line = _line(stored_ranks=stored_ranks, min_questions=board.min_questions)
@@ -455,7 +459,7 @@ class RuleStanding:
     """One forecaster's value on one rule over a set of questions, computed as the
     leaderboards compute it."""
 
-    rule: Rule
+    rule: registry.Rule
     value: float | None
     """Mean over questions (accuracy, daily Brier) or total / max(floor, coverage)."""
     total: float | None
@@ -481,7 +485,7 @@ def rule_standings(*, scores: list[Score], key: str) -> list[RuleStanding]:
 
     ids = {"question_id": np.array([s.question_id for s in scores], dtype=np.int64)}
     ids["user_id"] = np.zeros(len(scores), dtype=np.int64)
-    values = {name: column(name) for names in RULE_COLUMNS.values() for name in names}
+    values = {name: column(name) for name in _score_columns()[0]}
     tables = rule_tables(
         # No community row among one forecaster's scores: nobody to leave unranked.
         ScopeScores(columns={**ids, **values}, community_id=-1),
@@ -494,7 +498,7 @@ def rule_standings(*, scores: list[Score], key: str) -> list[RuleStanding]:
         return None if value != value else float(value)  # NaN -> None
 
     standings = []
-    for rule in Rule:
+    for rule in registry.rules():
         table = tables[rule]
         if len(table) == 0:
             standings.append(RuleStanding(rule, None, None, 0, None, None, None))

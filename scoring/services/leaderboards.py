@@ -7,14 +7,15 @@ import numpy as np
 from django.db import transaction
 
 from common.db import insert_arrays
+from scoring import registry
 from scoring.core.leaderboard import LeaderboardTable
-from scoring.models import LeaderboardEntry, Rule
+from scoring.models import LeaderboardEntry
 from scoring.scopes import Scope
 from scoring.selectors.leaderboards import rule_tables, scope_scores
 
 
 def _entry_columns(
-    scope: str, rule: Rule, table: LeaderboardTable, community_id: int
+    scope: str, rule: registry.Rule, table: LeaderboardTable, community_id: int
 ) -> dict[str, object]:
     def nullable_int(values: np.ndarray) -> np.ndarray:
         # 0 means "none" in the core's integer columns; NULL in the table.
@@ -22,7 +23,7 @@ def _entry_columns(
 
     return {
         "scope": scope,
-        "rule": rule.value,
+        "rule": rule.key,
         "user_id": table.user,
         "is_community": table.user == community_id,
         "rank": nullable_int(table.rank),

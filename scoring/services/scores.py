@@ -20,6 +20,7 @@ from common import after_commit
 from common.db import insert_arrays, read_arrays
 from forecasts.models import Forecast
 from questions.models import Question, ResolutionEvent
+from scoring import registry
 from scoring.core import aggregate
 from scoring.core.arrays import time_rank
 from scoring.core.batch import QuestionWindows, ResolvedForecasts
@@ -141,15 +142,12 @@ def _scored_columns(
         "question_id": np.array([q.pk for q in questions], dtype=np.int64)[pairs.question],
         "user_id": pairs.user,
         "forecasts": pairs.forecasts,
-        "daily_brier": pairs.daily_brier,
         "active_days": pairs.active_days,
         "participation": pairs.participation,
-        "accuracy": pairs.accuracy,
-        "baseline": pairs.baseline,
-        "peer": pairs.peer,
-        "log_score": pairs.log,
         "coverage": pairs.coverage,
     }
+    for rule in registry.rules():
+        columns.setdefault(rule.column, getattr(pairs, rule.core_field))
     crowd = pairs.in_crowd
     forecast_counts = np.bincount(
         pairs.question[crowd], weights=pairs.forecasts[crowd], minlength=len(questions)

@@ -6,7 +6,7 @@ figures read without the chart and without colour)."""
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -15,6 +15,9 @@ from django import template
 from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
+
+from scoring import registry
+from scoring.score_columns import ScoreColumn
 
 register = template.Library()
 
@@ -140,6 +143,29 @@ def interval_scale(axis: Axis) -> SafeString:
     )
 
 
+# --- Tables of scores -------------------------------------------------------------------
+
+
+@register.simple_tag
+def score_cell(column: ScoreColumn, row: Mapping[str, Any]) -> str:
+    """One cell of a table of scores, written as its column writes it."""
+    return column.cell(row)
+
+
+@register.simple_tag
+def rule_value(rule: registry.Rule, value: float | None) -> str:
+    """A value of `rule`, written as the rule writes it."""
+    return rule.format(value)
+
+
+@register.simple_tag
+def standing_value(standing: Any) -> str:
+    """A rule's value over many questions (a mean, or a total over coverage): three
+    decimals whatever the rule writes on one question, as the leaderboards show them."""
+    rule: registry.Rule = standing.rule
+    return rule.format(standing.value, places=3)
+
+
 # --- Sortable headers -------------------------------------------------------------------
 
 
@@ -244,31 +270,42 @@ def _epoch_ms(moment: datetime) -> int:
 
 @register.inclusion_tag("scoring/_score_history.html")
 def score_history_figure(rows: list[dict[str, Any]], name: str) -> dict[str, Any]:
-    """Accuracy and Daily Brier by the date each question's outcome became known: each
-    question's Accuracy and the running means of both (the means My record shows)."""
+    """Scores by the date each question's outcome became known: each question's value
+    under the headline rule (Accuracy) and the running means of it and of the rule it is
+    built from (Daily Brier): the means My record shows."""
+    main, second = registry.ACCURACY, registry.DAILY_BRIER
     dated = sorted(
         (row for row in rows if row["question"].known_at is not None),
         key=lambda row: (row["question"].known_at, row["question"].pk),
     )
     points = []
-    accuracies: list[float] = []
-    briers: list[float] = []
+    mains: list[float] = []
+    seconds: list[float] = []
     for row in dated:
-        if row["accuracy"] is not None:
-            accuracies.append(row["accuracy"])
-        if row["daily_brier"] is not None:
-            briers.append(row["daily_brier"])
+        if row[main.key] is not None:
+            mains.append(row[main.key])
+        if row[second.key] is not None:
+            seconds.append(row[second.key])
         points.append(
             {
                 "x": _epoch_ms(row["question"].known_at),
                 "date": row["question"].known_at.astimezone(UTC).strftime("%Y-%m-%d"),
                 "question": row["question"].title,
-                "accuracy": row["accuracy"],
-                "mean_accuracy": sum(accuracies) / len(accuracies) if accuracies else None,
-                "mean_daily_brier": sum(briers) / len(briers) if briers else None,
+                "value": row[main.key],
+                "mean": sum(mains) / len(mains) if mains else None,
+                "second_mean": sum(seconds) / len(seconds) if seconds else None,
+                "value_text": main.format(row[main.key]),
+                "mean_text": main.format(sum(mains) / len(mains) if mains else None),
+                "second_mean_text": second.format(sum(seconds) / len(seconds) if seconds else None),
             }
         )
-    return {"name": name, "data_id": f"{name}-data", "points": points}
+    return {
+        "name": name,
+        "data_id": f"{name}-data",
+        "points": points,
+        "main": main,
+        "second": second,
+    }
 
 
 @register.filter

@@ -60,7 +60,7 @@ def _score(question: Question, user, peer: float) -> Score:
         accuracy=peer / 100 - 0.3,
         baseline=peer,
         peer=peer,
-        log_score=-peer / 100,
+        log=-peer / 100,
         coverage=1.0,
     )
 

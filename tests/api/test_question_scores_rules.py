@@ -170,12 +170,12 @@ def _question_with(forecasters: int, slug: str) -> None:
     question = QuestionFactory(slug=slug, resolution="yes")
     rows = [
         Score(question=question, user=UserFactory(), forecasts=1, active_days=1, baseline=1.0,
-              peer=0.0, log_score=-0.1, coverage=1.0)
+              peer=0.0, log=-0.1, coverage=1.0)
         for _ in range(forecasters)
     ]  # fmt: skip
     rows.append(
         Score(question=question, user=community_user(), forecasts=1, active_days=1,
-              baseline=1.0, peer=0.0, log_score=-0.1, coverage=1.0)
+              baseline=1.0, peer=0.0, log=-0.1, coverage=1.0)
     )  # fmt: skip
     Score.objects.bulk_create(rows)
 

@@ -57,7 +57,8 @@ def test_schema_documents_requests_and_responses(api_client):
         "text/csv",
         "application/json",
     }
-    assert "Brier, 0 best, 2 worst" in str(components["Rules"])
+    assert "Daily Brier: " in str(components["Rules"])
+    assert "0 best, 2 worst" in str(components["Rules"])
     assert set(components["QuestionDetail"]["properties"]) >= {
         "provenance",
         "successor_of",

@@ -11,10 +11,10 @@ pytestmark = pytest.mark.django_db
 
 # Each rule's label says which way is better (SCORING.md conventions).
 LABELS = {
-    "daily_brier": "Brier, 0 best, 2 worst",
+    "daily_brier": "0 best, 2 worst",
     "accuracy": "negative beats the crowd",
     "peer": "positive beats the other forecasters",
-    "baseline": "positive beats 50 %",
+    "baseline": "positive beats a 50% guess",
     "log": "0 best",
 }
 

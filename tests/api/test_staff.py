@@ -265,7 +265,7 @@ SCORE_COLUMNS = (
     "accuracy",
     "baseline",
     "peer",
-    "log_score",
+    "log",
     "coverage",
 )
 

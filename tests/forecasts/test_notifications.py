@@ -137,7 +137,7 @@ def test_resolution_email_has_the_outcome_evidence_scores_and_links(resolved_set
     assert f"Accuracy: {signed(mine.accuracy)}" in body
     assert f"Peer score: {signed(mine.peer, 1)}" in body
     assert f"Baseline score: {signed(mine.baseline, 1)}" in body
-    assert f"Log score: {signed(mine.log_score)}" in body
+    assert f"Log score: {signed(mine.log)}" in body
     assert "Participation: " in body and "Coverage: " in body
     assert "In short: by Daily Brier you did better than the community forecast" in body
     assert "your peer score is positive" in body

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from scoring.models import LeaderboardEntry, Rule
+from scoring import registry
+from scoring.models import LeaderboardEntry
 from scoring.scopes import Scope
 from scoring.selectors import leaderboard_for
 from tests.factories import UserFactory
@@ -29,7 +30,7 @@ def board() -> None:
     for username, value, questions in BOARD:
         LeaderboardEntry.objects.create(
             scope="all",
-            rule=Rule.ACCURACY,
+            rule=registry.ACCURACY.key,
             user=UserFactory(username=username),
             rank=None,
             value=value,
@@ -44,7 +45,7 @@ def test_pages_of_any_size_give_the_competition_ranks(board, limit):
     for offset in range(0, len(BOARD), limit):
         page = leaderboard_for(
             scope=Scope.parse("all"),
-            rule=Rule.ACCURACY,
+            rule=registry.ACCURACY,
             min_questions=2,
             offset=offset,
             limit=limit,
@@ -61,8 +62,8 @@ def test_pages_of_any_size_give_the_competition_ranks(board, limit):
 
 
 def test_higher_is_better_rules_rank_the_other_way(board):
-    LeaderboardEntry.objects.filter(rule=Rule.ACCURACY).update(rule=Rule.PEER)
-    page = leaderboard_for(scope=Scope.parse("all"), rule=Rule.PEER, min_questions=2, limit=10)
+    LeaderboardEntry.objects.filter(rule=registry.ACCURACY.key).update(rule=registry.PEER.key)
+    page = leaderboard_for(scope=Scope.parse("all"), rule=registry.PEER, min_questions=2, limit=10)
     assert [(row.username, row.rank) for row in page.rows] == [
         ("eve", 1),
         ("bob", 2),

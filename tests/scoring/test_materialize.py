@@ -15,6 +15,7 @@ from django.utils import timezone
 from forecasts.services import questions_close_due
 from questions.models import Project, Question, Tag
 from questions.services import question_resolve
+from scoring import registry
 from scoring.models import (
     CalibrationReport,
     LeaderboardEntry,
@@ -22,7 +23,6 @@ from scoring.models import (
     QuestionScoring,
     RescoreChunk,
     RescoreRun,
-    Rule,
     Score,
 )
 from scoring.services import (
@@ -78,9 +78,9 @@ def snapshot() -> dict[str, list[tuple]]:
     }
 
 
-def board(scope: str, rule: Rule) -> list[tuple]:
+def board(scope: str, rule: registry.Rule) -> list[tuple]:
     return list(
-        LeaderboardEntry.objects.filter(scope=scope, rule=rule)
+        LeaderboardEntry.objects.filter(scope=scope, rule=rule.key)
         .order_by(F("rank").asc(nulls_last=True), "user__username")
         .values_list("user__username", "rank", "questions")
     )
@@ -117,8 +117,8 @@ def test_scoring_marks_scopes_dirty_and_one_rebuild_builds_them(
     assert set(MaterializedScope.objects.values_list("questions", flat=True)) == {1}
     # Every rule of every leaderboard scope: George, Kramer and the community forecast.
     for scope in LEADERBOARD_SCOPES:
-        for rule in Rule:
-            entries = LeaderboardEntry.objects.filter(scope=scope, rule=rule)
+        for rule in registry.rules():
+            entries = LeaderboardEntry.objects.filter(scope=scope, rule=rule.key)
             assert sorted(entries.values_list("user__username", "is_community")) == [
                 ("community", True),
                 ("george", False),
@@ -133,12 +133,14 @@ def test_scoring_marks_scopes_dirty_and_one_rebuild_builds_them(
     assert calibration("all")["count"] == 5
     assert calibration("group:Panel")["count"] == 3  # George's forecasts only
     # The accuracy board of SCORING.md worked example B: Kramer beat the crowd.
-    assert board("all", Rule.ACCURACY) == [
+    assert board("all", registry.ACCURACY) == [
         ("kramer", 1, 1),
         ("george", 2, 1),
         ("community", None, 1),
     ]
-    kramer = LeaderboardEntry.objects.get(scope="all", rule=Rule.ACCURACY, user__username="kramer")
+    kramer = LeaderboardEntry.objects.get(
+        scope="all", rule=registry.ACCURACY.key, user__username="kramer"
+    )
     assert kramer.value == pytest.approx(-0.277959, abs=1e-6)
     # Nothing left to do.
     assert scopes_rebuild_dirty() == []
@@ -165,8 +167,8 @@ def test_a_correction_rebuilds_scores_leaderboards_and_calibration(example_b, st
     assert george.accuracy < 0 < Score.objects.get(user__username="kramer").accuracy
     scopes_rebuild_dirty()
     for scope in LEADERBOARD_SCOPES:
-        assert board(scope, Rule.ACCURACY)[0][:2] == ("george", 1)
-        assert board(scope, Rule.PEER)[0][:2] == ("george", 1)
+        assert board(scope, registry.ACCURACY)[0][:2] == ("george", 1)
+        assert board(scope, registry.PEER)[0][:2] == ("george", 1)
     for scope in CALIBRATION_SCOPES:
         assert calibration(scope)["base_rate"] == 0.0
 
@@ -184,7 +186,7 @@ def test_a_moved_known_at_rebuilds_the_scopes_the_question_left(example_b, staff
     assert MaterializedScope.objects.get(scope="year:2016").dirty
     scopes_rebuild_dirty()
     assert not LeaderboardEntry.objects.filter(scope="year:2016").exists()
-    assert LeaderboardEntry.objects.filter(scope="year:2017").count() == 3 * len(Rule)
+    assert LeaderboardEntry.objects.filter(scope="year:2017").count() == 3 * len(registry.rules())
 
 
 def test_an_annulment_removes_the_question_from_the_rebuilt_tables(example_b, staff):
@@ -204,7 +206,7 @@ def test_an_annulment_removes_the_question_from_the_rebuilt_tables(example_b, st
     questions_score(question_ids=[example_b.pk, other.pk])
     scopes_rebuild_dirty()
     # George: (0.794286 + 2 x 0.2^2) / 2 questions; Kramer 0.25 on one.
-    assert board("all", Rule.DAILY_BRIER) == [
+    assert board("all", registry.DAILY_BRIER) == [
         ("kramer", 1, 1),
         ("george", 2, 2),
         ("community", None, 2),
@@ -215,7 +217,7 @@ def test_an_annulment_removes_the_question_from_the_rebuilt_tables(example_b, st
     assert not Score.objects.filter(question=example_b).exists()
     scopes_rebuild_dirty()
     # Only the other question is left: George alone, with one question.
-    assert board("all", Rule.DAILY_BRIER) == [("george", 1, 1), ("community", None, 1)]
+    assert board("all", registry.DAILY_BRIER) == [("george", 1, 1), ("community", None, 1)]
     for scope in ("tag:seinfeld", "project:cup"):
         assert not LeaderboardEntry.objects.filter(scope=scope).exists()
         assert calibration(scope)["count"] == 0

@@ -94,7 +94,7 @@ def score(question: Question, user: User, **values: float | None) -> Score:
         "accuracy": -0.1,
         "baseline": 10.0,
         "peer": 1.0,
-        "log_score": -0.5,
+        "log": -0.5,
         "coverage": 1.0,
     }
     fields.update(values)

@@ -62,7 +62,7 @@ def _score(question: Question, person: User, accuracy: float, brier: float) -> N
         accuracy=accuracy,
         baseline=-100 * accuracy,
         peer=-10 * accuracy,
-        log_score=-brier,
+        log=-brier,
         coverage=1.0,
     )
 
@@ -81,7 +81,7 @@ def test_default_minimum_from_settings(client, scores):
     response = client.get(BOARD)
     assert response.status_code == 200
     page = response.content.decode()
-    assert "a negative score means you beat the crowd" in page
+    assert "Accuracy score (negative beats the crowd)" in page
     ranked, below = page.split("Below the minimum of 3 questions")
     assert "ann" in ranked and "-0.100" in ranked
     below, community = below.split('<tbody class="community">')

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from questions.models import Tag
+from scoring import registry
 from tests.factories import ForecastFactory, QuestionFactory, UserFactory
 from tests.web.analysts import OPENED, example_c, resolved_question, score
 from tests.web.conftest import count_queries
@@ -81,8 +82,9 @@ def test_scores_means_and_open_forecasts(user_client, user, past_question, resol
     assert "0.720" in resolved and "+0.320" in resolved  # (0.72 - 0.40) * 1
     assert "100%" in resolved
     # Means: accuracy (-0.24 + 0.32) / 2 = +0.04; Daily Brier (0.02 + 0.72) / 2 = 0.37.
-    assert response.context["mean_accuracy"] == pytest.approx(0.04)
-    assert response.context["mean_daily_brier"] == pytest.approx(0.37)
+    record = response.context["record"]
+    assert record.standing(registry.ACCURACY).value == pytest.approx(0.04)
+    assert record.standing(registry.DAILY_BRIER).value == pytest.approx(0.37)
     assert '<dd class="big-number">+0.040</dd>' in page
     assert '<dd class="big-number">0.370</dd>' in page
     assert "Called off</a>: resolved annulled (not scored)" in resolved
@@ -152,7 +154,7 @@ def record(user) -> list:
             participation=None if accuracy is None else 0.5,
             peer=peer,
             baseline=baseline,
-            log_score=log,
+            log=log,
             coverage=coverage,
         )
         questions.append(question)
@@ -175,7 +177,7 @@ def test_every_rule_per_question(user_client, record):
 
 def test_each_rule_as_the_leaderboards_compute_it(user_client, record):
     response = user_client.get(RECORD)
-    standings = {s.rule.value: s for s in response.context["standings"]}
+    standings = {s.rule.key: s for s in response.context["record"].standings}
     # Means over the questions that have the rule; sums / max(30, total coverage).
     assert standings["accuracy"].value == pytest.approx(0.1)
     assert standings["accuracy"].questions == 2
@@ -198,9 +200,9 @@ def test_the_score_history_chart(user_client, record):
     points = chart_points(page, "history")
     assert [p["date"] for p in points] == ["2025-03-01", "2025-03-05", "2025-03-09"]
     assert points[0]["x"] == datetime(2025, 3, 1, tzinfo=UTC).timestamp() * 1000
-    assert [p["mean_accuracy"] for p in points] == pytest.approx([-0.2, 0.1, 0.1])
-    assert [p["mean_daily_brier"] for p in points] == pytest.approx([0.1, 0.5, 0.5])
-    assert points[2]["accuracy"] is None
+    assert [p["mean"] for p in points] == pytest.approx([-0.2, 0.1, 0.1])
+    assert [p["second_mean"] for p in points] == pytest.approx([0.1, 0.5, 0.5])
+    assert points[2]["value"] is None
     assert 'data-chart="history"' in page and "The chart's values" in page
 
 
@@ -225,7 +227,7 @@ def test_filtering_by_tag(user_client, record):
     response = user_client.get(RECORD, {"tag": "econ"})
     assert response.status_code == 200
     assert [row["question"].slug for row in response.context["resolved"]] == ["r-5", "r-1"]
-    standings = {s.rule.value: s for s in response.context["standings"]}
+    standings = {s.rule.key: s for s in response.context["record"].standings}
     assert standings["peer"].total == pytest.approx(9.0)
     assert response.context["calibration"]["count"] == 0  # no example C question is econ
     assert '<option value="econ" selected>econ</option>' in response.content.decode()

@@ -304,8 +304,8 @@
       data: {
         datasets: [
           {
-            label: "Accuracy on each question (crosses)",
-            data: series("accuracy"),
+            label: canvas.getAttribute("data-value-label"),
+            data: series("value"),
             borderColor: MUTED,
             backgroundColor: MUTED,
             pointStyle: "crossRot",
@@ -313,8 +313,8 @@
             borderWidth: 2,
           },
           {
-            label: "Running mean Accuracy (solid, circles)",
-            data: series("mean_accuracy"),
+            label: canvas.getAttribute("data-mean-label"),
+            data: series("mean"),
             showLine: true,
             borderColor: ACCENT,
             backgroundColor: ACCENT,
@@ -323,8 +323,8 @@
             borderWidth: 2,
           },
           {
-            label: "Running mean Daily Brier (dashed, triangles)",
-            data: series("mean_daily_brier"),
+            label: canvas.getAttribute("data-second-label"),
+            data: series("second_mean"),
             showLine: true,
             borderColor: ACCENT_2,
             backgroundColor: ACCENT_2,
