@@ -16,6 +16,7 @@ api_patterns = [
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include((api_patterns, "api"))),
+    path("accounts/", include("notifications.urls")),
     path("accounts/", include("accounts.urls")),
     path("", include("forecasts.urls")),
     path("", include("scoring.urls")),

@@ -17,10 +17,11 @@ from django.core import mail
 from django.core.mail.backends import locmem
 from django.utils import timezone
 
-from accounts.models import SentEmail
 from config.celery import app as celery_app
+from notifications.digest import resolution_digest_send
+from notifications.models import SentEmail
 from pipeline.tasks import send_resolution_digest
-from questions.services import question_resolve, resolution_digest_send
+from questions.services import question_resolve
 from tests.factories import ForecastFactory, QuestionFactory, StaffFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
