@@ -45,12 +45,16 @@ class Outgoing:
     build: Callable[[list[str]], EmailMultiAlternatives | None]
 
 
-def outbox_send(*, kind: str, outgoing: Sequence[Outgoing]) -> int:
-    """Claim and send, a batch at a time, over one SMTP connection. A refused message
-    only skips itself: its claim is released, the others are sent, and the first such
-    error is raised at the end so the task's retry tries the refused ones again. Any
-    other failure (the server is down) releases every unsent claim of the batch and
-    raises at once, so the task retries what is left."""
+def outbox_send(*, kind: str, outgoing: Sequence[Outgoing], label: str, raise_refused: bool) -> int:
+    """Claim and send, a batch at a time, over one SMTP connection; return how many
+    messages were sent. `label` names the messages in the log.
+
+    A message the server refuses only skips itself: it is logged, its claim is released
+    and the others are sent. With `raise_refused` the first such error is raised once the
+    others are out, so the task's retry tries the refused ones again; without it they
+    wait for the next run. Any other failure (the server is down, or drops the
+    connection) releases every unsent claim of the batch and raises at once, so the
+    task's retry sends what is left."""
     sent = 0
     refused: list[Exception] = []
     with get_connection() as connection:
@@ -72,14 +76,14 @@ def outbox_send(*, kind: str, outgoing: Sequence[Outgoing]) -> int:
                         sent += 1
                 except REFUSED_MESSAGE_ERRORS as error:
                     _release(rows)
-                    logger.warning("%s email to %s refused: %s", kind, item.user.email, error)
+                    logger.warning("%s to %s refused: %s", label, item.user.email, error)
                     refused.append(error)
                 except Exception:
                     _release(
                         [row for later in pending[position:] for row in claimed_keys[later.user.pk]]
                     )
                     raise
-    if refused:
+    if refused and raise_refused:
         raise refused[0]
     return sent
 

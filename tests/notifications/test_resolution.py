@@ -17,7 +17,6 @@ from django.utils import timezone
 from common.templatetags.foreseer import score, signed
 from notifications import outbox
 from notifications.models import SentEmail
-from notifications.outbox import _claim
 from notifications.resolution import (
     RESOLUTION_NEWS_MAX_AGE,
     resolution_emails_send,
@@ -133,14 +132,6 @@ def test_a_claim_taken_by_another_run_is_not_sent_again(resolved_setup, resolver
     with mock.patch.object(outbox, "_claim", side_effect=another_run_claims_first):
         assert resolution_emails_send(question_id=question.pk) == 1
     assert [m.to for m in mail.outbox] == [["bob@example.org"]]
-
-
-def test_claim_takes_only_the_rows_nobody_holds(forecasters):
-    alice, bob = forecasters
-    SentEmail.objects.create(user=alice, kind="reminder", key="forecast:1")
-    claimed = _claim(kind="reminder", wanted=[(alice.pk, "forecast:1"), (bob.pk, "forecast:2")])
-    assert [(row.user_id, row.key) for row in claimed] == [(bob.pk, "forecast:2")]
-    assert SentEmail.objects.count() == 2
 
 
 def test_preferences_and_eligibility_are_respected(resolver):
