@@ -29,28 +29,3 @@ class User(AbstractUser):
     @property
     def is_claimed(self) -> bool:
         return self.has_usable_password()
-
-
-class SentEmail(models.Model):
-    """One row per email the service sent, keyed so that a task run twice
-    (or two workers) never sends the same message again."""
-
-    class Kind(models.TextChoices):
-        RESOLUTION = "resolution", "A question you forecast was resolved"
-        REMINDER = "reminder", "Reminder to update a forecast"
-        DIGEST = "digest", "Questions awaiting resolution"
-
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="sent_emails")
-    kind = models.CharField(max_length=16, choices=Kind.choices)
-    # What the email is about: a resolution event, a forecast, a day.
-    key = models.CharField(max_length=120)
-    sent_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["user", "kind", "key"], name="sent_email_once")
-        ]
-        indexes = [models.Index(fields=["kind", "sent_at"])]
-
-    def __str__(self) -> str:
-        return f"{self.kind} to {self.user_id} ({self.key})"

@@ -9,12 +9,11 @@ first in INSTALLED_APPS they would win over ours under the same names.
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from accounts.views import account_settings, signup, unsubscribe
+from accounts.views import account_settings, signup
 
 urlpatterns = [
     path("signup/", signup, name="signup"),
     path("settings/", account_settings, name="account_settings"),
-    path("unsubscribe/<str:token>/", unsubscribe, name="unsubscribe"),
     path(
         "login/",
         auth_views.LoginView.as_view(

@@ -5,11 +5,9 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from accounts.forms import AccountSettingsForm, SignupForm
-from forecasts.notifications import BadUnsubscribeToken, unsubscribe_target, user_unsubscribe
 
 
 def signup(request: HttpRequest) -> HttpResponse:
@@ -33,21 +31,3 @@ def account_settings(request: HttpRequest) -> HttpResponse:
         messages.success(request, "Settings saved.")
         return redirect("account_settings")
     return render(request, "accounts/settings.html", {"form": form}, status=400 if bound else 200)
-
-
-# The token is the credential, so there is nothing for CSRF to protect, and mail providers
-# that honour List-Unsubscribe-Post (RFC 8058) POST here without a session or a form.
-@csrf_exempt
-@require_http_methods(["GET", "POST"])
-def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
-    """GET asks; only POST unsubscribes, so link scanners that follow every URL in an
-    email do not unsubscribe anyone."""
-    try:
-        target = unsubscribe_target(token=token)
-    except BadUnsubscribeToken as error:
-        return render(request, "accounts/unsubscribe.html", {"error": str(error)}, status=400)
-    done = False
-    if request.method == "POST":
-        user_unsubscribe(user=target.user, kind=target.kind)
-        done = True
-    return render(request, "accounts/unsubscribe.html", {"target": target, "done": done})

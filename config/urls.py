@@ -17,6 +17,7 @@ api_patterns = [
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include((api_patterns, "api"))),
+    path("accounts/", include("notifications.urls")),
     path("accounts/", include("accounts.urls")),
     path("", include("pages.forecast_urls")),
     path("", include("scoring.urls")),

@@ -15,14 +15,14 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
 from forecasts.community import community_sweep as community_sweep_due
-from forecasts.notifications import (
+from forecasts.services import questions_close_due
+from notifications.services import (
     forecast_reminders_send,
+    resolution_digest_send,
     resolution_emails_send,
 )
-from forecasts.notifications import resolution_emails_sweep as resolution_emails_sweep_due
-from forecasts.services import questions_close_due
+from notifications.services import resolution_emails_sweep as resolution_emails_sweep_due
 from questions.models import Question
-from questions.services import resolution_digest_send
 from scoring.models import MaterializedScope, RescoreChunk
 from scoring.services import (
     question_score,

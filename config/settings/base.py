@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "questions",
     "forecasts",
     "scoring",
+    "notifications",
     "pages",
     "pipeline",
 ]

@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from accounts.models import User
-from forecasts.notifications import unsubscribe_token
+from notifications.unsubscribe import unsubscribe_token
 from tests.browser.conftest import log_in, screenshot
 from tests.factories import UserFactory
 

@@ -12,7 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from forecasts.notifications import UNSUBSCRIBE_SALT, resolution_emails_send, unsubscribe_token
+from notifications.resolution import resolution_emails_send
+from notifications.unsubscribe import UNSUBSCRIBE_SALT, unsubscribe_token
 from tests.factories import ForecastFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

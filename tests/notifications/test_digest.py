@@ -1,4 +1,6 @@
-"""The daily email to staff listing the questions awaiting resolution."""
+"""The daily email to staff listing the questions awaiting resolution. It goes through the
+outbox the forecasters' emails use: one claim per address and day, one connection, and
+the same policy for refused messages and servers that go away."""
 
 from __future__ import annotations
 
@@ -17,10 +19,12 @@ from django.core import mail
 from django.core.mail.backends import locmem
 from django.utils import timezone
 
-from accounts.models import SentEmail
 from config.celery import app as celery_app
+from notifications import outbox
+from notifications.digest import resolution_digest_send
+from notifications.models import SentEmail
 from pipeline.tasks import send_resolution_digest
-from questions.services import question_resolve, resolution_digest_send
+from questions.services import question_resolve
 from tests.factories import ForecastFactory, QuestionFactory, StaffFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -212,3 +216,76 @@ def test_a_server_outage_mid_run_leaves_the_unsent_for_the_retry(four_admins, fl
         "cy@example.org",
         "dee@example.org",
     ]
+
+
+def test_a_refused_address_keeps_its_policy_when_the_server_then_goes_down(
+    four_admins, flaky, caplog
+):
+    """bob is refused and the connection drops at cy: bob's claim is released as refused,
+    cy's and dee's as unsent, and the outage is raised so the task retries."""
+    overdue("late", 4)
+    flaky.refuse = {
+        "bob@example.org": SMTPRecipientsRefused({"bob@example.org": (550, b"5.1.1 No such")}),
+        "cy@example.org": SMTPServerDisconnected("Connection unexpectedly closed"),
+    }
+    with pytest.raises(SMTPServerDisconnected):
+        resolution_digest_send()
+    assert [m.to for m in mail.outbox] == [["ada@example.org"]]
+    assert list(SentEmail.objects.values_list("user__username", flat=True)) == ["ada"]
+    assert "Resolution digest to bob@example.org refused" in caplog.text
+
+    flaky.refuse = {}
+    assert resolution_digest_send() == 3
+    assert sorted(m.to[0] for m in mail.outbox) == [
+        "ada@example.org",
+        "bob@example.org",
+        "cy@example.org",
+        "dee@example.org",
+    ]
+
+
+def test_claims_go_through_the_shared_outbox(admins):
+    """Another worker claims ada's digest between this run's read and its insert: the
+    outbox's claim takes only grace's, as it does for the forecasters' emails."""
+    overdue("late", 4)
+    now = timezone.now()
+    real_claim = outbox._claim
+    kinds = []
+
+    def another_run_claims_first(*, kind, wanted):
+        kinds.append(kind)
+        SentEmail.objects.create(user=admins[0], kind="digest", key=now.date().isoformat())
+        return real_claim(kind=kind, wanted=wanted)
+
+    with mock.patch.object(outbox, "_claim", side_effect=another_run_claims_first):
+        assert resolution_digest_send(now=now) == 1
+    assert kinds == ["digest"]
+    assert [message.to for message in mail.outbox] == [["grace@example.org"]]
+
+
+class CountingBackend(locmem.EmailBackend):
+    """The in-memory backend, counting the connections made."""
+
+    made = 0
+
+    def __init__(self, *args, **kwargs):
+        CountingBackend.made += 1
+        super().__init__(*args, **kwargs)
+
+
+def test_one_connection_carries_every_staff_digest(four_admins, settings):
+    settings.EMAIL_BACKEND = f"{__name__}.CountingBackend"
+    CountingBackend.made = 0
+    overdue("late", 4)
+    assert resolution_digest_send() == 4
+    assert CountingBackend.made == 1
+
+
+def test_the_digest_has_no_unsubscribe_link(admins):
+    """Staff get it for their role, not by a preference, so there is nothing to turn off."""
+    overdue("late", 4)
+    assert resolution_digest_send() == 2
+    message = mail.outbox[0]
+    assert "List-Unsubscribe" not in message.extra_headers
+    assert "unsubscribe" not in message.body.lower()
+    assert "unsubscribe" not in message.alternatives[0][0].lower()

@@ -1,5 +1,5 @@
-"""Emails to forecasters: resolutions with their scores, and reminders about stale
-forecasts. Sent through Django's in-memory backend (mail.outbox)."""
+"""The email to each forecaster of a resolved question, with their scores. Sent through
+Django's in-memory backend (mail.outbox)."""
 
 from __future__ import annotations
 
@@ -10,97 +10,34 @@ from unittest import mock
 
 import pytest
 from django.core import mail
-from django.core.mail.backends import locmem
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from accounts.models import SentEmail
 from common.templatetags.foreseer import score, signed
-from forecasts import notifications
-from forecasts.notifications import (
+from notifications import outbox
+from notifications.models import SentEmail
+from notifications.resolution import (
     RESOLUTION_NEWS_MAX_AGE,
-    _claim,
-    forecast_reminders_send,
     resolution_emails_send,
-    unsubscribe_target,
+    resolution_emails_sweep,
 )
-from pipeline.tasks import score_question, send_forecast_reminders, send_resolution_emails
-from questions.models import Question
-from questions.services import question_resolve
+from notifications.unsubscribe import unsubscribe_target
+from pipeline.tasks import score_question, send_resolution_emails
+from scoring import registry
 from scoring.models import Score
 from scoring.services import question_score
-from tests.factories import ForecastFactory, QuestionFactory, StaffFactory, UserFactory
+from tests.factories import StaffFactory, UserFactory
+from tests.notifications.builders import (
+    SITE,
+    email_to,
+    forecast,
+    html_of,
+    past_question,
+    resolve,
+)
 
-pytestmark = pytest.mark.django_db
-
-SITE = "https://foreseer.example.org"
-
-
-@pytest.fixture(autouse=True)
-def site(settings):
-    settings.FORESEER_SITE_URL = SITE
-    settings.FORESEER_REMINDER_DAYS = 30
-
-
-@pytest.fixture
-def resolver(db):
-    return StaffFactory(username="resolver")
-
-
-def past_question(**fields) -> Question:
-    """Opened ten days ago, so forecasts have whole scored days; closes in three weeks."""
-    opened = timezone.now() - timedelta(days=10)
-    fields.setdefault("open_time", opened)
-    fields.setdefault("scheduled_close_time", opened + timedelta(days=31))
-    return QuestionFactory(**fields)
-
-
-def forecast(user, question, probability: float, days_ago: float):
-    return ForecastFactory(
-        user=user,
-        question=question,
-        probability=probability,
-        created_at=timezone.now() - timedelta(days=days_ago),
-    )
-
-
-def resolve(question, resolver, outcome="yes", score_it=True, **extra):
-    """Resolve through the service, then score in-process (the worker's part)."""
-    extra.setdefault("known_at", timezone.now() - timedelta(hours=1))
-    event = question_resolve(question=question, outcome=outcome, resolved_by=resolver, **extra)
-    if score_it:
-        question_score(question_id=question.pk)
-    question.refresh_from_db()
-    return event
-
-
-def email_to(username: str):
-    found = [m for m in mail.outbox if m.to == [f"{username}@example.org"]]
-    assert len(found) == 1, [m.to for m in mail.outbox]
-    return found[0]
-
-
-def html_of(message) -> str:
-    (content, mimetype), *_ = message.alternatives
-    assert mimetype == "text/html"
-    return content
-
-
-@pytest.fixture
-def forecasters(db):
-    alice = UserFactory(username="alice")
-    bob = UserFactory(username="bob")
-    return alice, bob
-
-
-@pytest.fixture
-def resolved_setup(forecasters, resolver):
-    alice, bob = forecasters
-    question = past_question(slug="nk-launch", title="Will Pyongyang test an ICBM & more?")
-    forecast(alice, question, 0.8, days_ago=9)
-    forecast(bob, question, 0.3, days_ago=9)
-    return question, alice, bob
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("site")]
 
 
 # --- Resolution emails ------------------------------------------------------------------
@@ -134,10 +71,10 @@ def test_resolution_email_has_the_outcome_evidence_scores_and_links(resolved_set
         f"Daily Brier: {score(mine.daily_brier)} (community forecast: "
         f"{score(community.daily_brier)}), better than the community forecast." in body
     )
-    assert f"Accuracy: {signed(mine.accuracy)}" in body
+    for rule in (registry.ACCURACY, registry.PEER, registry.BASELINE, registry.LOG):
+        assert f"{rule.label}: {rule.format(mine.value(rule))}" in body
+    assert f"Accuracy score: {signed(mine.accuracy)}" in body
     assert f"Peer score: {signed(mine.peer, 1)}" in body
-    assert f"Baseline score: {signed(mine.baseline, 1)}" in body
-    assert f"Log score: {signed(mine.log)}" in body
     assert "Participation: " in body and "Coverage: " in body
     assert "In short: by Daily Brier you did better than the community forecast" in body
     assert "your peer score is positive" in body
@@ -186,24 +123,16 @@ def test_sending_twice_sends_once(resolved_setup, resolver):
 def test_a_claim_taken_by_another_run_is_not_sent_again(resolved_setup, resolver):
     question, alice, _bob = resolved_setup
     event = resolve(question, resolver)
-    real_claim = notifications._claim
+    real_claim = outbox._claim
 
     def another_run_claims_first(*, kind, wanted):
         # Another worker inserts alice's row between this run's read and its insert.
         SentEmail.objects.create(user=alice, kind="resolution", key=f"event:{event.pk}")
         return real_claim(kind=kind, wanted=wanted)
 
-    with mock.patch.object(notifications, "_claim", side_effect=another_run_claims_first):
+    with mock.patch.object(outbox, "_claim", side_effect=another_run_claims_first):
         assert resolution_emails_send(question_id=question.pk) == 1
     assert [m.to for m in mail.outbox] == [["bob@example.org"]]
-
-
-def test_claim_takes_only_the_rows_nobody_holds(forecasters):
-    alice, bob = forecasters
-    SentEmail.objects.create(user=alice, kind="reminder", key="forecast:1")
-    claimed = _claim(kind="reminder", wanted=[(alice.pk, "forecast:1"), (bob.pk, "forecast:2")])
-    assert [(row.user_id, row.key) for row in claimed] == [(bob.pk, "forecast:2")]
-    assert SentEmail.objects.count() == 2
 
 
 def test_preferences_and_eligibility_are_respected(resolver):
@@ -368,33 +297,6 @@ def test_a_failed_send_releases_the_claim_for_the_retry(resolved_setup, resolver
     assert resolution_emails_send(question_id=question.pk) == 2
 
 
-class RefusingBackend(locmem.EmailBackend):
-    """The in-memory backend behind a mail server that answers some addresses with an
-    error (`refuse`: address -> exception), or drops the connection after `up_for`
-    messages."""
-
-    refuse: dict[str, Exception] = {}
-    up_for: int | None = None
-
-    def send_messages(self, messages):
-        for message in messages:
-            if RefusingBackend.up_for is not None:
-                if RefusingBackend.up_for == 0:
-                    raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
-                RefusingBackend.up_for -= 1
-            if message.to[0] in RefusingBackend.refuse:
-                raise RefusingBackend.refuse[message.to[0]]
-        return super().send_messages(messages)
-
-
-@pytest.fixture
-def refusing(settings):
-    settings.EMAIL_BACKEND = f"{__name__}.RefusingBackend"
-    RefusingBackend.refuse, RefusingBackend.up_for = {}, None
-    yield RefusingBackend
-    RefusingBackend.refuse, RefusingBackend.up_for = {}, None
-
-
 @pytest.mark.parametrize(
     "error",
     [
@@ -486,145 +388,6 @@ def test_the_task_sends(resolved_setup, resolver):
     assert send_resolution_emails(question.pk) == 2
 
 
-# --- Reminders --------------------------------------------------------------------------
-
-
-def open_question(**fields) -> Question:
-    """Opened 60 days ago, closing in 30."""
-    opened = timezone.now() - timedelta(days=60)
-    fields.setdefault("open_time", opened)
-    fields.setdefault("scheduled_close_time", opened + timedelta(days=90))
-    return QuestionFactory(**fields)
-
-
-def test_one_reminder_lists_every_stale_forecast(forecasters):
-    alice, bob = forecasters
-    first = open_question(slug="first", title="Will A & B sign a treaty?")
-    second = open_question(slug="second", title="Will C happen?")
-    forecast(alice, first, 0.25, days_ago=40)
-    forecast(alice, second, 0.7, days_ago=31)
-    forecast(bob, first, 0.45, days_ago=10)  # fresh: bob is not reminded
-    forecast(bob, second, 0.5, days_ago=2)
-
-    assert forecast_reminders_send() == 1
-    (message,) = mail.outbox
-    assert message.to == ["alice@example.org"]
-    assert message.subject == "2 of your forecasts are 30+ days old"
-    body = message.body
-    assert "Your forecasts on these 2 open questions have not changed for 30 days" in body
-    assert "Will A & B sign a treaty?" in body
-    assert "Your forecast: 25% yes" in body and "(40 days ago)" in body
-    assert "Your forecast: 70% yes" in body and "(31 days ago)" in body
-    # The community medians: (25%, 45%) and (70%, 50%).
-    assert "Community forecast now: 35% yes, from 2 forecasters" in body
-    assert "Community forecast now: 60% yes, from 2 forecasters" in body
-    assert f"{SITE}/questions/first/" in body and f"{SITE}/questions/second/" in body
-    assert f"{SITE}/accounts/settings/" in body
-    unsubscribe = re.search(rf"{SITE}/accounts/unsubscribe/[^/\s]+/", body).group(0)
-    assert message.extra_headers["List-Unsubscribe"] == f"<{unsubscribe}>"
-    target = unsubscribe_target(token=unsubscribe.rstrip("/").rsplit("/", 1)[1])
-    assert (target.user, target.kind) == (alice, "reminder")
-    # The first question closes first, so it is listed first.
-    assert body.index("Will A & B") < body.index("Will C happen?")
-    assert 'href="' + SITE + '/questions/first/"' in html_of(message)
-
-
-def test_a_single_stale_forecast_is_named_in_the_subject(forecasters):
-    alice, _ = forecasters
-    forecast(alice, open_question(title="Will C happen?"), 0.7, days_ago=35)
-    assert forecast_reminders_send() == 1
-    assert mail.outbox[0].subject == "Your forecast on “Will C happen?” is 30+ days old"
-
-
-def test_each_stale_forecast_is_reminded_once(forecasters):
-    alice, _ = forecasters
-    question = open_question(scheduled_close_time=timezone.now() + timedelta(days=200))
-    old = forecast(alice, question, 0.3, days_ago=45)
-    assert forecast_reminders_send() == 1
-    assert forecast_reminders_send() == 0
-    assert send_forecast_reminders() == 0
-    assert SentEmail.objects.get().key == f"forecast:{old.pk}"
-
-    # Alice updates: nothing until the update is stale in turn.
-    update = forecast(alice, question, 0.4, days_ago=0)
-    assert forecast_reminders_send() == 0
-    assert forecast_reminders_send(now=timezone.now() + timedelta(days=29)) == 0
-    assert forecast_reminders_send(now=timezone.now() + timedelta(days=31)) == 1
-    assert forecast_reminders_send(now=timezone.now() + timedelta(days=32)) == 0
-    assert len(mail.outbox) == 2
-    assert "Your forecast: 40% yes" in mail.outbox[1].body
-    assert set(SentEmail.objects.values_list("key", flat=True)) == {
-        f"forecast:{old.pk}",
-        f"forecast:{update.pk}",
-    }
-
-
-def test_only_the_latest_forecast_counts(forecasters):
-    alice, _ = forecasters
-    question = open_question()
-    forecast(alice, question, 0.3, days_ago=50)
-    forecast(alice, question, 0.35, days_ago=5)
-    assert forecast_reminders_send() == 0
-
-
-def test_reminders_skip_closed_resolved_and_draft_questions_and_unwilling_users(
-    forecasters, resolver
-):
-    alice, _ = forecasters
-    closed = open_question(scheduled_close_time=timezone.now() - timedelta(hours=1))
-    resolved = open_question()
-    draft = open_question(published_at=None)
-    for question in (closed, resolved, draft):
-        forecast(alice, question, 0.3, days_ago=40)
-    question_resolve(
-        question=resolved,
-        outcome="no",
-        known_at=timezone.now() - timedelta(hours=2),
-        resolved_by=resolver,
-    )
-    live = open_question()
-    for user in (
-        UserFactory(email_reminders=False),
-        UserFactory(is_active=False),
-        UserFactory(email=""),
-    ):
-        forecast(user, live, 0.5, days_ago=40)
-    assert forecast_reminders_send() == 0
-    assert mail.outbox == []
-
-
-def test_reminders_can_be_turned_off(forecasters, settings):
-    alice, _ = forecasters
-    forecast(alice, open_question(), 0.3, days_ago=400)
-    settings.FORESEER_REMINDER_DAYS = 0
-    assert forecast_reminders_send() == 0
-    settings.FORESEER_REMINDER_DAYS = 500
-    assert forecast_reminders_send() == 0
-    settings.FORESEER_REMINDER_DAYS = 300
-    assert forecast_reminders_send() == 1
-
-
-def test_reminder_queries_do_not_grow_with_users_questions_or_forecasts():
-    def run(users: int, questions: int) -> int:
-        made = [open_question() for _ in range(questions)]
-        for _ in range(users):
-            user = UserFactory()
-            for question in made:
-                forecast(user, question, 0.4, days_ago=60)
-                forecast(user, question, 0.5, days_ago=45)
-        mail.outbox.clear()
-        with CaptureQueriesContext(connection) as queries:
-            sent = forecast_reminders_send()
-        assert len(mail.outbox) == sent
-        return len(queries.captured_queries)
-
-    small = run(users=1, questions=1)
-    large = run(users=7, questions=5)
-    assert small == large
-    # Every email of the large run lists the five questions of that run.
-    assert all(m.body.count("Update it:") >= 5 for m in mail.outbox)
-
-
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_at_once_send_each_email_once(require_postgres):
@@ -664,7 +427,6 @@ def test_two_workers_at_once_send_each_email_once(require_postgres):
 def test_the_sweep_sends_what_a_lost_task_did_not(resolver, queued):
     """Scoring queued the emails, but the message never reached a worker: the beat
     sweep sends them, once, and leaves old resolutions alone."""
-    from forecasts.notifications import resolution_emails_sweep
     from pipeline.tasks import resolution_emails_sweep as resolution_emails_sweep_task
 
     question = past_question(slug="lost")

@@ -1,0 +1,248 @@
+"""The email to each forecaster of a resolved question: the outcome (or its correction) and
+their scores beside the community forecast's, in plain words."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.core.mail import EmailMultiAlternatives
+from django.db.models import Exists, OuterRef
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import User
+from common.templatetags.foreseer import percent, utc
+from forecasts.models import Forecast
+from forecasts.selectors import community_forecast, standing_forecasts
+from notifications.links import site_url
+from notifications.messages import email_message
+from notifications.models import SentEmail
+from notifications.outbox import Outgoing, outbox_send
+from questions.models import Question, ResolutionEvent
+from scoring import registry
+from scoring.models import QuestionScoring, Score
+
+# A resolution is news for a week. Scoring also runs when forecasts are imported onto an
+# old question; the forecasters should not hear about a resolution months after the fact.
+RESOLUTION_NEWS_MAX_AGE = timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class ScoreLine:
+    name: str
+    meaning: str
+    yours: str
+    community: str
+    comparison: str
+    """"better than", "worse than", "the same as" the community forecast, or ""."""
+
+
+def score_lines(mine: Score | None, community: Score | None) -> list[ScoreLine]:
+    """Each rule in plain words, with the community forecast's value beside the user's."""
+    if mine is None:
+        return []
+    lines = []
+    for rule in registry.rules():
+        value = mine.value(rule)
+        other = community.value(rule) if community is not None else None
+        meaning = f"{rule.formula}; {rule.direction}"
+        lines.append(
+            ScoreLine(
+                rule.label, meaning, rule.format(value), rule.format(other),
+                rule.compare(value, other),
+            )
+        )  # fmt: skip
+    return lines
+
+
+def score_summary(mine: Score | None, community: Score | None) -> str:
+    """One sentence on how the forecaster did: against the community forecast by Daily
+    Brier (Good Judgment Open's headline) and against the other forecasters by peer score
+    (Metaculus's)."""
+    if mine is None:
+        return ""
+    parts = []
+    brier, peer = registry.DAILY_BRIER, registry.PEER
+    other = community.value(brier) if community is not None else None
+    comparison = brier.compare(mine.value(brier), other)
+    if comparison:
+        parts.append(f"by {brier.label} you did {comparison} the community forecast")
+    peer_value = mine.value(peer) or 0.0
+    if peer_value > 0:
+        parts.append(
+            f"your {peer.label.lower()} is positive: you beat the other forecasters on average"
+        )
+    elif peer_value < 0:
+        parts.append(
+            f"your {peer.label.lower()} is negative: the other forecasters did better on average"
+        )
+    return "; ".join(parts)
+
+
+def _latest_event(question: Question) -> tuple[ResolutionEvent | None, ResolutionEvent | None]:
+    """The latest resolution event and the one it corrects, if any."""
+    events = list(
+        ResolutionEvent.objects.filter(question=question).order_by("-created_at", "-id")[:2]
+    )
+    return (events[0] if events else None), (events[1] if len(events) > 1 else None)
+
+
+def _changed_details(event: ResolutionEvent, previous: ResolutionEvent | None) -> list[str]:
+    """What a correction that keeps the outcome changed, in words for the email."""
+    if previous is None:
+        return []
+    changed = []
+    if previous.known_at != event.known_at:
+        before, after = utc(previous.known_at), utc(event.known_at)
+        if before == after:  # moved by seconds: show them, or it reads as no change
+            fmt = "%Y-%m-%d %H:%M:%S UTC"
+            before, after = utc(previous.known_at, fmt), utc(event.known_at, fmt)
+        changed.append(f"the time the outcome became known, from {before} to {after}")
+    if previous.note != event.note:
+        changed.append("the resolver's note" if event.note else "the resolver's note (removed)")
+    if list(previous.evidence_links) != list(event.evidence_links):
+        changed.append("the evidence links")
+    return changed
+
+
+def resolution_emails_send(*, question_id: int, now: datetime | None = None) -> int:
+    """Email every forecaster of the question its resolution (or correction), with their
+    scores; return how many emails were sent.
+
+    Runs after scoring: it sends only once the stored scores belong to the latest event.
+    A correction that arrives first makes this run write for the new event (the older
+    one is no longer news); the correction's own scoring queues this again, and the keys
+    make that second run send nothing new."""
+    now = now or timezone.now()
+    question = Question.objects.filter(pk=question_id).select_related("scoring").first()
+    if question is None or not question.resolution:
+        return 0
+    event, previous = _latest_event(question)
+    if event is None or event.outcome != question.resolution:
+        return 0
+    if event.created_at < now - RESOLUTION_NEWS_MAX_AGE:
+        return 0
+    scoring: QuestionScoring | None = getattr(question, "scoring", None)
+    if scoring is None or scoring.resolution_event_id != event.pk:
+        # Not scored for this event yet: its scoring queues this task again when done.
+        return 0
+
+    key = f"event:{event.pk}"
+    close = question.actual_close_time
+    recipients = list(
+        User.objects.filter(is_active=True, email_on_resolution=True)
+        .exclude(email="")
+        .exclude(origin=User.Origin.SYSTEM)
+        .filter(
+            Exists(
+                Forecast.objects.filter(
+                    question=question, user=OuterRef("pk"), created_at__lt=close
+                )
+            )
+        )
+        .exclude(
+            Exists(
+                SentEmail.objects.filter(
+                    user=OuterRef("pk"), kind=SentEmail.Kind.RESOLUTION, key=key
+                )
+            )
+        )
+        .only("pk", "username", "email")
+        .order_by("pk")
+    )
+    if not recipients:
+        return 0
+
+    scored = question.is_scorable and question.type == Question.Type.BINARY
+    scores: dict[int, Score] = {}
+    community_score = None
+    if scored:
+        for row in Score.objects.filter(question=question).select_related("user"):
+            if row.user.origin == User.Origin.SYSTEM:
+                community_score = row
+            else:
+                scores[row.user_id] = row
+    final = dict(
+        standing_forecasts(question=question, before=close).values_list("user_id", "probability")
+    )
+    community = community_forecast(question=question, before=close)
+    correction = previous is not None
+    # A correction may keep the outcome and change only when it became known (which can
+    # move the close that scoring counts forecasts up to), the note or the evidence.
+    outcome_changed = previous is not None and previous.outcome != event.outcome
+    details = _changed_details(event, previous) if correction and not outcome_changed else []
+    previous_close = (
+        min(previous.known_at, question.scheduled_close_time) if previous is not None else None
+    )
+    outcome_label = question.get_resolution_display()
+    if outcome_changed:
+        subject = f"Resolution corrected to {outcome_label}: {question.title}"
+    elif correction:
+        subject = f"Resolution details updated: {question.title}"
+    else:
+        subject = f"Resolved {outcome_label}: {question.title}"
+    shared = {
+        "question": question,
+        "event": event,
+        "previous": previous,
+        "correction": correction,
+        "outcome_changed": outcome_changed,
+        "details_changed": details,
+        "close_moved": previous_close is not None and previous_close != close,
+        "previous_close": previous_close,
+        "close": close,
+        "outcome_label": outcome_label,
+        "previous_label": (
+            Question.Resolution(previous.outcome).label if previous is not None else ""
+        ),
+        "scored": scored,
+        "community_final": percent(community.median),
+        "community_forecasters": community.forecasters,
+        "scored_days": scoring.scored_days,
+        "question_url": site_url(reverse("questions:detail", args=[question.slug])),
+        "record_url": site_url(reverse("forecasts:record")),
+    }
+
+    def builder(user: User) -> Callable[[list[str]], EmailMultiAlternatives | None]:
+        def build(_keys: list[str]) -> EmailMultiAlternatives:
+            mine = scores.get(user.pk)
+            return email_message(
+                user=user,
+                kind=SentEmail.Kind.RESOLUTION,
+                subject=subject,
+                template="resolution",
+                context={
+                    **shared,
+                    "final_forecast": percent(final.get(user.pk)),
+                    "mine": mine,
+                    "lines": score_lines(mine, community_score),
+                    "summary": score_summary(mine, community_score),
+                    "participation": percent(mine.participation) if mine else "",
+                    "coverage": percent(mine.coverage) if mine else "",
+                },
+            )
+
+        return build
+
+    return outbox_send(
+        kind=SentEmail.Kind.RESOLUTION,
+        outgoing=[Outgoing(user=user, keys=[key], build=builder(user)) for user in recipients],
+        label="resolution email",
+        raise_refused=True,
+    )
+
+
+def resolution_emails_sweep(*, now: datetime | None = None) -> int:
+    """The safety net behind the task scoring queues: a message lost between scoring and
+    the worker (broker outage, worker killed) would leave forecasters without their
+    scores. Each question with a resolution event still news is sent what is missing;
+    the keys make this send nothing that already went, and nothing before scoring."""
+    now = now or timezone.now()
+    recent = set(
+        ResolutionEvent.objects.filter(created_at__gte=now - RESOLUTION_NEWS_MAX_AGE)
+        .values_list("question_id", flat=True)
+        .distinct()
+    )
+    return sum(resolution_emails_send(question_id=pk, now=now) for pk in sorted(recent))
