@@ -48,8 +48,8 @@ from rest_framework.authtoken.models import Token, TokenProxy
 
 from accounts.models import User
 from forecasts.models import Forecast
-from forecasts.notifications import PREFERENCE_OF_KIND, unsubscribe_token
 from forecasts.services import forecast_submit, questions_close_due
+from notifications.unsubscribe import PREFERENCE_OF_KIND, unsubscribe_token
 from questions.models import Article, Project, Question, Tag
 from questions.services import (
     QuestionDraft,
@@ -57,8 +57,8 @@ from questions.services import (
     question_draft_create,
     question_resolve,
 )
+from scoring import registry
 from scoring.core import aggregate
-from scoring.models import Rule
 from scoring.services import (
     question_score,
     rescore_run_start,
@@ -363,7 +363,7 @@ def leaderboard_page(w: World) -> list[str]:
     return at(
         "scoring:leaderboard",
         {},
-        *({"rule": rule, "min_questions": "1"} for rule in Rule.values),
+        *({"rule": rule, "min_questions": "1"} for rule in registry.rule_keys()),
         *({"scope": scope, "rule": "peer"} for scope in [*scopes, *UNBUILT, w.year]),
         *({"sort": sort} for sort in ("-rank", "name", "-questions")),
         {**window(w), "rule": "accuracy", "min_questions": "0"},
@@ -444,7 +444,7 @@ def leaderboard_api(w: World) -> list[str]:
     return at(
         "api:leaderboard",
         {},
-        *({"rule": rule, "min_questions": "1"} for rule in Rule.values),
+        *({"rule": rule, "min_questions": "1"} for rule in registry.rule_keys()),
         *({"scope": scope} for scope in [*scopes, *UNBUILT, w.year]),
         {**api_window(w), "rule": "peer"},
         {"format": "csv"},
