@@ -96,13 +96,13 @@ def _daily_brier(mine: Row, context: _Context) -> str:
         )
     if context.crowd is not None:
         meaning = (
-            f"Your Daily Brier of {_fmt(DAILY_BRIER, value)} is "
+            f"Your {DAILY_BRIER.label} of {_fmt(DAILY_BRIER, value)} is "
             f"{_compare(value, context.crowd, lower_is_better=True)} the crowd's "
             f"{_fmt(DAILY_BRIER, context.crowd)} "
             "(the median forecaster's Brier, averaged over the scored days)."
         )
     else:
-        meaning = f"Your Daily Brier is {_fmt(DAILY_BRIER, value)}."
+        meaning = f"Your {DAILY_BRIER.label} is {_fmt(DAILY_BRIER, value)}."
     if abs(value - 0.5) < _SAME:
         meaning += " That is what saying 50% every day scores."
     else:
@@ -114,7 +114,7 @@ def _daily_brier(mine: Row, context: _Context) -> str:
 def _accuracy(mine: Row, context: _Context) -> str:
     value = mine[ACCURACY.key]
     if value is None:
-        return "Without a Daily Brier there is no Accuracy score."
+        return f"Without a {DAILY_BRIER.label} there is no {ACCURACY.label}."
     active, scored_days = context.active, context.scored_days
     days = f"{active} of {scored_days}" if scored_days else f"{active}"
     plural = "s" if (scored_days or active) != 1 else ""
@@ -125,7 +125,7 @@ def _accuracy(mine: Row, context: _Context) -> str:
     else:
         verdict = "the crowd beat you"
     return (
-        f"Your Accuracy score of {_fmt(ACCURACY, value)} means {verdict}, counted over the "
+        f"Your {ACCURACY.label} of {_fmt(ACCURACY, value)} means {verdict}, counted over the "
         f"{days} scored day{plural} on which you had a forecast standing."
     )
 
@@ -142,7 +142,7 @@ def _peer(mine: Row, context: _Context) -> str:
     else:
         verdict = "you gave the actual outcome less probability than the other forecasters"
     meaning = (
-        f"Your peer score of {_fmt(PEER, value)} means {verdict}, on average over the "
+        f"Your {PEER.label.lower()} of {_fmt(PEER, value)} means {verdict}, on average over the "
         f"time your forecasts stood. It ranks {_ordinal(context.rank)} of {context.ranked} "
         f"forecaster{'s' if context.ranked != 1 else ''} on this question."
     )
@@ -157,7 +157,7 @@ def _baseline(mine: Row, context: _Context) -> str:
         verdict = "better than a 50% guess"
     else:
         verdict = "worse than a 50% guess: you leaned the wrong way"
-    meaning = f"Your baseline score of {_fmt(BASELINE, value)} is {verdict}."
+    meaning = f"Your {BASELINE.label.lower()} of {_fmt(BASELINE, value)} is {verdict}."
     return meaning + _community_clause(BASELINE, context)
 
 
@@ -165,7 +165,7 @@ def _log(mine: Row, context: _Context) -> str:
     value = mine[LOG.key]
     coin = math.log(0.5) * mine["coverage"]
     meaning = (
-        f"Your log score of {_fmt(LOG, value)} is "
+        f"Your {LOG.label.lower()} of {_fmt(LOG, value)} is "
         f"{_compare(value, coin, lower_is_better=False)} the {_fmt(LOG, coin)} a 50% forecast "
         "would have scored over the same time."
     )
@@ -200,7 +200,7 @@ def _participation(mine: Row, context: _Context) -> ScoreLine:
     value = mine["participation"]
     rule = (
         "The share of the question's scored days (full UTC days from the open to the close) "
-        "at the end of which you had a forecast standing. It scales your Accuracy score."
+        f"at the end of which you had a forecast standing. It scales your {ACCURACY.label}."
     )
     if value is None:
         meaning = "The question had no full scored day before it closed."

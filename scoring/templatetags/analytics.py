@@ -179,8 +179,8 @@ def sort_header(
     first: str = "asc",
 ) -> SafeString:
     """A column heading that sorts the table by `key`: the first click sorts in the
-    `first` direction, the next one reverses it. `current` is the page's sort ("peer" or
-    "-peer" for descending); the sorted column carries aria-sort and an arrow."""
+    `first` direction, the next one reverses it. `current` is the page's sort (a column's key, or
+    the key after "-" for descending); the sorted column carries aria-sort and an arrow."""
     request: HttpRequest = context["request"]
     descending_now = current.startswith("-")
     active = current.lstrip("-") == key
