@@ -69,20 +69,79 @@ def _parse_created_at(value: str) -> datetime:
     return moment.astimezone(UTC)
 
 
-def _read_rows(text: str) -> tuple[list[_Row], list[str]]:
-    errors: list[str] = []
-    reader = csv.DictReader(io.StringIO(text))
-    header = [name.strip() for name in (reader.fieldnames or [])]
+def _header_problem(header: list[str]) -> str | None:
     missing = [name for name in REQUIRED_COLUMNS if name not in header]
     unknown = [name for name in header if name not in (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS)]
-    if missing or unknown:
-        problem = []
-        if missing:
-            problem.append(f"missing columns {', '.join(missing)}")
-        if unknown:
-            problem.append(f"unknown columns {', '.join(unknown)}")
-        expected = ",".join(REQUIRED_COLUMNS) + "[,rationale]"
-        return [], [f"line 1: header must be {expected}: {'; '.join(problem)}"]
+    if not missing and not unknown:
+        return None
+    problem = []
+    if missing:
+        problem.append(f"missing columns {', '.join(missing)}")
+    if unknown:
+        problem.append(f"unknown columns {', '.join(unknown)}")
+    expected = ",".join(REQUIRED_COLUMNS) + "[,rationale]"
+    return f"line 1: header must be {expected}: {'; '.join(problem)}"
+
+
+def _row_question(values: dict[str, str], questions: dict[str, Question]) -> Question:
+    slug = (values.get("question") or "").strip()
+    question = questions.get(slug)
+    if question is None:
+        raise ValueError(f"question: no question with slug {slug!r}")
+    if question.type != Question.Type.BINARY:
+        raise ValueError(f"question: {slug!r} is not a binary question")
+    return question
+
+
+def _row_username(values: dict[str, str]) -> str:
+    username = (values.get("user") or "").strip()
+    if not username:
+        raise ValueError("user: empty")
+    if len(username) > User._meta.get_field("username").max_length:
+        raise ValueError("user: longer than 150 characters")
+    return username
+
+
+def _row_probability(values: dict[str, str]) -> float:
+    try:
+        return probability_clean(values.get("probability"))
+    except ValidationError as error:
+        raise ValueError(f"probability: {error.message_dict['probability'][0]}") from None
+
+
+def _row_created_at(values: dict[str, str], question: Question) -> datetime:
+    created_at = _parse_created_at(values.get("created_at") or "")
+    if not question.open_time <= created_at < question.scheduled_close_time:
+        raise ValueError(
+            f"created_at: {created_at.isoformat()} is outside the question's window "
+            f"[{question.open_time.isoformat()}, "
+            f"{question.scheduled_close_time.isoformat()})"
+        )
+    return created_at
+
+
+def _read_row(line: int, values: dict[str, str], questions: dict[str, Question]) -> _Row:
+    """One record as a row to write, or ValueError naming the first bad column."""
+    question = _row_question(values, questions)
+    username = _row_username(values)
+    probability = _row_probability(values)
+    return _Row(
+        line=line,
+        question=question,
+        username=username,
+        probability=probability,
+        created_at=_row_created_at(values, question),
+        rationale=(values.get("rationale") or "").strip(),
+    )
+
+
+def _read_rows(text: str) -> tuple[list[_Row], list[str]]:
+    """Every row of `text`, and every problem found, each with its line."""
+    reader = csv.DictReader(io.StringIO(text))
+    header = [name.strip() for name in (reader.fieldnames or [])]
+    problem = _header_problem(header)
+    if problem:
+        return [], [problem]
     reader.fieldnames = header
 
     # The reader's line number is where each record ends (quoted fields may
@@ -91,46 +150,15 @@ def _read_rows(text: str) -> tuple[list[_Row], list[str]]:
     slugs = {(values.get("question") or "").strip() for _, values in raw}
     questions = {q.slug: q for q in Question.objects.filter(slug__in=slugs)}
     rows: list[_Row] = []
+    errors: list[str] = []
     for line, values in raw:
         if None in values:
             errors.append(f"line {line}: more fields than the header has")
             continue
         try:
-            slug = (values.get("question") or "").strip()
-            question = questions.get(slug)
-            if question is None:
-                raise ValueError(f"question: no question with slug {slug!r}")
-            if question.type != Question.Type.BINARY:
-                raise ValueError(f"question: {slug!r} is not a binary question")
-            username = (values.get("user") or "").strip()
-            if not username:
-                raise ValueError("user: empty")
-            if len(username) > User._meta.get_field("username").max_length:
-                raise ValueError("user: longer than 150 characters")
-            try:
-                probability = probability_clean(values.get("probability"))
-            except ValidationError as error:
-                raise ValueError(f"probability: {error.message_dict['probability'][0]}") from None
-            created_at = _parse_created_at(values.get("created_at") or "")
-            if not question.open_time <= created_at < question.scheduled_close_time:
-                raise ValueError(
-                    f"created_at: {created_at.isoformat()} is outside the question's window "
-                    f"[{question.open_time.isoformat()}, "
-                    f"{question.scheduled_close_time.isoformat()})"
-                )
+            rows.append(_read_row(line, values, questions))
         except ValueError as error:
             errors.append(f"line {line}: {error}")
-            continue
-        rows.append(
-            _Row(
-                line=line,
-                question=question,
-                username=username,
-                probability=probability,
-                created_at=created_at,
-                rationale=(values.get("rationale") or "").strip(),
-            )
-        )
     if not raw and not errors:
         errors.append("line 2: the file has a header but no rows")
     return rows, errors

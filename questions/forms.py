@@ -1,7 +1,7 @@
 """Forms of the staff pages (and the Django admin's resolve form). They only
-shape input: the rules live in the services (`question_resolve`,
-`question_draft_create`, `clarification_add`), whose errors the views put on
-these fields."""
+shape input: the rules live in the services (`question_resolve`, `clarification_add`)
+and, for a question's own fields, in `questions.validation`, which drafts and
+question files share; the views put their errors on these fields."""
 
 from __future__ import annotations
 
@@ -15,11 +15,11 @@ from django import forms
 
 from questions.models import Article, Project, Question
 from questions.services import (
-    AUTHORED_TYPES,
     CLARIFICATION_MAX_LENGTH,
     RESOLUTION_OUTCOMES,
     QuestionDraft,
 )
+from questions.validation import AUTHORED_TYPES
 
 OUTCOME_CHOICES = [
     (value, label) for value, label in Question.Resolution.choices if value in RESOLUTION_OUTCOMES
@@ -99,6 +99,12 @@ class ClarificationForm(forms.Form):
 UTC_HINT = "UTC; your browser shows the time as typed, without converting it."
 
 
+def _limited(model_field: str) -> dict[str, str]:
+    # The browser stops typing at the database's limit; a longer value that arrives
+    # anyway gets questions.validation's message, the one a file's import gets.
+    return {"maxlength": str(Question._meta.get_field(model_field).max_length)}
+
+
 def _utc_field(label: str, help_text: str) -> forms.DateTimeField:
     # The site's time zone is UTC, so a datetime-local value (no offset) is read as UTC.
     return forms.DateTimeField(
@@ -111,11 +117,11 @@ def _utc_field(label: str, help_text: str) -> forms.DateTimeField:
 
 
 def _probability_field(label: str) -> forms.FloatField:
+    # The range is checked by questions.validation, so the page says what a file's
+    # import says; the browser still keeps the number between 0 and 1.
     return forms.FloatField(
         label=label,
         required=False,
-        min_value=0,
-        max_value=1,
         help_text="A probability from 0 to 1, e.g. 0.55.",
         widget=forms.NumberInput(
             attrs={"min": "0", "max": "1", "step": "0.01", "inputmode": "decimal"}
@@ -124,14 +130,15 @@ def _probability_field(label: str) -> forms.FloatField:
 
 
 class QuestionDraftForm(forms.Form):
-    """Shapes the authoring page's input into a `QuestionDraft`; the rules
-    between fields (the window's order, the passage being in the article, the
-    probability range) are `question_draft_create`'s, shown on these fields."""
+    """Shapes the authoring page's input into a `QuestionDraft`; the rules about
+    the question's fields (lengths, the window's order, the passage being in the
+    article, the probability range) are `questions.validation`'s, shown on these
+    fields with the words a file's import uses."""
 
-    title = forms.CharField(max_length=300, widget=forms.TextInput(attrs={"size": 60}))
+    title = forms.CharField(widget=forms.TextInput(attrs={"size": 60, **_limited("title")}))
     slug = forms.CharField(
         required=False,
-        max_length=120,
+        widget=forms.TextInput(attrs=_limited("slug")),
         help_text="Lowercase letters, digits and hyphens; left blank, it is made from the title.",
     )
     type = forms.ChoiceField(
@@ -197,7 +204,7 @@ class QuestionDraftForm(forms.Form):
     implied_probability_term = forms.CharField(
         label="Term read",
         required=False,
-        max_length=120,
+        widget=forms.TextInput(attrs=_limited("implied_probability_term")),
         help_text="The words that express the likelihood, e.g. “more likely”.",
     )
 

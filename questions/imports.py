@@ -2,7 +2,10 @@
 
 The file is either a list of questions or a mapping with `articles` and
 `questions`. Everything is validated before anything is written; a bad entry
-rejects the whole file with its position and reason. Loading is idempotent by
+rejects the whole file, and every problem is reported with its place in the
+file. The rules about a question's own fields are `questions.validation`'s, the
+ones the authoring page applies, so a problem there reads as it does on the page
+(`question 'x': title: This field is required.`). Loading is idempotent by
 slug: an existing question keeps its window (moving it would change the scores
 of everyone who forecast) and gets its descriptive fields refreshed.
 
@@ -32,8 +35,9 @@ from django.utils.dateparse import parse_datetime
 from django.utils.text import slugify
 
 from questions.models import Article, Project, Question, Tag
+from questions.validation import REQUIRED, QuestionFields, question_clean
 
-REQUIRED_QUESTION_KEYS = (
+QUESTION_KEYS = {
     "slug",
     "title",
     "type",
@@ -41,9 +45,6 @@ REQUIRED_QUESTION_KEYS = (
     "scheduled_close_time",
     "scheduled_resolve_time",
     "resolution_criteria",
-)
-QUESTION_KEYS = {
-    *REQUIRED_QUESTION_KEYS,
     "background",
     "fine_print",
     "resolution_source",
@@ -73,6 +74,14 @@ DESCRIPTIVE_FIELDS = (
     "fine_print",
     "resolution_source",
 )
+PROVENANCE_FIELDS = (
+    "source_passage",
+    "implied_probability_low",
+    "implied_probability_high",
+    "implied_probability_table",
+    "implied_probability_term",
+)
+MAX_REPORTED_PROBLEMS = 50
 DURATION = re.compile(r"^P(?:(?P<years>\d+)Y)?(?:(?P<months>\d+)M)?(?:(?P<days>\d+)D)?$")
 
 
@@ -106,20 +115,6 @@ def load_document(text: str, *, name: str = "") -> Any:
 
 def _fail(where: str, message: str) -> ImportFileError:
     return ImportFileError(f"{where}: {message}")
-
-
-def _parse_time(value: Any, where: str, key: str) -> datetime:
-    if isinstance(value, datetime):
-        moment = value
-    elif isinstance(value, str):
-        moment = parse_datetime(value.strip())
-        if moment is None:
-            raise _fail(where, f"{key}: {value!r} is not an ISO 8601 date-time.")
-    else:
-        raise _fail(where, f"{key}: {value!r} is not an ISO 8601 date-time.")
-    if timezone.is_naive(moment):
-        raise _fail(where, f"{key}: {value!r} has no UTC offset (write e.g. +00:00 or Z).")
-    return moment.astimezone(UTC)
 
 
 def _parse_duration(value: Any, where: str, key: str) -> relativedelta:
@@ -227,134 +222,353 @@ def _clean_articles(entries: Any, base_dir: Path) -> dict[str, dict[str, Any]]:
     return articles
 
 
-def _clean_provenance(value: Any, where: str, known_articles: set[str]) -> dict[str, Any]:
-    if value in (None, {}):
-        return {}
-    if not isinstance(value, dict):
-        raise _fail(where, "provenance: must be a mapping.")
-    article = value.get("article")
-    if article not in known_articles:
-        raise _fail(where, f"provenance.article: no article {article!r} in this file or loaded.")
-    cleaned: dict[str, Any] = {
-        "article_slug": article,
-        "source_passage": str(value.get("passage") or "").strip(),
-    }
-    implied = value.get("implied_probability")
-    if implied:
-        try:
-            low, high = float(implied["low"]), float(implied["high"])
-        except (KeyError, TypeError, ValueError):
-            raise _fail(
-                where, "provenance.implied_probability: low and high are numbers."
-            ) from None
-        if not 0 <= low <= high <= 1:
-            raise _fail(where, "provenance.implied_probability: need 0 <= low <= high <= 1.")
-        table = implied.get("table")
-        if table not in Question.ProbabilityTable.values:
-            raise _fail(
-                where,
-                f"provenance.implied_probability.table: {table!r} is not one of "
-                f"{', '.join(Question.ProbabilityTable.values)}.",
-            )
-        cleaned.update(
-            implied_probability_low=low,
-            implied_probability_high=high,
-            implied_probability_table=table,
-            implied_probability_term=str(implied.get("term") or "").strip(),
-        )
-    return cleaned
+# --- Questions -------------------------------------------------------------------
+
+# Where a question's field sits in the file, when that is not its own name.
+FILE_KEYS = {
+    "article": "provenance.article",
+    "source_passage": "provenance.passage",
+    "implied_probability": "provenance.implied_probability",
+    "implied_probability_low": "provenance.implied_probability.low",
+    "implied_probability_high": "provenance.implied_probability.high",
+    "implied_probability_table": "provenance.implied_probability.table",
+    "implied_probability_term": "provenance.implied_probability.term",
+}
+# An entry's problems are listed in the order its keys are usually written.
+_FIELD_ORDER = (
+    "slug",
+    "title",
+    "type",
+    "open_time",
+    "scheduled_close_time",
+    "scheduled_resolve_time",
+    "resolution_criteria",
+    "background",
+    "fine_print",
+    "resolution_source",
+    "tags",
+    "projects",
+    "hide_community_until_forecast",
+    "provenance",
+    "article",
+    "source_passage",
+    "implied_probability",
+    "implied_probability_low",
+    "implied_probability_high",
+    "implied_probability_table",
+    "implied_probability_term",
+)
+WINDOW_FIELDS = ("open_time", "scheduled_close_time", "scheduled_resolve_time")
+# A window the file gets wrong still lets its texts be checked: any window fills the
+# placeholders to the same length (ISO dates and four-digit years).
+_STAND_IN_WINDOW = (datetime(2000, 1, 1, tzinfo=UTC), datetime(2000, 7, 1, tzinfo=UTC))
+
+
+class _EntryProblems:
+    """A question entry's problems by field, each line starting with the entry's
+    place in the file and the field's key in it."""
+
+    def __init__(self, where: str) -> None:
+        self.where = where
+        self.by_field: dict[str, list[str]] = {}
+
+    def add(self, name: str, message: str) -> None:
+        self.add_line(name, f"{self.where}: {FILE_KEYS.get(name, name)}: {message}")
+
+    def add_line(self, name: str, line: str) -> None:
+        self.by_field.setdefault(name, []).append(line)
+
+    def add_rules(self, error: ValidationError) -> None:
+        """The shared rules' problems, but none on a field the file's reading already
+        refused: that value never reached them (a time that is not a time is not
+        also "required")."""
+        refused = set(self.by_field)
+        for name, messages in error.message_dict.items():
+            if name not in refused:
+                for message in messages:
+                    self.add(name, message)
+
+    def lines(self) -> list[str]:
+        order = {name: position for position, name in enumerate(_FIELD_ORDER)}
+        names = sorted(self.by_field, key=lambda name: order.get(name, len(order)))
+        return [line for name in names for line in self.by_field[name]]
 
 
 def _clean_questions(
-    entries: Any, *, known_articles: set[str], load_time: datetime
+    entries: Any, *, articles: dict[str, Article], load_time: datetime
 ) -> list[dict[str, Any]]:
+    """Every entry read and judged by the shared rules; every problem of every
+    entry is reported, each with its place in the file."""
     if not isinstance(entries, list) or not entries:
         raise ImportFileError("questions: must be a non-empty list.")
-    cleaned: list[dict[str, Any]] = []
-    raw_by_slug: dict[str, dict[str, Any]] = {}
     load_day = datetime.combine(load_time.astimezone(UTC).date(), time.min, tzinfo=UTC)
+    existing = _existing_question_ids(entries)
+    raw_by_slug: dict[str, dict[str, Any]] = {}
+    cleaned: list[dict[str, Any]] = []
+    problems: list[str] = []
     for position, given in enumerate(entries, start=1):
-        where = f"question #{position}"
-        if not isinstance(given, dict):
-            raise _fail(where, "must be a mapping.")
-        unknown = set(given) - QUESTION_KEYS
-        if unknown:
-            raise _fail(where, f"unknown keys {sorted(unknown)}.")
-        entry = dict(given)
-        parent_slug = entry.get("successor_of")
-        if parent_slug:
-            if parent_slug not in raw_by_slug:
-                raise _fail(where, f"successor_of: {parent_slug!r} is not an earlier question.")
-            inherited = {
-                k: v
-                for k, v in raw_by_slug[parent_slug].items()
-                if k not in ("slug", "successor_of", "window")
-            }
-            if "window" in entry:
-                for key in ("open_time", "scheduled_close_time", "scheduled_resolve_time"):
-                    inherited.pop(key, None)
-            entry = {**inherited, **entry}
-        if "window" in entry:
-            window = entry["window"]
-            if not isinstance(window, dict) or "duration" not in window:
-                raise _fail(where, "window: needs duration (and optionally resolve_after).")
-            duration = _parse_duration(window["duration"], where, "window.duration")
-            resolve_after = _parse_duration(
-                window.get("resolve_after", "P1D"), where, "window.resolve_after"
+        try:
+            entry = _expand_entry(given, f"question #{position}", raw_by_slug, load_day)
+            slug = _entry_slug(entry)
+            where = f"question {slug!r}" if slug else f"question #{position}"
+            if slug in raw_by_slug:
+                raise _fail(where, "slug appears twice.")
+            if slug:
+                raw_by_slug[slug] = entry
+            cleaned.append(
+                _clean_entry(
+                    entry,
+                    _EntryProblems(where),
+                    articles=articles,
+                    exclude_pk=existing.get(slug),
+                )
             )
-            entry["open_time"] = load_day
-            entry["scheduled_close_time"] = load_day + duration
-            entry["scheduled_resolve_time"] = load_day + duration + resolve_after
-        missing = [key for key in REQUIRED_QUESTION_KEYS if entry.get(key) in (None, "")]
-        if missing:
-            raise _fail(where, f"missing {', '.join(missing)}.")
-        slug = str(entry["slug"]).strip()
-        if slugify(slug) != slug:
-            raise _fail(where, f"slug: {slug!r} must be lowercase letters, digits and hyphens.")
-        where = f"question {slug!r}"
-        if slug in raw_by_slug:
-            raise _fail(where, "slug appears twice.")
-        raw_by_slug[slug] = entry
-        if entry["type"] not in Question.Type.values:
-            raise _fail(where, f"type: {entry['type']!r} is not one of {Question.Type.values}.")
-        times = {
-            key: _parse_time(entry[key], where, key)
-            for key in ("open_time", "scheduled_close_time", "scheduled_resolve_time")
-        }
-        if not times["open_time"] < times["scheduled_close_time"]:
-            raise _fail(where, "open_time must be before scheduled_close_time.")
-        if not times["scheduled_close_time"] <= times["scheduled_resolve_time"]:
-            raise _fail(where, "scheduled_resolve_time must not be before scheduled_close_time.")
-        placeholders = window_placeholders(times["open_time"], times["scheduled_close_time"])
-        record: dict[str, Any] = {"slug": slug, "type": entry["type"], "templates": {}, **times}
-        for key in DESCRIPTIVE_FIELDS:
-            value = _text(entry, key, where, required=key in ("title", "resolution_criteria"))
-            if key in TEMPLATED_FIELDS:
-                record["templates"][key] = value
-                value = _fill_placeholders(value, placeholders, where, key)
-            record[key] = value
-        _check_lengths(Question, record, where)
-        tags = entry.get("tags") or []
-        if not isinstance(tags, list) or not all(isinstance(tag, str) for tag in tags):
-            raise _fail(where, "tags: must be a list of words.")
-        record["tags"] = sorted({slugify(tag) for tag in tags if slugify(tag)})
-        for tag in record["tags"]:
-            _check_lengths(Tag, {"slug": tag}, f"{where}, tag {tag[:20]!r}")
-        projects = entry.get("projects") or []
-        if not isinstance(projects, list) or not all(isinstance(p, str) for p in projects):
-            raise _fail(where, "projects: must be a list of project slugs.")
-        record["projects"] = sorted({slugify(p) for p in projects if slugify(p)})
-        for project in record["projects"]:
-            _check_lengths(Project, {"slug": project}, f"{where}, project {project[:20]!r}")
-        hide = entry.get("hide_community_until_forecast", False)
-        if not isinstance(hide, bool):
-            raise _fail(where, "hide_community_until_forecast: must be true or false.")
-        record["hide_community_until_forecast"] = hide
-        record["provenance"] = _clean_provenance(entry.get("provenance"), where, known_articles)
-        _check_lengths(Question, record["provenance"], where)
-        record["successor_of"] = parent_slug or None
-        cleaned.append(record)
+        except ImportFileError as error:
+            problems.extend(error.messages)
+    if problems:
+        shown = problems[:MAX_REPORTED_PROBLEMS]
+        if len(problems) > len(shown):
+            shown.append(f"... and {len(problems) - len(shown)} more problems")
+        raise ImportFileError(shown)
     return cleaned
+
+
+def _existing_question_ids(entries: list[Any]) -> dict[str, int]:
+    """The questions the file names by slug already: loading rewrites them, so their
+    slugs are not a clash."""
+    slugs = [_entry_slug(entry) for entry in entries if isinstance(entry, dict)]
+    found = Question.objects.filter(slug__in=[slug for slug in slugs if slug])
+    return dict(found.values_list("slug", "pk"))
+
+
+def _entry_slug(entry: dict[str, Any]) -> str:
+    value = entry.get("slug")
+    return "" if value is None else str(value).strip()
+
+
+def _expand_entry(
+    given: Any, where: str, raw_by_slug: dict[str, dict[str, Any]], load_day: datetime
+) -> dict[str, Any]:
+    """The entry with what `successor_of` and `window` stand for written out; a
+    problem here leaves the entry's fields unknown, so it is the entry's only one."""
+    if not isinstance(given, dict):
+        raise _fail(where, "must be a mapping.")
+    unknown = set(given) - QUESTION_KEYS
+    if unknown:
+        raise _fail(where, f"unknown keys {sorted(unknown)}.")
+    entry = dict(given)
+    parent_slug = entry.get("successor_of")
+    if parent_slug:
+        if parent_slug not in raw_by_slug:
+            raise _fail(where, f"successor_of: {parent_slug!r} is not an earlier question.")
+        inherited = {
+            k: v
+            for k, v in raw_by_slug[parent_slug].items()
+            if k not in ("slug", "successor_of", "window")
+        }
+        if "window" in entry:
+            for key in WINDOW_FIELDS:
+                inherited.pop(key, None)
+        entry = {**inherited, **entry}
+    if "window" in entry:
+        entry.update(_window_times(entry["window"], where, load_day))
+    return entry
+
+
+def _window_times(window: Any, where: str, load_day: datetime) -> dict[str, datetime]:
+    if not isinstance(window, dict) or "duration" not in window:
+        raise _fail(where, "window: needs duration (and optionally resolve_after).")
+    duration = _parse_duration(window["duration"], where, "window.duration")
+    resolve_after = _parse_duration(
+        window.get("resolve_after", "P1D"), where, "window.resolve_after"
+    )
+    return {
+        "open_time": load_day,
+        "scheduled_close_time": load_day + duration,
+        "scheduled_resolve_time": load_day + duration + resolve_after,
+    }
+
+
+def _clean_entry(
+    entry: dict[str, Any],
+    problems: _EntryProblems,
+    *,
+    articles: dict[str, Article],
+    exclude_pk: int | None,
+) -> dict[str, Any]:
+    """The record `_write_question` stores, or ImportFileError with every problem of
+    the entry. The file names each question by its slug and type (loading is
+    idempotent by slug), so neither is left to a default here."""
+    slug = _entry_slug(entry)
+    if not slug:
+        problems.add("slug", REQUIRED)
+    kind = entry.get("type")
+    if kind in (None, ""):
+        problems.add("type", REQUIRED)
+    times = {key: _read_time(entry.get(key), key, problems) for key in WINDOW_FIELDS}
+    texts, templates = _read_texts(entry, times, problems)
+    article_slug, provenance = _read_provenance(entry.get("provenance"), problems, articles)
+    fields = QuestionFields(
+        slug=slug,
+        type=str(kind or ""),
+        **times,
+        **texts,
+        tags=_read_tags(entry.get("tags"), problems),
+        hide_community_until_forecast=_read_flag(entry, problems),
+        **provenance,
+    )
+    projects = _read_projects(entry.get("projects"), problems)
+    try:
+        values = question_clean(fields=fields, exclude_pk=exclude_pk)
+    except ValidationError as error:
+        problems.add_rules(error)
+        raise ImportFileError(problems.lines()) from None
+    if problems.by_field:
+        raise ImportFileError(problems.lines())
+    return {
+        "values": values,
+        "templates": templates,
+        "article_slug": article_slug,
+        "projects": projects,
+        "successor_of": entry.get("successor_of") or None,
+    }
+
+
+def _read_time(value: Any, key: str, problems: _EntryProblems) -> datetime | None:
+    """A time as the file gives it, in UTC; None when left out. A time without an
+    offset is passed on as it is, for the shared rules to refuse."""
+    if value in (None, ""):
+        return None
+    moment = None
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, str):
+        try:
+            moment = parse_datetime(value.strip())
+        except ValueError:  # well formed but not a date, e.g. month 13
+            moment = None
+    if moment is None:
+        problems.add(key, f"{value!r} is not an ISO 8601 date-time.")
+        return None
+    return moment if timezone.is_naive(moment) else moment.astimezone(UTC)
+
+
+def _read_texts(
+    entry: dict[str, Any], times: dict[str, datetime | None], problems: _EntryProblems
+) -> tuple[dict[str, str], dict[str, str]]:
+    """The descriptive texts with their placeholders filled from the window, and the
+    templates they were filled from (an existing question is filled from its own,
+    stored window)."""
+    opens, closes = times["open_time"], times["scheduled_close_time"]
+    if opens is None or closes is None or timezone.is_naive(opens) or timezone.is_naive(closes):
+        opens, closes = _STAND_IN_WINDOW
+    placeholders = window_placeholders(opens, closes)
+    texts: dict[str, str] = {}
+    templates: dict[str, str] = {}
+    for key in DESCRIPTIVE_FIELDS:
+        value = entry.get(key)
+        if value is None:
+            value = ""
+        if not isinstance(value, str):
+            problems.add(key, "must be text.")
+            value = ""
+        value = value.strip()
+        if key in TEMPLATED_FIELDS:
+            templates[key] = value
+            value = _fill_placeholders(value, placeholders, key, problems)
+        texts[key] = value
+    return texts, templates
+
+
+def _fill_placeholders(
+    text: str, values: dict[str, str], key: str, problems: _EntryProblems
+) -> str:
+    try:
+        return text.format(**values)
+    except (KeyError, IndexError, ValueError) as error:
+        problems.add(
+            key,
+            f"only {{open_date}}, {{close_date}}, {{open_year}} and {{close_year}} "
+            f"may stand in braces ({error}).",
+        )
+        return text
+
+
+def _read_tags(value: Any, problems: _EntryProblems) -> list[str]:
+    tags = value or []
+    if not isinstance(tags, list) or not all(isinstance(tag, str) for tag in tags):
+        problems.add("tags", "must be a list of words.")
+        return []
+    return tags
+
+
+def _read_flag(entry: dict[str, Any], problems: _EntryProblems) -> bool:
+    hide = entry.get("hide_community_until_forecast", False)
+    if not isinstance(hide, bool):
+        problems.add("hide_community_until_forecast", "must be true or false.")
+        return False
+    return hide
+
+
+def _read_projects(value: Any, problems: _EntryProblems) -> list[str]:
+    """Projects are named by slug and created as needed (questions' drafts pick
+    existing ones on the page instead)."""
+    projects = value or []
+    if not isinstance(projects, list) or not all(isinstance(p, str) for p in projects):
+        problems.add("projects", "must be a list of project slugs.")
+        return []
+    slugs = sorted({slugify(p) for p in projects if slugify(p)})
+    limit = Project._meta.get_field("slug").max_length
+    for slug in slugs:
+        if limit and len(slug) > limit:
+            problems.add_line(
+                "projects",
+                f"{problems.where}, project {slug[:20]!r}: slug: longer than {limit} characters.",
+            )
+    return slugs
+
+
+def _read_provenance(
+    value: Any, problems: _EntryProblems, articles: dict[str, Article]
+) -> tuple[str | None, dict[str, Any]]:
+    """The article's slug and the question's provenance fields. The block is about
+    an article, so it names one: in this file or already loaded."""
+    if value in (None, {}):
+        return None, {}
+    if not isinstance(value, dict):
+        problems.add("provenance", "must be a mapping.")
+        return None, {}
+    slug = value.get("article")
+    article = articles.get(slug) if isinstance(slug, str) else None
+    if article is None:
+        problems.add("article", f"no article {slug!r} in this file or loaded.")
+    fields = {
+        "article": article,
+        "source_passage": str(value.get("passage") or "").strip(),
+        **_read_implied_probability(value.get("implied_probability"), problems),
+    }
+    return (slug if article is not None else None), fields
+
+
+def _read_implied_probability(implied: Any, problems: _EntryProblems) -> dict[str, Any]:
+    if not implied:
+        return {}
+    if not isinstance(implied, dict):
+        problems.add("implied_probability", "must be a mapping of low, high, table and term.")
+        return {}
+    fields: dict[str, Any] = {}
+    for end in ("low", "high"):
+        name = f"implied_probability_{end}"
+        fields[name] = None
+        if implied.get(end) is None:
+            continue  # the shared rules ask for both ends
+        try:
+            fields[name] = float(implied[end])
+        except (TypeError, ValueError):
+            problems.add(name, "Enter a number.")
+    fields["implied_probability_table"] = str(implied.get("table") or "")
+    fields["implied_probability_term"] = str(implied.get("term") or "").strip()
+    return fields
 
 
 def questions_import(*, document: Any, base_dir: Path, now: datetime | None = None) -> ImportReport:
@@ -368,11 +582,10 @@ def questions_import(*, document: Any, base_dir: Path, now: datetime | None = No
     if unknown:
         raise ImportFileError(f"Unknown top-level keys {sorted(unknown)}.")
     articles = _clean_articles(document.get("articles"), base_dir)
-    existing_articles = set(
-        Article.objects.filter(slug__in=_provenance_slugs(document)).values_list("slug", flat=True)
-    )
     questions = _clean_questions(
-        document.get("questions"), known_articles=set(articles) | existing_articles, load_time=now
+        document.get("questions"),
+        articles=_known_articles(document, articles),
+        load_time=now,
     )
 
     report = ImportReport()
@@ -387,6 +600,22 @@ def questions_import(*, document: Any, base_dir: Path, now: datetime | None = No
     return report
 
 
+def _known_articles(
+    document: dict[str, Any], articles: dict[str, dict[str, Any]]
+) -> dict[str, Article]:
+    """The articles the questions may name, by slug: the file's own (not saved yet,
+    and winning over a stored one of the same slug, which they will overwrite) and
+    the stored ones the file refers to. Their text is read to find the passages."""
+    known = {
+        article.slug: article
+        for article in Article.objects.filter(slug__in=_provenance_slugs(document)).exclude(
+            slug__in=list(articles)
+        )
+    }
+    known.update({slug: Article(**fields) for slug, fields in articles.items()})
+    return known
+
+
 def _provenance_slugs(document: dict[str, Any]) -> list[str]:
     slugs = []
     for entry in document.get("questions") or []:
@@ -398,31 +627,25 @@ def _provenance_slugs(document: dict[str, Any]) -> list[str]:
 def _write_question(
     record: dict[str, Any], article_ids: dict[str, int], report: ImportReport
 ) -> None:
-    provenance = dict(record["provenance"])
-    article_slug = provenance.pop("article_slug", None)
-    descriptive = {key: record[key] for key in DESCRIPTIVE_FIELDS}
+    values = record["values"]
+    descriptive = {key: values[key] for key in (*DESCRIPTIVE_FIELDS, *PROVENANCE_FIELDS)}
     descriptive.update(
-        hide_community_until_forecast=record["hide_community_until_forecast"],
-        article_id=article_ids.get(article_slug) if article_slug else None,
-        source_passage=provenance.get("source_passage", ""),
-        implied_probability_low=provenance.get("implied_probability_low"),
-        implied_probability_high=provenance.get("implied_probability_high"),
-        implied_probability_table=provenance.get("implied_probability_table", ""),
-        implied_probability_term=provenance.get("implied_probability_term", ""),
+        hide_community_until_forecast=values["hide_community_until_forecast"],
+        article_id=article_ids.get(record["article_slug"]) if record["article_slug"] else None,
     )
     parent_id = (
         Question.objects.filter(slug=record["successor_of"]).values_list("id", flat=True).first()
         if record["successor_of"]
         else None
     )
-    question = Question.objects.filter(slug=record["slug"]).first()
+    question = Question.objects.filter(slug=values["slug"]).first()
     if question is None:
         question = Question.objects.create(
-            slug=record["slug"],
-            type=record["type"],
-            open_time=record["open_time"],
-            scheduled_close_time=record["scheduled_close_time"],
-            scheduled_resolve_time=record["scheduled_resolve_time"],
+            slug=values["slug"],
+            type=values["type"],
+            open_time=values["open_time"],
+            scheduled_close_time=values["scheduled_close_time"],
+            scheduled_resolve_time=values["scheduled_resolve_time"],
             successor_of_id=parent_id,
             **descriptive,
         )
@@ -442,8 +665,8 @@ def _write_question(
             report.updated.append(question.slug)
         else:
             report.unchanged.append(question.slug)
-    tags = [Tag.objects.get_or_create(slug=slug)[0] for slug in record["tags"]]
-    if set(question.tags.values_list("slug", flat=True)) != set(record["tags"]):
+    tags = [Tag.objects.get_or_create(slug=slug)[0] for slug in values["tags"]]
+    if set(question.tags.values_list("slug", flat=True)) != set(values["tags"]):
         question.tags.set(tags)
         _mark_updated(question, report)
     projects = [

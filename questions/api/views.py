@@ -37,8 +37,9 @@ class QuestionImportView(APIView):
         summary="Import questions and articles (staff)",
         description=(
             "Upload a JSON or YAML file as `file`, or send the document as a JSON body. "
-            "The whole document is validated before anything is written; an error names the "
-            'entry and field: `{"file": ["question \'x\': missing title."]}`. Loading is '
+            "The whole document is validated before anything is written; every problem is "
+            "listed with the entry and field, in the words the authoring page uses: "
+            '`{"file": ["question \'x\': title: This field is required."]}`. Loading is '
             "idempotent by slug. Relative `text_file` paths cannot be read here: give "
             "articles their `text` inline."
         ),

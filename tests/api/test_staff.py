@@ -113,12 +113,18 @@ def test_import_questions_from_a_raw_json_body(staff_client):
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        (json.dumps(question_document(title="")), "question #1: missing title"),
+        (
+            json.dumps(question_document(title="")),
+            "question 'imported-q': title: This field is required.",
+        ),
         (
             json.dumps(question_document(open_time="2030-01-01T00:00:00")),
-            "open_time: '2030-01-01T00:00:00' has no UTC offset",
+            "question 'imported-q': open_time: Give a time zone offset (times are UTC).",
         ),
-        (json.dumps(question_document(slug="Bad Slug")), "must be lowercase"),
+        (
+            json.dumps(question_document(slug="Bad Slug")),
+            "question 'Bad Slug': slug: Use lowercase letters, digits and hyphens only.",
+        ),
         ('{"questions": [', "Cannot parse the file"),
         ("questions: [unclosed", "Cannot parse the file"),
         (json.dumps({"questions": []}), "questions: must be a non-empty list."),

@@ -149,7 +149,10 @@ def test_one_bad_entry_rejects_the_whole_file(run, questions_yaml):
 """,
         encoding="utf-8",
     )
-    with pytest.raises(CommandError, match=r"question #3: missing scheduled_close_time"):
+    with pytest.raises(
+        CommandError,
+        match=r"question 'no-close': scheduled_close_time: This field is required\.",
+    ):
         run("import_questions", questions_yaml)
     assert Question.objects.count() == 0
     assert Article.objects.count() == 0
@@ -160,7 +163,10 @@ def test_a_time_without_offset_is_refused_by_name(run, questions_yaml):
         QUESTIONS_YAML.replace("open_time: 2024-05-01T00:00:00Z", "open_time: '2024-05-01T00:00'"),
         encoding="utf-8",
     )
-    with pytest.raises(CommandError, match=r"question 'rain-in-may': open_time: .* no UTC offset"):
+    with pytest.raises(
+        CommandError,
+        match=r"question 'rain-in-may': open_time: Give a time zone offset \(times are UTC\)\.",
+    ):
         run("import_questions", questions_yaml)
     assert Question.objects.count() == 0
 

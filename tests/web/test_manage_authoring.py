@@ -240,6 +240,7 @@ def test_a_blank_slug_that_is_taken_gets_a_number(staff_web_client):
         ),
         ({"open_time": "soon"}, "open_time", "Enter a valid date/time."),
         ({"title": ""}, "title", "This field is required."),
+        ({"title": "x" * 301}, "title", "At most 300 characters."),
         ({"resolution_criteria": "  "}, "resolution_criteria", "This field is required."),
         ({"slug": "Not A Slug"}, "slug", "Use lowercase letters, digits and hyphens only."),
         ({"slug": "nk-escalation"}, "slug", "Another question already uses"),
@@ -252,7 +253,7 @@ def test_a_blank_slug_that_is_taken_gets_a_number(staff_web_client):
         (
             {"implied_probability_low": "1.5", "implied_probability_high": "0.9"},
             "implied_probability_low",
-            "Ensure this value is less than or equal to 1.",
+            "A probability between 0 and 1, e.g. 0.55.",
         ),
         (
             {"implied_probability_low": "0.8", "implied_probability_high": "0.2"},
@@ -271,6 +272,7 @@ def test_a_blank_slug_that_is_taken_gets_a_number(staff_web_client):
         "resolve-before-close",
         "bad-time",
         "no-title",
+        "long-title",
         "blank-criteria",
         "bad-slug",
         "taken-slug",
