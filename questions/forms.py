@@ -1,7 +1,7 @@
-"""Forms of the staff pages (and the Django admin's resolve form). They only
-shape input: the rules live in the services (`question_resolve`,
-`question_draft_create`, `clarification_add`), whose errors the views put on
-these fields."""
+"""Forms of the staff pages (and the Django admin's resolve form), and the search
+field the question list and the API share. They only shape input: the rules live in
+the services (`question_resolve`, `question_draft_create`, `clarification_add`), whose
+errors the views put on these fields."""
 
 from __future__ import annotations
 
@@ -12,8 +12,10 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from django import forms
+from django.core.exceptions import ValidationError
 
 from questions.models import Article, Project, Question
+from questions.selectors import SEARCH_MAX_LENGTH, SEARCH_MAX_WORDS
 from questions.services import (
     AUTHORED_TYPES,
     CLARIFICATION_MAX_LENGTH,
@@ -24,6 +26,24 @@ from questions.services import (
 OUTCOME_CHOICES = [
     (value, label) for value, label in Question.Resolution.choices if value in RESOLUTION_OUTCOMES
 ]
+
+
+class QuestionSearchField(forms.CharField):
+    """The text `questions_search` looks for, held to its limits: at most
+    SEARCH_MAX_LENGTH characters once trimmed, and SEARCH_MAX_WORDS words. The web
+    list's search box and the API's `search` parameter are both this field, so they
+    accept and refuse the same text. Cleaned, the words are joined by single spaces."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("max_length", SEARCH_MAX_LENGTH)
+        super().__init__(**kwargs)
+
+    def clean(self, value: Any) -> str:
+        words = super().clean(value).split()
+        if len(words) > SEARCH_MAX_WORDS:
+            raise ValidationError(f"Search for at most {SEARCH_MAX_WORDS} words.", code="max_words")
+        return " ".join(words)
 
 
 # datetime-local inputs, to the second (the site's time zone is UTC).

@@ -24,6 +24,11 @@ from common.db import count_subquery
 from questions.models import Article, Clarification, Question, ResolutionEvent, Tag
 
 SCORED_OUTCOMES = (Question.Resolution.YES, Question.Resolution.NO)
+# The search's limits, checked where the text comes in (`questions.forms.
+# QuestionSearchField`, for the web list and the API alike). A longer text is a pasted
+# paragraph, and each word adds three LIKE conditions over the question's text.
+SEARCH_MAX_LENGTH = 200
+SEARCH_MAX_WORDS = 10
 
 
 def recently_resolved(*, limit: int = 20) -> list[Question]:
@@ -100,7 +105,8 @@ def questions_search(*, questions: QuerySet[Question], text: str) -> QuerySet[Qu
     """The questions holding every word of `text` (split on whitespace) in their title,
     background or resolution criteria, ignoring case; a word is matched as it is, never
     as a LIKE pattern. Empty text keeps every question. The web list and the API both
-    search through here, so the same words find the same questions."""
+    search through here, so the same words find the same questions; both take the text
+    through `QuestionSearchField`, which holds it to SEARCH_MAX_WORDS words."""
     for word in text.split():
         questions = questions.filter(
             Q(title__icontains=word)

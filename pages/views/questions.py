@@ -37,16 +37,13 @@ from forecasts.selectors import (
     questions_for_list,
     questions_forecast_by,
 )
+from questions.forms import QuestionSearchField
 from questions.models import Article, Question
 from questions.selectors import articles_in_use, tags_in_use
 from scoring.scorecard import score_card
 from scoring.selectors import scores_for_question
 
 QUESTIONS_PER_PAGE = 25
-SEARCH_MAX_LENGTH = 200
-# The search matches questions holding every word; more words than this are a typo or
-# a pasted paragraph, and each one adds three LIKE conditions.
-SEARCH_MAX_WORDS = 10
 # The chart and its table show at most this many points of the community history; a
 # longer history is thinned to the value standing at the end of each slice of time.
 
@@ -101,9 +98,7 @@ class FlagField(forms.Field):
 
 
 class QuestionFilterForm(forms.Form):
-    q = forms.CharField(
-        required=False,
-        max_length=SEARCH_MAX_LENGTH,
+    q = QuestionSearchField(
         label="Search",
         widget=forms.TextInput(
             attrs={"type": "search", "placeholder": "Title, background or criteria"}
@@ -131,12 +126,6 @@ class QuestionFilterForm(forms.Form):
         if not can_filter_mine:
             # "Haven't forecast" means nothing without an account; the page says so instead.
             del self.fields["unforecast"]
-
-    def clean_q(self) -> str:
-        words = self.cleaned_data["q"].split()
-        if len(words) > SEARCH_MAX_WORDS:
-            raise ValidationError(f"Search for at most {SEARCH_MAX_WORDS} words.")
-        return " ".join(words)
 
 
 def _filters_from_form(form: QuestionFilterForm) -> QuestionListFilters:
