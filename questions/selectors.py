@@ -54,6 +54,17 @@ def resolution_events_for(*, question: Question) -> list[ResolutionEvent]:
     )
 
 
+def latest_resolution_event_id(*, question: Question) -> int:
+    """The id of the resolution event in force (the newest), 0 when there is none: what
+    a resolve form records as reviewed, and `question_resolve` checks under its lock."""
+    return (
+        question.resolution_events.order_by("-created_at", "-id")
+        .values_list("id", flat=True)
+        .first()
+        or 0
+    )
+
+
 def clarifications_for(*, question: Question) -> list[Clarification]:
     return list(question.clarifications.select_related("created_by").order_by("created_at", "id"))
 
