@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from statistics import median
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import User
@@ -18,6 +19,7 @@ from accounts.roles import is_analyst
 from common.db import count_subquery
 from forecasts.models import CommunityPoint, Forecast
 from questions.models import Question
+from questions.selectors import questions_open_first, questions_search
 
 
 def standing_forecasts(*, question: Question, before: datetime | None = None) -> QuerySet[Forecast]:
@@ -230,6 +232,85 @@ def community_forecasts_for_viewer(
             ):
                 community[question.pk] = community[question.pk].hidden_from_viewer()
     return community
+
+
+# --- The question list: filters and sorts ---------------------------------------------
+
+STATUS_ALL = "all"
+SORT_DEFAULT = ""
+SORT_NEWEST = "newest"
+SORT_FORECASTERS = "forecasters"
+SORT_RECENT = "recent"
+CLOSING_SOON = timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class QuestionListFilters:
+    """What the question list is narrowed and ordered by. `q` is searched as
+    `questions_search` does; `status` is a `Question.Status` or STATUS_ALL; `tag` and
+    `article` are slugs, empty for any; `unforecast` applies only to a signed-in user."""
+
+    q: str = ""
+    status: str = STATUS_ALL
+    tag: str = ""
+    article: str = ""
+    sort: str = SORT_DEFAULT
+    closing_soon: bool = False
+    unforecast: bool = False
+
+
+def _standing_forecasts_of_outer_question() -> QuerySet[Forecast]:
+    """Forecasts on the outer query's question made before its actual close, the ones
+    its community forecast counts (SCORING.md §1)."""
+    return Forecast.objects.filter(
+        question=OuterRef("pk"),
+        created_at__lt=OuterRef("scheduled_close_time"),
+    ).filter(
+        created_at__lt=Coalesce(OuterRef("known_at"), OuterRef("scheduled_close_time")),
+    )
+
+
+def _list_sorted(questions: QuerySet[Question], *, sort: str, now: datetime) -> QuerySet[Question]:
+    if sort == SORT_NEWEST:
+        return questions.order_by("-published_at", "-id")
+    if sort == SORT_FORECASTERS:
+        # People, not forecasts: someone who forecast ten times counts once.
+        forecasters = count_subquery(_standing_forecasts_of_outer_question(), "user", distinct=True)
+        return questions.annotate(forecaster_count=forecasters).order_by(
+            "-forecaster_count", "scheduled_close_time", "id"
+        )
+    if sort == SORT_RECENT:
+        latest = (
+            Forecast.objects.filter(question=OuterRef("pk"))
+            .order_by("-created_at", "-id")
+            .values("created_at")[:1]
+        )
+        return questions.annotate(last_forecast_at=Subquery(latest)).order_by(
+            F("last_forecast_at").desc(nulls_last=True), "scheduled_close_time", "id"
+        )
+    return questions_open_first(questions=questions, now=now)
+
+
+def questions_for_list(
+    *, filters: QuestionListFilters, user: Any, now: datetime
+) -> QuerySet[Question]:
+    """The published questions the list shows for `filters`, in their order, with the
+    article and tags each row shows fetched alongside (two queries for a page)."""
+    questions = Question.objects.published().select_related("article").prefetch_related("tags")
+    questions = questions_search(questions=questions, text=filters.q)
+    if filters.status != STATUS_ALL:
+        questions = questions.with_status(filters.status, now)
+    if filters.tag:
+        questions = questions.filter(tags__slug=filters.tag)
+    if filters.article:
+        questions = questions.filter(article__slug=filters.article)
+    if filters.closing_soon:
+        questions = questions.open(now).filter(scheduled_close_time__lte=now + CLOSING_SOON)
+    if filters.unforecast and user.is_authenticated:
+        questions = questions.filter(
+            ~Exists(Forecast.objects.filter(question=OuterRef("pk"), user=user))
+        )
+    return _list_sorted(questions, sort=filters.sort, now=now)
 
 
 # --- The staff pages: what waits for resolution, and what a resolution will score --------

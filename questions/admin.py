@@ -23,7 +23,8 @@ from django.utils.safestring import mark_safe
 from common.forms import add_service_errors
 from questions.forms import QuestionResolveForm
 from questions.models import Article, Clarification, Project, Question, ResolutionEvent, Tag
-from questions.services import question_resolve
+from questions.selectors import latest_resolution_event_id, resolution_events_for
+from questions.services import ResolutionChanged, question_resolve
 
 
 class ReadOnlyAdminMixin:
@@ -215,39 +216,70 @@ class QuestionAdmin(admin.ModelAdmin):
         return custom + super().get_urls()
 
     def resolve_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """Resolve or correct through `question_resolve`. The form carries the latest
+        event when it was shown: if another resolution lands before it is submitted,
+        the page shows the new state with a 409 and asks again (see
+        QuestionResolveForm)."""
         question = self.get_object(request, unquote(object_id))
         if question is None:
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
         if not self.has_change_permission(request, question):
             raise PermissionDenied
-        initial = (
-            {"outcome": question.resolution, "known_at": question.known_at}
-            if question.resolution
-            else {}
+        if request.method != "POST":
+            latest_event = latest_resolution_event_id(question=question)
+            initial = QuestionResolveForm.initial_for(question=question, latest_event=latest_event)
+            return self._resolve_page(request, question, QuestionResolveForm(initial=initial))
+        form = QuestionResolveForm(request.POST)
+        if not form.is_valid():
+            if not form.seen_event_invalid:
+                return self._resolve_page(request, question, form)
+            # A value no page sends: say so, and record the history this page shows as
+            # the one reviewed, so submitting again after checking it goes through.
+            errors = form.errors["seen_event"]
+            form = form.asked_again(latest_event=latest_resolution_event_id(question=question))
+            form.add_error("seen_event", errors)
+            return self._resolve_page(request, question, form, status=400)
+
+        previous = question.resolution
+        try:
+            event = question_resolve(
+                question=question,
+                outcome=form.cleaned_data["outcome"],
+                known_at=form.cleaned_data["known_at"],
+                resolved_by=request.user,
+                note=form.cleaned_data["note"],
+                evidence_links=form.cleaned_data["evidence_links"],
+                expected_latest_event=form.expected_latest_event(),
+            )
+        except ResolutionChanged:
+            # Resolved or corrected by someone else since this form was shown. The event
+            # is read before the question, so a third that lands in between is caught on
+            # the next submit rather than confirmed against a state this page never showed.
+            latest_event = latest_resolution_event_id(question=question)
+            question.refresh_from_db()
+            form = form.asked_again(latest_event=latest_event)
+            return self._resolve_page(request, question, form, status=409, changed=True)
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self._resolve_page(request, question, form)
+        summary = (
+            f"Corrected (was {previous}): resolved as {event.outcome}"
+            if previous
+            else f"Resolved as {event.outcome}"
         )
-        form = QuestionResolveForm(request.POST or None, initial=initial)
-        if request.method == "POST" and form.is_valid():
-            previous = question.resolution
-            try:
-                event = question_resolve(
-                    question=question,
-                    outcome=form.cleaned_data["outcome"],
-                    known_at=form.cleaned_data["known_at"],
-                    resolved_by=request.user,
-                    note=form.cleaned_data["note"],
-                    evidence_links=form.cleaned_data["evidence_links"],
-                )
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                summary = (
-                    f"Corrected (was {previous}): resolved as {event.outcome}"
-                    if previous
-                    else f"Resolved as {event.outcome}"
-                )
-                self.log_change(request, question, f"{summary}, known at {event.known_at}.")
-                self.message_user(request, f"{summary}; scoring has been queued.", messages.SUCCESS)
-                return redirect("admin:questions_question_change", question.pk)
+        self.log_change(request, question, f"{summary}, known at {event.known_at}.")
+        self.message_user(request, f"{summary}; scoring has been queued.", messages.SUCCESS)
+        return redirect("admin:questions_question_change", question.pk)
+
+    def _resolve_page(
+        self,
+        request: HttpRequest,
+        question: Question,
+        form: QuestionResolveForm,
+        *,
+        status: int = 200,
+        changed: bool = False,
+    ) -> HttpResponse:
         counts = question.forecasts.aggregate(
             forecasts=Count("id", filter=Q(created_at__lt=question.scheduled_close_time)),
             forecasters=Count(
@@ -265,11 +297,14 @@ class QuestionAdmin(admin.ModelAdmin):
             "media": self.media + form.media,
             "forecast_count": counts["forecasts"],
             "forecaster_count": counts["forecasters"],
-            "events": question.resolution_events.select_related("created_by").order_by(
-                "-created_at", "-id"
-            ),
+            # Read after the form's `seen_event`, so the trail shown is never older than
+            # the event the form records as reviewed.
+            "events": resolution_events_for(question=question),
+            "changed": changed,
         }
-        return TemplateResponse(request, "admin/questions/question/resolve.html", context)
+        return TemplateResponse(
+            request, "admin/questions/question/resolve.html", context, status=status
+        )
 
 
 @admin.register(ResolutionEvent)

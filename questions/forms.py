@@ -1,19 +1,22 @@
-"""Forms of the staff pages (and the Django admin's resolve form). They only
-shape input: the rules live in the services (`question_resolve`, `clarification_add`)
-and, for a question's own fields, in `questions.validation`, which drafts and
-question files share; the views put their errors on these fields."""
+"""Forms of the staff pages (and the Django admin's resolve form), and the search field
+the question list and the API share. They only shape input: the rules live in the
+services (`question_resolve`, `clarification_add`) and, for a question's own fields, in
+`questions.validation`, which drafts and question files share; the views put their errors
+on these fields."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
-from typing import Any
+from typing import Any, Self
 
 from dateutil.relativedelta import relativedelta
 from django import forms
+from django.core.exceptions import ValidationError
 
 from questions.models import Article, Project, Question
+from questions.selectors import SEARCH_MAX_LENGTH, SEARCH_MAX_WORDS
 from questions.services import (
     CLARIFICATION_MAX_LENGTH,
     RESOLUTION_OUTCOMES,
@@ -26,11 +29,44 @@ OUTCOME_CHOICES = [
 ]
 
 
+class QuestionSearchField(forms.CharField):
+    """The text `questions_search` looks for, held to its limits: at most
+    SEARCH_MAX_LENGTH characters once trimmed, and SEARCH_MAX_WORDS words. The web
+    list's search box and the API's `search` parameter are both this field, so they
+    accept and refuse the same text. Cleaned, the words are joined by single spaces."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("max_length", SEARCH_MAX_LENGTH)
+        super().__init__(**kwargs)
+
+    def clean(self, value: Any) -> str:
+        words = super().clean(value).split()
+        if len(words) > SEARCH_MAX_WORDS:
+            raise ValidationError(f"Search for at most {SEARCH_MAX_WORDS} words.", code="max_words")
+        return " ".join(words)
+
+
 # datetime-local inputs, to the second (the site's time zone is UTC).
 DATETIME_LOCAL_FORMAT = "%Y-%m-%dT%H:%M:%S"
 
 
+# What a form that carries an altered `seen_event` shows; no page of ours sends one.
+SEEN_EVENT_INVALID = (
+    "The form's record of the resolution you reviewed is not valid: check the resolution "
+    "now in force and submit again."
+)
+
+
 class QuestionResolveForm(forms.Form):
+    """Resolving or correcting a question, on the staff page and in the Django admin.
+
+    `seen_event` is hidden: the id of the latest resolution event when the form was
+    shown (0 for none). Passed to `question_resolve` as `expected_latest_event`, it
+    turns a resolution or correction that another resolver entered in between into
+    ResolutionChanged (checked under the question's lock) instead of an overwrite; the
+    page then shows the state now in force and asks again (`asked_again`)."""
+
     outcome = forms.ChoiceField(choices=OUTCOME_CHOICES, widget=forms.RadioSelect)
     known_at = forms.DateTimeField(
         label="Known at (UTC)",
@@ -52,19 +88,52 @@ class QuestionResolveForm(forms.Form):
         help_text="One http(s) URL per line.",
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+    # Missing is "reviewed no event" (0): a submission without it resolves a question
+    # nobody has resolved, and is asked again about one that has been.
+    seen_event = forms.IntegerField(
+        required=False,
+        widget=forms.HiddenInput,
+        min_value=0,
+        error_messages={"invalid": SEEN_EVENT_INVALID, "min_value": SEEN_EVENT_INVALID},
+    )
+
+    @staticmethod
+    def initial_for(*, question: Question, latest_event: int) -> dict[str, Any]:
+        """The form as first shown: the resolution in force to start a correction
+        from, and `latest_event` (the id of the newest event, 0 for none) as reviewed."""
+        initial: dict[str, Any] = {"seen_event": latest_event}
+        if question.resolution:
+            initial.update(outcome=question.resolution, known_at=question.known_at)
+        return initial
 
     def clean_evidence_links(self) -> list[str]:
         text = self.cleaned_data.get("evidence_links") or ""
         return [line.strip() for line in text.splitlines() if line.strip()]
 
+    @property
+    def seen_event_invalid(self) -> bool:
+        """A `seen_event` no page sends (not a whole number, or negative)."""
+        return self.has_error("seen_event")
+
+    def expected_latest_event(self) -> int:
+        """For `question_resolve(expected_latest_event=...)`, once the form is valid."""
+        return self.cleaned_data.get("seen_event") or 0
+
+    def asked_again(self, *, latest_event: int) -> Self:
+        """The same entry, bound again with `latest_event` as the event reviewed: for
+        the page that shows the resolution now in force and asks to confirm against it."""
+        data = self.data.copy()
+        data["seen_event"] = str(latest_event)
+        form = type(self)(data)
+        form.is_valid()
+        return form
+
 
 class ManageResolveForm(QuestionResolveForm):
-    """The resolve page's form. Its confirmation step carries the same fields
-    hidden, plus the resolution event the author saw: if someone resolved or
-    corrected the question in between, the page asks again instead of
-    confirming a change that was described against an older state."""
-
-    seen_event = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=0)
+    """The staff resolve page's form. Its confirmation step carries the same fields
+    hidden, `seen_event` among them: if someone resolved or corrected the question in
+    between, the page asks again instead of confirming a change that was described
+    against an older state."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")

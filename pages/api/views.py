@@ -24,6 +24,7 @@ from pages.api.serializers import QuestionDetailSerializer, QuestionListSerializ
 from questions.api.filters import QuestionFilter
 from questions.api.serializers import ResolutionEventSerializer, ResolveSerializer
 from questions.models import Question
+from questions.selectors import SEARCH_MAX_LENGTH, SEARCH_MAX_WORDS
 from questions.services import question_resolve
 
 
@@ -31,7 +32,11 @@ from questions.services import question_resolve
     list=extend_schema(
         summary="List questions",
         description=(
-            "Filter by derived `status`, `tag`, `article` (slugs) and `search` (title). "
+            "Filter by derived `status`, `tag`, `article` (slugs) and `search`: words that "
+            "must each appear in the question's title, background or resolution criteria, "
+            "ignoring case, as the web list searches. `search` takes at most "
+            f"{SEARCH_MAX_WORDS} words and {SEARCH_MAX_LENGTH} characters; more is a 400 "
+            f'naming it: `{{"search": ["Search for at most {SEARCH_MAX_WORDS} words."]}}`. '
             "`community` is the median of each forecaster's standing probability of yes."
         ),
     ),

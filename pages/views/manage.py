@@ -45,6 +45,7 @@ from questions.models import Question
 from questions.selectors import (
     clarifications_for,
     drafts_for_authoring,
+    latest_resolution_event_id,
     recently_published,
     recently_resolved,
     resolution_events_for,
@@ -125,11 +126,8 @@ def question_resolve_view(request: HttpRequest, slug: str) -> HttpResponse:
     context: dict[str, Any] = {"question": question, "events": events}
 
     if request.method != "POST":
-        initial: dict[str, Any] = {"seen_event": latest_event}
-        if question.resolution:
-            initial.update(outcome=question.resolution, known_at=question.known_at)
-        form = ManageResolveForm(initial=initial)
-        return _resolve_form_page(request, form, context)
+        initial = ManageResolveForm.initial_for(question=question, latest_event=latest_event)
+        return _resolve_form_page(request, ManageResolveForm(initial=initial), context)
 
     form = ManageResolveForm(request.POST)
     if "edit" in request.POST:
@@ -150,7 +148,7 @@ def question_resolve_view(request: HttpRequest, slug: str) -> HttpResponse:
         add_service_errors(form, error)
         return _resolve_form_page(request, form, context, status=400)
 
-    stale = (data["seen_event"] or 0) != latest_event
+    stale = form.expected_latest_event() != latest_event
     if "confirm" in request.POST and not stale:
         previous = question.resolution
         try:
@@ -161,18 +159,15 @@ def question_resolve_view(request: HttpRequest, slug: str) -> HttpResponse:
                 resolved_by=request.user,
                 note=data["note"],
                 evidence_links=data["evidence_links"],
-                expected_latest_event=data["seen_event"] or 0,
+                expected_latest_event=form.expected_latest_event(),
             )
         except ResolutionChanged:
-            # Another resolver got there between this page's check and the lock.
+            # Another resolver got there between this page's check and the lock. The
+            # event is read before the question, so a third that lands in between is
+            # caught on the next confirm rather than described against an older state.
             stale = True
+            latest_event = latest_resolution_event_id(question=question)
             question.refresh_from_db()
-            latest_event = (
-                question.resolution_events.order_by("-created_at", "-id")
-                .values_list("id", flat=True)
-                .first()
-                or 0
-            )
         except ValidationError as error:
             add_service_errors(form, error)
             return _resolve_form_page(request, form, context, status=400)
@@ -190,8 +185,7 @@ def question_resolve_view(request: HttpRequest, slug: str) -> HttpResponse:
     if stale:
         # Someone resolved or corrected it since this was reviewed: describe the
         # change against the resolution now in force, and ask again.
-        form = ManageResolveForm({**request.POST.dict(), "seen_event": str(latest_event)})
-        form.is_valid()
+        form = form.asked_again(latest_event=latest_event)
     preview = resolution_preview(
         question=question, outcome=data["outcome"], known_at=data["known_at"]
     )

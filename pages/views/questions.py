@@ -4,27 +4,12 @@ many questions, forecasts or forecasters it shows."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import (
-    Case,
-    Count,
-    Exists,
-    F,
-    IntegerField,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-    Value,
-    When,
-)
-from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -36,41 +21,40 @@ from common.templatetags.foreseer import percent, utc
 from forecasts.forms import ForecastForm, percent_text
 from forecasts.models import Forecast
 from forecasts.selectors import (
+    CLOSING_SOON,
+    SORT_DEFAULT,
+    SORT_FORECASTERS,
+    SORT_NEWEST,
+    SORT_RECENT,
+    STATUS_ALL,
     CommunityHistoryPoint,
+    QuestionListFilters,
     community_chart_for,
     community_forecast,
     community_forecasts_for_viewer,
     community_visible,
     forecasts_of_user,
+    questions_for_list,
     questions_forecast_by,
 )
+from questions.forms import QuestionSearchField
 from questions.models import Article, Question
-from questions.selectors import tags_in_use
+from questions.selectors import articles_in_use, tags_in_use
 from scoring.score_columns import score_columns
 from scoring.scorecard import score_card
 from scoring.selectors import scores_for_question
 
 QUESTIONS_PER_PAGE = 25
-CLOSING_SOON = timedelta(days=7)
-SEARCH_MAX_LENGTH = 200
-# The search matches questions holding every word; more words than this are a typo or
-# a pasted paragraph, and each one adds three LIKE conditions.
-SEARCH_MAX_WORDS = 10
 # The chart and its table show at most this many points of the community history; a
 # longer history is thinned to the value standing at the end of each slice of time.
 
-ALL = "all"
 STATUS_FILTER_CHOICES = [
-    (ALL, "All (open first)"),
+    (STATUS_ALL, "All (open first)"),
     (Question.Status.OPEN, "Open"),
     (Question.Status.UPCOMING, "Upcoming"),
     (Question.Status.CLOSED, "Closed, awaiting resolution"),
     (Question.Status.RESOLVED, "Resolved"),
 ]
-SORT_DEFAULT = ""
-SORT_NEWEST = "newest"
-SORT_FORECASTERS = "forecasters"
-SORT_RECENT = "recent"
 SORT_CHOICES = [
     (SORT_DEFAULT, "Open first, closing soonest"),
     (SORT_NEWEST, "Newest"),
@@ -115,9 +99,7 @@ class FlagField(forms.Field):
 
 
 class QuestionFilterForm(forms.Form):
-    q = forms.CharField(
-        required=False,
-        max_length=SEARCH_MAX_LENGTH,
+    q = QuestionSearchField(
         label="Search",
         widget=forms.TextInput(
             attrs={"type": "search", "placeholder": "Title, background or criteria"}
@@ -146,110 +128,19 @@ class QuestionFilterForm(forms.Form):
             # "Haven't forecast" means nothing without an account; the page says so instead.
             del self.fields["unforecast"]
 
-    def clean_q(self) -> str:
-        words = self.cleaned_data["q"].split()
-        if len(words) > SEARCH_MAX_WORDS:
-            raise ValidationError(f"Search for at most {SEARCH_MAX_WORDS} words.")
-        return " ".join(words)
+
+def _filters_from_form(form: QuestionFilterForm) -> QuestionListFilters:
+    """The valid values of a validated form: an invalid field is left out (and the
+    page says why next to it) while the others still apply."""
+    data = {key: value for key, value in form.cleaned_data.items() if value}
+    return QuestionListFilters(**data)
 
 
-@dataclass(frozen=True)
-class ListFilters:
-    q: str = ""
-    status: str = ALL
-    tag: str = ""
-    article: str = ""
-    sort: str = SORT_DEFAULT
-    closing_soon: bool = False
-    unforecast: bool = False
-
-    @classmethod
-    def from_form(cls, form: QuestionFilterForm) -> ListFilters:
-        """The valid values of a validated form: an invalid field is left out (and the
-        page says why next to it) while the others still apply."""
-        data = {key: value for key, value in form.cleaned_data.items() if value}
-        return cls(**data)
-
-
-def _status_rank(now: datetime) -> Case:
-    """The SQL form of `Question.status_at`, as a sort key: open, upcoming,
-    closed, resolved."""
-    return Case(
-        When(~Q(resolution=""), then=Value(3)),
-        When(open_time__gt=now, then=Value(1)),
-        When(scheduled_close_time__gt=now, then=Value(0)),
-        default=Value(2),
-        output_field=IntegerField(),
-    )
-
-
-def _standing_forecasts_of_outer_question() -> QuerySet[Forecast]:
-    """Forecasts on the outer query's question made before its actual close, the ones
-    its community forecast counts (SCORING.md §1)."""
-    return Forecast.objects.filter(
-        question=OuterRef("pk"),
-        created_at__lt=OuterRef("scheduled_close_time"),
-    ).filter(
-        created_at__lt=Coalesce(OuterRef("known_at"), OuterRef("scheduled_close_time")),
-    )
-
-
-def _sorted(questions: QuerySet[Question], *, sort: str, now: datetime) -> QuerySet[Question]:
-    if sort == SORT_NEWEST:
-        return questions.order_by("-published_at", "-id")
-    if sort == SORT_FORECASTERS:
-        forecasters = (
-            _standing_forecasts_of_outer_question()
-            .order_by()
-            .values("question")
-            .annotate(n=Count("user", distinct=True))
-            .values("n")
-        )
-        return questions.annotate(forecaster_count=Coalesce(Subquery(forecasters), 0)).order_by(
-            "-forecaster_count", "scheduled_close_time", "id"
-        )
-    if sort == SORT_RECENT:
-        latest = (
-            Forecast.objects.filter(question=OuterRef("pk"))
-            .order_by("-created_at", "-id")
-            .values("created_at")[:1]
-        )
-        return questions.annotate(last_forecast_at=Subquery(latest)).order_by(
-            F("last_forecast_at").desc(nulls_last=True), "scheduled_close_time", "id"
-        )
-    return questions.annotate(status_rank=_status_rank(now)).order_by(
-        "status_rank", "scheduled_close_time", "id"
-    )
-
-
-def _questions_filtered(*, filters: ListFilters, user: Any, now: datetime) -> QuerySet[Question]:
-    questions = Question.objects.published().select_related("article").prefetch_related("tags")
-    for word in filters.q.split():
-        questions = questions.filter(
-            Q(title__icontains=word)
-            | Q(background__icontains=word)
-            | Q(resolution_criteria__icontains=word)
-        )
-    if filters.status != ALL:
-        questions = questions.with_status(filters.status, now)
-    if filters.tag:
-        questions = questions.filter(tags__slug=filters.tag)
-    if filters.article:
-        questions = questions.filter(article__slug=filters.article)
-    if filters.closing_soon:
-        questions = questions.open(now).filter(scheduled_close_time__lte=now + CLOSING_SOON)
-    if filters.unforecast and user.is_authenticated:
-        questions = questions.filter(
-            ~Exists(Forecast.objects.filter(question=OuterRef("pk"), user=user))
-        )
-    return _sorted(questions, sort=filters.sort, now=now)
-
-
-def _filter_summary(filters: ListFilters, article_titles: dict[str, str]) -> list[str]:
+def _filter_summary(filters: QuestionListFilters, article_titles: dict[str, str]) -> list[str]:
     parts = []
     if filters.q:
         parts.append(f"matching “{filters.q}”")
-    if filters.status != ALL:
+    if filters.status != STATUS_ALL:
         parts.append(dict(STATUS_FILTER_CHOICES)[filters.status].lower())
     if filters.tag:
         parts.append(f"tagged {filters.tag}")
@@ -267,21 +158,17 @@ def _filter_summary(filters: ListFilters, article_titles: dict[str, str]) -> lis
 def question_list(request: HttpRequest) -> HttpResponse:
     user = request.user
     tags = tags_in_use()
-    articles = list(
-        Article.objects.filter(Exists(Question.objects.published().filter(article=OuterRef("pk"))))
-        .order_by("title", "slug")
-        .values_list("slug", "title")
-    )
+    articles = articles_in_use()
     form = QuestionFilterForm(
         request.GET, tags=tags, articles=articles, can_filter_mine=user.is_authenticated
     )
     # An unknown value: say so next to its control, apply the rest and list the questions.
     http_status = 200 if form.is_valid() else 400
-    filters = ListFilters.from_form(form)
+    filters = _filters_from_form(form)
 
     now = timezone.now()
     paginator = Paginator(
-        _questions_filtered(filters=filters, user=user, now=now), QUESTIONS_PER_PAGE
+        questions_for_list(filters=filters, user=user, now=now), QUESTIONS_PER_PAGE
     )
     page_obj = paginator.get_page(request.GET.get("page"))
     questions = list(page_obj.object_list)

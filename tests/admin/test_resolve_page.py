@@ -1,12 +1,15 @@
 """The admin's Resolve page: `admin/questions/question/<id>/resolve/`."""
 
 from datetime import timedelta
+from unittest import mock
 
 import pytest
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 from django.utils import timezone
 
+from questions.forms import SEEN_EVENT_INVALID
 from questions.models import ResolutionEvent
 from questions.services import question_resolve
 from tests.factories import ForecastFactory, QuestionFactory, StaffFactory, UserFactory
@@ -96,9 +99,14 @@ def test_a_correction_says_what_it_corrects(admin_client, admin_user, question):
         known_at=timezone.now() - timedelta(days=1),
         resolved_by=admin_user,
     )
-    html = admin_client.get(resolve_url(question)).content.decode()
+    page = admin_client.get(resolve_url(question))
+    html = page.content.decode()
     assert "Correcting: currently Yes" in html
-    response = admin_client.post(resolve_url(question), form_data(outcome="no"), follow=True)
+    # The form carries the event reviewed, as the browser would send it back.
+    seen = page.context["form"].initial["seen_event"]
+    assert seen == ResolutionEvent.objects.get(question=question).pk
+    data = form_data(outcome="no", seen_event=str(seen))
+    response = admin_client.post(resolve_url(question), data, follow=True)
     assert [str(m) for m in response.context["messages"]] == [
         "Corrected (was yes): resolved as no; scoring has been queued."
     ]
@@ -171,3 +179,150 @@ def test_an_unknown_question_redirects_to_the_admin_index(admin_client):
     response = admin_client.get(reverse("admin:questions_question_resolve", args=[999999]))
     assert response.status_code == 302
     assert response["Location"] == reverse("admin:index")
+
+
+# --- A resolution entered by someone else between showing the form and submitting it ---
+
+
+def other_resolves(question, outcome="yes", username="quicker"):
+    return question_resolve(
+        question=question,
+        outcome=outcome,
+        known_at=timezone.now() - timedelta(hours=5),
+        resolved_by=StaffFactory(username=username),
+        note=f"Entered by {username}.",
+    )
+
+
+def hidden_seen_event(html: str) -> str:
+    start = html.index('name="seen_event"')
+    tag = html[html.rindex("<input", 0, start) : html.index(">", start)]
+    assert 'type="hidden"' in tag
+    return tag.split('value="')[1].split('"')[0]
+
+
+def test_the_form_carries_the_latest_event_hidden(admin_client, admin_user, question):
+    html = admin_client.get(resolve_url(question)).content.decode()
+    assert hidden_seen_event(html) == "0"
+    assert "Seen event" not in html  # hidden, not a labelled row
+
+    first = other_resolves(question)
+    html = admin_client.get(resolve_url(question)).content.decode()
+    assert hidden_seen_event(html) == str(first.pk)
+    correction = other_resolves(question, outcome="no", username="corrector")
+    html = admin_client.get(resolve_url(question)).content.decode()
+    assert hidden_seen_event(html) == str(correction.pk)
+
+
+@pytest.mark.parametrize("already_resolved", [False, True], ids=["resolve", "correct"])
+def test_a_resolution_that_lands_between_review_and_confirm_is_asked_again(
+    admin_client, admin_user, question, already_resolved
+):
+    if already_resolved:
+        other_resolves(question, outcome="no", username="first")
+    page = admin_client.get(resolve_url(question))
+    seen = hidden_seen_event(page.content.decode())
+    quicker = other_resolves(question, outcome="yes")
+    data = form_data(outcome="ambiguous", note="Mine.", seen_event=seen)
+
+    response = admin_client.post(resolve_url(question), data)
+
+    assert response.status_code == 409
+    html = response.content.decode()
+    # Said clearly, with the state now in force and the whole trail.
+    notice = html[html.index('id="resolution-changed"') :]
+    assert "resolved or corrected by quicker" in notice[:400]
+    assert "nothing you entered was saved" in notice[:400]
+    assert "Correcting: currently Yes" in html
+    assert "Entered by quicker." in html
+    trail = [event.created_by.username for event in response.context["events"]]
+    assert trail == (["quicker", "first"] if already_resolved else ["quicker"])
+    # Ready to confirm again: the entry kept, the new state recorded as reviewed.
+    form = response.context["form"]
+    assert (form["outcome"].value(), form["note"].value()) == ("ambiguous", "Mine.")
+    assert hidden_seen_event(html) == str(quicker.pk)
+    assert 'value="Save correction"' in html
+    # Nothing overwritten: exactly the other resolver's event stands.
+    latest = ResolutionEvent.objects.order_by("-created_at", "-id").first()
+    assert latest == quicker
+    assert ResolutionEvent.objects.filter(created_by=admin_user).count() == 0
+    question.refresh_from_db()
+    assert (question.resolution, question.known_at) == ("yes", quicker.known_at)
+    assert not LogEntry.objects.exists()
+
+    # Confirmed again against what is now in force, it goes through as a correction.
+    again = dict(data, seen_event=hidden_seen_event(html))
+    response = admin_client.post(resolve_url(question), again, follow=True)
+    assert [str(m) for m in response.context["messages"]] == [
+        "Corrected (was yes): resolved as ambiguous; scoring has been queued."
+    ]
+    question.refresh_from_db()
+    assert question.resolution == "ambiguous"
+
+
+def test_a_resolution_committed_just_before_the_lock_is_caught_by_the_service(
+    admin_client, admin_user, question
+):
+    """The form is current when submitted; another resolver commits just before this
+    one takes the question's row lock. `question_resolve` sees it under the lock."""
+    real_resolve = question_resolve
+    quicker = {}
+
+    def resolve_after_another(**kwargs):
+        quicker["event"] = other_resolves(kwargs["question"])
+        return real_resolve(**kwargs)
+
+    with mock.patch("questions.admin.question_resolve", resolve_after_another):
+        response = admin_client.post(resolve_url(question), form_data(outcome="no", seen_event="0"))
+
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "resolved or corrected by quicker" in html
+    assert hidden_seen_event(html) == str(quicker["event"].pk)
+    assert list(ResolutionEvent.objects.all()) == [quicker["event"]]
+    question.refresh_from_db()
+    assert question.resolution == "yes"
+
+
+def test_a_normal_resolve_with_the_hidden_value_goes_through(admin_client, admin_user, question):
+    seen = hidden_seen_event(admin_client.get(resolve_url(question)).content.decode())
+    response = admin_client.post(resolve_url(question), form_data(seen_event=seen))
+    assert response.status_code == 302
+    event = ResolutionEvent.objects.get()
+    assert (event.outcome, event.created_by) == ("yes", admin_user)
+
+
+def test_a_missing_hidden_value_means_no_event_was_reviewed(admin_client, admin_user, question):
+    """Missing is 0: it resolves a question nobody has resolved (the test above that
+    posts without it), and is asked again about one that has been resolved."""
+    first = other_resolves(question)
+    response = admin_client.post(resolve_url(question), form_data(outcome="no"))
+    assert response.status_code == 409
+    assert hidden_seen_event(response.content.decode()) == str(first.pk)
+    assert list(ResolutionEvent.objects.all()) == [first]
+
+
+@pytest.mark.parametrize("tampered", ["abc", "1.5", "-1", "1e3"])
+def test_a_tampered_hidden_value_is_a_400_form_error_and_writes_nothing(
+    admin_client, admin_user, question, tampered
+):
+    first = other_resolves(question)
+    response = admin_client.post(
+        resolve_url(question), form_data(outcome="no", seen_event=tampered)
+    )
+    assert response.status_code == 400
+    form = response.context["form"]
+    assert form.errors == {"seen_event": [SEEN_EVENT_INVALID]}
+    html = response.content.decode()
+    assert SEEN_EVENT_INVALID.split(":")[0].replace("'", "&#x27;") in html
+    assert 'id="resolution-changed"' not in html
+    assert list(ResolutionEvent.objects.all()) == [first]
+    question.refresh_from_db()
+    assert question.resolution == "yes"
+    # The page now records the history it shows, so submitting again after checking it
+    # applies the entry.
+    assert hidden_seen_event(html) == str(first.pk)
+    data = form_data(outcome="no", seen_event=hidden_seen_event(html))
+    assert admin_client.post(resolve_url(question), data).status_code == 302
+    question.refresh_from_db()
+    assert question.resolution == "no"
