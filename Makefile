@@ -20,7 +20,7 @@ export HOST PORT VENV
 help:
 	@echo "make run               set up, load the article questions, serve http://$(HOST):$(PORT)/ with a worker"
 	@echo "make test              lint, check migrations and the compose file, run the whole test suite"
-	@echo "make lint              ruff check + ruff format --check"
+	@echo "make lint              ruff check + ruff format --check + the import contracts"
 	@echo "make format            ruff format + ruff check --fix"
 	@echo "make migrations-check  fail if a model change has no migration"
 	@echo "make compose-check     validate docker-compose.yml against the compose spec"
@@ -52,6 +52,7 @@ run: $(RUN_STAMP)
 test: $(TEST_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/check-jsonschema --builtin-schema vendor.compose-spec docker-compose.yml
 	$(BIN)/python -m pytest -p no:cacheprovider $(PYTEST_ARGS)
@@ -59,6 +60,7 @@ test: $(TEST_STAMP)
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: $(TEST_STAMP)
 	$(BIN)/ruff format .
