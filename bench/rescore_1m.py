@@ -22,6 +22,7 @@ from bench._django import (
     Timer,
     ensure_million,
     machine,
+    million,
     peak_rss_of,
     start_worker,
     stop_worker,
@@ -53,7 +54,8 @@ def main() -> None:
             stop_worker(worker)
     print(out.getvalue().strip().splitlines()[-1])
     print(
-        f"fan-out rescore with one worker: {seconds:.1f} s for 10,000 questions "
+        f"fan-out rescore with one worker: {seconds:.1f} s for {million()['questions']:,} "
+        "questions "
         f"({Score.objects.count():,} score rows); worker peak memory {peak:.0f} MB"
     )
 

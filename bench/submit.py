@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 import numpy as np
 
-from bench._django import Timer, empty_database, load_forecasts, load_users, machine
+from bench._django import Timer, empty_database, load_forecasts, load_users, machine, scaled
 from bench._synthetic import Synthetic
 
 
@@ -33,7 +33,7 @@ def main() -> None:
 
     print(f"machine: {machine()}")
     empty_database()
-    user_ids = load_users(20_000)
+    user_ids = load_users(scaled(20_000))
     now = datetime.now(tz=UTC)
     rng = np.random.default_rng(3)
     loaded = 0
@@ -49,7 +49,7 @@ def main() -> None:
     me = User.objects.create(username="submitter", password="!")
     client.force_authenticate(me)
     opened = int(question.open_time.timestamp())
-    for target in (0, 1_000, 10_000, 100_000):
+    for target in (0, scaled(1_000), scaled(10_000), scaled(100_000)):
         more = target - loaded
         if more:
             data = Synthetic(
