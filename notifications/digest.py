@@ -79,10 +79,6 @@ def resolution_digest_send(*, now: datetime | None = None) -> int:
         kind=SentEmail.Kind.DIGEST,
         outgoing=[outgoing_to(user) for user in recipients],
         label="Resolution digest",
-        # A refused staff address is logged and waits for a later run (its claim is
-        # released): retrying the task within minutes rarely cures an address the
-        # server rejects, and the others already have the day's queue.
-        raise_refused=False,
     )
     logger.info("Resolution digest: %d questions, %d emails", len(waiting), sent)
     return sent

@@ -45,16 +45,16 @@ class Outgoing:
     build: Callable[[list[str]], EmailMultiAlternatives | None]
 
 
-def outbox_send(*, kind: str, outgoing: Sequence[Outgoing], label: str, raise_refused: bool) -> int:
+def outbox_send(*, kind: str, outgoing: Sequence[Outgoing], label: str) -> int:
     """Claim and send, a batch at a time, over one SMTP connection; return how many
     messages were sent. `label` names the messages in the log.
 
-    A message the server refuses only skips itself: it is logged, its claim is released
-    and the others are sent. With `raise_refused` the first such error is raised once the
-    others are out, so the task's retry tries the refused ones again; without it they
-    wait for the next run. Any other failure (the server is down, or drops the
-    connection) releases every unsent claim of the batch and raises at once, so the
-    task's retry sends what is left."""
+    The one policy for every kind of email: a message the server refuses only skips
+    itself: it is logged, its claim is released and the others are sent; then the first
+    such error is raised, so the task's retry tries the refused ones again (a refusal may
+    be a full mailbox, and the retries give up after the pipeline's last attempt). Any
+    other failure (the server is down, or drops the connection) releases every unsent
+    claim of the batch and raises at once, so the task's retry sends what is left."""
     sent = 0
     refused: list[Exception] = []
     with get_connection() as connection:
@@ -83,7 +83,7 @@ def outbox_send(*, kind: str, outgoing: Sequence[Outgoing], label: str, raise_re
                         [row for later in pending[position:] for row in claimed_keys[later.user.pk]]
                     )
                     raise
-    if refused and raise_refused:
+    if refused:
         raise refused[0]
     return sent
 

@@ -135,6 +135,4 @@ def forecast_reminders_send(*, now: datetime | None = None) -> int:
                 build=builder(rows[0].user, items),
             )
         )
-    return outbox_send(
-        kind=SentEmail.Kind.REMINDER, outgoing=outgoing, label="reminder email", raise_refused=True
-    )
+    return outbox_send(kind=SentEmail.Kind.REMINDER, outgoing=outgoing, label="reminder email")
