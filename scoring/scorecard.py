@@ -22,12 +22,21 @@ Row = Mapping[str, Any]
 
 @dataclass(frozen=True)
 class ScoreLine:
+    """One line of a score card (the question page's "Your scores", the resolution
+    email): a rule, or what weights the rules."""
+
     key: str
     name: str
     scale: str
     value: str
     meaning: str
+    """What this forecaster's number means, in a sentence or two."""
     rule: str
+    """What the rule computes, in plain words."""
+    community: str = ""
+    """The community forecast's value under the rule, as written; "" for no value."""
+    comparison: str = ""
+    """"better than", "worse than" or "the same as" the community forecast, or ""."""
 
 
 @dataclass(frozen=True)
@@ -78,9 +87,19 @@ def _community_clause(rule: registry.Rule, context: _Context) -> str:
     )
 
 
-def _line(rule: registry.Rule, value: float | None, meaning: str) -> ScoreLine:
+def _line(
+    rule: registry.Rule, value: float | None, meaning: str, community: Row | None
+) -> ScoreLine:
+    other = community.get(rule.key) if community is not None else None
     return ScoreLine(
-        rule.key, rule.short_label, rule.direction, _fmt(rule, value), meaning, rule.explanation
+        key=rule.key,
+        name=rule.short_label,
+        scale=rule.direction,
+        value=_fmt(rule, value),
+        meaning=meaning,
+        rule=rule.explanation,
+        community="" if other is None else _fmt(rule, other),
+        comparison=rule.compare(value, other),
     )
 
 
@@ -248,7 +267,12 @@ def score_card(
         ranked=len(forecasters),
     )
     lines = [
-        _line(rule, mine.get(rule.key), _READINGS.get(rule.key, _plain(rule))(mine, context))
+        _line(
+            rule,
+            mine.get(rule.key),
+            _READINGS.get(rule.key, _plain(rule))(mine, context),
+            context.community,
+        )
         for rule in registry.rules()
     ]
     return [*lines, _participation(mine, context), _coverage(mine)]
