@@ -34,15 +34,67 @@ def naive_scores(
     return result
 
 
-def _one_question(q, rows, opened, scheduled, closed, outcome):  # type: ignore[no-untyped-def]
-    rows = sorted(r for r in rows if r[0] < closed)
-    per_user: dict[int, list[tuple[int, float]]] = defaultdict(list)
-    for t, _, u, p in rows:
-        per_user[u].append((t, p if outcome == 1 else 1.0 - p))
+def _one_question(
+    q: int,
+    rows: list[tuple[int, int, int, float]],
+    opened: int,
+    scheduled: int,
+    closed: int,
+    outcome: int,
+) -> dict[tuple[int, int], tuple[float, ...]]:
+    """Every rule for each forecaster of one question, from its rows (created_at, order,
+    user, p_yes) and its window, as the tuple bench/core_rules.py compares."""
+    per_user = _per_user(rows, closed=closed, outcome=outcome)
+    first, n_days = _window_days(opened, closed)
+    daily, medians = _daily_briers(per_user, first=first, n_days=n_days)
+    crowd = _mean_or_nan(medians)
+    duration = scheduled - opened
+    intervals = _intervals(per_user, opened=opened, closed=closed)
+    peer = _peer(intervals, duration=duration)
+    result = {}
+    for u in per_user:
+        mine = [(s, e, p) for s, e, uu, p in intervals if uu == u]
+        days = daily.get(u, [])
+        brier = _mean_or_nan(days)
+        participation = _participation(days, n_days=n_days)
+        result[(q, u)] = (
+            brier,
+            participation,
+            _accuracy(days, brier=brier, crowd=crowd, participation=participation),
+            _baseline(mine, duration=duration),
+            peer.get(u, 0.0),
+            _log(mine, duration=duration),
+            _coverage(mine, duration=duration),
+        )
+    return result
 
-    # Daily rules: every full UTC day of the window, every forecaster.
+
+# --- Steps ------------------------------------------------------------------------------
+
+
+def _per_user(
+    rows: list[tuple[int, int, int, float]], *, closed: int, outcome: int
+) -> dict[int, list[tuple[int, float]]]:
+    """Each forecaster's forecasts made before the close, in time order, as the
+    probability given to what happened."""
+    per_user: dict[int, list[tuple[int, float]]] = defaultdict(list)
+    for t, _, u, p in sorted(r for r in rows if r[0] < closed):
+        per_user[u].append((t, p if outcome == 1 else 1.0 - p))
+    return per_user
+
+
+def _window_days(opened: int, closed: int) -> tuple[int, int]:
+    """The start of the UTC day the question opened on, and how many full UTC days the
+    window covers from there."""
     first = opened - opened % DAY
-    n_days = max(0, (closed - closed % DAY - first) // DAY)
+    return first, max(0, (closed - closed % DAY - first) // DAY)
+
+
+def _daily_briers(
+    per_user: dict[int, list[tuple[int, float]]], *, first: int, n_days: int
+) -> tuple[dict[int, list[float]], list[float]]:
+    """Every full UTC day of the window, every forecaster with a forecast standing at its
+    end: their Brier score of the day, and the day's median over them."""
     daily: dict[int, list[float]] = defaultdict(list)
     medians = []
     pointer = dict.fromkeys(per_user, -1)
@@ -50,9 +102,7 @@ def _one_question(q, rows, opened, scheduled, closed, outcome):  # type: ignore[
         end_of_day = first + (d + 1) * DAY
         today = []
         for u, forecasts in per_user.items():
-            i = pointer[u]
-            while i + 1 < len(forecasts) and forecasts[i + 1][0] < end_of_day:
-                i += 1
+            i = _standing_at(forecasts, pointer[u], end_of_day)
             pointer[u] = i
             if i >= 0:
                 b = 2.0 * (1.0 - forecasts[i][1]) ** 2
@@ -60,10 +110,22 @@ def _one_question(q, rows, opened, scheduled, closed, outcome):  # type: ignore[
                 today.append(b)
         if today:
             medians.append(statistics.median(today))
-    crowd = sum(medians) / len(medians) if medians else math.nan
+    return daily, medians
 
-    # Continuous rules: each forecast's interval, then every piece between changes.
-    duration = scheduled - opened
+
+def _standing_at(forecasts: list[tuple[int, float]], i: int, moment: int) -> int:
+    """The position of the last forecast made before `moment`, looking on from position
+    `i` (-1 when there is none)."""
+    while i + 1 < len(forecasts) and forecasts[i + 1][0] < moment:
+        i += 1
+    return i
+
+
+def _intervals(
+    per_user: dict[int, list[tuple[int, float]]], *, opened: int, closed: int
+) -> list[tuple[int, int, int, float]]:
+    """Each forecast's interval inside the window, from when it was made (or the open)
+    to the forecaster's next forecast (or the close): (start, end, user, p)."""
     intervals = []
     for u, forecasts in per_user.items():
         for i, (t, p) in enumerate(forecasts):
@@ -71,6 +133,29 @@ def _one_question(q, rows, opened, scheduled, closed, outcome):  # type: ignore[
             start, end = max(t, opened), min(end, closed)
             if end > start:
                 intervals.append((start, end, u, p))
+    return intervals
+
+
+# --- Rules ------------------------------------------------------------------------------
+
+
+def _mean_or_nan(values: list[float]) -> float:
+    """The daily Brier score of a forecaster (over their days), or of the crowd (over
+    the days' medians)."""
+    return sum(values) / len(values) if values else math.nan
+
+
+def _participation(days: list[float], *, n_days: int) -> float:
+    return len(days) / n_days if n_days else math.nan
+
+
+def _accuracy(days: list[float], *, brier: float, crowd: float, participation: float) -> float:
+    return (brier - crowd) * participation if days else math.nan
+
+
+def _peer(intervals: list[tuple[int, int, int, float]], *, duration: int) -> dict[int, float]:
+    """Every piece between changes with two or more forecasts standing: each one's log
+    score against the mean of the others', in proportion to the piece's length."""
     moments = sorted({m for s, e, _, _ in intervals for m in (s, e)})
     peer: dict[int, float] = defaultdict(float)
     for a, b in itertools.pairwise(moments):
@@ -82,16 +167,16 @@ def _one_question(q, rows, opened, scheduled, closed, outcome):  # type: ignore[
         for u, p in standing:
             others = (total - math.log(p)) / (n - 1)
             peer[u] += 100.0 * (math.log(p) - others) * (b - a) / duration
+    return peer
 
-    result = {}
-    for u in per_user:
-        mine = [(s, e, p) for s, e, uu, p in intervals if uu == u]
-        coverage = sum((e - s) / duration for s, e, _ in mine)
-        baseline = sum(100.0 * math.log2(2 * p) * (e - s) / duration for s, e, p in mine)
-        log = sum(math.log(p) * (e - s) / duration for s, e, p in mine)
-        days = daily.get(u, [])
-        brier = sum(days) / len(days) if days else math.nan
-        participation = len(days) / n_days if n_days else math.nan
-        accuracy = (brier - crowd) * participation if days else math.nan
-        result[(q, u)] = (brier, participation, accuracy, baseline, peer.get(u, 0.0), log, coverage)
-    return result
+
+def _baseline(mine: list[tuple[int, int, float]], *, duration: int) -> float:
+    return sum(100.0 * math.log2(2 * p) * (e - s) / duration for s, e, p in mine)
+
+
+def _log(mine: list[tuple[int, int, float]], *, duration: int) -> float:
+    return sum(math.log(p) * (e - s) / duration for s, e, p in mine)
+
+
+def _coverage(mine: list[tuple[int, int, float]], *, duration: int) -> float:
+    return sum((e - s) / duration for s, e, _ in mine)

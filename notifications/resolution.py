@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.core.mail import EmailMultiAlternatives
 from django.db.models import Exists, OuterRef
@@ -115,23 +116,89 @@ def resolution_emails_send(*, question_id: int, now: datetime | None = None) -> 
     A correction that arrives first makes this run write for the new event (the older
     one is no longer news); the correction's own scoring queues this again, and the keys
     make that second run send nothing new."""
-    now = now or timezone.now()
+    news = _scored_news(question_id=question_id, now=now or timezone.now())
+    if news is None:
+        return 0
+    key = f"event:{news.event.pk}"
+    recipients = _recipients(question=news.question, key=key)
+    if not recipients:
+        return 0
+    question, close = news.question, news.question.actual_close_time
+    scores, community_score = _question_scores(question) if news.scored else ({}, None)
+    final = dict(
+        standing_forecasts(question=question, before=close).values_list("user_id", "probability")
+    )
+    shared = _shared_context(news)
+    subject = _subject(news)
+
+    def builder(user: User) -> Callable[[list[str]], EmailMultiAlternatives | None]:
+        def build(_keys: list[str]) -> EmailMultiAlternatives:
+            return _message(
+                user,
+                subject=subject,
+                shared=shared,
+                final_forecast=final.get(user.pk),
+                mine=scores.get(user.pk),
+                community_score=community_score,
+            )
+
+        return build
+
+    return outbox_send(
+        kind=SentEmail.Kind.RESOLUTION,
+        outgoing=[Outgoing(user=user, keys=[key], build=builder(user)) for user in recipients],
+        label="resolution email",
+    )
+
+
+@dataclass(frozen=True)
+class _News:
+    """A resolution still news whose scores are stored: the question, its latest event,
+    the event that one corrects (if any) and the question's scoring."""
+
+    question: Question
+    event: ResolutionEvent
+    previous: ResolutionEvent | None
+    scoring: QuestionScoring
+
+    @property
+    def scored(self) -> bool:
+        """Whether the email carries scores: only a binary question resolved yes or no
+        has them."""
+        return self.question.is_scorable and self.question.type == Question.Type.BINARY
+
+    @property
+    def correction(self) -> bool:
+        return self.previous is not None
+
+    @property
+    def outcome_changed(self) -> bool:
+        return self.previous is not None and self.previous.outcome != self.event.outcome
+
+
+def _scored_news(*, question_id: int, now: datetime) -> _News | None:
+    """The question's latest resolution event if it is in force, still news and scored;
+    None when there is nothing to send yet (or any more)."""
     question = Question.objects.filter(pk=question_id).select_related("scoring").first()
     if question is None or not question.resolution:
-        return 0
+        return None
     event, previous = _latest_event(question)
     if event is None or event.outcome != question.resolution:
-        return 0
+        return None
     if event.created_at < now - RESOLUTION_NEWS_MAX_AGE:
-        return 0
+        return None
     scoring: QuestionScoring | None = getattr(question, "scoring", None)
     if scoring is None or scoring.resolution_event_id != event.pk:
         # Not scored for this event yet: its scoring queues this task again when done.
-        return 0
+        return None
+    return _News(question=question, event=event, previous=previous, scoring=scoring)
 
-    key = f"event:{event.pk}"
+
+def _recipients(*, question: Question, key: str) -> list[User]:
+    """The active forecasters who forecast before the close, want the email, have an
+    address and have not been sent this one yet."""
     close = question.actual_close_time
-    recipients = list(
+    return list(
         User.objects.filter(is_active=True, email_on_resolution=True)
         .exclude(email="")
         .exclude(origin=User.Origin.SYSTEM)
@@ -152,84 +219,91 @@ def resolution_emails_send(*, question_id: int, now: datetime | None = None) -> 
         .only("pk", "username", "email")
         .order_by("pk")
     )
-    if not recipients:
-        return 0
 
-    scored = question.is_scorable and question.type == Question.Type.BINARY
+
+def _question_scores(question: Question) -> tuple[dict[int, Score], Score | None]:
+    """The question's scores by user id, and the community forecast's apart."""
     scores: dict[int, Score] = {}
     community_score = None
-    if scored:
-        for row in Score.objects.filter(question=question).select_related("user"):
-            if row.user.origin == User.Origin.SYSTEM:
-                community_score = row
-            else:
-                scores[row.user_id] = row
-    final = dict(
-        standing_forecasts(question=question, before=close).values_list("user_id", "probability")
-    )
+    for row in Score.objects.filter(question=question).select_related("user"):
+        if row.user.origin == User.Origin.SYSTEM:
+            community_score = row
+        else:
+            scores[row.user_id] = row
+    return scores, community_score
+
+
+def _subject(news: _News) -> str:
+    title, outcome_label = news.question.title, news.question.get_resolution_display()
+    if news.outcome_changed:
+        return f"Resolution corrected to {outcome_label}: {title}"
+    if news.correction:
+        return f"Resolution details updated: {title}"
+    return f"Resolved {outcome_label}: {title}"
+
+
+def _shared_context(news: _News) -> dict[str, Any]:
+    """What every recipient's email says alike: the outcome, what a correction changed,
+    and the community forecast."""
+    question, event, previous = news.question, news.event, news.previous
+    close = question.actual_close_time
     community = community_forecast(question=question, before=close)
-    correction = previous is not None
     # A correction may keep the outcome and change only when it became known (which can
     # move the close that scoring counts forecasts up to), the note or the evidence.
-    outcome_changed = previous is not None and previous.outcome != event.outcome
-    details = _changed_details(event, previous) if correction and not outcome_changed else []
+    details = (
+        _changed_details(event, previous) if news.correction and not news.outcome_changed else []
+    )
     previous_close = (
         min(previous.known_at, question.scheduled_close_time) if previous is not None else None
     )
-    outcome_label = question.get_resolution_display()
-    if outcome_changed:
-        subject = f"Resolution corrected to {outcome_label}: {question.title}"
-    elif correction:
-        subject = f"Resolution details updated: {question.title}"
-    else:
-        subject = f"Resolved {outcome_label}: {question.title}"
-    shared = {
+    return {
         "question": question,
         "event": event,
         "previous": previous,
-        "correction": correction,
-        "outcome_changed": outcome_changed,
+        "correction": news.correction,
+        "outcome_changed": news.outcome_changed,
         "details_changed": details,
         "close_moved": previous_close is not None and previous_close != close,
         "previous_close": previous_close,
         "close": close,
-        "outcome_label": outcome_label,
+        "outcome_label": question.get_resolution_display(),
         "previous_label": (
             Question.Resolution(previous.outcome).label if previous is not None else ""
         ),
-        "scored": scored,
+        "scored": news.scored,
         "community_final": percent(community.median),
         "community_forecasters": community.forecasters,
-        "scored_days": scoring.scored_days,
+        "scored_days": news.scoring.scored_days,
         "question_url": site_url(reverse("questions:detail", args=[question.slug])),
         "record_url": site_url(reverse("forecasts:record")),
     }
 
-    def builder(user: User) -> Callable[[list[str]], EmailMultiAlternatives | None]:
-        def build(_keys: list[str]) -> EmailMultiAlternatives:
-            mine = scores.get(user.pk)
-            return email_message(
-                user=user,
-                kind=SentEmail.Kind.RESOLUTION,
-                subject=subject,
-                template="resolution",
-                context={
-                    **shared,
-                    "final_forecast": percent(final.get(user.pk)),
-                    "mine": mine,
-                    "lines": score_lines(mine, community_score),
-                    "summary": score_summary(mine, community_score),
-                    "participation": percent(mine.participation) if mine else "",
-                    "coverage": percent(mine.coverage) if mine else "",
-                },
-            )
 
-        return build
-
-    return outbox_send(
+def _message(
+    user: User,
+    *,
+    subject: str,
+    shared: dict[str, Any],
+    final_forecast: float | None,
+    mine: Score | None,
+    community_score: Score | None,
+) -> EmailMultiAlternatives:
+    """One forecaster's email: the shared part, their last forecast and their scores
+    beside the community forecast's."""
+    return email_message(
+        user=user,
         kind=SentEmail.Kind.RESOLUTION,
-        outgoing=[Outgoing(user=user, keys=[key], build=builder(user)) for user in recipients],
-        label="resolution email",
+        subject=subject,
+        template="resolution",
+        context={
+            **shared,
+            "final_forecast": percent(final_forecast),
+            "mine": mine,
+            "lines": score_lines(mine, community_score),
+            "summary": score_summary(mine, community_score),
+            "participation": percent(mine.participation) if mine else "",
+            "coverage": percent(mine.coverage) if mine else "",
+        },
     )
 
 

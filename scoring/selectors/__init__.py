@@ -5,6 +5,8 @@ writes, and nothing here imports a service."""
 
 from scoring.selectors.analysis import resolved_questions_for_analysis
 from scoring.selectors.calibration import (
+    Calibration,
+    calibration_for,
     calibration_for_scope,
     calibration_for_user,
     calibration_of_scope,
@@ -35,10 +37,12 @@ from scoring.selectors.scores import (
 __all__ = [
     "COMMUNITY_USERNAME",
     "LEADERBOARD_SORTS",
+    "Calibration",
     "LeaderboardPage",
     "LeaderboardRow",
     "RuleStanding",
     "ScopeScores",
+    "calibration_for",
     "calibration_for_scope",
     "calibration_for_user",
     "calibration_of_scope",

@@ -3,6 +3,7 @@ reports of a scope, and reports computed on request (SCORING.md §6)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -18,7 +19,7 @@ from scoring.core.arrays import time_rank, unique_inverse
 from scoring.core.calibration import calibration_report
 from scoring.core.points import calibration_weights
 from scoring.models import CalibrationReport
-from scoring.scopes import Scope
+from scoring.scopes import ALL, Scope
 
 WEIGHTINGS = tuple(CalibrationReport.Weighting.values)
 
@@ -162,3 +163,32 @@ def calibration_of_scope(*, scope: Scope, weighting: str, closed_only: bool) -> 
         "built_at": None,
         "live": True,
     }
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """A calibration report and whose it is: a forecaster's (optionally `within` a scope's
+    questions) or a scope's."""
+
+    report: dict[str, Any]
+    forecaster: User | None
+    scope: Scope | None
+    """The scope whose report this is; None for a forecaster's."""
+    within: Scope | None
+    """The scope a forecaster's report is narrowed to; None for a scope's."""
+
+
+def calibration_for(
+    *, forecaster: User | None, narrowed_to: Scope | None, weighting: str, closed_only: bool
+) -> Calibration:
+    """The calibration explorer's report: a forecaster's, computed on request (on the
+    questions of `narrowed_to` if given), or without one, the calibration of `narrowed_to`
+    (every forecaster when None), materialized where it has been built."""
+    if forecaster is not None:
+        report = calibration_for_user(
+            user=forecaster, weighting=weighting, closed_only=closed_only, within=narrowed_to
+        )
+        return Calibration(report=report, forecaster=forecaster, scope=None, within=narrowed_to)
+    scope = narrowed_to or Scope(ALL)
+    report = calibration_of_scope(scope=scope, weighting=weighting, closed_only=closed_only)
+    return Calibration(report=report, forecaster=None, scope=scope, within=None)

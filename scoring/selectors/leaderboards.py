@@ -381,7 +381,6 @@ def leaderboard_sorted_for(
     stays where it is whatever the order."""
     if sort not in LEADERBOARD_SORTS:
         raise ValueError(f"sort must be one of {', '.join(LEADERBOARD_SORTS)}, got {sort!r}")
-    window = {"resolved_after": resolved_after, "resolved_before": resolved_before}
     if sort == "rank" and not descending:
         return leaderboard_for(
             scope=scope,
@@ -389,55 +388,77 @@ def leaderboard_sorted_for(
             min_questions=min_questions,
             offset=offset,
             limit=limit,
-            **window,
+            resolved_after=resolved_after,
+            resolved_before=resolved_before,
         )
-    better = 1.0 if rule.lower_is_better else -1.0
     if resolved_after is not None or resolved_before is not None:
         # A window is computed on request with every row in memory: sort them here.
         board = leaderboard_for(
-            scope=scope, rule=rule, min_questions=min_questions, offset=0, limit=10**9, **window
+            scope=scope,
+            rule=rule,
+            min_questions=min_questions,
+            offset=0,
+            limit=10**9,
+            resolved_after=resolved_after,
+            resolved_before=resolved_before,
         )
-        keys = {
-            "rank": lambda row: (better * row.value, row.username),
-            "name": lambda row: (row.username.lower(), row.username),
-            "questions": lambda row: (row.questions, -better * row.value, row.username),
-        }
-        ranked = sorted(
-            (row for row in board.rows if row.rank is not None),
-            key=keys[sort],
-            reverse=descending,
-        )
-        below = sorted(
-            (row for row in board.rows if row.rank is None), key=keys[sort], reverse=descending
-        )
-        return replace(board, rows=(ranked + below)[offset : offset + limit])
+        rows = _rows_sorted(board.rows, rule=rule, sort=sort, descending=descending)
+        return replace(board, rows=rows[offset : offset + limit])
+    return _materialized_sorted(
+        scope=scope,
+        rule=rule,
+        sort=sort,
+        descending=descending,
+        min_questions=min_questions,
+        offset=offset,
+        limit=limit,
+    )
 
+
+def _rows_sorted(
+    rows: list[LeaderboardRow], *, rule: registry.Rule, sort: str, descending: bool
+) -> list[LeaderboardRow]:
+    """A whole board's rows in the chosen order: the ranked ones, then those below the
+    line; ties by name."""
+    better = 1.0 if rule.lower_is_better else -1.0
+    keys: dict[str, Callable[[LeaderboardRow], tuple[Any, ...]]] = {
+        "rank": lambda row: (better * row.value, row.username),
+        "name": lambda row: (row.username.lower(), row.username),
+        "questions": lambda row: (row.questions, -better * row.value, row.username),
+    }
+    ranked = sorted(
+        (row for row in rows if row.rank is not None), key=keys[sort], reverse=descending
+    )
+    below = sorted((row for row in rows if row.rank is None), key=keys[sort], reverse=descending)
+    return ranked + below
+
+
+def _materialized_sorted(
+    *,
+    scope: Scope,
+    rule: registry.Rule,
+    sort: str,
+    descending: bool,
+    min_questions: int | None,
+    offset: int,
+    limit: int,
+) -> LeaderboardPage:
+    """A page of the materialized board read in the chosen order by the database."""
     # The board's counts, community row and build time, without its rows.
     board = leaderboard_for(scope=scope, rule=rule, min_questions=min_questions, limit=0)
     stored_ranks = board.min_questions == settings.FORESEER_LEADERBOARD_MIN_QUESTIONS
     people = LeaderboardEntry.objects.filter(scope=str(scope), rule=rule.key, is_community=False)
-    best_first = F("value").asc() if rule.lower_is_better else F("value").desc()
-    worst_first = F("value").desc() if rule.lower_is_better else F("value").asc()
     above_line = _line(stored_ranks=stored_ranks, min_questions=board.min_questions)
     above = people.filter(above_line)
     below_line = people.exclude(above_line)
     if not stored_ranks:
         # Another line than the materialized one: ranks among the users above it, as SQL's
         # RANK() gives them (ties share a rank), in whatever order the page is read.
+        best_first = F("value").asc() if rule.lower_is_better else F("value").desc()
         above = above.annotate(position=Window(expression=Rank(), order_by=best_first))
-    name = Lower("user__username")
-    orders: dict[str, list[Any]] = {
-        "rank": [worst_first, F("user_id").desc()] if descending else [best_first, "user_id"],
-        "name": [name.desc(), F("user_id").desc()] if descending else [name.asc(), "user_id"],
-        "questions": [
-            F("questions").desc() if descending else F("questions").asc(),
-            best_first,
-            "user_id",
-        ],
-    }
-    ordering = orders[sort]
-    if sort == "rank" and stored_ranks:
-        ordering = [F("rank").desc(), F("user_id").desc()]
+    ordering = _entry_ordering(
+        rule=rule, sort=sort, descending=descending, stored_ranks=stored_ranks
+    )
     page = _page(
         above.order_by(*ordering),
         below_line.order_by(*ordering),
@@ -452,6 +473,25 @@ def leaderboard_sorted_for(
         for entry, rank in page
     ]
     return replace(board, rows=rows)
+
+
+def _entry_ordering(
+    *, rule: registry.Rule, sort: str, descending: bool, stored_ranks: bool
+) -> list[Any]:
+    """The ORDER BY of a board's entries in the chosen order, ties by user id."""
+    if sort == "rank" and stored_ranks:
+        # Only worst first comes here (best first is leaderboard_for's own order), and at
+        # the materialized line the stored ranks already say it.
+        return [F("rank").desc(), F("user_id").desc()]
+    best_first = F("value").asc() if rule.lower_is_better else F("value").desc()
+    worst_first = F("value").desc() if rule.lower_is_better else F("value").asc()
+    if sort == "rank":
+        return [worst_first, F("user_id").desc()] if descending else [best_first, "user_id"]
+    if sort == "name":
+        name = Lower("user__username")
+        return [name.desc(), F("user_id").desc()] if descending else [name.asc(), "user_id"]
+    questions = F("questions").desc() if descending else F("questions").asc()
+    return [questions, best_first, "user_id"]
 
 
 @dataclass(frozen=True)
