@@ -24,6 +24,7 @@ from django.utils.http import urlencode
 from accounts.models import User
 from accounts.roles import is_analyst
 from common.csv import csv_download, csv_export_request
+from common.forms import choice_field
 from questions.models import Article, Project, Question
 from questions.selectors import tags_in_use
 from scoring import registry
@@ -124,10 +125,11 @@ class LeaderboardForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
-        self.fields["scope"].choices = _scope_choices()
+        choice_field(self, "scope").choices = _scope_choices()
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         after, before = data.get("resolved_after"), data.get("resolved_before")
         if after and before and after >= before:
             self.add_error("resolved_before", "Must be later than the first date.")
@@ -170,7 +172,7 @@ def leaderboard(request: HttpRequest) -> HttpResponse:
         resolved_after=after,
         resolved_before=before,
     )
-    csv_query = {"format": "csv", "scope": board.scope, "rule": rule.key}
+    csv_query: dict[str, str | int] = {"format": "csv", "scope": board.scope, "rule": rule.key}
     csv_query["min_questions"] = board.min_questions
     if after:
         csv_query["resolved_after"] = after.isoformat()
@@ -252,20 +254,26 @@ class CalibrationForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
-        self.fields["group"].choices = _named_choices(
+        choice_field(self, "group").choices = _named_choices(
             "No group",
             ((n, n) for n in Group.objects.order_by("name").values_list("name", flat=True)),
         )
-        self.fields["tag"].choices = _named_choices("Any tag", ((s, s) for s in tags_in_use()))
-        self.fields["article"].choices = _named_choices(
+        choice_field(self, "tag").choices = _named_choices(
+            "Any tag", ((s, s) for s in tags_in_use())
+        )
+        # Kept to name a chosen article or project in the report's title.
+        self.article_choices = _named_choices(
             "Any article", Article.objects.order_by("title").values_list("slug", "title")
         )
-        self.fields["project"].choices = _named_choices(
+        self.project_choices = _named_choices(
             "Any project", Project.objects.order_by("name").values_list("slug", "name")
         )
+        choice_field(self, "article").choices = self.article_choices
+        choice_field(self, "project").choices = self.project_choices
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         username = (data.get("user") or "").strip()
         narrowing = [name for name in NARROWING if data.get(name)]
         data["forecaster"] = None
@@ -327,9 +335,10 @@ def _decomposition(report: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[s
         for key, symbol, name, meaning in DECOMPOSITION
     ]
     terms = [report.get(key) for key, *_ in DECOMPOSITION]
+    known = [value for value in terms if value is not None]
     identity: dict[str, Any] = {"sum": None, "difference": None}
-    if all(value is not None for value in terms):
-        brier, rel, res, unc, wbv, wbc = terms
+    if len(known) == len(terms):
+        brier, rel, res, unc, wbv, wbc = known
         identity["sum"] = rel - res + unc + wbv - wbc
         identity["difference"] = identity["sum"] - brier
     return rows, identity
@@ -416,8 +425,8 @@ def calibration(request: HttpRequest) -> HttpResponse:
     if export_error:
         status = 400
     report, scope, within, forecaster = _calibration_report_for(data)
-    articles = dict(form.fields["article"].choices)
-    projects = dict(form.fields["project"].choices)
+    articles = dict(form.article_choices)
+    projects = dict(form.project_choices)
     if forecaster is not None:
         subject = f"forecaster {forecaster.username}"
         if within is not None:
@@ -505,8 +514,10 @@ class QuestionSearchForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
-        self.fields["tag"].choices = _named_choices("Any tag", ((s, s) for s in tags_in_use()))
-        self.fields["article"].choices = _named_choices(
+        choice_field(self, "tag").choices = _named_choices(
+            "Any tag", ((s, s) for s in tags_in_use())
+        )
+        choice_field(self, "article").choices = _named_choices(
             "Any article", Article.objects.order_by("title").values_list("slug", "title")
         )
 
