@@ -34,7 +34,14 @@ def naive_scores(
     return result
 
 
-def _one_question(q, rows, opened, scheduled, closed, outcome):  # type: ignore[no-untyped-def]
+def _one_question(
+    q: int,
+    rows: list[tuple[int, int, int, float]],
+    opened: int,
+    scheduled: int,
+    closed: int,
+    outcome: int,
+) -> dict[tuple[int, int], tuple[float, ...]]:
     rows = sorted(r for r in rows if r[0] < closed)
     per_user: dict[int, list[tuple[int, float]]] = defaultdict(list)
     for t, _, u, p in rows:
@@ -83,7 +90,7 @@ def _one_question(q, rows, opened, scheduled, closed, outcome):  # type: ignore[
             others = (total - math.log(p)) / (n - 1)
             peer[u] += 100.0 * (math.log(p) - others) * (b - a) / duration
 
-    result = {}
+    result: dict[tuple[int, int], tuple[float, ...]] = {}
     for u in per_user:
         mine = [(s, e, p) for s, e, uu, p in intervals if uu == u]
         coverage = sum((e - s) / duration for s, e, _ in mine)
