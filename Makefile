@@ -15,12 +15,13 @@ TEST_STAMP := $(VENV)/.installed-test
 export HOST PORT VENV
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format migrations-check compose-check bench screenshots shell clean distclean
+.PHONY: help run test lint typecheck format migrations-check compose-check bench screenshots shell clean distclean
 
 help:
 	@echo "make run               set up, load the article questions, serve http://$(HOST):$(PORT)/ with a worker"
-	@echo "make test              lint, check migrations and the compose file, run the whole test suite"
+	@echo "make test              lint, type-check, check migrations and the compose file, run the tests"
 	@echo "make lint              ruff check + ruff format --check + the import contracts"
+	@echo "make typecheck         mypy (configured in pyproject.toml)"
 	@echo "make format            ruff format + ruff check --fix"
 	@echo "make migrations-check  fail if a model change has no migration"
 	@echo "make compose-check     validate docker-compose.yml against the compose spec"
@@ -53,6 +54,7 @@ test: $(TEST_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/check-jsonschema --builtin-schema vendor.compose-spec docker-compose.yml
 	$(BIN)/python -m pytest -p no:cacheprovider $(PYTEST_ARGS)
@@ -61,6 +63,9 @@ lint: $(TEST_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+
+typecheck: $(TEST_STAMP)
+	$(BIN)/mypy
 
 format: $(TEST_STAMP)
 	$(BIN)/ruff format .
@@ -98,7 +103,7 @@ shell: $(RUN_STAMP)
 
 clean:
 	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -exec rm -rf {} +
-	rm -rf .pytest_cache .ruff_cache .hypothesis build *.egg-info test-artifacts test-results
+	rm -rf .pytest_cache .ruff_cache .mypy_cache .hypothesis build *.egg-info test-artifacts test-results
 	rm -rf var/test-celery-broker var/static
 
 distclean: clean

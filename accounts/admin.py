@@ -8,4 +8,4 @@ from accounts.models import User
 class ForeseerUserAdmin(UserAdmin):
     list_display = ("username", "email", "origin", "is_staff", "date_joined")
     list_filter = ("origin", "is_staff", "is_superuser", "is_active")
-    fieldsets = (*UserAdmin.fieldsets, ("Foreseer", {"fields": ("origin",)}))
+    fieldsets = (*(UserAdmin.fieldsets or ()), ("Foreseer", {"fields": ("origin",)}))

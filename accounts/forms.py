@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import UserCreationForm
@@ -60,7 +62,7 @@ class AccountSettingsForm(forms.ModelForm):
             "community forecast's. Sent again if the resolution is corrected.",
         }
 
-    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["email"].required = True
         self.fields["email"].widget.attrs["autocomplete"] = "email"
@@ -79,8 +81,9 @@ class AccountSettingsForm(forms.ModelForm):
             raise forms.ValidationError("An account with this email address already exists.")
         return email
 
-    def clean(self) -> dict[str, object]:
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         email = cleaned.get("email")
         if email is not None and email != self.initial.get("email"):
             password = cleaned.get("current_password") or ""

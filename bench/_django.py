@@ -17,6 +17,7 @@ import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -69,6 +70,9 @@ from accounts.models import User  # noqa: E402
 from common.db import insert_rows  # noqa: E402
 from forecasts.models import CommunityPoint, CommunityState, Forecast  # noqa: E402
 from questions.models import Question, ResolutionEvent, Tag  # noqa: E402
+
+if TYPE_CHECKING:
+    from bench._synthetic import Synthetic
 
 
 def machine() -> str:
@@ -138,7 +142,7 @@ def load_users(count: int, *, prefix: str = "forecaster") -> list[int]:
     )
 
 
-def load_questions(data, *, slug_prefix: str = "q", tags: int = 12) -> list[int]:  # type: ignore[no-untyped-def]
+def load_questions(data: Synthetic, *, slug_prefix: str = "q", tags: int = 12) -> list[int]:
     """Questions resolved per `data` (bench._synthetic.Synthetic), with tags, and one
     resolution event each."""
     admin, _ = User.objects.get_or_create(
@@ -186,7 +190,7 @@ def load_questions(data, *, slug_prefix: str = "q", tags: int = 12) -> list[int]
     return [q.pk for q in questions]
 
 
-def load_forecasts(data, *, question_ids: list[int], user_ids: list[int]) -> int:  # type: ignore[no-untyped-def]
+def load_forecasts(data: Synthetic, *, question_ids: list[int], user_ids: list[int]) -> int:
     qids = np.asarray(question_ids)[data.question]
     uids = np.asarray(user_ids)[data.user - 1]
     created = when(data.created_at)
@@ -257,7 +261,7 @@ def ensure_million() -> None:
     print(f"loaded {sizes['forecasts']:,} forecasts in {timer.seconds:.0f} s")
 
 
-def start_worker(log_path: Path) -> subprocess.Popen:  # type: ignore[type-arg]
+def start_worker(log_path: Path) -> subprocess.Popen[bytes]:
     """A real Celery worker (one process, solo pool) on the benchmark database and
     broker, after purging the broker's queue."""
     from config.celery import app
@@ -282,7 +286,7 @@ def start_worker(log_path: Path) -> subprocess.Popen:  # type: ignore[type-arg]
     return worker
 
 
-def stop_worker(worker: subprocess.Popen) -> None:  # type: ignore[type-arg]
+def stop_worker(worker: subprocess.Popen[bytes]) -> None:
     import signal
 
     if worker.poll() is None:

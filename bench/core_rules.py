@@ -15,6 +15,8 @@ import os
 import platform
 import sys
 import time
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -24,7 +26,7 @@ from bench._naive_rules import naive_scores
 from bench._synthetic import synthetic
 from scoring.core import aggregate
 from scoring.core.batch import QuestionWindows, ResolvedForecasts
-from scoring.core.rules import score_batch
+from scoring.core.rules import BatchScores, score_batch
 
 
 def machine() -> str:
@@ -40,7 +42,7 @@ def machine() -> str:
     )
 
 
-def best_of(repeat: int, work):  # type: ignore[no-untyped-def]
+def best_of(repeat: int, work: Callable[[], Any]) -> tuple[float, Any]:
     times, result = [], None
     for _ in range(repeat):
         start = time.perf_counter()
@@ -70,7 +72,7 @@ def main() -> None:
         f"{args.users:,} forecasters"
     )
 
-    def rules_only(threads: int = 1):  # type: ignore[no-untyped-def]
+    def rules_only(threads: int = 1) -> BatchScores:
         forecasts = ResolvedForecasts.binary(
             question=data.question,
             user=data.user,
@@ -81,7 +83,7 @@ def main() -> None:
         )
         return score_batch(forecasts, windows, threads=threads)
 
-    def with_community():  # type: ignore[no-untyped-def]
+    def with_community() -> tuple[BatchScores, int]:
         history = aggregate.community_history(
             question=data.question,
             user=data.user,

@@ -1,18 +1,26 @@
 """API-wide glue: services raise Django's ValidationError naming the field;
 the API answers 400 with that field as the key."""
 
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Iterator, Sequence
+from typing import Any, TypeAlias, TypeVar
 
 import rest_framework_csv.renderers
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.files.uploadedfile import UploadedFile
-from rest_framework import exceptions
-from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
+from django.db import models
+from rest_framework import exceptions, serializers
+from rest_framework.renderers import BaseRenderer, BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
+from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from common.csv import csv_cell
+
+_Model = TypeVar("_Model", bound=models.Model)
+# A SlugRelatedField as DRF's stubs type it: `many=True` makes it a ManyRelatedField.
+SlugRelation: TypeAlias = (
+    "serializers.RelatedField[_Model, str, str] | serializers.ManyRelatedField"
+)
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
@@ -39,7 +47,7 @@ class CSVRenderer(rest_framework_csv.renderers.CSVRenderer):
     the column order through `csv_header` (see CsvExportMixin). Cells are written as the
     pages write theirs (common.csv): nothing a spreadsheet would run as a formula."""
 
-    def tablize(self, data: Any, header: Any = None, labels: Any = None) -> Iterator[list]:
+    def tablize(self, data: Any, header: Any = None, labels: Any = None) -> Iterator[list[Any]]:
         rows = super().tablize(data, header=header, labels=labels)
         first = next(rows, None)
         if first is None:
@@ -49,14 +57,18 @@ class CSVRenderer(rest_framework_csv.renderers.CSVRenderer):
             yield [csv_cell(value) for value in row]
 
 
-class CsvExportMixin:
+class CsvExportMixin(APIView):
     """For views whose tables can be downloaded: JSON by default, CSV on request. A view
     answers CSV by returning `csv_response(rows, header=..., filename=...)`."""
 
-    renderer_classes = [JSONRenderer, BrowsableAPIRenderer, CSVRenderer]
+    renderer_classes: Sequence[type[BaseRenderer]] = [
+        JSONRenderer,
+        BrowsableAPIRenderer,
+        CSVRenderer,
+    ]
 
     def wants_csv(self) -> bool:
-        return getattr(self.request.accepted_renderer, "format", "") == "csv"  # type: ignore[attr-defined]
+        return getattr(self.request.accepted_renderer, "format", "") == "csv"
 
     def csv_response(
         self, rows: list[dict[str, Any]], *, header: list[str], filename: str
@@ -67,6 +79,6 @@ class CsvExportMixin:
         return response
 
     def get_renderer_context(self) -> dict[str, Any]:
-        context = super().get_renderer_context()  # type: ignore[misc]
+        context = super().get_renderer_context()
         context["header"] = getattr(self, "csv_header", None)
         return context

@@ -9,7 +9,7 @@ ORM on SQLite, the development default.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -21,7 +21,7 @@ from django.db.models.functions import Coalesce
 _SQLITE_BATCH = 2_000
 
 
-def count_subquery(queryset: QuerySet[object], column: str, *, distinct: bool = False) -> Coalesce:
+def count_subquery(queryset: QuerySet[Any], column: str, *, distinct: bool = False) -> Coalesce:
     """COUNT over `queryset` (rows of one question, filtered on OuterRef("pk"))
     as a scalar subquery: no GROUP BY over the outer rows, and the question
     index serves it. A question without rows gets 0, not NULL."""
@@ -32,6 +32,14 @@ def count_subquery(queryset: QuerySet[object], column: str, *, distinct: bool = 
         .values("total")
     )
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def max_length(model: type[models.Model], name: str) -> int:
+    """The database's limit on the length of `model`'s text field `name`."""
+    field = model._meta.get_field(name)
+    if not isinstance(field, models.Field) or field.max_length is None:
+        raise TypeError(f"{model.__name__}.{name} has no maximum length")
+    return field.max_length
 
 
 def insert_rows(
@@ -46,7 +54,7 @@ def insert_rows(
 
         statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
             sql.Identifier(opts.db_table),
-            sql.SQL(", ").join(sql.Identifier(opts.get_field(name).column) for name in fields),
+            sql.SQL(", ").join(sql.Identifier(_column(model, name)) for name in fields),
         )
         written = 0
         with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
@@ -107,11 +115,19 @@ _KIND_OF_FIELD = {
 }
 
 
+def _column(model: type[models.Model], name: str) -> str:
+    """The database column of `model`'s field `name` (a field or a foreign key's column)."""
+    field = model._meta.get_field(name)
+    if not isinstance(field, models.Field) or field.column is None:
+        raise TypeError(f"{model.__name__}.{name} has no column of its own")
+    return field.column
+
+
 def _kind(model: type[models.Model], name: str) -> str:
     field = model._meta.get_field(name)
     internal = field.get_internal_type()
-    if internal in ("ForeignKey", "OneToOneField"):
-        internal = field.target_field.get_internal_type()  # type: ignore[union-attr]
+    if isinstance(field, models.ForeignKey):  # OneToOneField too: the kind of the target
+        internal = field.target_field.get_internal_type()
     if internal in ("CharField", "TextField", "SlugField"):
         return "text"
     try:
@@ -121,7 +137,7 @@ def _kind(model: type[models.Model], name: str) -> str:
 
 
 def read_arrays(
-    queryset: models.QuerySet,  # type: ignore[type-arg]
+    queryset: QuerySet[Any],
     *names: str,
     kinds: dict[str, str] | None = None,
 ) -> dict[str, np.ndarray]:
@@ -137,21 +153,21 @@ def read_arrays(
     where COPY would hand them over one row per call. Elsewhere through the ORM."""
     model = queryset.model
     given = kinds or {}
-    kinds = [given[name] if name in given else _kind(model, name) for name in names]
-    if "text" in kinds:
+    column_kinds = [given[name] if name in given else _kind(model, name) for name in names]
+    if "text" in column_kinds:
         raise TypeError("read_arrays reads numbers, booleans and times, not text")
     values = queryset.values_list(*names)
+    out: dict[str, np.ndarray] = {}
     if connection.vendor != "postgresql":
         rows = list(values)
-        out = {}
-        for i, (name, kind) in enumerate(zip(names, kinds, strict=True)):
-            column = [row[i] for row in rows]
+        for i, (name, kind) in enumerate(zip(names, column_kinds, strict=True)):
+            cells = [row[i] for row in rows]
             if kind == "timestamp":
                 out[name] = np.array(
-                    [round(moment.timestamp() * 1_000_000) for moment in column], dtype=np.int64
+                    [round(moment.timestamp() * 1_000_000) for moment in cells], dtype=np.int64
                 )
             else:
-                out[name] = np.array(column, dtype=_numpy_type(kind))
+                out[name] = np.array(cells, dtype=_numpy_type(kind))
         return out
 
     try:
@@ -159,12 +175,12 @@ def read_arrays(
     except EmptyResultSet:  # e.g. `pk__in=[]`: Django knows there are no rows
         return {
             name: np.empty(0, dtype=_numpy_type(kind))
-            for name, kind in zip(names, kinds, strict=True)
+            for name, kind in zip(names, column_kinds, strict=True)
         }
     columns = [f"c{i}" for i in range(len(names))]
     record = " || ".join(
         f"{_SEND[kind]}({column}::{_CAST[kind]})"
-        for column, kind in zip(columns, kinds, strict=True)
+        for column, kind in zip(columns, column_kinds, strict=True)
     )
     statement = (
         f"SELECT string_agg(record, ''::bytea), count(*), count(record) FROM ("
@@ -175,20 +191,19 @@ def read_arrays(
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
         parts = cursor.fetchall()
-    if any(rows != packed for _, rows, packed in parts):
+    if any(count != packed for _, count, packed in parts):
         raise ValueError("a column holds NULLs: coalesce it in an annotation")
-    layout = np.dtype([(name, _WIRE[kind]) for name, kind in zip(names, kinds, strict=True)])
-    rows = np.frombuffer(b"".join(bytes(data) for data, _, _ in parts), dtype=layout)
-    out = {}
-    for name, kind in zip(names, kinds, strict=True):
-        column = rows[name].astype(_numpy_type(kind))
+    layout = np.dtype([(name, _WIRE[kind]) for name, kind in zip(names, column_kinds, strict=True)])
+    records = np.frombuffer(b"".join(bytes(data) for data, _, _ in parts), dtype=layout)
+    for name, kind in zip(names, column_kinds, strict=True):
+        column = records[name].astype(_numpy_type(kind))
         if kind == "timestamp":
             column += _PG_EPOCH_US
         out[name] = column
     return out
 
 
-def _numpy_type(kind: str) -> type:
+def _numpy_type(kind: str) -> type[np.generic]:
     return {"float8": np.float64, "bool": np.bool_}.get(kind, np.int64)
 
 
@@ -226,7 +241,7 @@ def insert_arrays(model: type[models.Model], columns: dict[str, Any]) -> int:
     opts = model._meta
     statement = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT BINARY)").format(
         sql.Identifier(opts.db_table),
-        sql.SQL(", ").join(sql.Identifier(opts.get_field(name).column) for name in names),
+        sql.SQL(", ").join(sql.Identifier(_column(model, name)) for name in names),
     )
     with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
         copy.write(_COPY_HEADER)
@@ -270,10 +285,12 @@ def _constant_text(arrays: dict[str, np.ndarray], kinds: dict[str, str]) -> bool
     return all(len(set(arrays[n].tolist())) <= 1 for n, k in kinds.items() if k == "text")
 
 
-def _python_rows(arrays: dict[str, np.ndarray], kinds: dict[str, str], rows: np.ndarray):  # type: ignore[no-untyped-def]
+def _python_rows(
+    arrays: dict[str, np.ndarray], kinds: dict[str, str], rows: np.ndarray
+) -> Iterator[tuple[Any, ...]]:
     from datetime import UTC, datetime
 
-    columns = []
+    columns: list[list[Any]] = []
     for name, kind in kinds.items():
         values = arrays[name][rows].tolist()
         if kind in ("int8", "int4", "int2"):

@@ -21,3 +21,12 @@ def add_service_errors(
     for field, field_messages in error.message_dict.items():
         name = renamed.get(field, field)
         form.add_error(name if name in form.fields else None, field_messages)
+
+
+def choice_field(form: forms.BaseForm, name: str) -> forms.ChoiceField:
+    """The form's choice field `name`, for setting its choices when the form is made
+    (`form.fields` is typed as holding plain fields)."""
+    field = form.fields[name]
+    if not isinstance(field, forms.ChoiceField):
+        raise TypeError(f"{type(form).__name__}.{name} is not a choice field")
+    return field

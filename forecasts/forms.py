@@ -4,6 +4,7 @@ takes a probability, and still has the last word on its range."""
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django import forms
 
@@ -37,7 +38,7 @@ class ForecastForm(forms.Form):
         help_text="Why you think so, in a few words; it is saved with this forecast.",
     )
 
-    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
 

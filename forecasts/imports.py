@@ -23,6 +23,7 @@ from django.utils.dateparse import parse_datetime
 
 from accounts.models import User
 from common import after_commit
+from common.db import max_length
 from forecasts.community import community_request
 from forecasts.models import Forecast
 from forecasts.services import probability_clean
@@ -97,7 +98,7 @@ def _row_username(values: dict[str, str]) -> str:
     username = (values.get("user") or "").strip()
     if not username:
         raise ValueError("user: empty")
-    if len(username) > User._meta.get_field("username").max_length:
+    if len(username) > max_length(User, "username"):
         raise ValueError("user: longer than 150 characters")
     return username
 

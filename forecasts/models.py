@@ -1,3 +1,5 @@
+from typing import Any, NoReturn
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -15,10 +17,10 @@ class AppendOnlyError(Exception):
 
 
 class ForecastQuerySet(models.QuerySet["Forecast"]):
-    def update(self, **kwargs):  # type: ignore[no-untyped-def]
+    def update(self, **kwargs: Any) -> NoReturn:
         raise AppendOnlyError("Forecasts are append-only: submit a new forecast instead.")
 
-    def delete(self):  # type: ignore[no-untyped-def]
+    def delete(self) -> NoReturn:
         raise AppendOnlyError("Forecasts are append-only and are never deleted.")
 
 
@@ -59,12 +61,12 @@ class Forecast(models.Model):
     def __str__(self) -> str:
         return f"{self.user} {self.probability:.1%} on {self.question_id} at {self.created_at}"
 
-    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
             raise AppendOnlyError("Forecasts are append-only: submit a new forecast instead.")
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise AppendOnlyError("Forecasts are append-only and are never deleted.")
 
 

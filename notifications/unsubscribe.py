@@ -14,7 +14,7 @@ from notifications.models import SentEmail
 
 # The preference each kind of email obeys; the unsubscribe link turns it off. The staff
 # digest obeys none: it goes to every active staff account with an address.
-PREFERENCE_OF_KIND = {
+PREFERENCE_OF_KIND: dict[str, str] = {
     SentEmail.Kind.RESOLUTION: "email_on_resolution",
     SentEmail.Kind.REMINDER: "email_reminders",
 }
@@ -54,7 +54,10 @@ def unsubscribe_target(*, token: str) -> UnsubscribeTarget:
         raise BadUnsubscribeToken("This unsubscribe link is not valid.") from error
     if not isinstance(payload, dict) or payload.get("k") not in PREFERENCE_OF_KIND:
         raise BadUnsubscribeToken("This unsubscribe link is not valid.")
-    user = User.objects.filter(pk=payload.get("u")).first()
+    user_id = payload.get("u")
+    if not isinstance(user_id, int):
+        raise BadUnsubscribeToken("This unsubscribe link is not valid.")
+    user = User.objects.filter(pk=user_id).first()
     if user is None:
         raise BadUnsubscribeToken("The account of this link no longer exists.")
     return UnsubscribeTarget(user=user, kind=payload["k"])

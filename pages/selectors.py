@@ -80,10 +80,10 @@ class Record:
 
 
 def record_for(*, user: User, tag: str, now: datetime) -> Record:
-    scores = scores_for_user(user=user)
+    score_rows = scores_for_user(user=user)
     if tag:
-        scores = scores.filter(question__tags__slug=tag)
-    scores = list(scores)
+        score_rows = score_rows.filter(question__tags__slug=tag)
+    scores = list(score_rows)
     resolved = [
         {
             "question": row.question,

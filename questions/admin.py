@@ -7,7 +7,7 @@ leave scores that no event explains."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
@@ -20,11 +20,15 @@ from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
+from accounts.signed_in import signed_in_user
 from common.forms import add_service_errors
 from questions.forms import QuestionResolveForm
 from questions.models import Article, Clarification, Project, Question, ResolutionEvent, Tag
 from questions.selectors import latest_resolution_event_id, resolution_events_for
 from questions.services import ResolutionChanged, question_resolve
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 
 class ReadOnlyAdminMixin:
@@ -48,6 +52,10 @@ def evidence_display(links: list[str]) -> str:
     return format_html_join(mark_safe("<br>"), line, ((link, link) for link in links))
 
 
+class _QuestionCount(TypedDict):
+    question_count: int
+
+
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
     list_display = ("slug", "title", "outlet", "publication_date", "question_count")
@@ -59,8 +67,8 @@ class ArticleAdmin(admin.ModelAdmin):
         return super().get_queryset(request).annotate(question_count=Count("questions"))
 
     @admin.display(description="questions", ordering="question_count")
-    def question_count(self, article: Article) -> int:
-        return article.question_count  # type: ignore[attr-defined]
+    def question_count(self, article: WithAnnotations[Article, _QuestionCount]) -> int:
+        return article.question_count
 
 
 @admin.register(Project)
@@ -89,6 +97,8 @@ class StatusFilter(admin.SimpleListFilter):
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Question]) -> QuerySet[Question]:
         if self.value() in Question.Status.values:
+            # The Question admin's queryset is a QuestionQuerySet; the admin's stubs say
+            # only QuerySet.
             return queryset.with_status(self.value())  # type: ignore[attr-defined]
         return queryset
 
@@ -222,7 +232,11 @@ class QuestionAdmin(admin.ModelAdmin):
         QuestionResolveForm)."""
         question = self.get_object(request, unquote(object_id))
         if question is None:
-            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+            # ModelAdmin's own answer to a missing object, as its change view gives it;
+            # a private helper that django-stubs leaves out.
+            return self._get_obj_does_not_exist_redirect(  # type: ignore[attr-defined]
+                request, self.opts, object_id
+            )
         if not self.has_change_permission(request, question):
             raise PermissionDenied
         if request.method != "POST":
@@ -246,7 +260,7 @@ class QuestionAdmin(admin.ModelAdmin):
                 question=question,
                 outcome=form.cleaned_data["outcome"],
                 known_at=form.cleaned_data["known_at"],
-                resolved_by=request.user,
+                resolved_by=signed_in_user(request.user),
                 note=form.cleaned_data["note"],
                 evidence_links=form.cleaned_data["evidence_links"],
                 expected_latest_event=form.expected_latest_event(),

@@ -14,7 +14,9 @@ from typing import Any, Self
 from dateutil.relativedelta import relativedelta
 from django import forms
 from django.core.exceptions import ValidationError
+from django.http import QueryDict
 
+from common.db import max_length
 from questions.models import Article, Project, Question
 from questions.selectors import SEARCH_MAX_LENGTH, SEARCH_MAX_WORDS
 from questions.services import (
@@ -122,7 +124,8 @@ class QuestionResolveForm(forms.Form):
     def asked_again(self, *, latest_event: int) -> Self:
         """The same entry, bound again with `latest_event` as the event reviewed: for
         the page that shows the resolution now in force and asks to confirm against it."""
-        data = self.data.copy()
+        data = QueryDict(mutable=True)
+        data.update(self.data)
         data["seen_event"] = str(latest_event)
         form = type(self)(data)
         form.is_valid()
@@ -171,7 +174,7 @@ UTC_HINT = "UTC; your browser shows the time as typed, without converting it."
 def _limited(model_field: str) -> dict[str, str]:
     # The browser stops typing at the database's limit; a longer value that arrives
     # anyway gets questions.validation's message, the one a file's import gets.
-    return {"maxlength": str(Question._meta.get_field(model_field).max_length)}
+    return {"maxlength": str(max_length(Question, model_field))}
 
 
 def _utc_field(label: str, help_text: str) -> forms.DateTimeField:

@@ -121,8 +121,8 @@ def _parse_duration(value: Any, where: str, key: str) -> relativedelta:
     match = DURATION.match(str(value or ""))
     if not match or not any(match.groupdict().values()):
         raise _fail(where, f"{key}: {value!r} is not a duration like P6M, P10Y or P30D.")
-    parts = {name: int(number) for name, number in match.groupdict().items() if number}
-    return relativedelta(**parts)
+    parts = {name: int(number or 0) for name, number in match.groupdict().items()}
+    return relativedelta(years=parts["years"], months=parts["months"], days=parts["days"])
 
 
 def _parse_date(value: Any, where: str, key: str) -> date:
@@ -164,17 +164,6 @@ def _check_lengths(model: type[Any], record: dict[str, Any], where: str) -> None
             continue
         if limit and isinstance(value, str) and len(value) > limit:
             raise _fail(where, f"{key}: longer than {limit} characters.")
-
-
-def _fill_placeholders(text: str, values: dict[str, str], where: str, key: str) -> str:
-    try:
-        return text.format(**values)
-    except (KeyError, IndexError, ValueError) as error:
-        raise _fail(
-            where,
-            f"{key}: only {{open_date}}, {{close_date}}, {{open_year}} and {{close_year}} "
-            f"may stand in braces ({error}).",
-        ) from None
 
 
 def _clean_articles(entries: Any, base_dir: Path) -> dict[str, dict[str, Any]]:
@@ -411,8 +400,14 @@ def _clean_entry(
     fields = QuestionFields(
         slug=slug,
         type=str(kind or ""),
-        **times,
-        **texts,
+        open_time=times["open_time"],
+        scheduled_close_time=times["scheduled_close_time"],
+        scheduled_resolve_time=times["scheduled_resolve_time"],
+        title=texts["title"],
+        background=texts["background"],
+        resolution_criteria=texts["resolution_criteria"],
+        fine_print=texts["fine_print"],
+        resolution_source=texts["resolution_source"],
         tags=_read_tags(entry.get("tags"), problems),
         hide_community_until_forecast=_read_flag(entry, problems),
         **provenance,

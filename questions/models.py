@@ -275,9 +275,10 @@ class ResolutionEvent(models.Model):
     question = models.ForeignKey(
         Question, on_delete=models.PROTECT, related_name="resolution_events"
     )
-    outcome = models.CharField(
-        max_length=16, choices=[c for c in Question.Resolution.choices if c[0]]
-    )
+    # The resolutions but "unresolved".
+    OUTCOME_CHOICES = [c for c in Question.Resolution.choices if c[0]]
+
+    outcome = models.CharField(max_length=16, choices=OUTCOME_CHOICES)
     known_at = models.DateTimeField()
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(

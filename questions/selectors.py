@@ -7,6 +7,7 @@ resolution's preview, the question list's sorts) is in `forecasts.selectors`."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TypeVar
 
 from django.db.models import (
     Case,
@@ -22,6 +23,8 @@ from django.db.models import (
 
 from common.db import count_subquery
 from questions.models import Article, Clarification, Question, ResolutionEvent, Tag
+
+_Questions = TypeVar("_Questions", bound=QuerySet[Question])
 
 SCORED_OUTCOMES = (Question.Resolution.YES, Question.Resolution.NO)
 # The search's limits, checked where the text comes in (`questions.forms.
@@ -112,7 +115,7 @@ def articles_in_use() -> list[tuple[str, str]]:
 # --- The lists: text search and the open-first order ------------------------------------
 
 
-def questions_search(*, questions: QuerySet[Question], text: str) -> QuerySet[Question]:
+def questions_search(*, questions: _Questions, text: str) -> _Questions:
     """The questions holding every word of `text` (split on whitespace) in their title,
     background or resolution criteria, ignoring case; a word is matched as it is, never
     as a LIKE pattern. Empty text keeps every question. The web list and the API both

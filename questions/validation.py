@@ -22,9 +22,11 @@ from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.text import slugify
 
+from common.db import max_length
 from common.passages import locate_passage
 from questions.models import Article, Question, Tag
 
@@ -122,10 +124,6 @@ def question_clean(*, fields: QuestionFields, exclude_pk: int | None = None) -> 
     return values
 
 
-def _max_length(model: type[object], name: str) -> int:
-    return model._meta.get_field(name).max_length  # type: ignore[attr-defined,no-any-return]
-
-
 def _check_texts(values: dict[str, Any], problems: _Problems) -> None:
     for name in _REQUIRED_TEXT_FIELDS:
         if not values[name]:
@@ -133,7 +131,7 @@ def _check_texts(values: dict[str, Any], problems: _Problems) -> None:
     # Over-long text is caught here, with the field named, rather than as a database
     # error on PostgreSQL (SQLite would store it silently).
     for name in _LIMITED_TEXT_FIELDS:
-        limit = _max_length(Question, name)
+        limit = max_length(Question, name)
         if len(values[name]) > limit:
             problems.add(name, f"At most {limit} characters.")
 
@@ -152,24 +150,28 @@ def _clean_slug(slug: str, *, title: str, exclude_pk: int | None, problems: _Pro
                 "slug", "The title has no letters or digits to make a slug from: give one."
             )
         return ""
-    limit = _max_length(Question, "slug")
+    limit = max_length(Question, "slug")
     if slugify(slug) != slug:
         problems.add("slug", "Use lowercase letters, digits and hyphens only.")
     elif len(slug) > limit:
         problems.add("slug", f"At most {limit} characters.")
-    elif Question.objects.filter(slug=slug).exclude(pk=exclude_pk).exists():
+    elif _other_questions(exclude_pk).filter(slug=slug).exists():
         problems.add("slug", f"Another question already uses {slug!r}.")
     return slug
+
+
+def _other_questions(exclude_pk: int | None) -> QuerySet[Question]:
+    """Every question but the one being edited (all of them for a new question)."""
+    questions = Question.objects.all()
+    return questions if exclude_pk is None else questions.exclude(pk=exclude_pk)
 
 
 def _unique_slug(base: str, *, exclude_pk: int | None) -> str:
     """`base`, or `base-2`, `base-3`, ... : the first one no other question uses.
     One query, whatever the number of taken suffixes."""
-    base = base[: _max_length(Question, "slug") - 4].strip("-")
+    base = base[: max_length(Question, "slug") - 4].strip("-")
     taken = set(
-        Question.objects.filter(slug__startswith=base)
-        .exclude(pk=exclude_pk)
-        .values_list("slug", flat=True)
+        _other_questions(exclude_pk).filter(slug__startswith=base).values_list("slug", flat=True)
     )
     if base not in taken:
         return base
@@ -256,7 +258,7 @@ def _check_implied_probability(fields: QuestionFields, problems: _Problems) -> N
 def _clean_tags(words: Sequence[str], problems: _Problems) -> list[str]:
     # Files used to shorten such words or drop them silently; they are refused by
     # name now, as the authoring page always did.
-    limit = _max_length(Tag, "slug")
+    limit = max_length(Tag, "slug")
     tags: set[str] = set()
     for word in words:
         word = (word or "").strip()

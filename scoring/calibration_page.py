@@ -183,8 +183,9 @@ def _decomposition(report: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[s
     ]
     terms = [report.get(key) for key, *_ in DECOMPOSITION]
     identity: dict[str, Any] = {"sum": None, "difference": None}
-    if all(value is not None for value in terms):
-        brier, rel, res, unc, wbv, wbc = terms
+    known = [float(value) for value in terms if value is not None]
+    if len(known) == len(terms):
+        brier, rel, res, unc, wbv, wbc = known
         identity["sum"] = rel - res + unc + wbv - wbc
         identity["difference"] = identity["sum"] - brier
     return rows, identity

@@ -13,6 +13,7 @@ from django import forms
 from django.contrib.auth.models import Group
 
 from accounts.models import User
+from common.forms import choice_field
 from questions.models import Article, Project
 from questions.selectors import tags_in_use
 from scoring import registry
@@ -111,10 +112,11 @@ class LeaderboardForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
-        self.fields["scope"].choices = _scope_choices()
+        choice_field(self, "scope").choices = _scope_choices()
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         after, before = data.get("resolved_after"), data.get("resolved_before")
         if after and before and after >= before:
             self.add_error("resolved_before", "Must be later than the first date.")
@@ -180,20 +182,25 @@ class CalibrationForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
-        self.fields["group"].choices = _named_choices(
+        choice_field(self, "group").choices = _named_choices(
             "No group",
             ((n, n) for n in Group.objects.order_by("name").values_list("name", flat=True)),
         )
-        self.fields["tag"].choices = _named_choices("Any tag", ((s, s) for s in tags_in_use()))
-        self.fields["article"].choices = _named_choices(
+        choice_field(self, "tag").choices = _named_choices(
+            "Any tag", ((s, s) for s in tags_in_use())
+        )
+        self.article_choices = _named_choices(
             "Any article", Article.objects.order_by("title").values_list("slug", "title")
         )
-        self.fields["project"].choices = _named_choices(
+        self.project_choices = _named_choices(
             "Any project", Project.objects.order_by("name").values_list("slug", "name")
         )
+        choice_field(self, "article").choices = self.article_choices
+        choice_field(self, "project").choices = self.project_choices
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         username = (data.get("user") or "").strip()
         narrowing = [name for name in NARROWING if data.get(name)]
         data["forecaster"] = None
@@ -239,8 +246,8 @@ class CalibrationForm(forms.Form):
         """The articles' titles and the projects' names by slug, as the choices show them
         (the page names its scope by them without another query)."""
         return {
-            "article": dict(self.fields["article"].choices),
-            "project": dict(self.fields["project"].choices),
+            "article": dict(self.article_choices),
+            "project": dict(self.project_choices),
         }
 
 
@@ -255,7 +262,9 @@ class QuestionSearchForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
-        self.fields["tag"].choices = _named_choices("Any tag", ((s, s) for s in tags_in_use()))
-        self.fields["article"].choices = _named_choices(
+        choice_field(self, "tag").choices = _named_choices(
+            "Any tag", ((s, s) for s in tags_in_use())
+        )
+        choice_field(self, "article").choices = _named_choices(
             "Any article", Article.objects.order_by("title").values_list("slug", "title")
         )

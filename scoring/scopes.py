@@ -86,7 +86,7 @@ def scopes_of_question(question: Question, *, groups: list[str] | None = None) -
     scopes = [ALL]
     scopes += [f"tag:{tag.slug}" for tag in question.tags.all()]
     scopes += [f"project:{project.slug}" for project in question.projects.all()]
-    if question.article_id is not None:
+    if question.article is not None:
         scopes.append(f"article:{question.article.slug}")
     if question.known_at is not None:
         scopes.append(f"year:{question.known_at.astimezone(UTC).year}")

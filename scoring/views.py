@@ -112,7 +112,11 @@ def leaderboard(request: HttpRequest) -> HttpResponse:
 
 def _leaderboard_csv_url(board: LeaderboardPage, query: LeaderboardQuery) -> str:
     """The API's CSV of the board shown: its scope, rule, line and window."""
-    csv_query = {"format": "csv", "scope": board.scope, "rule": query.rule.key}
+    csv_query: dict[str, str | int] = {
+        "format": "csv",
+        "scope": board.scope,
+        "rule": query.rule.key,
+    }
     csv_query["min_questions"] = board.min_questions
     if query.resolved_after:
         csv_query["resolved_after"] = query.resolved_after.isoformat()

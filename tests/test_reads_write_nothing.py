@@ -681,6 +681,13 @@ ROW_LOCK = re.compile(r"\bFOR\s+(?:NO\s+KEY\s+)?UPDATE\b", re.I)
 WRITTEN_TABLE = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.I)
 
 
+def written_table(sql: str) -> str:
+    """The table an INSERT, UPDATE or DELETE statement writes."""
+    match = WRITTEN_TABLE.match(sql)
+    assert match is not None, sql
+    return match[1]
+
+
 def is_write(sql: str) -> bool:
     statement = LEADING_COMMENTS.sub("", sql)
     first = statement.split(None, 1)[0].upper() if statement.strip() else ""
@@ -824,7 +831,7 @@ def test_password_reset_link_writes_only_the_session(db, role):
     assert followed.response.status_code == 302
     form_url = followed.response["Location"]
     assert form_url.endswith("/set-password/")
-    tables = {WRITTEN_TABLE.match(sql)[1] for sql in followed.writes}  # type: ignore[index]
+    tables = {written_table(sql) for sql in followed.writes}
     assert tables == {"django_session"}, followed.writes
     assert followed.rows <= len(followed.writes), "rows written outside the session"
     form = observe(client, form_url)

@@ -6,13 +6,16 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from common.api import SlugRelation
 from forecasts.models import MAX_PROBABILITY, MIN_PROBABILITY, Forecast
 from forecasts.services import probability_clean
 from questions.models import Question
 
 
 class ForecastSerializer(serializers.ModelSerializer):
-    question = serializers.SlugRelatedField(read_only=True, slug_field="slug")
+    question: SlugRelation[Question] = serializers.SlugRelatedField(
+        read_only=True, slug_field="slug"
+    )
 
     class Meta:
         model = Forecast
@@ -33,10 +36,12 @@ class ProbabilityField(serializers.Field):
     what the web form and the importer refuse, with the same message."""
 
     def to_internal_value(self, data: Any) -> float:
+        name = self.field_name
+        assert name is not None  # set when the field is bound to its serializer
         try:
-            return probability_clean(data, field=self.field_name)
+            return probability_clean(data, field=name)
         except DjangoValidationError as error:
-            raise serializers.ValidationError(error.message_dict[self.field_name]) from None
+            raise serializers.ValidationError(error.message_dict[name]) from None
 
     def to_representation(self, value: Any) -> float:
         return float(value)

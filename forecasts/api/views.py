@@ -15,6 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.signed_in import signed_in_user
 from common.api import read_upload
 from forecasts.api.filters import ForecastFilter
 from forecasts.api.serializers import (
@@ -52,7 +53,7 @@ class ForecastViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     def get_queryset(self) -> QuerySet[Forecast]:
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user
             return Forecast.objects.none()
-        return forecasts_of_user(user=self.request.user)
+        return forecasts_of_user(user=signed_in_user(self.request.user))
 
     @extend_schema(
         summary="Submit a forecast",
@@ -72,7 +73,7 @@ class ForecastViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         submitted = ForecastSubmitSerializer(data=request.data)
         submitted.is_valid(raise_exception=True)
         forecast = forecast_submit(
-            user=request.user,
+            user=signed_in_user(request.user),
             question=submitted.validated_data["question"],
             probability=submitted.validated_data["probability"],
             rationale=submitted.validated_data["rationale"],

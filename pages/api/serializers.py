@@ -10,6 +10,7 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from common.api import SlugRelation
 from forecasts.api.serializers import ForecastSerializer
 from forecasts.selectors import CommunityForecast
 from questions.api.serializers import (
@@ -17,7 +18,7 @@ from questions.api.serializers import (
     ArticleSummarySerializer,
     ProvenanceSerializer,
 )
-from questions.models import Question
+from questions.models import Project, Question, Tag
 
 
 class CommunityForecastSerializer(serializers.Serializer):
@@ -33,7 +34,9 @@ class CommunityForecastSerializer(serializers.Serializer):
 
 class QuestionListSerializer(serializers.ModelSerializer):
     status = serializers.SerializerMethodField()
-    tags = serializers.SlugRelatedField(many=True, read_only=True, slug_field="slug")
+    tags: SlugRelation[Tag] = serializers.SlugRelatedField(
+        many=True, read_only=True, slug_field="slug"
+    )
     # Values only: "" while unresolved. (With the model's labels the schema
     # would give this and `outcome` one enum under two names.)
     resolution = serializers.ChoiceField(choices=Question.Resolution.values, read_only=True)
@@ -76,8 +79,12 @@ class QuestionListSerializer(serializers.ModelSerializer):
 
 class QuestionDetailSerializer(QuestionListSerializer):
     provenance = serializers.SerializerMethodField()
-    successor_of = serializers.SlugRelatedField(read_only=True, slug_field="slug", allow_null=True)
-    projects = serializers.SlugRelatedField(many=True, read_only=True, slug_field="slug")
+    successor_of: SlugRelation[Question] = serializers.SlugRelatedField(
+        read_only=True, slug_field="slug", allow_null=True
+    )
+    projects: SlugRelation[Project] = serializers.SlugRelatedField(
+        many=True, read_only=True, slug_field="slug"
+    )
     my_forecasts = serializers.SerializerMethodField(
         help_text="The requesting user's forecasts, newest first; null when anonymous."
     )
@@ -121,4 +128,4 @@ class QuestionDetailSerializer(QuestionListSerializer):
         forecasts = self.context.get("my_forecasts")
         if forecasts is None:
             return None
-        return ForecastSerializer(forecasts, many=True).data
+        return list(ForecastSerializer(forecasts, many=True).data)

@@ -18,7 +18,9 @@ from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny, IsAdminUser
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
 
+from accounts.signed_in import signed_in_user
 from forecasts.selectors import community_forecasts_for_viewer, forecasts_of_user
 from pages.api.serializers import QuestionDetailSerializer, QuestionListSerializer
 from questions.api.filters import QuestionFilter
@@ -64,7 +66,7 @@ class QuestionViewSet(viewsets.ReadOnlyModelViewSet):
             questions = questions.select_related("successor_of").prefetch_related("projects")
         return questions
 
-    def get_serializer_class(self):  # type: ignore[no-untyped-def]
+    def get_serializer_class(self) -> type[BaseSerializer[Any]]:
         if self.action == "retrieve":
             return QuestionDetailSerializer
         if self.action == "resolutions":
@@ -148,6 +150,6 @@ class QuestionViewSet(viewsets.ReadOnlyModelViewSet):
         given = ResolveSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         event = question_resolve(
-            question=question, resolved_by=request.user, **given.validated_data
+            question=question, resolved_by=signed_in_user(request.user), **given.validated_data
         )
         return Response(ResolutionEventSerializer(event).data, status=status.HTTP_201_CREATED)

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
+from accounts.signed_in import signed_in_user
 from common.csv import csv_download, csv_export_request
 from common.forms import add_service_errors
 from common.templatetags.foreseer import percent
@@ -118,9 +119,10 @@ def my_record(request: HttpRequest) -> HttpResponse:
     tag, tag_error = _record_tag(request, tags)
     export, table, export_error = csv_export_request(request, tables=RECORD_TABLES)
     status = 400 if tag_error or export_error else 200
-    record = record_for(user=request.user, tag=tag, now=timezone.now())
+    user = signed_in_user(request.user)
+    record = record_for(user=user, tag=tag, now=timezone.now())
     if export and status == 200:
-        return _record_csv(record, table, user=request.user, tag=tag)
+        return _record_csv(record, table, user=user, tag=tag)
     csv_base = f"?{urlencode({'tag': tag})}&" if tag else "?"
     context = {
         "csv_urls": {name: f"{csv_base}format=csv&table={name}" for name in RECORD_TABLES},
@@ -133,7 +135,7 @@ def my_record(request: HttpRequest) -> HttpResponse:
         "unscored": record.unscored,
         "columns": score_columns(),
         "coverage_floor": settings.FORESEER_COVERAGE_FLOOR,
-        "calibration": record_calibration(user=request.user, tag=tag),
+        "calibration": record_calibration(user=user, tag=tag),
         "open_rows": record.pending_with_status(Question.Status.OPEN),
         "closed_rows": record.pending_with_status(Question.Status.CLOSED),
     }

@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.timesince import timesince
 
+from accounts.signed_in import signed_in_user
 from common.forms import add_service_errors
 from forecasts.selectors import (
     forecast_counts_before_close,
@@ -100,7 +101,11 @@ def resolution_queue_view(request: HttpRequest) -> HttpResponse:
             "question": question,
             "closed_for": timesince(question.scheduled_close_time, now, depth=1),
             "resolve_due_passed": question.scheduled_resolve_time <= now,
-            "resolve_due": timesince(*sorted((question.scheduled_resolve_time, now)), depth=1),
+            "resolve_due": timesince(
+                min(question.scheduled_resolve_time, now),
+                max(question.scheduled_resolve_time, now),
+                depth=1,
+            ),
         }
         for question in page_obj.object_list
     ]
@@ -141,7 +146,7 @@ def question_resolve_view(request: HttpRequest, slug: str) -> HttpResponse:
             question=question,
             outcome=data["outcome"],
             known_at=data["known_at"],
-            resolved_by=request.user,
+            resolved_by=signed_in_user(request.user),
             evidence_links=data["evidence_links"],
         )
     except ValidationError as error:
@@ -156,7 +161,7 @@ def question_resolve_view(request: HttpRequest, slug: str) -> HttpResponse:
                 question=question,
                 outcome=data["outcome"],
                 known_at=data["known_at"],
-                resolved_by=request.user,
+                resolved_by=signed_in_user(request.user),
                 note=data["note"],
                 evidence_links=data["evidence_links"],
                 expected_latest_event=form.expected_latest_event(),
@@ -219,7 +224,9 @@ def clarification_add_view(request: HttpRequest, slug: str) -> HttpResponse:
         if form.is_valid():
             try:
                 clarification_add(
-                    question=question, text=form.cleaned_data["text"], created_by=request.user
+                    question=question,
+                    text=form.cleaned_data["text"],
+                    created_by=signed_in_user(request.user),
                 )
             except ValidationError as error:
                 add_service_errors(form, error)
@@ -263,7 +270,9 @@ def question_new(request: HttpRequest) -> HttpResponse:
         form = QuestionDraftForm(request.POST)
         if form.is_valid():
             try:
-                question = question_draft_create(draft=form.draft(), created_by=request.user)
+                question = question_draft_create(
+                    draft=form.draft(), created_by=signed_in_user(request.user)
+                )
             except ValidationError as error:
                 add_service_errors(form, error)
             except IntegrityError:
@@ -328,7 +337,7 @@ def question_edit(request: HttpRequest, slug: str) -> HttpResponse:
     if form.is_valid():
         try:
             question = question_draft_update(
-                question=question, draft=form.draft(), updated_by=request.user
+                question=question, draft=form.draft(), updated_by=signed_in_user(request.user)
             )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -365,7 +374,7 @@ def question_publish_view(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method != "POST":
         return redirect(_detail_url(question))
     try:
-        question_publish(question=question, published_by=request.user)
+        question_publish(question=question, published_by=signed_in_user(request.user))
     except ValidationError as error:
         if not question.is_draft:
             messages.info(request, "This question is already published.")

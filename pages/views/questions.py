@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
+from common.forms import choice_field
 from common.passages import PassageMark, highlight_passages
 from common.templatetags.foreseer import percent, utc
 from forecasts.forms import ForecastForm, percent_text
@@ -122,8 +123,8 @@ class QuestionFilterForm(forms.Form):
     ) -> None:
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
-        self.fields["tag"].choices = [("", "All tags"), *((slug, slug) for slug in tags)]
-        self.fields["article"].choices = [("", "All articles"), *articles]
+        choice_field(self, "tag").choices = [("", "All tags"), *((slug, slug) for slug in tags)]
+        choice_field(self, "article").choices = [("", "All articles"), *articles]
         if not can_filter_mine:
             # "Haven't forecast" means nothing without an account; the page says so instead.
             del self.fields["unforecast"]

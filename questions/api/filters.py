@@ -2,7 +2,7 @@ import django_filters
 from django.db.models import QuerySet
 
 from questions.forms import QuestionSearchField
-from questions.models import Question
+from questions.models import Question, QuestionQuerySet
 from questions.selectors import SEARCH_MAX_LENGTH, SEARCH_MAX_WORDS, questions_search
 
 SEARCH_HELP = (
@@ -36,7 +36,7 @@ class QuestionFilter(django_filters.FilterSet):
         model = Question
         fields = ["status", "tag", "article", "search"]
 
-    def filter_status(self, queryset: QuerySet[Question], name: str, value: str):
+    def filter_status(self, queryset: QuestionQuerySet, name: str, value: str) -> QuestionQuerySet:
         return queryset.with_status(value)
 
     def filter_search(

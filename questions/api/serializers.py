@@ -3,6 +3,7 @@ itself, with its community forecast and your forecasts, is shaped in `pages.api`
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.utils import timezone
@@ -10,6 +11,8 @@ from django.utils.dateparse import parse_datetime
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from accounts.models import User
+from common.api import SlugRelation
 from questions.models import Article, Question, ResolutionEvent
 
 
@@ -49,7 +52,9 @@ class ProvenanceSerializer(serializers.Serializer):
 
 
 class ResolutionEventSerializer(serializers.ModelSerializer):
-    created_by = serializers.SlugRelatedField(read_only=True, slug_field="username")
+    created_by: SlugRelation[User] = serializers.SlugRelatedField(
+        read_only=True, slug_field="username"
+    )
 
     class Meta:
         model = ResolutionEvent
@@ -61,7 +66,7 @@ class AwareDateTimeField(serializers.DateTimeField):
     """DRF would quietly read a time without an offset in the server's zone; an
     outcome's time is evidence, so it must say which zone it is in."""
 
-    def to_internal_value(self, value: Any):  # type: ignore[no-untyped-def]
+    def to_internal_value(self, value: Any) -> datetime:
         if isinstance(value, str):
             parsed = parse_datetime(value.strip())
             if parsed is not None and timezone.is_naive(parsed):
@@ -72,7 +77,7 @@ class AwareDateTimeField(serializers.DateTimeField):
 
 
 class ResolveSerializer(serializers.Serializer):
-    outcome = serializers.ChoiceField(choices=ResolutionEvent._meta.get_field("outcome").choices)
+    outcome = serializers.ChoiceField(choices=ResolutionEvent.OUTCOME_CHOICES)
     known_at = AwareDateTimeField(
         help_text="When the outcome became known in the world: ISO 8601 with an offset."
     )

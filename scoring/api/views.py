@@ -27,6 +27,7 @@ from forecasts.selectors import community_history_for, community_visible, questi
 from questions.models import Question
 from scoring import registry
 from scoring.api.serializers import (
+    CalibrationBinSerializer,
     CalibrationQuerySerializer,
     CalibrationSerializer,
     CommunityHistorySerializer,
@@ -237,7 +238,7 @@ class CalibrationView(CsvExportMixin, APIView):
         if self.wants_csv():
             return self.csv_response(
                 [{"scope": name, **row} for row in data["bins"]],
-                header=["scope", *CalibrationSerializer().fields["bins"].child.fields],
+                header=["scope", *CalibrationBinSerializer().fields],
                 filename=f"calibration-{name.replace(':', '-')}-{weighting}.csv",
             )
         return Response(CalibrationSerializer(data).data)

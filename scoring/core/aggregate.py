@@ -72,7 +72,8 @@ def recency_weights(n: int) -> Floats:
     if n <= 2:
         return np.ones(n)
     k = np.arange(1, n + 1, dtype=np.float64)
-    return np.exp(np.sqrt(k) - np.sqrt(n))
+    weights: Floats = np.exp(np.sqrt(k) - np.sqrt(n))
+    return weights
 
 
 def aggregate(
@@ -283,7 +284,8 @@ def _recency_table(points: Ints, a: Ints, b: Ints, values: Floats) -> Floats:
     sorted_values = values[by_value]
     left = np.argmax(normalised >= 0.5, axis=1)
     right = np.argmax(normalised > 0.5, axis=1)
-    return 0.5 * (sorted_values[left] + sorted_values[right])
+    medians: Floats = 0.5 * (sorted_values[left] + sorted_values[right])
+    return medians
 
 
 def _recency_sweep(points: Ints, a: Ints, b: Ints, values: Floats) -> Floats:

@@ -10,16 +10,18 @@ helpers sort once and pack keys into one int64 where they fit.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TypeVar
 
 import numpy as np
 import numpy.typing as npt
 
 Ints = npt.NDArray[np.int64]
+_Scalar = TypeVar("_Scalar", bound=np.generic)
 
 _LIMIT = 2**62
 
 
-def unique_sorted(values: npt.NDArray[np.generic]) -> npt.NDArray[np.generic]:
+def unique_sorted(values: npt.NDArray[_Scalar]) -> npt.NDArray[_Scalar]:
     """The distinct values, ascending."""
     ordered = np.sort(values, kind="stable")
     if ordered.size == 0:
@@ -30,7 +32,7 @@ def unique_sorted(values: npt.NDArray[np.generic]) -> npt.NDArray[np.generic]:
     return ordered[keep]
 
 
-def unique_inverse(values: npt.NDArray[np.generic]) -> tuple[npt.NDArray[np.generic], Ints]:
+def unique_inverse(values: npt.NDArray[_Scalar]) -> tuple[npt.NDArray[_Scalar], Ints]:
     """The distinct values, ascending, and each input's index among them."""
     by_value = np.argsort(values, kind="stable")
     ordered = values[by_value]

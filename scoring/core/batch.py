@@ -14,11 +14,15 @@ rules never need to know which kind they are scoring.
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
 
 from scoring.core.arrays import is_unique, sort_forecasts
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 Ints = npt.NDArray[np.int64]
 Floats = npt.NDArray[np.float64]
@@ -34,15 +38,15 @@ def as_int64(name: str, values: npt.ArrayLike) -> Ints:
     return np.array(arr, dtype=np.int64)  # a copy, so the caller cannot mutate ours
 
 
-def _freeze(instance: object) -> None:
-    for field in fields(instance):  # type: ignore[arg-type]
+def _freeze(instance: DataclassInstance) -> None:
+    for field in fields(instance):
         value = getattr(instance, field.name)
         if isinstance(value, np.ndarray):
             value.setflags(write=False)
 
 
-def _check_1d_equal(instance: object) -> None:
-    arrays = {f.name: getattr(instance, f.name) for f in fields(instance)}  # type: ignore[arg-type]
+def _check_1d_equal(instance: DataclassInstance) -> None:
+    arrays = {f.name: getattr(instance, f.name) for f in fields(instance)}
     lengths = {name: arr.shape for name, arr in arrays.items()}
     for name, arr in arrays.items():
         if arr.ndim != 1:
@@ -242,9 +246,7 @@ class ResolvedForecasts:
 
     def take(self, rows: npt.NDArray[np.intp] | Bools) -> ResolvedForecasts:
         """The forecasts at the given row indices (or where the mask is true)."""
-        return ResolvedForecasts(
-            **{f.name: getattr(self, f.name)[rows] for f in fields(self)}  # type: ignore[arg-type]
-        )
+        return ResolvedForecasts(**{f.name: getattr(self, f.name)[rows] for f in fields(self)})
 
     def sorted(self) -> ResolvedForecasts:
         """Rows by (question, user, created_at, order): each forecaster's forecasts on each
@@ -266,4 +268,5 @@ def brier_multiple_choice_rows(probabilities: Floats, outcome: Ints) -> Floats:
     """Brier of each row of an (F, K) matrix against its outcome index: 0 best, 2 worst."""
     indicator = np.zeros_like(probabilities)
     indicator[np.arange(outcome.size), outcome] = 1.0
-    return np.sum(np.square(probabilities - indicator), axis=1)
+    brier: Floats = np.sum(np.square(probabilities - indicator), axis=1)
+    return brier

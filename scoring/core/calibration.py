@@ -65,7 +65,10 @@ def _k_of_n(k: npt.ArrayLike, n: npt.ArrayLike) -> tuple[FloatArray, FloatArray]
 
 
 def _finish_interval(
-    lower: FloatArray, upper: FloatArray, k: FloatArray, n: FloatArray
+    lower: npt.NDArray[np.floating[Any]],
+    upper: npt.NDArray[np.floating[Any]],
+    k: FloatArray,
+    n: FloatArray,
 ) -> tuple[FloatArray, FloatArray]:
     # The edges are set exactly rather than trusted to the formula: at k = 0 the beta
     # quantile has shape 0 (undefined) and Wilson gives a rounding residue around 0.
@@ -344,9 +347,10 @@ def _by_value(
     # weight of yes and of no at each distinct forecast value: at most ~1000 values in
     # practice, however many points there are.
     values, inverse = np.unique(f, return_inverse=True)
+    # Weighted counts are float64 already (no copy); NumPy's stubs type bincount as intp.
     yes_w = np.bincount(inverse, weights=w * o, minlength=values.size)
     no_w = np.bincount(inverse, weights=w * (1.0 - o), minlength=values.size)
-    return values, yes_w, no_w
+    return values, yes_w.astype(np.float64, copy=False), no_w.astype(np.float64, copy=False)
 
 
 def _recalibration(values: FloatArray, yes_w: FloatArray, no_w: FloatArray) -> tuple[float, float]:

@@ -192,7 +192,7 @@ def _change_positions(
     np.cumsum(n_days + 1, out=row[1:])
     is_change = np.zeros(int(row[-1]), dtype=np.bool_)
     is_change[row[question] + start] = True
-    changes_before = np.cumsum(is_change) - is_change  # change days before each cell
+    changes_before: Ints = np.cumsum(is_change) - is_change  # change days before each cell
     cell = np.flatnonzero(is_change)
     change_q = np.searchsorted(row, cell, side="right") - 1
     return (

@@ -216,8 +216,13 @@ def _point_estimates(
 ) -> _Estimates:
     counted = ~np.isnan(v)
     answered = np.bincount(ui[counted], minlength=n_users).astype(np.int64)
-    total = np.bincount(ui[counted], weights=v[counted], minlength=n_users)
-    coverage_sum = np.bincount(ui[counted], weights=c[counted], minlength=n_users)
+    # Weighted counts are float64 already (no copy); NumPy's stubs type bincount as intp.
+    total = np.bincount(ui[counted], weights=v[counted], minlength=n_users).astype(
+        np.float64, copy=False
+    )
+    coverage_sum = np.bincount(ui[counted], weights=c[counted], minlength=n_users).astype(
+        np.float64, copy=False
+    )
     with np.errstate(invalid="ignore", divide="ignore"):
         if rule.kind == MEAN:
             values = total / answered

@@ -297,7 +297,7 @@ def rps(
     # the sum tolerance allows out of the score.
     cumulative = np.cumsum(rows, axis=1)[:, :-1]
     observed = np.arange(n_options - 1)[np.newaxis, :] >= index[:, np.newaxis]
-    scores = np.sum(np.square(cumulative - observed), axis=1)
+    scores: npt.NDArray[np.float64] = np.sum(np.square(cumulative - observed), axis=1)
     if single:
         return float(scores[0])
     return scores

@@ -286,7 +286,7 @@ def _bitset_medians(
     count = running[:, -1]
 
     def locate(
-        r: Ints, q: Ints, target: Ints
+        r: Ints, q: Ints, target: npt.NDArray[np.int32]
     ) -> tuple[Ints, npt.NDArray[np.uint64], npt.NDArray[np.uint64]]:
         """For queries (run r, local query q): the word holding rank `target` (0-based)
         among the standing items, that word's bits, and the bit's position in it."""
@@ -340,5 +340,5 @@ def _bitset_medians(
     if elsewhere.size:
         found_e, _, position_e = locate(r[elsewhere], q[elsewhere], standing[elsewhere] // 2)
         upper[elsewhere] = found_e * _WORD + position_e.astype(np.int64)
-    medians = 0.5 * (value_by_rank[r, lower] + value_by_rank[r, upper])
+    medians: Floats = 0.5 * (value_by_rank[r, lower] + value_by_rank[r, upper])
     return medians.reshape(n_runs, longest)

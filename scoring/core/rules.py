@@ -153,8 +153,9 @@ def _score(
         windows=windows,
     )
 
-    def per_pair(values: Floats) -> Floats:
-        return np.bincount(pair, weights=values, minlength=n_pairs)
+    def per_pair(values: Floats | Ints) -> Floats:
+        # Weighted counts are float64 already (no copy); NumPy's stubs type bincount as intp.
+        return np.bincount(pair, weights=values, minlength=n_pairs).astype(np.float64, copy=False)
 
     return BatchScores(
         pairs=PairScores(

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import itertools
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -259,7 +259,7 @@ def _page(
     ranked: int,
     offset: int,
     limit: int,
-    ranks: Callable[[list[LeaderboardEntry]], list[int | None]],
+    ranks: Callable[[list[LeaderboardEntry]], Sequence[int | None]],
 ) -> list[tuple[LeaderboardEntry, int | None]]:
     """One page of a board read in the given orders: the ranked users (`ranked` of them,
     each with the rank `ranks` gives it), then those below the line, unranked."""
@@ -465,7 +465,11 @@ def _materialized_sorted(
         ranked=board.ranked,
         offset=offset,
         limit=limit,
-        ranks=lambda entries: [entry.rank if stored_ranks else entry.position for entry in entries],
+        # `position` is the RANK() annotation added above when the ranks are not stored.
+        ranks=lambda entries: [
+            entry.rank if stored_ranks else entry.position  # type: ignore[attr-defined]
+            for entry in entries
+        ],
     )
     names = _names(page, also=[])
     rows = [

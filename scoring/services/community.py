@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Literal
 
 import numpy as np
 from django.conf import settings
@@ -86,7 +87,9 @@ def community_update(*, question_id: int, full: bool = False) -> CommunityUpdate
         return CommunityUpdate(points_written=written, rebuilt_from=since or None)
 
 
-def _earliest(first: datetime | bool, second: datetime | bool | None) -> datetime | bool | None:
+def _earliest(
+    first: datetime | Literal[False], second: datetime | Literal[False] | None
+) -> datetime | Literal[False] | None:
     """The earlier of two rebuild moments (None: everything; False: nothing)."""
     if first is False:
         return second
@@ -94,12 +97,12 @@ def _earliest(first: datetime | bool, second: datetime | bool | None) -> datetim
         return first
     if second is None:
         return None
-    return min(first, second)  # type: ignore[type-var]
+    return min(first, second)
 
 
 def _rebuild_from(
     state: CommunityState, *, question: Question, end: datetime, a: float, full: bool
-) -> datetime | bool | None:
+) -> datetime | Literal[False] | None:
     """From when the history must be recomputed: None for everything, False for
     nothing."""
     if full or state.built_until is None or state.extremizing_a != a:

@@ -50,7 +50,7 @@ def community_user() -> User:
     return user
 
 
-def _epoch(moment) -> int:  # type: ignore[no-untyped-def]
+def _epoch(moment: datetime) -> int:
     return int(moment.timestamp())
 
 

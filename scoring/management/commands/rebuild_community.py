@@ -11,6 +11,7 @@ from tqdm import tqdm
 
 from forecasts.models import Forecast
 from questions.models import Question
+from scoring.management.progress import progress_stream
 from scoring.services.community import community_update
 
 
@@ -30,7 +31,7 @@ class Command(BaseCommand):
             questions = Question.objects.filter(slug=question)
         ids = list(questions.order_by("pk").values_list("pk", flat=True))
         points = 0
-        for question_id in tqdm(ids, desc="Community", unit="question", file=self.stderr._out):
+        for question_id in tqdm(ids, desc="Community", unit="question", file=progress_stream(self)):
             points += community_update(question_id=question_id, full=True).points_written
         self.stdout.write(
             f"Rebuilt the community history of {len(ids)} questions: {points} points."

@@ -21,6 +21,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from questions.models import Question
+from scoring.management.progress import progress_stream
 from scoring.services import (
     questions_needing_scores,
     questions_score,
@@ -85,7 +86,7 @@ class Command(BaseCommand):
         # tqdm writes carriage returns; the command's stderr wrapper would add a
         # newline to each write, so the bar goes to the underlying stream.
         with tqdm(
-            total=len(question_ids), desc="Rescoring", unit="question", file=self.stderr._out
+            total=len(question_ids), desc="Rescoring", unit="question", file=progress_stream(self)
         ) as bar:
             for start in range(0, len(question_ids), chunk_size):
                 chunk = question_ids[start : start + chunk_size]
@@ -113,7 +114,7 @@ class Command(BaseCommand):
             return
         deadline = time.monotonic() + timeout
         with tqdm(
-            total=run.chunks_total, desc=f"Run {run.pk}", unit="chunk", file=self.stderr._out
+            total=run.chunks_total, desc=f"Run {run.pk}", unit="chunk", file=progress_stream(self)
         ) as bar:
             while True:
                 run.refresh_from_db()

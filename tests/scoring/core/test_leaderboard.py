@@ -3,6 +3,8 @@ intervals that resample questions."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -12,6 +14,7 @@ from scoring.core.leaderboard import (
     COVERAGE,
     COVERAGE_FLOOR,
     MEAN,
+    LeaderboardTable,
     RuleInput,
     leaderboard_table,
     leaderboard_tables,
@@ -29,7 +32,9 @@ ROWS = [
 ]
 
 
-def table(kind: str, *, lower_is_better: bool = True, min_questions: int = 2, **kwargs):  # type: ignore[no-untyped-def]
+def table(
+    kind: str, *, lower_is_better: bool = True, min_questions: int = 2, **kwargs: Any
+) -> LeaderboardTable:
     q, u, v, c = (list(column) for column in zip(*ROWS, strict=True))
     return leaderboard_table(
         question=q,

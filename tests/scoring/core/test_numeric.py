@@ -460,13 +460,13 @@ def test_rps_scores_each_row_of_a_2d_array() -> None:
 )
 def test_rps_rejects_invalid_input(probs: object, outcome_index: object, match: str) -> None:
     with pytest.raises(ValueError, match=match):
-        rps(probs, outcome_index)  # type: ignore[call-overload]
+        rps(probs, outcome_index)  # type: ignore[call-overload]  # invalid input on purpose
 
 
 @pytest.mark.parametrize("outcome_index", [1.0, True, "1"])
 def test_rps_refuses_a_non_integer_outcome_index(outcome_index: object) -> None:
     with pytest.raises(TypeError, match="integers"):
-        rps([0.2, 0.5, 0.3], outcome_index)  # type: ignore[call-overload]
+        rps([0.2, 0.5, 0.3], outcome_index)  # type: ignore[call-overload]  # invalid on purpose
 
 
 def test_rps_accepts_rows_summing_to_one_within_the_tolerance() -> None:

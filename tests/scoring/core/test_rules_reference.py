@@ -183,13 +183,17 @@ class _Row:
             x, field = divmod(x, size)
             fields.append(field)
         question, user, kind, offset, p, weights, order = fields
+
+        def weight(i: int) -> int:
+            return 1 + weights // 30**i % 30
+
         return cls(
             question=question,
             user=user,
             kind=kind,
             offset=offset - 200,
             p_yes=_P_YES[p] if p < len(_P_YES) else 0.001 + 0.998 * p / 1_023,
-            weights=tuple(1 + weights // 30**i % 30 for i in range(4)),  # type: ignore[arg-type]
+            weights=(weight(0), weight(1), weight(2), weight(3)),
             order=(order - 1_000) * 64 + index,
         )
 
