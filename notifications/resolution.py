@@ -3,7 +3,7 @@ their scores beside the community forecast's, in plain words."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -23,54 +23,30 @@ from notifications.models import SentEmail
 from notifications.outbox import Outgoing, outbox_send
 from questions.models import Question, ResolutionEvent
 from scoring import registry
-from scoring.models import QuestionScoring, Score
+from scoring.models import QuestionScoring
+from scoring.scorecard import score_card
+from scoring.selectors import scores_for_question
+
+Row = Mapping[str, Any]
 
 # A resolution is news for a week. Scoring also runs when forecasts are imported onto an
 # old question; the forecasters should not hear about a resolution months after the fact.
 RESOLUTION_NEWS_MAX_AGE = timedelta(days=7)
 
 
-@dataclass(frozen=True)
-class ScoreLine:
-    name: str
-    meaning: str
-    yours: str
-    community: str
-    comparison: str
-    """"better than", "worse than", "the same as" the community forecast, or ""."""
-
-
-def score_lines(mine: Score | None, community: Score | None) -> list[ScoreLine]:
-    """Each rule in plain words, with the community forecast's value beside the user's."""
-    if mine is None:
-        return []
-    lines = []
-    for rule in registry.rules():
-        value = mine.value(rule)
-        other = community.value(rule) if community is not None else None
-        meaning = f"{rule.formula}; {rule.direction}"
-        lines.append(
-            ScoreLine(
-                rule.label, meaning, rule.format(value), rule.format(other),
-                rule.compare(value, other),
-            )
-        )  # fmt: skip
-    return lines
-
-
-def score_summary(mine: Score | None, community: Score | None) -> str:
+def score_summary(mine: Mapping[str, Any] | None, community: Mapping[str, Any] | None) -> str:
     """One sentence on how the forecaster did: against the community forecast by Daily
     Brier (Good Judgment Open's headline) and against the other forecasters by peer score
-    (Metaculus's)."""
+    (Metaculus's). `mine` and `community` are rows of `scores_for_question`."""
     if mine is None:
         return ""
     parts = []
     brier, peer = registry.DAILY_BRIER, registry.PEER
-    other = community.value(brier) if community is not None else None
-    comparison = brier.compare(mine.value(brier), other)
+    other = community.get(brier.key) if community is not None else None
+    comparison = brier.compare(mine.get(brier.key), other)
     if comparison:
         parts.append(f"by {brier.label} you did {comparison} the community forecast")
-    peer_value = mine.value(peer) or 0.0
+    peer_value = mine.get(peer.key) or 0.0
     if peer_value > 0:
         parts.append(
             f"your {peer.label.lower()} is positive: you beat the other forecasters on average"
@@ -124,7 +100,7 @@ def resolution_emails_send(*, question_id: int, now: datetime | None = None) -> 
     if not recipients:
         return 0
     question, close = news.question, news.question.actual_close_time
-    scores, community_score = _question_scores(question) if news.scored else ({}, None)
+    rows = scores_for_question(question=question) if news.scored else []
     final = dict(
         standing_forecasts(question=question, before=close).values_list("user_id", "probability")
     )
@@ -138,8 +114,8 @@ def resolution_emails_send(*, question_id: int, now: datetime | None = None) -> 
                 subject=subject,
                 shared=shared,
                 final_forecast=final.get(user.pk),
-                mine=scores.get(user.pk),
-                community_score=community_score,
+                rows=rows,
+                scoring=news.scoring,
             )
 
         return build
@@ -221,18 +197,6 @@ def _recipients(*, question: Question, key: str) -> list[User]:
     )
 
 
-def _question_scores(question: Question) -> tuple[dict[int, Score], Score | None]:
-    """The question's scores by user id, and the community forecast's apart."""
-    scores: dict[int, Score] = {}
-    community_score = None
-    for row in Score.objects.filter(question=question).select_related("user"):
-        if row.user.origin == User.Origin.SYSTEM:
-            community_score = row
-        else:
-            scores[row.user_id] = row
-    return scores, community_score
-
-
 def _subject(news: _News) -> str:
     title, outcome_label = news.question.title, news.question.get_resolution_display()
     if news.outcome_changed:
@@ -285,11 +249,13 @@ def _message(
     subject: str,
     shared: dict[str, Any],
     final_forecast: float | None,
-    mine: Score | None,
-    community_score: Score | None,
+    rows: Sequence[Row],
+    scoring: QuestionScoring,
 ) -> EmailMultiAlternatives:
-    """One forecaster's email: the shared part, their last forecast and their scores
-    beside the community forecast's."""
+    """One forecaster's email: the shared part, their last forecast, and their score card
+    (the question page's "Your scores": each rule beside the community forecast's)."""
+    mine = next((row for row in rows if row["user"] == user.username), None)
+    community = next((row for row in rows if row["is_community"]), None)
     return email_message(
         user=user,
         kind=SentEmail.Kind.RESOLUTION,
@@ -299,10 +265,13 @@ def _message(
             **shared,
             "final_forecast": percent(final_forecast),
             "mine": mine,
-            "lines": score_lines(mine, community_score),
-            "summary": score_summary(mine, community_score),
-            "participation": percent(mine.participation) if mine else "",
-            "coverage": percent(mine.coverage) if mine else "",
+            "lines": score_card(
+                scores=rows,
+                username=user.username,
+                crowd_mean=scoring.crowd_mean,
+                scored_days=scoring.scored_days,
+            ),
+            "summary": score_summary(mine, community),
         },
     )
 

@@ -71,10 +71,13 @@ def test_resolution_email_has_the_outcome_evidence_scores_and_links(resolved_set
         f"Daily Brier: {score(mine.daily_brier)} (community forecast: "
         f"{score(community.daily_brier)}), better than the community forecast." in body
     )
+    # The question page's score card, line by line (numbers with a real minus sign).
     for rule in (registry.ACCURACY, registry.PEER, registry.BASELINE, registry.LOG):
-        assert f"{rule.label}: {rule.format(mine.value(rule))}" in body
-    assert f"Accuracy score: {signed(mine.accuracy)}" in body
-    assert f"Peer score: {signed(mine.peer, 1)}" in body
+        value = rule.format(mine.value(rule)).replace("-", "−")
+        assert f"{rule.short_label}: {value}" in body
+    assert f"Accuracy: {signed(mine.accuracy).replace('-', '−')}" in body
+    assert f"Peer: {signed(mine.peer, 1).replace('-', '−')}" in body
+    assert "Saying 50% every day scores 0.500" in body  # the card's reading of the rule
     assert "Participation: " in body and "Coverage: " in body
     assert "In short: by Daily Brier you did better than the community forecast" in body
     assert "your peer score is positive" in body
