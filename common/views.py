@@ -1,5 +1,10 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.db import connection
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views import defaults
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
@@ -7,3 +12,19 @@ def healthz(request: HttpRequest) -> JsonResponse:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """Django's 400 for a request it refuses before any view runs (a body over
+    DATA_UPLOAD_MAX_MEMORY_SIZE, too many fields, a bad Host): JSON, saying what was
+    wrong, for the API; the site's page otherwise."""
+    if not request.path.startswith("/api/"):
+        return defaults.bad_request(request, exception)
+    if isinstance(exception, RequestDataTooBig):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        detail = f"The request body is larger than the {limit:,} bytes the API accepts."
+    elif isinstance(exception, TooManyFieldsSent):
+        detail = "The request has more fields than the API accepts."
+    else:
+        detail = "Bad request."
+    return JsonResponse({"detail": detail}, status=400)

@@ -25,3 +25,5 @@ urlpatterns = [
     path("", include("pages.question_urls")),
     path("healthz", healthz, name="healthz"),
 ]
+
+handler400 = "common.views.bad_request"

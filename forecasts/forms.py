@@ -8,6 +8,8 @@ from typing import Any
 
 from django import forms
 
+from forecasts.models import RATIONALE_MAX_LENGTH
+
 MIN_PERCENT = Decimal("0.1")
 MAX_PERCENT = Decimal("99.9")
 STEP_PERCENT = Decimal("0.1")
@@ -33,7 +35,7 @@ class ForecastForm(forms.Form):
     rationale = forms.CharField(
         label="Rationale (optional)",
         required=False,
-        max_length=10_000,
+        max_length=RATIONALE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="Why you think so, in a few words; it is saved with this forecast.",
     )

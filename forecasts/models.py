@@ -10,6 +10,8 @@ from questions.models import Question
 # SCORING.md conventions: binary probabilities live in [0.001, 0.999].
 MIN_PROBABILITY = 0.001
 MAX_PROBABILITY = 0.999
+# The longest rationale a forecast keeps, whichever way it comes in.
+RATIONALE_MAX_LENGTH = 10_000
 
 
 class AppendOnlyError(Exception):

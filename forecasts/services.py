@@ -4,7 +4,9 @@ which freezes its community forecast."""
 from __future__ import annotations
 
 import math
+import re
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -17,21 +19,36 @@ from forecasts.models import MAX_PROBABILITY, MIN_PROBABILITY, Forecast
 from forecasts.selectors import community_forecast
 from questions.models import Question
 
+# A plain decimal in ASCII digits, as JSON and CSV write numbers.
+_DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?", re.ASCII)
+_NON_FINITE = {"nan", "inf", "infinity"}
+
+
+def _number(value: Any, *, field: str) -> float:
+    if isinstance(value, int | float | Decimal):
+        return float(value)
+    if isinstance(value, str):
+        text = value.strip()
+        if text.lower().lstrip("+-") in _NON_FINITE:
+            return float("nan")  # refused as not finite, below
+        if _DECIMAL.fullmatch(text):
+            return float(text)
+    raise ValidationError({field: [f"{value!r} is not a number."]})
+
 
 def probability_clean(value: Any, *, field: str = "probability") -> float:
     """The one check every way in (web form, API, import) goes through.
 
-    Accepts a number or a numeric string; refuses booleans, NaN, infinities and
-    anything outside [0.001, 0.999], naming `field` in the error.
+    Accepts a number, or a string written as a plain ASCII decimal ("0.62", ".5", "6.2e-1",
+    spaces around it allowed); refuses booleans, NaN, infinities, the other forms Python's
+    float() would read ("0.５" with a full-width digit, "0.5_0") and anything outside
+    [0.001, 0.999], naming `field` in the error.
     """
     if value is None or value == "":
         raise ValidationError({field: ["This field is required."]})
     if isinstance(value, bool):
         raise ValidationError({field: ["A probability must be a number, not true or false."]})
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise ValidationError({field: [f"{value!r} is not a number."]}) from None
+    number = _number(value, field=field)
     if not math.isfinite(number):
         raise ValidationError({field: ["A probability must be a finite number."]})
     if not MIN_PROBABILITY <= number <= MAX_PROBABILITY:

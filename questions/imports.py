@@ -34,6 +34,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.text import slugify
 
+from common.text import control_character, line_of, nested_deeper_than
 from questions.models import Article, Project, Question, Tag
 from questions.validation import REQUIRED, QuestionFields, question_clean
 
@@ -103,14 +104,36 @@ class ImportReport:
         )
 
 
+# Question files nest a few levels (articles, questions, provenance); far deeper is an
+# attack on the parser, not a question file.
+MAX_DOCUMENT_DEPTH = 32
+
+
 def load_document(text: str, *, name: str = "") -> Any:
-    """Parse JSON or YAML (YAML is a superset, but JSON errors read better)."""
+    """Parse JSON or YAML (YAML is a superset, but JSON errors read better). A control
+    character (NUL above all: no database column takes it) or nesting deeper than
+    MAX_DOCUMENT_DEPTH rejects the file."""
+    found = control_character(text)
+    if found:
+        position = next(i for i, char in enumerate(text) if control_character(char))
+        raise ImportFileError(
+            f"line {line_of(text, position)}: the file contains the control character "
+            f"{found}, which no field may hold."
+        )
     try:
         if name.endswith(".json") or text.lstrip().startswith(("[", "{")):
-            return json.loads(text)
-        return yaml.safe_load(text)
+            document = json.loads(text)
+        else:
+            document = yaml.safe_load(text)
     except (json.JSONDecodeError, yaml.YAMLError) as error:
         raise ImportFileError(f"Cannot parse the file: {error}") from None
+    except RecursionError:
+        document = None
+    if (document is None and text.strip()) or nested_deeper_than(document, MAX_DOCUMENT_DEPTH):
+        raise ImportFileError(
+            f"Cannot parse the file: it nests deeper than {MAX_DOCUMENT_DEPTH} levels."
+        )
+    return document
 
 
 def _fail(where: str, message: str) -> ImportFileError:
@@ -143,6 +166,29 @@ def _text(entry: dict[str, Any], key: str, where: str, *, required: bool = False
     if required and not value.strip():
         raise _fail(where, f"{key}: is required.")
     return value.strip()
+
+
+# `{name}` stands for a placeholder; `{{` and `}}` for a brace. Nothing else in braces is
+# read: no attribute access, indexing or format spec, as str.format would allow (a title
+# `{open_date.foo}` or `{open_date:>30000000}`).
+_BRACES = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")
+
+
+def placeholders_render(text: str, values: dict[str, str]) -> str:
+    """`text` with each `{name}` of `values` replaced; ValueError naming the first thing in
+    braces that is not one of them, or a lone brace."""
+
+    def replace(match: re.Match[str]) -> str:
+        token = match.group(0)
+        if token in ("{{", "}}"):
+            return token[0]
+        name = match.group(1)
+        if name is not None and name in values:
+            return values[name]
+        shown = token if len(token) <= 40 else token[:37] + "...}"
+        raise ValueError(f"{shown!r} is not a placeholder")
+
+    return _BRACES.sub(replace, text)
 
 
 def window_placeholders(open_time: datetime, close_time: datetime) -> dict[str, str]:
@@ -479,8 +525,8 @@ def _fill_placeholders(
     text: str, values: dict[str, str], key: str, problems: _EntryProblems
 ) -> str:
     try:
-        return text.format(**values)
-    except (KeyError, IndexError, ValueError) as error:
+        return placeholders_render(text, values)
+    except ValueError as error:
         problems.add(
             key,
             f"only {{open_date}}, {{close_date}}, {{open_year}} and {{close_year}} "
@@ -651,7 +697,7 @@ def _write_question(
         # so reloading a file with a load-relative window changes nothing.
         placeholders = window_placeholders(question.open_time, question.scheduled_close_time)
         for key, template in record["templates"].items():
-            descriptive[key] = template.format(**placeholders)
+            descriptive[key] = placeholders_render(template, placeholders)
         changed = [key for key, value in descriptive.items() if getattr(question, key) != value]
         if changed:
             for key in changed:

@@ -7,7 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from common.api import SlugRelation
-from forecasts.models import MAX_PROBABILITY, MIN_PROBABILITY, Forecast
+from forecasts.models import MAX_PROBABILITY, MIN_PROBABILITY, RATIONALE_MAX_LENGTH, Forecast
 from forecasts.services import probability_clean
 from questions.models import Question
 
@@ -54,7 +54,9 @@ class ForecastSubmitSerializer(serializers.Serializer):
         help_text="The question's slug.",
     )
     probability = ProbabilityField()
-    rationale = serializers.CharField(required=False, allow_blank=True, default="")
+    rationale = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=RATIONALE_MAX_LENGTH
+    )
 
 
 class CsvUploadSerializer(serializers.Serializer):

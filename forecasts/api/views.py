@@ -9,7 +9,6 @@ from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.exceptions import ValidationError
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import IsAdminUser, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -17,6 +16,7 @@ from rest_framework.views import APIView
 
 from accounts.signed_in import signed_in_user
 from common.api import read_upload
+from common.parsers import StrictFormParser, StrictJSONParser, StrictMultiPartParser
 from forecasts.api.filters import ForecastFilter
 from forecasts.api.serializers import (
     CsvUploadSerializer,
@@ -32,7 +32,7 @@ from forecasts.selectors import (
 from forecasts.services import forecast_submit
 
 
-class NonFiniteJSONParser(JSONParser):
+class NonFiniteJSONParser(StrictJSONParser):
     """Reads the non-standard tokens NaN and Infinity as floats instead of
     failing the whole body, so they reach `probability_clean` and are refused
     like any other bad probability, with the field named."""
@@ -47,7 +47,7 @@ class NonFiniteJSONParser(JSONParser):
 class ForecastViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = ForecastSerializer
     permission_classes = [IsAuthenticated]
-    parser_classes = [NonFiniteJSONParser, FormParser, MultiPartParser]
+    parser_classes = [NonFiniteJSONParser, StrictFormParser, StrictMultiPartParser]
     filterset_class = ForecastFilter
 
     def get_queryset(self) -> QuerySet[Forecast]:
@@ -84,7 +84,7 @@ class ForecastViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 
 class ForecastImportView(APIView):
     permission_classes = [IsAdminUser]
-    parser_classes = [MultiPartParser, FormParser]
+    parser_classes = [StrictMultiPartParser, StrictFormParser]
 
     @extend_schema(
         summary="Import forecast history from a CSV file (staff)",

@@ -15,13 +15,13 @@ from drf_spectacular.utils import (
 )
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import IsAdminUser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from common.api import read_upload
+from common.parsers import StrictFormParser, StrictJSONParser, StrictMultiPartParser
 from questions.api.serializers import (
     QuestionImportReportSerializer,
     QuestionUploadSerializer,
@@ -31,7 +31,7 @@ from questions.imports import ImportFileError, load_document, questions_import
 
 class QuestionImportView(APIView):
     permission_classes = [IsAdminUser]
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [StrictJSONParser, StrictMultiPartParser, StrictFormParser]
 
     @extend_schema(
         summary="Import questions and articles (staff)",

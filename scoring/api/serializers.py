@@ -7,6 +7,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from common.pagination import MAX_OFFSET, MAX_PAGE_SIZE
 from questions.models import Question
 from scoring import registry
 from scoring.core import aggregate
@@ -109,8 +110,8 @@ class LeaderboardQuerySerializer(serializers.Serializer):
     resolved_before = serializers.DateTimeField(
         required=False, help_text="Only questions whose outcome became known before this."
     )
-    limit = serializers.IntegerField(min_value=1, max_value=500, default=50)
-    offset = serializers.IntegerField(min_value=0, default=0)
+    limit = serializers.IntegerField(min_value=1, max_value=MAX_PAGE_SIZE, default=50)
+    offset = serializers.IntegerField(min_value=0, max_value=MAX_OFFSET, default=0)
 
     def validate_scope(self, scope: Scope) -> Scope:
         if not scope.has_leaderboard:
@@ -285,6 +286,12 @@ class ScoreRowSerializer(serializers.Serializer):
 # --- The community forecast's history ------------------------------------------------
 
 
+# A long history (a point at every change: 98,510 points for a question with 100,000
+# forecasts) is thinned: what a chart can show, not megabytes per request.
+COMMUNITY_DEFAULT_POINTS = 1_000
+COMMUNITY_MAX_POINTS = 10_000
+
+
 class CommunityQuerySerializer(serializers.Serializer):
     method = serializers.ChoiceField(
         choices=list(aggregate.METHODS),
@@ -296,10 +303,11 @@ class CommunityQuerySerializer(serializers.Serializer):
     until = serializers.DateTimeField(required=False)
     max_points = serializers.IntegerField(
         min_value=2,
-        max_value=100_000,
-        required=False,
-        help_text="Thin the step line to at most this many points (the last point of each "
-        "equal slice of time is kept).",
+        max_value=COMMUNITY_MAX_POINTS,
+        default=COMMUNITY_DEFAULT_POINTS,
+        help_text=f"Thin the step line to at most this many points (the last point of each "
+        f"equal slice of time is kept); {COMMUNITY_DEFAULT_POINTS} unless asked, at most "
+        f"{COMMUNITY_MAX_POINTS}.",
     )
 
 

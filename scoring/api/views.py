@@ -10,6 +10,8 @@ from typing import Any
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.views.decorators.gzip import gzip_page
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
@@ -293,6 +295,9 @@ class ScoreExportView(APIView):
         return response
 
 
+# A history is long text of numbers, public, and holds no secret: compressed (BREACH needs
+# a secret beside text the attacker controls).
+@method_decorator(gzip_page, name="dispatch")
 class CommunityHistoryView(CsvExportMixin, APIView):
     permission_classes = [AllowAny]
 
