@@ -123,6 +123,11 @@ class CommunityState(models.Model):
     # forecasters], ...], rebuilt with the history so a page view never reads every point
     # of a long history. None until the first update after this field existed.
     chart = models.JSONField(null=True, blank=True)
+    # The community forecast as of the history's end: its last point's median and standing
+    # forecasters. Pages and the API read these, never the forecasts, so a list costs the
+    # same whatever the number of forecasts; the chart's last point says the same.
+    median = models.FloatField(null=True, blank=True)
+    forecasters = models.PositiveIntegerField(default=0)
 
     def __str__(self) -> str:
         return f"community state of {self.question_id}"

@@ -17,7 +17,7 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.roles import is_analyst
 from common.db import count_subquery
-from forecasts.models import CommunityPoint, Forecast
+from forecasts.models import CommunityPoint, CommunityState, Forecast
 from questions.models import Question
 from questions.selectors import questions_open_first, questions_search
 
@@ -45,9 +45,14 @@ class CommunityForecast:
     hidden: bool = False
     """True when the question keeps the community forecast from this viewer until they
     forecast: `median` is then withheld."""
+    updating: bool = False
+    """True while forecasts have arrived that the stored value does not count yet (the
+    update task is on its way)."""
 
     def hidden_from_viewer(self) -> CommunityForecast:
-        return CommunityForecast(median=None, forecasters=self.forecasters, hidden=True)
+        return CommunityForecast(
+            median=None, forecasters=self.forecasters, hidden=True, updating=self.updating
+        )
 
 
 def community_forecast(*, question: Question, before: datetime | None = None) -> CommunityForecast:
@@ -67,10 +72,41 @@ _BEFORE_CLOSE = Q(created_at__lt=F("question__scheduled_close_time")) & (
 
 
 def community_forecasts(*, questions: Sequence[Question]) -> dict[int, CommunityForecast]:
-    """The community median and forecaster count of each question, by id: the
-    many-questions form of `community_forecast(question=q,
-    before=q.actual_close_time)`, one query for a whole page of questions."""
+    """The community median and forecaster count of each question, by id, as the update
+    task stored them with the question's history (`CommunityState.median`): one small
+    query for a page of questions, whatever their number of forecasts, and the same value
+    the chart's last point shows. A question whose history was never built (forecasts
+    written by a path that asked for no update: the community sweep builds it within a
+    sweep period) is computed from its forecasts instead."""
     ids = [question.pk for question in questions]
+    stored = {
+        question_id: CommunityForecast(median=value, forecasters=count, updating=pending)
+        for question_id, value, count, pending in CommunityState.objects.filter(
+            question_id__in=ids, updated_at__isnull=False
+        ).values_list("question_id", "median", "forecasters", "pending")
+    }
+    never_built = [question_id for question_id in ids if question_id not in stored]
+    return {**_community_forecasts_live(ids=never_built), **stored}
+
+
+def community_now(*, question: Question) -> CommunityForecast:
+    """One question's community forecast as `community_forecasts` gives it, read from the
+    state `select_related("community_state")` brought along: no query once the history
+    is built."""
+    try:
+        state = question.community_state
+    except ObjectDoesNotExist:
+        state = None
+    if state is not None and state.updated_at is not None:
+        return CommunityForecast(
+            median=state.median, forecasters=state.forecasters, updating=state.pending
+        )
+    return _community_forecasts_live(ids=[question.pk])[question.pk]
+
+
+def _community_forecasts_live(*, ids: list[int]) -> dict[int, CommunityForecast]:
+    """`community_forecasts` computed from the forecasts (standing before each question's
+    actual close): for questions whose history was never built."""
     result = {question_id: CommunityForecast(median=None, forecasters=0) for question_id in ids}
     if not ids:
         return result

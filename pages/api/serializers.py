@@ -30,6 +30,10 @@ class CommunityForecastSerializer(serializers.Serializer):
         help_text="True while the question keeps the community forecast from you until you "
         "forecast (median is then null)."
     )
+    updating = serializers.BooleanField(
+        help_text="True while new forecasts are being added to the community forecast (a "
+        "background update, seconds): median and forecasters do not count them yet."
+    )
 
 
 class QuestionListSerializer(serializers.ModelSerializer):
@@ -74,6 +78,7 @@ class QuestionListSerializer(serializers.ModelSerializer):
             "median": community.median,
             "forecasters": community.forecasters,
             "hidden": community.hidden,
+            "updating": community.updating,
         }
 
 

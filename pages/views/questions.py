@@ -31,8 +31,8 @@ from forecasts.selectors import (
     CommunityHistoryPoint,
     QuestionListFilters,
     community_chart_for,
-    community_forecast,
     community_forecasts_for_viewer,
+    community_now,
     community_visible,
     forecasts_of_user,
     questions_for_list,
@@ -287,7 +287,7 @@ def question_detail_page(
     now = timezone.now()
     user = request.user
     question_status = question.status_at(now)
-    community = community_forecast(question=question, before=question.actual_close_time)
+    community = community_now(question=question)
     # A draft previewed by staff shows the form's place but takes no forecasts.
     accepts_forecasts = (
         question_status == Question.Status.OPEN

@@ -76,13 +76,17 @@ def community_update(*, question_id: int, full: bool = False) -> CommunityUpdate
                     stale = stale.filter(at__gte=since)
                 stale.delete()
                 written = insert_arrays(CommunityPoint, points) if points else 0
+            # Thinned here, once per update, not on every view of the question page.
+            chart = community_chart_rows(question=question)
             CommunityState.objects.filter(question_id=question_id).update(
                 built_until=end,
                 extremizing_a=a,
                 version=state.version + 1,
                 updated_at=timezone.now(),
-                # Thinned here, once per update, not on every view of the question page.
-                chart=community_chart_rows(question=question),
+                chart=chart,
+                # The chart keeps the history's last point: the community forecast now.
+                median=chart[-1][1] if chart else None,
+                forecasters=chart[-1][2] if chart else 0,
             )
         return CommunityUpdate(points_written=written, rebuilt_from=since or None)
 

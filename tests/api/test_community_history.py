@@ -244,10 +244,13 @@ def test_everyone_sees_it_once_the_question_closes(api_client, db):
 @pytest.mark.parametrize(
     ("role", "community"),
     [
-        ("api_client", {"median": None, "forecasters": 1, "hidden": True}),
-        ("forecaster_client", {"median": None, "forecasters": 1, "hidden": True}),
-        ("analyst_client", {"median": 0.7, "forecasters": 1, "hidden": False}),
-        ("staff_client", {"median": 0.7, "forecasters": 1, "hidden": False}),
+        ("api_client", {"median": None, "forecasters": 1, "hidden": True, "updating": False}),
+        (
+            "forecaster_client",
+            {"median": None, "forecasters": 1, "hidden": True, "updating": False},
+        ),
+        ("analyst_client", {"median": 0.7, "forecasters": 1, "hidden": False, "updating": False}),
+        ("staff_client", {"median": 0.7, "forecasters": 1, "hidden": False, "updating": False}),
     ],
 )
 def test_the_question_list_and_detail_hide_the_median_too(request, hiding, role, community):

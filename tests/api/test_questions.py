@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from forecasts.selectors import community_forecast, community_forecasts
 from questions.models import Question, Tag
+from scoring.services.community import community_update
 from tests.factories import ArticleFactory, ForecastFactory, QuestionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -61,7 +62,7 @@ def test_list_item_has_every_field_with_real_values(api_client, open_question, a
         "scheduled_resolve_time": item["scheduled_resolve_time"],
         "resolution": "",
         "known_at": None,
-        "community": {"median": 0.4, "forecasters": 3, "hidden": False},
+        "community": {"median": 0.4, "forecasters": 3, "hidden": False, "updating": False},
         "article": {"slug": "fractured-pillar", "title": "The Fractured Pillar"},
         "url": "http://testserver/api/questions/open-q/",
     }
@@ -70,7 +71,12 @@ def test_list_item_has_every_field_with_real_values(api_client, open_question, a
 
 def test_list_without_forecasts_has_an_empty_community(api_client, open_question):
     (item,) = api_client.get(LIST_URL).json()["results"]
-    assert item["community"] == {"median": None, "forecasters": 0, "hidden": False}
+    assert item["community"] == {
+        "median": None,
+        "forecasters": 0,
+        "hidden": False,
+        "updating": False,
+    }
     assert item["article"] is None
 
 
@@ -137,6 +143,8 @@ def _page_with(count: int, article) -> None:
         for user in users:
             ForecastFactory(user=user, question=question, probability=0.3)
             ForecastFactory(user=user, question=question, probability=0.6)
+        # As the update task leaves it after forecasts arrive: the list reads this.
+        community_update(question_id=question.pk)
 
 
 def _queries_for_list(client) -> tuple[int, int]:
@@ -145,7 +153,8 @@ def _queries_for_list(client) -> tuple[int, int]:
     assert response.status_code == 200
     items = response.json()["results"]
     assert all(
-        item["community"] == {"median": 0.6, "forecasters": 3, "hidden": False} for item in items
+        item["community"] == {"median": 0.6, "forecasters": 3, "hidden": False, "updating": False}
+        for item in items
     )
     return len(queries), len(items)
 
@@ -162,7 +171,7 @@ def test_list_query_count_does_not_grow_with_the_page(
     with django_assert_max_num_queries(small):
         large, shown = _queries_for_list(client)
     assert shown == 15
-    assert large == small == 4  # count, page, tags, standing forecasts
+    assert large == small == 4  # count, page, tags, the stored community forecasts
 
 
 def test_community_counts_only_forecasts_before_the_actual_close(staff):
@@ -211,7 +220,12 @@ def test_detail_has_text_provenance_successor_and_close_values(api_client, artic
     body = response.json()
     assert body["slug"] == "child-q"
     assert body["status"] == "open"
-    assert body["community"] == {"median": 0.3, "forecasters": 1, "hidden": False}
+    assert body["community"] == {
+        "median": 0.3,
+        "forecasters": 1,
+        "hidden": False,
+        "updating": False,
+    }
     assert body["background"] == "Some background."
     assert body["resolution_criteria"] == "Resolves yes if X."
     assert body["fine_print"] == "Only X counts."
@@ -260,7 +274,12 @@ def test_detail_lists_only_the_requesting_users_forecasts(forecaster_client, use
         (0.25, ""),
     ]
     assert {f["question"] for f in body["my_forecasts"]} == {"open-q"}
-    assert body["community"] == {"median": 0.675, "forecasters": 2, "hidden": False}
+    assert body["community"] == {
+        "median": 0.675,
+        "forecasters": 2,
+        "hidden": False,
+        "updating": False,
+    }
 
 
 def test_unknown_question_is_a_404(api_client):

@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from forecasts.models import CommunityPoint
+from forecasts.models import CommunityPoint, CommunityState
 from questions.models import Question
 from scoring.services.community import community_update
 from tests.factories import ForecastFactory, QuestionFactory, StaffFactory, UserFactory
@@ -278,3 +278,32 @@ def test_query_count_for_a_forecaster_kept_from_a_hidden_history(client, db):
         assert response.context["community"].hidden
         counts.append(queries)
     assert counts[0] == counts[1]
+
+
+def test_the_box_and_the_chart_agree_while_the_update_is_on_its_way(client, db, queued):
+    """A forecast is saved and its history update queued, not yet run: the Community box
+    and the chart both show the stored value (and say an update is coming) rather than
+    two different numbers."""
+    from forecasts.models import Forecast
+    from forecasts.services import forecast_submit
+
+    question = QuestionFactory(open_time=timezone.now() - timedelta(days=2))
+    first = UserFactory()
+    forecast_submit(user=first, question=question, probability=0.3, origin=Forecast.Origin.API)
+    community_update(question_id=question.pk)
+    forecast_submit(
+        user=UserFactory(), question=question, probability=0.7, origin=Forecast.Origin.API
+    )
+    assert CommunityState.objects.get(question=question).pending  # on its way, not run here
+
+    page = client.get(url(question)).content.decode()
+    box = re.search(r'data-testid="community-median">([^<]+)<', page).group(1)
+    assert box == "30%"
+    assert embedded(page)["community"][-1]["y"] == 30.0
+    assert "updating with the newest forecasts" in page
+
+    community_update(question_id=question.pk)
+    page = client.get(url(question)).content.decode()
+    assert re.search(r'data-testid="community-median">([^<]+)<', page).group(1) == "50%"
+    assert embedded(page)["community"][-1]["y"] == 50.0
+    assert "updating with the newest forecasts" not in page

@@ -58,7 +58,7 @@ def test_anonymous_sees_the_question_its_provenance_and_a_login_link(client, que
     assert "<strong>20–45%</strong>" in page
     assert "ICD 203 (2015)" in page and "More likely" in page
     # Community: the median of two standing forecasts.
-    assert '<p class="big-number probability">50%</p>' in page
+    assert 'data-testid="community-median">50%</p>' in page
     assert "median of 2 forecasters" in page
     assert "Log in to forecast" in page
     assert 'href="/accounts/login/?next=%2Fquestions%2Fnk-escalation%2F"' in page

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from questions.models import Question, Tag
+from scoring.services.community import community_update
 from tests.factories import ArticleFactory, ForecastFactory, QuestionFactory, UserFactory
 from tests.web.conftest import count_queries
 
@@ -146,6 +147,8 @@ def _questions_with_forecasts(count: int, article, tag) -> None:
         question.tags.add(tag)
         for forecaster in forecasters:
             ForecastFactory(question=question, user=forecaster)
+        # As the update task leaves it after forecasts arrive: the list reads this.
+        community_update(question_id=question.pk)
 
 
 @pytest.mark.parametrize("logged_in", [False, True])
@@ -448,6 +451,7 @@ def _grow(count: int, article, tag, me) -> None:
             ForecastFactory(question=question, user=forecaster)
         if number % 3 == 0:
             ForecastFactory(question=question, user=me)
+        community_update(question_id=question.pk)
 
 
 @pytest.mark.parametrize("sort", ["", "newest", "forecasters", "recent"])

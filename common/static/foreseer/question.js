@@ -182,6 +182,9 @@
     var Chart = window.Chart;
     var data = JSON.parse(source.textContent);
     var community = data.community.slice();
+    // The value standing now (the one the Community box shows) gets a dot: with a single
+    // point, or a change made a moment ago, the step line alone would be too short to see.
+    var current = community.length - 1;
     if (community.length) {
       // The last value holds until now (or the close): draw it to the axis's end.
       var last = community[community.length - 1];
@@ -220,8 +223,14 @@
         borderColor: accent,
         backgroundColor: accent,
         borderWidth: 2.5,
-        pointStyle: "line",
-        pointRadius: 0,
+        // A line in the legend (the series is told apart by shape, not colour alone), a
+        // dot on the current value.
+        pointStyle: function (context) {
+          return context.dataIndex === current && current > 0 ? "circle" : "line";
+        },
+        pointRadius: function (context) {
+          return context.dataIndex === current ? 4 : 0;
+        },
         pointHoverRadius: 8,
         pointHoverBorderWidth: 3,
         fill: false,
