@@ -3,6 +3,7 @@ their scores beside the community forecast's, in plain words."""
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -24,7 +25,8 @@ from notifications.outbox import Outgoing, outbox_send
 from questions.models import Question, ResolutionEvent
 from scoring import registry
 from scoring.models import QuestionScoring
-from scoring.scorecard import score_card
+from scoring.registry import PEER
+from scoring.scorecard import score_card_for
 from scoring.selectors import scores_for_question
 
 Row = Mapping[str, Any]
@@ -100,7 +102,7 @@ def resolution_emails_send(*, question_id: int, now: datetime | None = None) -> 
     if not recipients:
         return 0
     question, close = news.question, news.question.actual_close_time
-    rows = scores_for_question(question=question) if news.scored else []
+    board = _Board.of(scores_for_question(question=question) if news.scored else [])
     final = dict(
         standing_forecasts(question=question, before=close).values_list("user_id", "probability")
     )
@@ -114,7 +116,7 @@ def resolution_emails_send(*, question_id: int, now: datetime | None = None) -> 
                 subject=subject,
                 shared=shared,
                 final_forecast=final.get(user.pk),
-                rows=rows,
+                board=board,
                 scoring=news.scoring,
             )
 
@@ -243,19 +245,54 @@ def _shared_context(news: _News) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class _Board:
+    """A question's score rows, ranked once for every recipient's card: a question with
+    thousands of forecasters must not be ranked once per email."""
+
+    mine: dict[str, Row]
+    """Each forecaster's row by username."""
+    community: Row | None
+    peers_descending: list[float]
+
+    @classmethod
+    def of(cls, rows: Sequence[Row]) -> _Board:
+        people = [row for row in rows if not row["is_community"]]
+        return cls(
+            mine={row["user"]: row for row in people},
+            community=next((row for row in rows if row["is_community"]), None),
+            peers_descending=sorted(-row[PEER.key] for row in people),
+        )
+
+    def rank(self, row: Row) -> int:
+        """1 + the forecasters with a strictly better peer score."""
+        return 1 + bisect.bisect_left(self.peers_descending, -row[PEER.key])
+
+
 def _message(
     user: User,
     *,
     subject: str,
     shared: dict[str, Any],
     final_forecast: float | None,
-    rows: Sequence[Row],
+    board: _Board,
     scoring: QuestionScoring,
 ) -> EmailMultiAlternatives:
     """One forecaster's email: the shared part, their last forecast, and their score card
     (the question page's "Your scores": each rule beside the community forecast's)."""
-    mine = next((row for row in rows if row["user"] == user.username), None)
-    community = next((row for row in rows if row["is_community"]), None)
+    mine = board.mine.get(user.username)
+    lines = (
+        score_card_for(
+            mine=mine,
+            community=board.community,
+            rank=board.rank(mine),
+            ranked=len(board.mine),
+            crowd_mean=scoring.crowd_mean,
+            scored_days=scoring.scored_days,
+        )
+        if mine is not None
+        else []
+    )
     return email_message(
         user=user,
         kind=SentEmail.Kind.RESOLUTION,
@@ -265,13 +302,8 @@ def _message(
             **shared,
             "final_forecast": percent(final_forecast),
             "mine": mine,
-            "lines": score_card(
-                scores=rows,
-                username=user.username,
-                crowd_mean=scoring.crowd_mean,
-                scored_days=scoring.scored_days,
-            ),
-            "summary": score_summary(mine, community),
+            "lines": lines,
+            "summary": score_summary(mine, board.community),
         },
     )
 

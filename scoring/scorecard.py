@@ -248,23 +248,45 @@ def score_card(
     crowd_mean: float | None,
     scored_days: int | None,
 ) -> list[ScoreLine]:
-    """The card's lines for `username`, or none when they have no score on the question.
-    `scores` are the question's rows, best peer first; `crowd_mean` is the crowd's mean
+    """The card's lines for `username` from all of a question's rows (best peer first),
+    or none when they have no score on the question. `crowd_mean` is the crowd's mean
     daily median Brier (M) and `scored_days` the question's scored days, when known."""
     forecasters = [row for row in scores if not row["is_community"]]
     mine = next((row for row in forecasters if row["user"] == username), None)
     if mine is None:
         return []
+    return score_card_for(
+        mine=mine,
+        community=next((row for row in scores if row["is_community"]), None),
+        rank=1 + sum(1 for row in forecasters if row[PEER.key] > mine[PEER.key]),
+        ranked=len(forecasters),
+        crowd_mean=crowd_mean,
+        scored_days=scored_days,
+    )
+
+
+def score_card_for(
+    *,
+    mine: Row,
+    community: Row | None,
+    rank: int,
+    ranked: int,
+    crowd_mean: float | None,
+    scored_days: int | None,
+) -> list[ScoreLine]:
+    """The card's lines for one forecaster's row, beside the community forecast's row;
+    `rank` is their place by peer score among the `ranked` forecasters of the question.
+    No rows are read: a page or an email with thousands of forecasters ranks them once."""
     active = mine.get("active_days") or 0
     if not scored_days and mine["participation"]:
         scored_days = round(active / mine["participation"])
     context = _Context(
-        community=next((row for row in scores if row["is_community"]), None),
+        community=community,
         crowd=crowd_mean,
         active=active,
         scored_days=scored_days,
-        rank=1 + sum(1 for row in forecasters if row[PEER.key] > mine[PEER.key]),
-        ranked=len(forecasters),
+        rank=rank,
+        ranked=ranked,
     )
     lines = [
         _line(

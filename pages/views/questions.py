@@ -41,9 +41,10 @@ from forecasts.selectors import (
 from questions.forms import QuestionSearchField
 from questions.models import Article, Question
 from questions.selectors import articles_in_use, tags_in_use
+from scoring import registry
 from scoring.score_columns import score_columns
-from scoring.scorecard import score_card
-from scoring.selectors import scores_for_question
+from scoring.scorecard import score_card_for
+from scoring.selectors import ScoresPage, scores_page_for_question
 
 QUESTIONS_PER_PAGE = 25
 # The chart and its table show at most this many points of the community history; a
@@ -275,6 +276,29 @@ def _history_summary(history: list[CommunityHistoryPoint]) -> str:
     )
 
 
+# Forecasters a question page lists by name (best peer score first; the viewer's row and
+# the community forecast's too): every row is in the CSV and the analysts' page.
+SCORES_SHOWN = 50
+
+
+def _scores_rows(page: ScoresPage, me: str | None) -> tuple[list[dict[str, object]], int]:
+    """The table's rows: the head of the board with the community forecast in its place
+    by peer score, then the viewer's row if it stands lower; and how many are left out."""
+    peer = registry.PEER.key
+    rows = [{**row, "is_me": row["user"] == me} for row in page.rows]
+    if page.community is not None:
+        community = {**page.community, "is_me": False}
+        place = next((i for i, row in enumerate(rows) if row[peer] < community[peer]), None)
+        if place is not None or len(rows) < SCORES_SHOWN:
+            rows.insert(len(rows) if place is None else place, community)
+        else:
+            rows.append(community)
+    if page.mine is not None and not any(row["is_me"] for row in rows):
+        rows.append({**page.mine, "is_me": True})
+    shown = sum(1 for row in rows if not row["is_community"])
+    return rows, max(0, page.ranked - shown)
+
+
 def question_detail_page(
     request: HttpRequest,
     question: Question,
@@ -314,6 +338,7 @@ def question_detail_page(
 
     events: list[Any] = []
     scores: list[dict[str, object]] = []
+    scores_more = 0
     card: list[Any] = []
     if question.resolution:
         events = list(
@@ -321,15 +346,15 @@ def question_detail_page(
         )
         if question.is_scorable:
             me = user.username if user.is_authenticated else None
-            scores = [
-                {**entry, "is_me": entry["user"] == me}
-                for entry in scores_for_question(question=question)
-            ]
-            if me is not None:
+            page = scores_page_for_question(question=question, username=me, limit=SCORES_SHOWN)
+            scores, scores_more = _scores_rows(page, me)
+            if page.mine is not None and page.my_rank is not None:
                 scoring = getattr(question, "scoring", None)
-                card = score_card(
-                    scores=scores,
-                    username=me,
+                card = score_card_for(
+                    mine=page.mine,
+                    community=page.community,
+                    rank=page.my_rank,
+                    ranked=page.ranked,
                     crowd_mean=scoring.crowd_mean if scoring else None,
                     scored_days=scoring.scored_days if scoring else None,
                 )
@@ -358,6 +383,7 @@ def question_detail_page(
         "score_card": card,
         "scores_csv_url": reverse("api:question-scores", args=[question.slug]) + "?format=csv",
         "score_columns": score_columns(counts=False),
+        "scores_more": scores_more,
         "login_url": login_url_for(question),
     }
     return render(request, "pages/question_detail.html", context, status=status)

@@ -28,10 +28,12 @@ from scoring.selectors.leaderboards import (
 )
 from scoring.selectors.scores import (
     COMMUNITY_USERNAME,
+    ScoresPage,
     community_user_id,
     questions_forecast_unscored,
     scores_for_question,
     scores_for_user,
+    scores_page_for_question,
 )
 
 __all__ = [
@@ -42,6 +44,7 @@ __all__ = [
     "LeaderboardRow",
     "RuleStanding",
     "ScopeScores",
+    "ScoresPage",
     "calibration_for",
     "calibration_for_scope",
     "calibration_for_user",
@@ -59,4 +62,5 @@ __all__ = [
     "scope_scores",
     "scores_for_question",
     "scores_for_user",
+    "scores_page_for_question",
 ]

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from accounts.models import User
 from forecasts.models import Forecast
@@ -25,26 +26,70 @@ def community_user_id() -> int | None:
     )
 
 
+def _row(score: Score) -> dict[str, Any]:
+    return {
+        "user": score.user.username,
+        "is_community": score.user.origin == User.Origin.SYSTEM,
+        "forecasts": score.forecasts,
+        "participation": score.participation,
+        "active_days": score.active_days,
+        "coverage": score.coverage,
+        **{rule.key: score.value(rule) for rule in registry.rules()},
+    }
+
+
+def _best_peer_first(scores: QuerySet[Score]) -> QuerySet[Score]:
+    return scores.select_related("user").order_by(f"-{registry.PEER.column}", "user__username")
+
+
 def scores_for_question(*, question: Question) -> list[dict[str, Any]]:
     """One entry per scored forecaster (and the community forecast), best peer score
-    first: every rule (by its key), participation and coverage."""
-    rows = (
-        Score.objects.filter(question=question)
-        .select_related("user")
-        .order_by(f"-{registry.PEER.column}", "user__username")
+    first: every rule (by its key), participation and coverage. Every row: for the API,
+    its CSV and the emails; a page reads `scores_page_for_question`."""
+    return [_row(score) for score in _best_peer_first(Score.objects.filter(question=question))]
+
+
+@dataclass(frozen=True)
+class ScoresPage:
+    """The head of a question's scores for a page, with the viewer's row wherever it
+    stands: a page shows the same few rows whatever the number of forecasters."""
+
+    rows: list[dict[str, Any]]
+    """The best `limit` forecasters by peer score."""
+    ranked: int
+    """Forecasters scored (the community forecast is not one)."""
+    community: dict[str, Any] | None
+    mine: dict[str, Any] | None
+    my_rank: int | None
+    """The viewer's place by peer score (competition ranking), when they have a score."""
+
+
+def scores_page_for_question(
+    *, question: Question, username: str | None, limit: int = 50
+) -> ScoresPage:
+    """Three small queries, whatever the number of forecasters: the head of the board,
+    the community forecast's and the viewer's rows, and the counts."""
+    system = User.Origin.SYSTEM
+    scores = Score.objects.filter(question=question)
+    people = scores.exclude(user__origin=system)
+    rows = [_row(score) for score in _best_peer_first(people)[:limit]]
+    apart = {
+        "community" if score.user.origin == system else "mine": score
+        for score in scores.select_related("user").filter(
+            Q(user__origin=system) | Q(user__username=username or "")
+        )
+    }
+    mine = apart.get("mine")
+    better = Q(**{f"{registry.PEER.column}__gt": mine.value(registry.PEER)}) if mine else Q()
+    counts = people.aggregate(ranked=Count("pk"), better=Count("pk", filter=better))
+    community = apart.get("community")
+    return ScoresPage(
+        rows=rows,
+        ranked=counts["ranked"],
+        community=_row(community) if community is not None else None,
+        mine=_row(mine) if mine is not None else None,
+        my_rank=1 + counts["better"] if mine is not None else None,
     )
-    return [
-        {
-            "user": score.user.username,
-            "is_community": score.user.origin == User.Origin.SYSTEM,
-            "forecasts": score.forecasts,
-            "participation": score.participation,
-            "active_days": score.active_days,
-            "coverage": score.coverage,
-            **{rule.key: score.value(rule) for rule in registry.rules()},
-        }
-        for score in rows
-    ]
 
 
 def scores_for_user(*, user: User) -> QuerySet[Score]:

@@ -247,3 +247,44 @@ def test_scored_days_fall_back_to_participation():
     meanings = {line.key: line.meaning for line in card}
     assert "on 3 of the 6 scored days (50%)" in meanings["participation"]
     assert meanings["daily_brier"].startswith("Your Daily Brier is 0.300.")
+
+
+# --- A question with many forecasters --------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_page_lists_the_head_of_the_board_and_the_viewer_whatever_the_count(
+    client, django_assert_max_num_queries
+):
+    """Sixty forecasters: the page names the best fifty by peer score, the community
+    forecast and the viewer (55th) with their card, and says how many more the download
+    holds; the queries do not grow with the forecasters."""
+    from scoring.models import Score
+    from scoring.selectors import community_user_id
+    from tests.factories import QuestionFactory
+
+    question = QuestionFactory(resolution="yes", known_at=datetime(2026, 1, 1, tzinfo=UTC))
+    people = [UserFactory(username=f"f{n:02d}") for n in range(60)]
+
+    def score(user_id: int, peer: float) -> Score:
+        return Score(
+            question=question, user_id=user_id, forecasts=1, daily_brier=0.4, active_days=3,
+            participation=0.5, accuracy=0.1, baseline=1.0, peer=peer, log=-0.5, coverage=0.5,
+        )  # fmt: skip
+
+    community = community_user_id()
+    assert community is not None
+    Score.objects.bulk_create(
+        [score(user.pk, 60.0 - n) for n, user in enumerate(people)] + [score(community, 25.5)]
+    )
+    me = people[54]
+    client.force_login(me)
+    with django_assert_max_num_queries(20):
+        page = client.get(url(question)).content.decode()
+    table = page[page.index('id="scores"') :]
+    named = re.findall(r"<th scope=\"row\">(f\d\d)", table)
+    assert named == [f"f{n:02d}" for n in range(50)] + ["f54"]
+    assert "Community forecast" in table
+    assert table.index("f34") < table.index("Community forecast") < table.index("f35")
+    assert "9 more forecasters in the download" in text(table)
+    assert "ranks 55th of 60 forecasters" in text(card_of(page))
