@@ -5,6 +5,7 @@ here is timed: the scripts print figures, and these tests only check that they d
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +13,8 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
+
+from tests.conftest import skip_or_fail
 
 ROOT = Path(settings.BASE_DIR)
 SCRIPTS = sorted(path.name for path in (ROOT / "bench").glob("[!_]*.py"))
@@ -21,6 +24,7 @@ TINY = {
     "core_rules.py": ["--forecasts", "3000", "--questions", "60", "--users", "200",
                       "--repeat", "1"],
     "endpoints.py": ["--requests", "3"],
+    "load.py": ["--duration", "1", "--connections", "2", "--workers", "1"],
     "question_100k.py": ["--forecasts", "400", "--users", "80", "--repeat", "2"],
     "rescore_1m.py": ["--chunk-size", "4"],
     "submit.py": ["--requests", "3"],
@@ -29,12 +33,14 @@ TINY = {
 LAST_WORDS = {
     "core_rules.py": "largest difference",
     "endpoints.py": "scores of one question",
+    "load.py": "targets:",
     "question_100k.py": "community history rebuilt from scratch",
     "rescore_1m.py": "rebuilt alone",
     "submit.py": "queries per submission",
 }
-NEEDS_DATABASE = {"endpoints.py", "question_100k.py", "rescore_1m.py", "submit.py"}
+NEEDS_DATABASE = {"endpoints.py", "load.py", "question_100k.py", "rescore_1m.py", "submit.py"}
 NEEDS_WORKER = {"rescore_1m.py"}
+NEEDS_WRK = {"load.py"}
 
 
 def test_every_script_has_a_tiny_run():
@@ -56,7 +62,9 @@ def test_the_benchmark_runs_at_a_tiny_size(script, request, settings):
         request.getfixturevalue("require_postgres")
         env["BENCH_DATABASE_URL"] = _bench_database_url(settings)
         env.pop("DJANGO_SETTINGS_MODULE", None)
-    if script in NEEDS_WORKER:
+    if script in NEEDS_WRK and shutil.which("wrk") is None:
+        skip_or_fail("needs wrk (apt-get install wrk)", variable="REQUIRE_SERVICES")
+    if script in NEEDS_WORKER or script in NEEDS_WRK:
         broker = request.getfixturevalue("require_redis")
         env["BENCH_BROKER_URL"] = urlsplit(broker)._replace(path="/9").geturl()
     done = subprocess.run(
