@@ -1,11 +1,15 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
+from accounts.forms import AdminAddUserForm, AdminChangeUserForm
 from accounts.models import User
 
 
 @admin.register(User)
 class ForeseerUserAdmin(UserAdmin):
+    # Both apply the username rule (accounts.usernames) to a new name.
+    add_form = AdminAddUserForm
+    form = AdminChangeUserForm
     list_display = ("username", "email", "origin", "is_staff", "date_joined")
     list_filter = ("origin", "is_staff", "is_superuser", "is_active")
     fieldsets = (*(UserAdmin.fieldsets or ()), ("Foreseer", {"fields": ("origin",)}))

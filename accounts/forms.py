@@ -4,11 +4,19 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.contrib.auth.forms import UserCreationForm
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm, UserCreationForm
 from django.core.exceptions import ValidationError
 
 from accounts.models import User
-from accounts.services import signup_email_clean
+from accounts.services import person_username_clean, signup_email_clean
+
+
+def _username_form_clean(username: str, *, instance: User | None = None) -> str:
+    """The username rule's one message for the form's username field."""
+    try:
+        return person_username_clean(username, instance=instance)
+    except ValidationError as error:
+        raise forms.ValidationError(error.message_dict["username"]) from None
 
 
 class SignupForm(UserCreationForm):
@@ -19,6 +27,10 @@ class SignupForm(UserCreationForm):
     class Meta:
         model = User
         fields = ("username", "email")
+
+    def clean_username(self) -> str:
+        # Replaces UserCreationForm's, which compares case only.
+        return _username_form_clean(self.cleaned_data["username"])
 
     def clean_email(self) -> str:
         try:
@@ -32,6 +44,33 @@ class SignupForm(UserCreationForm):
         if commit:
             user.save()
         return user
+
+
+class AdminAddUserForm(AdminUserCreationForm):
+    """The admin's "Add user": a person, so the username rule applies as at sign-up."""
+
+    class Meta(AdminUserCreationForm.Meta):
+        model = User
+        fields = ("username",)
+
+    def clean_username(self) -> str:
+        return _username_form_clean(self.cleaned_data["username"])
+
+
+class AdminChangeUserForm(UserChangeForm):
+    """The admin's user page. A new username follows the rule; an unchanged one is left
+    alone, so that `admin` (made by `ensure_admin`) and accounts named before the rule
+    stay editable."""
+
+    class Meta(UserChangeForm.Meta):
+        model = User
+        fields = "__all__"
+
+    def clean_username(self) -> str:
+        username: str = self.cleaned_data["username"]
+        if "username" not in self.changed_data:
+            return username
+        return _username_form_clean(username, instance=self.instance)
 
 
 class AccountSettingsForm(forms.ModelForm):

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from accounts.models import User
+from accounts.usernames import username_clean, username_key
 
 
 def signup_email_clean(email: str) -> str:
@@ -17,10 +18,45 @@ def signup_email_clean(email: str) -> str:
     return email
 
 
+def person_username_clean(username: str, *, instance: User | None = None) -> str:
+    """A person's username as it is stored: the rule (`accounts.usernames`: characters, no
+    reserved name) and free, where names that differ only in case or in look-alike
+    characters are the same name. `instance` is the account being renamed, if any. The
+    sign-up form, the API's sign-up and the admin's user forms all end here."""
+    username = username_clean(username)
+    taken = User.objects.filter(username_key=username_key(username))
+    if instance is not None and instance.pk is not None:
+        taken = taken.exclude(pk=instance.pk)
+    existing = taken.values_list("username", flat=True).first()
+    if existing == username:
+        raise ValidationError({"username": ["A user with that username already exists."]})
+    if existing is not None:
+        raise ValidationError(
+            {
+                "username": [
+                    f"A user named {existing!r} already exists; names that differ only in "
+                    "case or in look-alike characters are the same name."
+                ]
+            }
+        )
+    return username
+
+
 @transaction.atomic
 def user_signup(*, username: str, email: str, password: str) -> User:
-    """Create a forecaster account; the web form and the API both end here."""
-    email = signup_email_clean(email)
+    """Create a forecaster account from the API; the web form (`SignupForm`) makes the
+    same checks, through the same functions."""
+    errors: dict[str, list[str]] = {}
+    try:
+        username = person_username_clean(username)
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    try:
+        email = signup_email_clean(email)
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    if errors:
+        raise ValidationError(errors)
     candidate = User(username=username, email=email)
     try:
         # The validators compare the password with the username and email.

@@ -4,9 +4,15 @@
 The whole file is checked before anything is written; any bad row rejects the
 file, and every problem is reported with its line number. `created_at` is
 historical: it must lie in the question's window [open_time,
-scheduled_close_time), whatever the time now. Rows already present (same
-question, user, time and probability) are skipped, so importing a file twice
-adds nothing. Unknown users become accounts that cannot log in until claimed.
+scheduled_close_time) and not after the time of the import. Rows already present
+(same question, user, time and probability) are skipped, so importing a file twice
+adds nothing.
+
+Each `user` follows the username rule of sign-up (`accounts.usernames`), with the
+same messages: no reserved name, no invisible characters, nothing a spreadsheet
+would run. A name that folds to an existing account's key (`Alice`, `ＡＬＩＣＥ`
+for `alice`) is that account; unknown users become accounts that cannot log in
+until claimed, named as the first row that mentions them spells it.
 """
 
 from __future__ import annotations
@@ -22,8 +28,8 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from accounts.models import User
+from accounts.usernames import username_clean, username_key
 from common import after_commit
-from common.db import max_length
 from forecasts.community import community_request
 from forecasts.models import Forecast
 from forecasts.services import probability_clean
@@ -56,6 +62,7 @@ class _Row:
     line: int
     question: Question
     username: str
+    user_key: str
     probability: float
     created_at: datetime
     rationale: str
@@ -98,9 +105,10 @@ def _row_username(values: dict[str, str]) -> str:
     username = (values.get("user") or "").strip()
     if not username:
         raise ValueError("user: empty")
-    if len(username) > max_length(User, "username"):
-        raise ValueError("user: longer than 150 characters")
-    return username
+    try:
+        return username_clean(username)
+    except ValidationError as error:
+        raise ValueError(f"user: {error.message_dict['username'][0]}") from None
 
 
 def _row_probability(values: dict[str, str]) -> float:
@@ -110,8 +118,13 @@ def _row_probability(values: dict[str, str]) -> float:
         raise ValueError(f"probability: {error.message_dict['probability'][0]}") from None
 
 
-def _row_created_at(values: dict[str, str], question: Question) -> datetime:
+def _row_created_at(values: dict[str, str], question: Question, now: datetime) -> datetime:
     created_at = _parse_created_at(values.get("created_at") or "")
+    if created_at > now:
+        raise ValueError(
+            f"created_at: {created_at.isoformat()} is in the future "
+            f"(the import started at {now.astimezone(UTC).isoformat(timespec='seconds')})"
+        )
     if not question.open_time <= created_at < question.scheduled_close_time:
         raise ValueError(
             f"created_at: {created_at.isoformat()} is outside the question's window "
@@ -121,7 +134,9 @@ def _row_created_at(values: dict[str, str], question: Question) -> datetime:
     return created_at
 
 
-def _read_row(line: int, values: dict[str, str], questions: dict[str, Question]) -> _Row:
+def _read_row(
+    line: int, values: dict[str, str], questions: dict[str, Question], now: datetime
+) -> _Row:
     """One record as a row to write, or ValueError naming the first bad column."""
     question = _row_question(values, questions)
     username = _row_username(values)
@@ -130,13 +145,14 @@ def _read_row(line: int, values: dict[str, str], questions: dict[str, Question])
         line=line,
         question=question,
         username=username,
+        user_key=username_key(username),
         probability=probability,
-        created_at=_row_created_at(values, question),
+        created_at=_row_created_at(values, question, now),
         rationale=(values.get("rationale") or "").strip(),
     )
 
 
-def _read_rows(text: str) -> tuple[list[_Row], list[str]]:
+def _read_rows(text: str, *, now: datetime) -> tuple[list[_Row], list[str]]:
     """Every row of `text`, and every problem found, each with its line."""
     reader = csv.DictReader(io.StringIO(text))
     header = [name.strip() for name in (reader.fieldnames or [])]
@@ -157,7 +173,7 @@ def _read_rows(text: str) -> tuple[list[_Row], list[str]]:
             errors.append(f"line {line}: more fields than the header has")
             continue
         try:
-            rows.append(_read_row(line, values, questions))
+            rows.append(_read_row(line, values, questions, now))
         except ValueError as error:
             errors.append(f"line {line}: {error}")
     if not raw and not errors:
@@ -167,7 +183,7 @@ def _read_rows(text: str) -> tuple[list[_Row], list[str]]:
 
 def forecasts_import_csv(*, text: str) -> ForecastImportReport:
     """Validate every row of `text`, then write all of them in one transaction."""
-    rows, errors = _read_rows(text)
+    rows, errors = _read_rows(text, now=timezone.now())
     if errors:
         shown = errors[:MAX_REPORTED_ERRORS]
         if len(errors) > len(shown):
@@ -176,14 +192,17 @@ def forecasts_import_csv(*, text: str) -> ForecastImportReport:
 
     report = ForecastImportReport()
     with transaction.atomic():
-        usernames = {row.username for row in rows}
-        users = {user.username: user for user in User.objects.filter(username__in=usernames)}
-        for username in sorted(usernames - set(users)):
-            user = User(username=username, origin=User.Origin.IMPORT)
+        # One account per key: `Alice` in the file is the account `alice`.
+        spelling: dict[str, str] = {}
+        for row in rows:
+            spelling.setdefault(row.user_key, row.username)
+        users = {user.username_key: user for user in User.objects.filter(username_key__in=spelling)}
+        for user_key in sorted(set(spelling) - set(users)):
+            user = User(username=spelling[user_key], origin=User.Origin.IMPORT)
             user.set_unusable_password()
             user.save()
-            users[username] = user
-            report.users_created.append(username)
+            users[user_key] = user
+            report.users_created.append(user.username)
 
         existing = set(
             Forecast.objects.filter(
@@ -193,7 +212,7 @@ def forecasts_import_csv(*, text: str) -> ForecastImportReport:
         )
         new = []
         for row in rows:
-            user = users[row.username]
+            user = users[row.user_key]
             key = (row.question.pk, user.pk, row.created_at, row.probability)
             if key in existing:
                 report.already_present += 1

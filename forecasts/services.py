@@ -94,6 +94,9 @@ def forecast_submit(
     question_accepts_forecasts(question, at=now)
     if origin not in Forecast.Origin.values:
         raise ValidationError({"origin": [f"Unknown origin {origin!r}."]})
+    if user.origin == User.Origin.SYSTEM:
+        # The community forecast is scored as a system user: it must never join the crowd.
+        raise ValidationError({"user": ["The site's own accounts do not forecast."]})
     forecast = Forecast.objects.create(
         user=user,
         question=question,

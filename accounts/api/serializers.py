@@ -14,6 +14,12 @@ class SignupResponseSerializer(TokenSerializer):
 
 
 class SignupSerializer(serializers.ModelSerializer):
+    # Only present here: the username rule (characters, reserved names, taken in any case
+    # or look-alike form) is `user_signup`'s, so its messages are the web form's.
+    username = serializers.CharField(
+        help_text="Letters (any alphabet), digits and @ . + - _, not starting with = + - @; "
+        "names that differ only in case or look-alike characters are the same name."
+    )
     password = serializers.CharField(write_only=True, style={"input_type": "password"})
 
     class Meta:
@@ -21,5 +27,5 @@ class SignupSerializer(serializers.ModelSerializer):
         fields = ["username", "email", "password"]
         extra_kwargs = {"email": {"required": True, "allow_blank": False}}
 
-    # Email uniqueness and the password validators live in `user_signup`, the
-    # one path the web form and the API share; its errors name the field.
+    # The username rule, email uniqueness and the password validators live in
+    # `user_signup` and the functions it shares with the web form; its errors name the field.

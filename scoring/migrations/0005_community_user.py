@@ -8,10 +8,12 @@ COMMUNITY_USERNAME = "community"
 
 def create_community_user(apps, schema_editor):
     User = apps.get_model("accounts", "User")
-    User.objects.get_or_create(
-        username=COMMUNITY_USERNAME,
-        defaults={"origin": "system", "is_active": False, "password": "!"},
-    )
+    defaults = {"origin": "system", "is_active": False, "password": "!"}
+    # On a new database accounts.0005 may have run already: the key it added is filled by
+    # User.save(), which a migration's model does not have.
+    if any(f.name == "username_key" for f in User._meta.get_fields()):
+        defaults["username_key"] = COMMUNITY_USERNAME
+    User.objects.get_or_create(username=COMMUNITY_USERNAME, defaults=defaults)
 
 
 class Migration(migrations.Migration):

@@ -8,12 +8,11 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from accounts.models import User
+from accounts.usernames import COMMUNITY_USERNAME as COMMUNITY_USERNAME  # declared there
 from forecasts.models import Forecast
 from questions.models import Question
 from scoring import registry
 from scoring.models import Score
-
-COMMUNITY_USERNAME = "community"
 
 
 def community_user_id() -> int | None:

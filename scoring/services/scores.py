@@ -5,6 +5,7 @@ leaves identical rows. Leaderboards and calibration live in `scoring.tables`."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -28,6 +29,8 @@ from scoring.core.rules import score_batch
 from scoring.models import MaterializedScope, QuestionScoring, Score
 from scoring.scopes import scopes_of_question
 from scoring.selectors.scores import COMMUNITY_USERNAME
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -92,6 +95,23 @@ def forecast_arrays(*, question_ids: Sequence[int]) -> ForecastArrays:
     )
 
 
+def _community_rows(forecasts: ForecastArrays, keep: np.ndarray, community_id: int) -> np.ndarray:
+    """Forecasts recorded under the community forecast's system user. No service writes
+    them (its name is reserved, and it cannot log in), but an old database may hold some.
+    They stay out of the crowd: a forecaster in the crowd and the pseudo-forecaster at
+    once would make `score_batch` refuse the whole chunk, and every rescore with it."""
+    rows = keep & (forecasts.user == community_id)
+    if rows.any():
+        logger.warning(
+            "Left %d forecasts by the community forecast's system user (id %d) out of "
+            "scoring on questions %s: that user is scored only as the community forecast.",
+            int(rows.sum()),
+            community_id,
+            sorted(set(forecasts.question_id[rows].tolist())),
+        )
+    return rows
+
+
 def _scored_columns(
     questions: list[Question], forecasts: ForecastArrays, community_id: int
 ) -> tuple[dict[str, np.ndarray], dict[int, tuple[int, int, int, float | None]]]:
@@ -105,6 +125,7 @@ def _scored_columns(
     )
     outcome = np.array([1 if q.resolution == Question.Resolution.YES else 0 for q in questions])
     keep = np.isin(forecasts.question_id, list(position))
+    keep &= ~_community_rows(forecasts, keep, community_id)
     qpos = np.array([position[q] for q in forecasts.question_id[keep].tolist()], dtype=np.int64)
     user, created, order, p_yes = (
         forecasts.user[keep],

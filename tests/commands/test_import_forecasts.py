@@ -1,16 +1,22 @@
 """`manage.py import_forecasts FILE.csv`: every problem named by line, and
 nothing written unless every row is good."""
 
+import csv
+import io
+import re
 import subprocess
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.conf import settings
 from django.core.management import CommandError
+from django.db.models import Count
+from django.utils import timezone
 
 from accounts.models import User
 from forecasts.models import Forecast
+from tests.accounts.test_usernames import ALLOWED, REFUSED
 from tests.factories import QuestionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -182,3 +188,83 @@ def test_manage_py_exits_1_with_a_message_and_no_traceback(tmp_path):
     assert result.stderr.strip() == (
         f"CommandError: {tmp_path / 'nope.csv'}: cannot read the file (No such file or directory)."
     )
+
+
+def _csv(rows: list[list[str]]) -> str:
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(
+        [["question", "user", "probability", "created_at", "rationale"], *rows]
+    )
+    return out.getvalue()
+
+
+def test_each_username_follows_the_signup_rule_with_its_line(run_failing, question, write_csv):
+    refused = [(name, message) for name, message in REFUSED if name]
+    rows = [["election", "george", "0.3", "2016-11-01T16:05:00Z", ""]]
+    rows += [["election", name, "0.3", "2016-11-01T16:05:00Z", ""] for name, _ in refused]
+    _, printed = run_failing("import_forecasts", write_csv(_csv(rows)))
+    assert printed.splitlines() == [
+        f"line {line}: user: {message}" for line, (_, message) in enumerate(refused, start=3)
+    ]
+    assert not User.objects.exclude(origin=User.Origin.SYSTEM).exists()
+    assert Forecast.objects.count() == 0
+
+
+def test_a_row_for_the_community_user_is_refused(run_failing, question, write_csv):
+    text = HEADER + "election,Community,0.3,2016-11-01T16:05:00Z,\n"
+    _, printed = run_failing("import_forecasts", write_csv(text))
+    assert printed.splitlines() == [
+        "line 2: user: 'Community' is reserved for the site's own accounts."
+    ]
+
+
+def test_a_name_that_folds_to_an_accounts_key_is_that_account(run, question, write_csv):
+    george = UserFactory(username="george")
+    text = HEADER + (
+        "election,George,0.30,2016-11-01T16:05:00Z,\n"
+        "election,ＧＥＯＲＧＥ,0.40,2016-11-02T16:05:00Z,\n"
+        "election,Kramer,0.6,2016-11-02T11:37:00Z,\n"
+        "election,KRAMER,0.7,2016-11-03T11:37:00Z,\n"
+        "election,kramer,0.7,2016-11-03T11:37:00Z,\n"
+    )
+    out, _ = run("import_forecasts", write_csv(text))
+    assert "4 forecasts imported, 1 already present; 1 new unclaimed accounts" in out
+    assert "new unclaimed account: Kramer" in out  # as the first row spells it
+    kramer = User.objects.get(username_key="kramer")
+    assert (kramer.username, kramer.origin) == ("Kramer", User.Origin.IMPORT)
+    counts = dict(Forecast.objects.values_list("user__username").annotate(n=Count("id")).order_by())
+    assert counts == {"george": 2, "Kramer": 2}
+    assert User.objects.exclude(origin=User.Origin.SYSTEM).count() == 2
+    george.refresh_from_db()
+    assert george.username == "george"
+
+
+def test_unusual_names_become_accounts(run, question, write_csv):
+    names = [stored for _, stored in ALLOWED]
+    rows = [
+        ["election", name, "0.3", f"2016-11-0{1 + i % 7}T16:{i:02d}:00Z", ""]
+        for i, name in enumerate(names)
+    ]
+    out, _ = run("import_forecasts", write_csv(_csv(rows)))
+    assert f"{len(set(names))} new unclaimed accounts" in out
+    assert set(
+        User.objects.filter(origin=User.Origin.IMPORT).values_list("username", flat=True)
+    ) == set(names)
+
+
+def test_a_forecast_dated_after_the_import_is_refused(run_failing, write_csv):
+    QuestionFactory(slug="running")  # opened yesterday, closes in 30 days
+    now = timezone.now()
+    tomorrow = (now + timedelta(days=1)).replace(microsecond=0).astimezone(UTC)
+    earlier = (now - timedelta(hours=1)).replace(microsecond=0).astimezone(UTC)
+    text = HEADER + (
+        f"running,george,0.3,{earlier.isoformat()},\nrunning,george,0.4,{tomorrow.isoformat()},\n"
+    )
+    _, printed = run_failing("import_forecasts", write_csv(text))
+    [line] = printed.splitlines()
+    assert re.fullmatch(
+        rf"line 3: created_at: {re.escape(tomorrow.isoformat())} is in the future "
+        r"\(the import started at \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00\)",
+        line,
+    ), line
+    assert Forecast.objects.count() == 0

@@ -3,13 +3,14 @@
 import csv
 import io
 import json
+import logging
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from questions.services import question_resolve
 from scoring.models import LeaderboardEntry, QuestionScoring, Score
-from scoring.services import question_score
+from scoring.services import community_user, question_score, questions_needing_scores
 from tests.factories import ForecastFactory, QuestionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -178,3 +179,34 @@ def test_export_with_no_scores_is_a_header(run, questions):
 def test_export_errors(run_failing, questions, args, message):
     error, _ = run_failing("export_scores", *args)
     assert str(error).startswith(message)
+
+
+def test_a_forecast_under_the_community_user_is_left_out_and_the_rescore_finishes(
+    run, superuser, caplog
+):
+    alpha = make_question("alpha", superuser, probabilities=(("ann", 0.9), ("bob", 0.6)))
+    # No service can write this row any more (the name is reserved and the user cannot log
+    # in), but a database from before may hold one. It made every full rescore fail.
+    ForecastFactory(
+        question=alpha,
+        user=community_user(),
+        probability=0.1,
+        created_at=OPEN + timedelta(hours=2),
+    )
+    with caplog.at_level(logging.WARNING, logger="scoring.services.scores"):
+        out, _ = run("rescore")
+    assert out.startswith("Rescored 1 questions: 2 forecasts, 2 user scores, 3 score rows;")
+    values = {
+        s.user.username: (round(s.daily_brier, 6), round(s.accuracy, 6))
+        for s in Score.objects.select_related("user")
+    }
+    # As if the row were not there (test_rescore_scores_every_resolved_question...).
+    assert values == {"ann": (0.02, -0.15), "bob": (0.32, 0.15), "community": (0.125, -0.045)}
+    [record] = caplog.records
+    assert record.getMessage() == (
+        f"Left 1 forecasts by the community forecast's system user (id {community_user().pk}) "
+        f"out of scoring on questions [{alpha.pk}]: that user is scored only as the community "
+        "forecast."
+    )
+    # Scored, so the sweep no longer requeues it.
+    assert questions_needing_scores() == []

@@ -9,6 +9,7 @@ from django.utils import timezone
 from forecasts.models import AppendOnlyError, Forecast
 from forecasts.selectors import community_forecast, standing_forecasts
 from forecasts.services import forecast_submit, probability_clean, questions_close_due
+from scoring.services import community_user
 from tests.factories import ForecastFactory, QuestionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -169,3 +170,11 @@ def test_close_due_freezes_the_community_forecast_once():
     assert question.forecasters_at_close == 2
     still_open.refresh_from_db()
     assert still_open.close_processed_at is None
+
+
+def test_the_community_forecasts_system_user_cannot_forecast():
+    question = QuestionFactory()
+    with pytest.raises(ValidationError) as raised:
+        forecast_submit(user=community_user(), question=question, probability=0.4, origin="web")
+    assert raised.value.message_dict == {"user": ["The site's own accounts do not forecast."]}
+    assert not Forecast.objects.exists()

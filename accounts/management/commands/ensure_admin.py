@@ -12,10 +12,12 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from accounts.models import User
+from accounts.usernames import username_clean, username_key
 
 
 def password_write(path: Path, password: str) -> None:
@@ -43,8 +45,14 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, username: str, password_file: Path | None, **options: Any) -> None:
         path = password_file or Path(settings.VAR_DIR) / "admin-password"
-        existing = User.objects.filter(username=username).first()
+        try:
+            # A system path: the reserved `admin` is what it is for.
+            username = username_clean(username, system=True)
+        except ValidationError as error:
+            raise CommandError(f"--username: {error.message_dict['username'][0]}") from None
+        existing = User.objects.filter(username_key=username_key(username)).first()
         if existing is not None:
+            username = existing.username
             if not existing.is_superuser:
                 self.stderr.write(f"Note: {username!r} exists but is not a superuser.")
             if path.exists():
