@@ -30,9 +30,10 @@ from django.utils.dateparse import parse_datetime
 from accounts.models import User
 from accounts.usernames import username_clean, username_key
 from common import after_commit
+from common.text import control_character, line_of
 from forecasts.community import community_request
-from forecasts.models import Forecast
-from forecasts.services import probability_clean
+from forecasts.models import RATIONALE_MAX_LENGTH, Forecast
+from forecasts.services import probability_clean, question_close_refreeze
 from questions.models import Question
 
 REQUIRED_COLUMNS = ("question", "user", "probability", "created_at")
@@ -148,22 +149,50 @@ def _read_row(
         user_key=username_key(username),
         probability=probability,
         created_at=_row_created_at(values, question, now),
-        rationale=(values.get("rationale") or "").strip(),
+        rationale=_row_rationale(values),
     )
+
+
+def _row_rationale(values: dict[str, str]) -> str:
+    rationale = (values.get("rationale") or "").strip()
+    if len(rationale) > RATIONALE_MAX_LENGTH:
+        raise ValueError(f"rationale: at most {RATIONALE_MAX_LENGTH:,} characters")
+    return rationale
+
+
+def _records(text: str) -> tuple[list[str], list[tuple[int, dict[str, str]]], str | None]:
+    """The header and each record with its line, or the problem that stops the reading.
+    Strict CSV: a quote left open, or text after a closing quote, is a problem, not a
+    field silently run on to the end of the file; so is a field past the csv module's
+    limit (128 KiB)."""
+    found = control_character(text)
+    if found:
+        position = next(i for i, char in enumerate(text) if control_character(char))
+        return [], [], f"line {line_of(text, position)}: the control character {found}"
+    reader = csv.DictReader(io.StringIO(text), strict=True)
+    records: list[tuple[int, dict[str, str]]] = []
+    header: list[str] = []
+    try:
+        header = [name.strip() for name in (reader.fieldnames or [])]
+        reader.fieldnames = header
+        # The reader's line number is where each record ends (quoted fields may
+        # span lines), which is the line a person looks at.
+        records.extend((reader.line_num, values) for values in reader)
+    except csv.Error as error:
+        # The bad record starts on the line after the last good one ended.
+        start = records[-1][0] + 1 if records else 2 if header else 1
+        return [], [], f"line {start}: not valid CSV ({error})"
+    return header, records, None
 
 
 def _read_rows(text: str, *, now: datetime) -> tuple[list[_Row], list[str]]:
     """Every row of `text`, and every problem found, each with its line."""
-    reader = csv.DictReader(io.StringIO(text))
-    header = [name.strip() for name in (reader.fieldnames or [])]
+    header, raw, unreadable = _records(text)
+    if unreadable:
+        return [], [unreadable]
     problem = _header_problem(header)
     if problem:
         return [], [problem]
-    reader.fieldnames = header
-
-    # The reader's line number is where each record ends (quoted fields may
-    # span lines), which is the line a person looks at.
-    raw = [(reader.line_num, values) for values in reader]
     slugs = {(values.get("question") or "").strip() for _, values in raw}
     questions = {q.slug: q for q in Question.objects.filter(slug__in=slugs)}
     rows: list[_Row] = []
@@ -242,10 +271,13 @@ def _derived_data_request(new: list[Forecast]) -> None:
         known = earliest.get(forecast.question_id)
         if known is None or forecast.created_at < known:
             earliest[forecast.question_id] = forecast.created_at
-    resolved = set(
-        Question.objects.filter(pk__in=list(earliest)).resolved().values_list("pk", flat=True)
-    )
+    questions = Question.objects.filter(pk__in=list(earliest))
+    resolved = set(questions.resolved().values_list("pk", flat=True))
     for question_id, since in sorted(earliest.items()):
         community_request(question_id=question_id, since=since)
         if question_id in resolved:
             after_commit.scores_stale(question_id=question_id)
+    # A question already closed froze its community forecast at the close without these.
+    for question in questions.filter(close_processed_at__isnull=False):
+        if earliest[question.pk] < question.actual_close_time:
+            question_close_refreeze(question=question)

@@ -110,6 +110,15 @@ def forecast_submit(
     return forecast
 
 
+def question_close_refreeze(*, question: Question) -> None:
+    """Freeze again the community forecast of a closed question: forecasts made before
+    its close were imported after the close task froze it without them."""
+    community = community_forecast(question=question, before=question.actual_close_time)
+    Question.objects.filter(pk=question.pk, close_processed_at__isnull=False).update(
+        community_at_close=community.median, forecasters_at_close=community.forecasters
+    )
+
+
 def questions_close_due(*, now: datetime | None = None) -> list[int]:
     """Freeze the community forecast of every question that passed its
     scheduled close. Each question is claimed with a conditional UPDATE, so two

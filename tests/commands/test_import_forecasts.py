@@ -268,3 +268,45 @@ def test_a_forecast_dated_after_the_import_is_refused(run_failing, write_csv):
         line,
     ), line
     assert Forecast.objects.count() == 0
+
+
+# --- Hostile files ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("election,george,0.3,2016-11-01T16:05:00Z,a\x00b\n",
+         r"line 2: the control character U\+0000"),
+        ('election,george,0.3,2016-11-01T16:05:00Z,"never closed\n', r"line \d+: not valid CSV"),
+        ('election,george,0.3,2016-11-01T16:05:00Z,"x"y\n', r"line 2: not valid CSV"),
+        (f"election,george,0.3,2016-11-01T16:05:00Z,{'a' * 140_000}\n", r"not valid CSV .*field"),
+        (f"election,george,0.3,2016-11-01T16:05:00Z,{'a' * 10_001}\n", r"line 2: rationale"),
+    ],
+    ids=["nul", "open-quote", "text-after-quote", "huge-field", "long-rationale"],
+)  # fmt: skip
+def test_a_hostile_file_is_refused_by_line_and_writes_nothing(
+    run_failing, question, write_csv, body, expected
+):
+    _, printed = run_failing("import_forecasts", write_csv(HEADER + body))
+    assert re.search(expected, printed), printed
+    assert not Forecast.objects.exists()
+
+
+def test_history_imported_after_the_close_freezes_the_community_again(run, write_csv):
+    from forecasts.services import questions_close_due
+
+    question = QuestionFactory(
+        slug="election",
+        open_time=datetime(2016, 11, 1, tzinfo=UTC),
+        scheduled_close_time=datetime(2016, 11, 8, tzinfo=UTC),
+        scheduled_resolve_time=datetime(2016, 11, 9, tzinfo=UTC),
+    )
+    assert questions_close_due() == [question.pk]
+    question.refresh_from_db()
+    assert (question.community_at_close, question.forecasters_at_close) == (None, 0)
+    run("import_forecasts", write_csv(HEADER + GOOD_ROWS))
+    question.refresh_from_db()
+    # george's latest before the close is 0.5, kramer's 0.6.
+    assert question.community_at_close == pytest.approx(0.55)
+    assert question.forecasters_at_close == 2
