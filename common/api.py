@@ -9,12 +9,13 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models
 from rest_framework import exceptions, serializers
-from rest_framework.renderers import BaseRenderer, BrowsableAPIRenderer, JSONRenderer
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from common.csv import csv_cell
+from common.renderers import BrowsableAPIRenderer
 
 _Model = TypeVar("_Model", bound=models.Model)
 # A SlugRelatedField as DRF's stubs type it: `many=True` makes it a ManyRelatedField.

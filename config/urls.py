@@ -1,7 +1,8 @@
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
 
+from common.api_docs import RedocView, SwaggerUIView
 from common.views import healthz
 
 api_patterns: list[URLPattern | URLResolver] = [
@@ -11,7 +12,8 @@ api_patterns: list[URLPattern | URLResolver] = [
     path("", include("scoring.api.urls")),
     path("", include("accounts.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("docs/", SwaggerUIView.as_view(url_name="api:schema"), name="docs"),
+    path("redoc/", RedocView.as_view(url_name="api:schema"), name="redoc"),
 ]
 
 urlpatterns = [

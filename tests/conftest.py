@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from unittest import mock
@@ -53,6 +54,37 @@ def require_redis(settings) -> str:
     except redis.RedisError as error:
         skip_or_fail(f"Redis at {url} does not answer: {error}", variable="REQUIRE_SERVICES")
     return url
+
+
+# The statement-level trigger that refuses TRUNCATE on forecasts (forecasts migration 0005).
+TRUNCATE_GUARD = "forecasts_forecast_no_truncate"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def flush_lifts_the_truncate_guard() -> Iterator[None]:
+    """A transactional test ends with Django's flush, which on PostgreSQL empties every
+    table with one TRUNCATE, and forecasts refuse TRUNCATE. In the test database only,
+    the flush lifts that trigger around its TRUNCATE, inside the flush's own transaction
+    (so a failed flush leaves the trigger in place)."""
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    sql_flush = DatabaseOperations.sql_flush
+
+    def flush_past_the_guard(self, style, tables, *, reset_sequences=False, allow_cascade=False):
+        statements = sql_flush(
+            self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade
+        )
+        if not statements or "forecasts_forecast" not in tables:
+            return statements
+        return [
+            f"ALTER TABLE forecasts_forecast DISABLE TRIGGER {TRUNCATE_GUARD};",
+            *statements,
+            f"ALTER TABLE forecasts_forecast ENABLE TRIGGER {TRUNCATE_GUARD};",
+        ]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(DatabaseOperations, "sql_flush", flush_past_the_guard)
+        yield
 
 
 @dataclass

@@ -594,6 +594,7 @@ FILLERS: dict[str, Callable[[World], list[str]]] = {
     "api:auth-signup": lambda w: at("api:auth-signup"),
     "api:schema": lambda w: at("api:schema", {}, {"format": "json"}),
     "api:docs": lambda w: at("api:docs"),
+    "api:redoc": lambda w: at("api:redoc"),
     # The admin site's own pages
     "admin:index": lambda w: at("admin:index"),
     "admin:login": lambda w: at("admin:login", {}, {"next": "/admin/"}),

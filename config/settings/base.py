@@ -7,6 +7,8 @@ SQLite for the database and kombu's file-system transport for Celery.
 
 from pathlib import Path
 
+from csp.constants import NONCE, NONE, SELF
+
 from config.env import BASE_DIR, env
 
 VAR_DIR = Path(env.path("FORESEER_VAR_DIR", default=str(BASE_DIR / "var")))
@@ -30,6 +32,10 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    # Swagger UI and Redoc as static files of our own: the API docs load nothing from
+    # another site (SPECTACULAR_SETTINGS below).
+    "drf_spectacular_sidecar",
+    "csp",
     "common",
     "accounts",
     "questions",
@@ -43,6 +49,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "common.middleware.ControlCharactersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -131,6 +139,10 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "common.renderers.BrowsableAPIRenderer",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "common.pagination.BoundedLimitOffsetPagination",
@@ -151,6 +163,55 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+
+# --- Security headers -----------------------------------------------------------
+# The site's pages keep their scripts and styles in files under STATIC_URL: no inline
+# <script>, no <style> block, no style= attribute (the charts' data are
+# <script type="application/json"> blocks, which the browser never runs and CSP ignores).
+# Where an inline script or <style> block cannot be a file, it carries the response's
+# nonce (`nonce="{{ request.csp_nonce }}"`): NONCE puts it in the header only on the
+# responses that used it. The API docs (common/api_docs.py) and the browsable API
+# (common/renderers.py) add a few allowances of their own; docs/deploy.md lists them and
+# says how to extend the policy.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+# The same rule for older browsers that ignore frame-ancestors.
+X_FRAME_OPTIONS = "DENY"
+# Django's defaults, spelled out: other sites get no path or query in the Referer, and
+# a window this site opens cannot reach back into it (nor it into them).
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Browser features no page uses, off for the page and anything it embeds.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "fullscreen",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "usb",
+    )
 }
 
 # --- Celery -----------------------------------------------------------------

@@ -50,9 +50,12 @@ def test_every_script_has_a_tiny_run():
 
 def _bench_database_url(settings) -> str:
     """A database of the test server's own for the benchmarks, never the developer's
-    benchmark database (whose million rows the real runs reuse)."""
+    benchmark database (whose million rows the real runs reuse). A run with a
+    TEST_DATABASE_NAME of its own (config/settings/test.py) gets its own benchmark
+    database too, as the benchmarks empty theirs when they start."""
     parts = urlsplit(os.environ.get("DATABASE_URL", ""))
-    return parts._replace(path="/foreseer_bench_tiny").geturl()
+    prefix = os.environ.get("TEST_DATABASE_NAME") or "foreseer"
+    return parts._replace(path=f"/{prefix}_bench_tiny").geturl()
 
 
 @pytest.mark.parametrize("script", SCRIPTS)

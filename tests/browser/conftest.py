@@ -1,9 +1,12 @@
 """Playwright with the system Chromium (no browser download): skip with a
-reason when it is missing, or fail under REQUIRE_BROWSER=1."""
+reason when it is missing, or fail under REQUIRE_BROWSER=1. Every page any test
+opens is watched for Content-Security-Policy violations, which fail the test."""
 
 from __future__ import annotations
 
 import os
+import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -53,6 +56,81 @@ def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
         "args": CHROMIUM_ARGS,
         "timeout": 30_000,
     }
+
+
+# Runs in every page and frame before the page's own scripts: each violation is reported
+# to the test at once (the binding), and kept on the window for a last look at teardown
+# (a report still in flight when the test ends).
+CSP_WATCH = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", (event) => {
+  const violation = [
+    document.URL, event.effectiveDirective, event.blockedURI || "(inline)",
+    event.sourceFile ? `${event.sourceFile}:${event.lineNumber}` : "", event.sample,
+  ].filter(Boolean).join(" | ");
+  window.__cspViolations.push(violation);
+  window.__reportCspViolation(violation);
+});
+"""
+# Chromium also writes refusals on the console ("Executing inline script violates the
+# following Content Security Policy directive ...").
+CSP_CONSOLE = re.compile(r"Content[ -]Security[ -]Policy", re.IGNORECASE)
+
+
+@pytest.fixture(autouse=True)
+def csp_violations(browser, new_context, monkeypatch) -> Iterator[list[str]]:
+    """Every Content-Security-Policy violation on any page of any browser context the
+    test opens (the `context` and `page` fixtures' and those it makes itself with
+    `browser.new_context()` or `browser.new_page()`); the test fails if the list is not
+    empty at its end. A test that provokes violations on purpose reads and clears it."""
+    violations: list[str] = []
+    contexts = []
+
+    def watch(context) -> None:
+        context.expose_function("__reportCspViolation", lambda v: violations.append(v))
+        context.add_init_script(CSP_WATCH)
+        context.on(
+            "console",
+            lambda message: (
+                violations.append(f"console {message.type}: {message.text}")
+                if message.type == "error" and CSP_CONSOLE.search(message.text)
+                else None
+            ),
+        )
+        contexts.append(context)
+
+    original_new_context, original_new_page = browser.new_context, browser.new_page
+
+    def watched_new_context(*args, **kwargs):
+        context = original_new_context(*args, **kwargs)
+        watch(context)
+        return context
+
+    def watched_new_page(*args, **kwargs):
+        page = original_new_page(*args, **kwargs)
+        watch(page.context)
+        return page
+
+    # pytest-playwright's `new_context` (behind `context` and `page`) calls
+    # browser.new_context when the test asks for them, after this.
+    monkeypatch.setattr(browser, "new_context", watched_new_context)
+    monkeypatch.setattr(browser, "new_page", watched_new_page)
+    yield violations
+
+    # The contexts still open are closed after this (this fixture depends on
+    # `new_context`): read what their pages kept.
+    for context in contexts:
+        for page in context.pages:
+            try:
+                kept = page.evaluate("() => window.__cspViolations || []")
+            except Exception:  # a page closing or navigating has nothing left to read
+                continue
+            violations.extend([v for v in kept if v not in violations])
+    if violations:
+        pytest.fail(
+            "Content-Security-Policy violations:\n" + "\n".join(dict.fromkeys(violations)),
+            pytrace=False,
+        )
 
 
 @pytest.fixture

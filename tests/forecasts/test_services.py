@@ -106,6 +106,43 @@ def test_the_database_refuses_updates_that_bypass_the_model():
     assert Forecast.objects.get(pk=forecast.pk).probability == 0.6
 
 
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "TRUNCATE forecasts_forecast CASCADE",
+        # TRUNCATE of a table forecasts point at reaches them through CASCADE.
+        "TRUNCATE questions_question CASCADE",
+    ],
+    ids=["the-table", "by-cascade"],
+)
+# Committed rows, as in a real database (in the test's own transaction, PostgreSQL would
+# refuse the TRUNCATE for the deferred foreign-key checks still pending).
+@pytest.mark.django_db(transaction=True)
+def test_the_database_refuses_truncate(require_postgres, statement):
+    forecast = ForecastFactory(probability=0.6)
+    from django.db import connection
+
+    with pytest.raises(Exception) as raised, transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(statement)
+    assert "forecasts are append-only: TRUNCATE is not allowed" in str(raised.value)
+    assert Forecast.objects.get(pk=forecast.pk).probability == 0.6
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_test_suites_flush_leaves_the_truncate_guard_on(require_postgres):
+    from django.core.management import call_command
+    from django.db import connection
+
+    ForecastFactory()
+    call_command("flush", verbosity=0, interactive=False)
+    assert not Forecast.objects.exists()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT tgenabled FROM pg_trigger WHERE tgname = 'forecasts_forecast_no_truncate'"
+        )
+        assert cursor.fetchall() == [("O",)]  # enabled ("origin"), as the migration left it
+
+
 def test_the_database_refuses_out_of_range_probabilities():
     question = QuestionFactory()
     with pytest.raises(IntegrityError), transaction.atomic():

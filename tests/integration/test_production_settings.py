@@ -4,6 +4,7 @@ key and host list."""
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import string
@@ -58,6 +59,43 @@ def test_production_settings_pass_the_deployment_checklist(tmp_path):
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+# One request through the whole middleware stack, in the production process.
+REQUEST_HEADERS = """
+import json
+from django.test import Client
+response = Client().get("/healthz", secure=True, HTTP_HOST="foreseer.example.org")
+print(json.dumps({"status": response.status_code, **dict(response.headers)}))
+"""
+
+
+def test_production_responses_carry_the_security_headers(tmp_path):
+    result = manage(
+        "shell",
+        "-c",
+        REQUEST_HEADERS,
+        tmp_path=tmp_path,
+        SECRET_KEY=random_secret_key(),
+        ALLOWED_HOSTS="foreseer.example.org",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    headers = json.loads(result.stdout.strip().splitlines()[-1])
+    assert headers["status"] == 200
+    policy = {
+        part.split()[0]: part.split()[1:] for part in headers["Content-Security-Policy"].split("; ")
+    }
+    assert policy["default-src"] == ["'self'"]
+    assert policy["script-src"] == ["'self'"]
+    assert policy["frame-ancestors"] == ["'none'"]
+    assert policy["object-src"] == ["'none'"]
+    assert headers["X-Frame-Options"] == "DENY"
+    assert headers["Referrer-Policy"] == "same-origin"
+    assert headers["Cross-Origin-Opener-Policy"] == "same-origin"
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Strict-Transport-Security"].startswith("max-age=31536000")
+    assert "camera=()" in headers["Permissions-Policy"]
 
 
 @pytest.mark.parametrize(
