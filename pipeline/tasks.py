@@ -123,8 +123,9 @@ def close_due_questions() -> list[int]:
 @shared_task(**RETRY)
 def rescore_stale_questions() -> list[int]:
     """The scores' safety net: a resolution whose scoring message was lost (broker outage,
-    worker killed) is picked up here within one sweep period, and so are scopes left dirty
-    with no rebuild on its way."""
+    worker killed), or forecasts imported onto a resolved question since it was scored, is
+    picked up here within one sweep period, and so are scopes left dirty with no rebuild
+    on its way."""
     stale = questions_needing_scores()
     for question_id in stale:
         score_question.delay(question_id)
