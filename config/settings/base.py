@@ -233,6 +233,10 @@ FORESEER_EXTREMIZING_A = env.float("FORESEER_EXTREMIZING_A", default=1.5)
 # A forecast on an open question untouched for this many days earns its author a
 # reminder (once per forecast); 0 turns reminders off for everyone.
 FORESEER_REMINDER_DAYS = env.int("FORESEER_REMINDER_DAYS", default=30)
+# How long a forecast submission's idempotency key is remembered (forecasts.ForecastRequest;
+# pruned daily by beat). At least a day: a client retrying after a long outage, or an
+# offline queue flushed the next morning, still stores its forecast once.
+FORESEER_IDEMPOTENCY_KEY_DAYS = max(1, env.int("FORESEER_IDEMPOTENCY_KEY_DAYS", default=7))
 FORESEER_ARTICLE_QUESTIONS_FILE = env.path(
     "FORESEER_ARTICLE_QUESTIONS_FILE",
     default=str(BASE_DIR / "questions" / "data" / "article_questions.yaml"),
