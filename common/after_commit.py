@@ -9,11 +9,19 @@ of Zulip's `queue_event_on_commit`. Each event has a sweep in the pipeline that 
 it if its message is lost, so a handler may fail without losing work for good.
 
     after_commit.question_resolved(question_id=question.pk)
+
+A handler runs after the commit, so whatever it raises (a broker that refuses or does not
+answer) would turn a saved write into an error page, and a client that retries it would
+save it twice. The dispatcher below is the one place that catches: it logs the event and
+its payload, and leaves the work to the sweep. After a failure it does not try again for
+`PAUSE_SECONDS`, so a write that records many events (an import) or a burst of requests
+during an outage waits for the broker once, not once per event.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Mapping
 from enum import StrEnum
 from functools import partial
@@ -42,6 +50,10 @@ Handler = Callable[[Payload], None]
 
 _handlers: dict[Event, Handler] = {}
 
+PAUSE_SECONDS = 5.0
+"""How long after a handler failed the dispatcher leaves further events to the sweeps."""
+_paused_until = 0.0
+
 
 def register(event: Event, handler: Handler) -> None:
     """Called by the pipeline when it loads: `handler(payload)` runs after each commit
@@ -53,13 +65,42 @@ def handler_for(event: Event) -> Handler | None:
     return _handlers.get(event)
 
 
+def pause_clear() -> None:
+    """Try the handlers again from the next event on (the tests call it between tests)."""
+    global _paused_until
+    _paused_until = 0.0
+
+
 def _dispatch(event: Event, payload: Payload) -> None:
+    global _paused_until
     handler = _handlers.get(event)
     if handler is None:
         # Only when the pipeline app is not installed; its sweeps would repair this.
         logger.error("No handler for the %s event %r: nothing was queued.", event, payload)
         return
-    handler(payload)
+    context = {"after_commit_event": event.value, "after_commit_payload": dict(payload)}
+    if time.monotonic() < _paused_until:
+        logger.warning(
+            "Not queueing the work of the %s event %r: a handler failed less than %s s ago; "
+            "the sweep will queue it.",
+            event,
+            dict(payload),
+            PAUSE_SECONDS,
+            extra=context,
+        )
+        return
+    try:
+        handler(payload)
+    except Exception:
+        # The write is committed: the request must still succeed. Every event has a sweep
+        # that finds its work from the rows (docs/lifecycle.md).
+        _paused_until = time.monotonic() + PAUSE_SECONDS
+        logger.exception(
+            "Could not queue the work of the %s event %r; the sweep will queue it.",
+            event,
+            dict(payload),
+            extra=context,
+        )
 
 
 def _record(event: Event, **payload: Any) -> None:

@@ -3,12 +3,15 @@ takes a probability, and still has the last word on its range."""
 
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 
 from forecasts.models import RATIONALE_MAX_LENGTH
+from forecasts.services import idempotency_key_clean
 
 MIN_PERCENT = Decimal("0.1")
 MAX_PERCENT = Decimal("99.9")
@@ -40,9 +43,26 @@ class ForecastForm(forms.Form):
         help_text="Why you think so, in a few words; it is saved with this forecast.",
     )
 
+    # Made when the page is rendered, so a double click or a reload that posts the form
+    # again stores one forecast (forecasts.services.forecast_submit_once).
+    idempotency_key = forms.CharField(required=False, strip=False, widget=forms.HiddenInput)
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("idempotency_key", new_idempotency_key())
+
+    def clean(self) -> dict[str, Any] | None:
+        cleaned = super().clean()
+        key = self.cleaned_data.get("idempotency_key")
+        if key:
+            try:
+                idempotency_key_clean(key)
+            except ValidationError:
+                # A hidden field's error would not show: say it above the form.
+                self.add_error(None, "This form could not be read: reload the page and submit.")
+        return cleaned
 
     def clean_percent(self) -> Decimal:
         value: Decimal = self.cleaned_data["percent"]
@@ -72,6 +92,10 @@ class ForecastForm(forms.Form):
         # Divide in decimal: 99.9 / 100 in floating point is 0.9990000000000001,
         # which the service would refuse as above 0.999.
         return float(self.cleaned_data["percent"] / 100)
+
+
+def new_idempotency_key() -> str:
+    return uuid.uuid4().hex
 
 
 def percent_text(probability: float | Decimal) -> str:

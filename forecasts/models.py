@@ -131,3 +131,28 @@ class CommunityState(models.Model):
 
     def __str__(self) -> str:
         return f"community state of {self.question_id}"
+
+
+IDEMPOTENCY_KEY_MAX_LENGTH = 100
+
+
+class ForecastRequest(models.Model):
+    """A submission's idempotency key: the forecast the first request with this key stored,
+    so a retry (a client that lost the answer, a double click, a reload) is answered with
+    it instead of storing another. Keys are the user's own; the unique constraint, not a
+    read before the write, decides between two requests that race. Kept
+    FORESEER_IDEMPOTENCY_KEY_DAYS, then pruned (pipeline.tasks.prune_forecast_requests);
+    the forecast itself stays."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=IDEMPOTENCY_KEY_MAX_LENGTH)
+    forecast = models.OneToOneField(Forecast, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="forecast_request_unique_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"key {self.key!r} of {self.user_id}: forecast {self.forecast_id}"

@@ -5,17 +5,25 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
 from forecasts.community import community_request
-from forecasts.models import MAX_PROBABILITY, MIN_PROBABILITY, Forecast
+from forecasts.models import (
+    IDEMPOTENCY_KEY_MAX_LENGTH,
+    MAX_PROBABILITY,
+    MIN_PROBABILITY,
+    Forecast,
+    ForecastRequest,
+)
 from forecasts.selectors import community_forecast
 from questions.models import Question
 
@@ -117,6 +125,113 @@ def question_close_refreeze(*, question: Question) -> None:
     Question.objects.filter(pk=question.pk, close_processed_at__isnull=False).update(
         community_at_close=community.median, forecasters_at_close=community.forecasters
     )
+
+
+def idempotency_key_clean(value: Any, *, field: str = "idempotency_key") -> str:
+    """A submission's idempotency key: 1 to 100 printable ASCII characters (a UUID does),
+    or ValidationError naming `field` (the API names its header)."""
+    if not isinstance(value, str) or not value:
+        raise ValidationError({field: ["An idempotency key must not be empty."]})
+    if len(value) > IDEMPOTENCY_KEY_MAX_LENGTH:
+        raise ValidationError(
+            {
+                field: [
+                    f"An idempotency key is at most {IDEMPOTENCY_KEY_MAX_LENGTH} characters; "
+                    f"this one has {len(value)}."
+                ]
+            }
+        )
+    if not all(" " <= character <= "~" for character in value):
+        raise ValidationError(
+            {field: ["An idempotency key may hold only printable ASCII characters."]}
+        )
+    return value
+
+
+class ForecastKeyConflict(Exception):
+    """The idempotency key already stored a different forecast (another question,
+    probability or rationale): a new forecast needs a new key."""
+
+    def __init__(self, forecast: Forecast) -> None:
+        super().__init__(
+            "This idempotency key was already used for another forecast "
+            f"({forecast.probability:g} on {forecast.question.slug}); "
+            "send a new key with a new forecast."
+        )
+        self.forecast = forecast
+
+
+@dataclass(frozen=True)
+class Submission:
+    forecast: Forecast
+    replayed: bool
+    """True when the key had already stored this forecast: nothing new was stored."""
+
+
+def _forecast_of_key(*, user: User, key: str) -> Forecast | None:
+    keyed = (
+        ForecastRequest.objects.filter(user=user, key=key)
+        .select_related("forecast__question")
+        .first()
+    )
+    return keyed.forecast if keyed else None
+
+
+def forecast_submit_once(
+    *,
+    user: User,
+    key: str,
+    question: Question,
+    probability: Any,
+    rationale: str = "",
+    origin: str,
+    now: datetime | None = None,
+) -> Submission:
+    """`forecast_submit` at most once per `user` and idempotency `key`: a retry with the
+    key gets the forecast the first request stored, even after the question closed.
+
+    Two requests with the same key that race both insert the key; the unique constraint
+    makes the second wait for the first and fail once it commits, which rolls back the
+    second's forecast, and the second answers with the first's."""
+    key = idempotency_key_clean(key)
+    earlier = _forecast_of_key(user=user, key=key)
+    if earlier is None:
+        try:
+            with transaction.atomic():
+                forecast = forecast_submit(
+                    user=user,
+                    question=question,
+                    probability=probability,
+                    rationale=rationale,
+                    origin=origin,
+                    now=now,
+                )
+                ForecastRequest.objects.create(
+                    user=user, key=key, forecast=forecast, created_at=forecast.created_at
+                )
+        except IntegrityError:
+            earlier = _forecast_of_key(user=user, key=key)
+            if earlier is None:  # not the key's constraint: a real error
+                raise
+        else:
+            return Submission(forecast=forecast, replayed=False)
+    same = (
+        earlier.question_id == question.pk
+        and earlier.probability == probability_clean(probability)
+        and earlier.rationale == (rationale or "").strip()
+    )
+    if not same:
+        raise ForecastKeyConflict(earlier)
+    return Submission(forecast=earlier, replayed=True)
+
+
+def forecast_requests_prune(*, now: datetime | None = None) -> int:
+    """Forget idempotency keys older than FORESEER_IDEMPOTENCY_KEY_DAYS (their forecasts
+    stay); returns how many."""
+    now = now or timezone.now()
+    kept = timedelta(days=settings.FORESEER_IDEMPOTENCY_KEY_DAYS)
+    deleted, _ = ForecastRequest.objects.filter(created_at__lt=now - kept).delete()
+    return deleted
 
 
 def questions_close_due(*, now: datetime | None = None) -> list[int]:

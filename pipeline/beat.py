@@ -1,5 +1,5 @@
-"""The periodic tasks: the close, the sweeps that repair lost messages, and the daily
-emails. Every one of them is safe to run twice, or late."""
+"""The periodic tasks: the close, the sweeps that repair lost messages, the daily emails
+and the pruning of old idempotency keys. Every one of them is safe to run twice, or late."""
 
 from __future__ import annotations
 
@@ -30,5 +30,9 @@ def beat_schedule() -> dict[str, dict[str, Any]]:
         "resolution-digest": {
             "task": "pipeline.tasks.send_resolution_digest",
             "schedule": crontab(hour=7, minute=0),
+        },
+        "prune-forecast-requests": {
+            "task": "pipeline.tasks.prune_forecast_requests",
+            "schedule": crontab(hour=3, minute=30),
         },
     }

@@ -15,7 +15,7 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
 from forecasts.community import community_sweep as community_sweep_due
-from forecasts.services import questions_close_due
+from forecasts.services import forecast_requests_prune, questions_close_due
 from notifications.services import (
     forecast_reminders_send,
     resolution_digest_send,
@@ -123,8 +123,9 @@ def close_due_questions() -> list[int]:
 @shared_task(**RETRY)
 def rescore_stale_questions() -> list[int]:
     """The scores' safety net: a resolution whose scoring message was lost (broker outage,
-    worker killed) is picked up here within one sweep period, and so are scopes left dirty
-    with no rebuild on its way."""
+    worker killed), or forecasts imported onto a resolved question since it was scored, is
+    picked up here within one sweep period, and so are scopes left dirty with no rebuild
+    on its way."""
     stale = questions_needing_scores()
     for question_id in stale:
         score_question.delay(question_id)
@@ -149,3 +150,9 @@ def community_sweep() -> list[int]:
 def resolution_emails_sweep() -> int:
     """The resolution emails' safety net: sends those whose queued task was lost."""
     return resolution_emails_sweep_due()
+
+
+@shared_task(**RETRY)
+def prune_forecast_requests() -> int:
+    """Daily (beat): forget idempotency keys older than FORESEER_IDEMPOTENCY_KEY_DAYS."""
+    return forecast_requests_prune()

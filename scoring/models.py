@@ -66,9 +66,10 @@ for _rule in registry.rules():
 class QuestionScoring(models.Model):
     """When a question's scores were last rebuilt, and from which resolution.
 
-    The sweep compares `resolution_event` with the question's latest event to
-    find questions whose scores are missing or stale (a lost task, a broker
-    outage), so nothing depends on every message arriving.
+    The sweep compares `resolution_event` with the question's latest event, and
+    `forecasts_seen` with the question's forecasts, to find questions whose scores are
+    missing or stale (a lost task, a broker outage), so nothing depends on every message
+    arriving.
     """
 
     question = models.OneToOneField(
@@ -79,6 +80,10 @@ class QuestionScoring(models.Model):
     )
     scored_at = models.DateTimeField()
     forecasts_scored = models.PositiveIntegerField(default=0)
+    # Every forecast on the question when the scores were built, in the window or not.
+    # Forecasts are never deleted, so the question having more now means some were added
+    # since (an import of history onto a resolved question): the scores are stale.
+    forecasts_seen = models.PositiveIntegerField(default=0)
     users_scored = models.PositiveIntegerField(default=0)
     scored_days = models.PositiveIntegerField(default=0)
     crowd_mean = models.FloatField(

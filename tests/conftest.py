@@ -4,6 +4,7 @@ REQUIRE_SERVICES=1 / REQUIRE_BROWSER=1, which turn the skip into a failure."""
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 from collections.abc import Iterator
@@ -14,6 +15,7 @@ from unittest import mock
 import pytest
 from rest_framework.test import APIClient
 
+from common import after_commit
 from tests.factories import StaffFactory, UserFactory
 
 CHROMIUM_PATHS = ("/usr/bin/chromium", "/usr/bin/chromium-browser")
@@ -111,6 +113,44 @@ def queued(request):
         yield QueuedTasks(
             update_community=community, rebuild_scopes=rebuild, resolution_emails=emails
         )
+
+
+class _Records(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if hasattr(record, "after_commit_event"):
+            self.records.append(record)
+
+
+@pytest.fixture(autouse=True)
+def _after_commit_failures(request):
+    """The after-commit dispatcher logs a handler that failed (a broker down) and goes on,
+    so the request still succeeds. A test must not pass by that: one that did not ask for
+    `publish_failures` fails if any handler failed or was skipped."""
+    after_commit.pause_clear()
+    handler = _Records()
+    logger = logging.getLogger(after_commit.__name__)
+    logger.addHandler(handler)
+    try:
+        yield handler.records
+    finally:
+        logger.removeHandler(handler)
+        after_commit.pause_clear()
+    if handler.records and "publish_failures" not in request.fixturenames:
+        pytest.fail(
+            "an after-commit handler failed and its work was left to the sweeps:\n"
+            + "\n".join(record.getMessage() for record in handler.records)
+        )
+
+
+@pytest.fixture
+def publish_failures(_after_commit_failures) -> list[logging.LogRecord]:
+    """What the after-commit dispatcher logged for each event it could not hand on, for
+    tests that cut the broker off on purpose."""
+    return _after_commit_failures
 
 
 @pytest.fixture

@@ -231,11 +231,39 @@ def filesystem_broker_options(folder: Path) -> dict[str, object]:
     }
 
 
-CELERY_BROKER_TRANSPORT_OPTIONS = (
-    filesystem_broker_options(Path(CELERY_BROKER_DIR))
-    if CELERY_BROKER_URL.startswith("filesystem://")
-    else {}
+# Publishing a task happens in the request that saved the write (after its commit), so it
+# must never hold the request: one attempt, and Redis gets this long to accept the
+# connection and to answer each command. A failed publish is logged and left to the sweeps
+# (common.after_commit, docs/lifecycle.md). The worker's own long-lived connections read
+# only when Redis has sent something, so the short read timeout does not cut their BRPOP.
+FORESEER_BROKER_CONNECT_TIMEOUT = env.float("FORESEER_BROKER_CONNECT_TIMEOUT", default=0.3)
+FORESEER_BROKER_SOCKET_TIMEOUT = env.float("FORESEER_BROKER_SOCKET_TIMEOUT", default=0.5)
+
+
+def broker_transport_options(url: str, folder: Path) -> dict[str, object]:
+    """The transport options for the broker at `url`: the file-system transport's folders
+    (a local write, which fails at once rather than hangs), or Redis's socket timeouts."""
+    if url.startswith("filesystem://"):
+        return filesystem_broker_options(folder)
+    if url.startswith(("redis://", "rediss://", "redis+socket://")):
+        return {
+            "socket_connect_timeout": FORESEER_BROKER_CONNECT_TIMEOUT,
+            "socket_timeout": FORESEER_BROKER_SOCKET_TIMEOUT,
+        }
+    return {}
+
+
+CELERY_BROKER_TRANSPORT_OPTIONS = broker_transport_options(
+    CELERY_BROKER_URL, Path(CELERY_BROKER_DIR)
 )
+# kombu's budget for (re)connecting before a publish (Celery's default is 4 s, and without
+# a socket timeout a broker that accepts and never answers holds the publish for good).
+CELERY_BROKER_CONNECTION_TIMEOUT = FORESEER_BROKER_CONNECT_TIMEOUT
+# Celery retries a failed publish three times by default (about 0.6 s against a refused
+# port, four times the socket timeout against a silent one): once is enough, as the
+# sweeps repair a lost message and a task publishing from the worker retries as a whole.
+# The worker's reconnection (broker_connection_retry) is left on.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 0}
 # The queue every task goes to: set it to keep one deployment's (or one test run's)
 # messages apart from other workers on the same broker.
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="celery")
@@ -272,6 +300,10 @@ FORESEER_EXTREMIZING_A = env.float("FORESEER_EXTREMIZING_A", default=1.5)
 # A forecast on an open question untouched for this many days earns its author a
 # reminder (once per forecast); 0 turns reminders off for everyone.
 FORESEER_REMINDER_DAYS = env.int("FORESEER_REMINDER_DAYS", default=30)
+# How long a forecast submission's idempotency key is remembered (forecasts.ForecastRequest;
+# pruned daily by beat). At least a day: a client retrying after a long outage, or an
+# offline queue flushed the next morning, still stores its forecast once.
+FORESEER_IDEMPOTENCY_KEY_DAYS = max(1, env.int("FORESEER_IDEMPOTENCY_KEY_DAYS", default=7))
 FORESEER_ARTICLE_QUESTIONS_FILE = env.path(
     "FORESEER_ARTICLE_QUESTIONS_FILE",
     default=str(BASE_DIR / "questions" / "data" / "article_questions.yaml"),

@@ -2,7 +2,12 @@
 
 from config.env import env
 from config.settings.base import *  # noqa: F403
-from config.settings.base import CELERY_BROKER_URL, DATABASES, VAR_DIR, filesystem_broker_options
+from config.settings.base import (
+    CELERY_BROKER_URL,
+    DATABASES,
+    VAR_DIR,
+    broker_transport_options,
+)
 
 # Lets two test runs share one PostgreSQL server without sharing a database.
 if env("TEST_DATABASE_NAME", default=""):
@@ -11,8 +16,7 @@ if env("TEST_DATABASE_NAME", default=""):
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CELERY_BROKER_DIR = VAR_DIR / "test-celery-broker"
-if CELERY_BROKER_URL.startswith("filesystem://"):
-    CELERY_BROKER_TRANSPORT_OPTIONS = filesystem_broker_options(CELERY_BROKER_DIR)
+CELERY_BROKER_TRANSPORT_OPTIONS = broker_transport_options(CELERY_BROKER_URL, CELERY_BROKER_DIR)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -5,8 +5,15 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
+from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import mixins, status, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAdminUser, IsAuthenticated
@@ -29,7 +36,14 @@ from forecasts.models import Forecast
 from forecasts.selectors import (
     forecasts_of_user,
 )
-from forecasts.services import forecast_submit
+from forecasts.services import (
+    ForecastKeyConflict,
+    forecast_submit,
+    forecast_submit_once,
+    idempotency_key_clean,
+)
+
+IDEMPOTENCY_KEY_HEADER = "Idempotency-Key"
 
 
 class NonFiniteJSONParser(StrictJSONParser):
@@ -59,27 +73,76 @@ class ForecastViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         summary="Submit a forecast",
         description=(
             "Appends a forecast stamped with the server's time. The question must be open; "
-            "the probability of yes must lie in [0.001, 0.999]. Errors are keyed by field."
+            "the probability of yes must lie in [0.001, 0.999]. Errors are keyed by field.\n\n"
+            "Send an `Idempotency-Key` header to make the request safe to retry: a retry "
+            "with the same key answers with the forecast the first request stored (the same "
+            "status and body, and `Idempotent-Replayed: true`) and stores nothing new."
         ),
+        parameters=[
+            OpenApiParameter(
+                name=IDEMPOTENCY_KEY_HEADER,
+                location=OpenApiParameter.HEADER,
+                required=False,
+                type=str,
+                description=(
+                    "A key of your choosing (1 to 100 printable ASCII characters; a UUID "
+                    "will do), new for each forecast. Keys are your own, not shared with "
+                    f"other users, and remembered for {settings.FORESEER_IDEMPOTENCY_KEY_DAYS} "
+                    "days. "
+                    "A retry with the same key and the same forecast stores nothing new; "
+                    "the same key with a different forecast is refused (422)."
+                ),
+            ),
+        ],
         request=ForecastSubmitSerializer,
         responses={
             201: ForecastSerializer,
             400: OpenApiResponse(
-                description='Errors keyed by field, e.g. {"probability": ["..."]}.'
+                description=(
+                    'Errors keyed by field, e.g. {"probability": ["..."]}, or by the header, '
+                    '{"Idempotency-Key": ["..."]}.'
+                )
+            ),
+            422: OpenApiResponse(
+                description=(
+                    'The key already stored a different forecast: {"Idempotency-Key": ["..."]}.'
+                )
             ),
         },
     )
     def create(self, request: Request) -> Response:
+        key = request.headers.get(IDEMPOTENCY_KEY_HEADER)
+        if key is not None:
+            # Checked before the body, so a bad key is never mistaken for no key.
+            try:
+                key = idempotency_key_clean(key, field=IDEMPOTENCY_KEY_HEADER)
+            except DjangoValidationError as error:
+                raise ValidationError(error.message_dict) from None
         submitted = ForecastSubmitSerializer(data=request.data)
         submitted.is_valid(raise_exception=True)
-        forecast = forecast_submit(
-            user=signed_in_user(request.user),
-            question=submitted.validated_data["question"],
-            probability=submitted.validated_data["probability"],
-            rationale=submitted.validated_data["rationale"],
-            origin=Forecast.Origin.API,
+        arguments = {
+            "user": signed_in_user(request.user),
+            "question": submitted.validated_data["question"],
+            "probability": submitted.validated_data["probability"],
+            "rationale": submitted.validated_data["rationale"],
+            "origin": Forecast.Origin.API,
+        }
+        if key is None:
+            forecast = forecast_submit(**arguments)
+            return Response(ForecastSerializer(forecast).data, status=status.HTTP_201_CREATED)
+        try:
+            submission = forecast_submit_once(key=key, **arguments)
+        except ForecastKeyConflict as conflict:
+            return Response(
+                {IDEMPOTENCY_KEY_HEADER: [str(conflict)]},
+                status=status.HTTP_422_UNPROCESSABLE_ENTITY,
+            )
+        response = Response(
+            ForecastSerializer(submission.forecast).data, status=status.HTTP_201_CREATED
         )
-        return Response(ForecastSerializer(forecast).data, status=status.HTTP_201_CREATED)
+        if submission.replayed:
+            response["Idempotent-Replayed"] = "true"
+        return response
 
 
 class ForecastImportView(APIView):

@@ -20,9 +20,9 @@ from accounts.signed_in import signed_in_user
 from common.csv import csv_download, csv_export_request
 from common.forms import add_service_errors
 from common.templatetags.foreseer import percent
-from forecasts.forms import ForecastForm
+from forecasts.forms import ForecastForm, new_idempotency_key
 from forecasts.models import Forecast
-from forecasts.services import forecast_submit
+from forecasts.services import ForecastKeyConflict, forecast_submit, forecast_submit_once
 from pages.selectors import Record, record_calibration, record_for
 from pages.views.questions import question_detail_page, question_for_page
 from questions.models import Question
@@ -40,21 +40,41 @@ def forecast_submit_view(request: HttpRequest, slug: str) -> HttpResponse:
     form = ForecastForm(request.POST)
     if form.is_valid():
         try:
-            forecast = forecast_submit(
-                user=request.user,
-                question=question,
-                probability=form.probability,
-                rationale=form.cleaned_data["rationale"],
-                origin=Forecast.Origin.WEB,
-            )
+            forecast = _submit(request, question, form)
         except ValidationError as error:
             add_service_errors(form, error, fields={"probability": "percent"})
+        except ForecastKeyConflict:
+            # The page was sent again with other values (back, edit, submit): a new key
+            # lets the next submit store them.
+            form = ForecastForm({**request.POST.dict(), "idempotency_key": new_idempotency_key()})
+            form.is_valid()
+            form.add_error(
+                None,
+                "This form was already used to save a forecast. Check your probability and "
+                "submit again to save a new one.",
+            )
         else:
             messages.success(
                 request, f"Forecast saved: {percent(forecast.probability)} chance of yes."
             )
             return redirect(detail_url)
     return question_detail_page(request, question, form=form, status=400)
+
+
+def _submit(request: HttpRequest, question: Question, form: ForecastForm) -> Forecast:
+    """The form's forecast; once per key when the page gave one (a double submit or a
+    reload that posts again answers with the first forecast)."""
+    arguments: dict[str, Any] = {
+        "user": signed_in_user(request.user),
+        "question": question,
+        "probability": form.probability,
+        "rationale": form.cleaned_data["rationale"],
+        "origin": Forecast.Origin.WEB,
+    }
+    key = form.cleaned_data["idempotency_key"]
+    if not key:
+        return forecast_submit(**arguments)
+    return forecast_submit_once(key=key, **arguments).forecast
 
 
 # The record's tables that download as CSV (`?format=csv&table=...`).

@@ -6,6 +6,7 @@ leaves identical rows. Leaderboards and calibration live in `scoring.tables`."""
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -13,7 +14,8 @@ from datetime import datetime
 import numpy as np
 from django.contrib.auth.models import Group
 from django.db import transaction
-from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import User
@@ -212,7 +214,10 @@ def questions_score(*, question_ids: Sequence[int]) -> ScoringOutcome:
             QuestionScoring.objects.filter(question_id__in=ids).values_list("question_id", "scopes")
         )
         scorable = [q for q in questions if q.is_scorable and q.type == Question.Type.BINARY]
-        forecasts = forecast_arrays(question_ids=[q.pk for q in scorable])
+        # Every question's forecasts, so each records how many it had (`forecasts_seen`);
+        # the scoring keeps those of the scorable questions.
+        forecasts = forecast_arrays(question_ids=ids)
+        seen = Counter(forecasts.question_id.tolist())
         columns, summary = (
             _scored_columns(scorable, forecasts, community_id) if scorable else ({}, {})
         )
@@ -237,6 +242,7 @@ def questions_score(*, question_ids: Sequence[int]) -> ScoringOutcome:
                     resolution_event_id=latest_event.get(question.pk),
                     scored_at=now,
                     forecasts_scored=forecasts_scored,
+                    forecasts_seen=seen[question.pk],
                     users_scored=users_scored,
                     scored_days=days,
                     crowd_mean=crowd_mean,
@@ -304,20 +310,32 @@ def scopes_mark_dirty(
 
 
 def questions_needing_scores() -> list[int]:
-    """Resolved questions whose scores are missing or older than their latest
-    resolution event: what the sweep rescores after a lost task."""
+    """Resolved questions whose scores are missing, older than their latest resolution
+    event, or built from fewer forecasts than the question has now (history imported
+    since): what the sweep rescores after a lost task."""
     latest_event = (
         ResolutionEvent.objects.filter(question=OuterRef("pk"))
         .order_by("-created_at", "-id")
         .values("id")[:1]
     )
+    forecasts_now = (
+        Forecast.objects.filter(question=OuterRef("pk"))
+        .order_by()
+        .values("question")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
     return list(
         Question.objects.resolved()
-        .annotate(latest_event_id=Subquery(latest_event))
+        .annotate(
+            latest_event_id=Subquery(latest_event),
+            forecasts_now=Coalesce(Subquery(forecasts_now), 0),
+        )
         .filter(
             Q(scoring__isnull=True)
             | Q(scoring__resolution_event__isnull=True)
             | ~Q(scoring__resolution_event_id=F("latest_event_id"))
+            | Q(scoring__forecasts_seen__lt=F("forecasts_now"))
         )
         .values_list("pk", flat=True)
         .order_by("pk")

@@ -6,11 +6,12 @@ from unittest import mock
 import pytest
 from django.utils import timezone
 
+from forecasts.imports import forecasts_import_csv
 from pipeline.tasks import rescore_stale_questions, score_question
 from questions.services import question_resolve
 from scoring.models import QuestionScoring, Score
 from scoring.services import question_score, questions_needing_scores
-from tests.factories import QuestionFactory, example_b_question
+from tests.factories import ForecastFactory, QuestionFactory, example_b_question
 
 pytestmark = pytest.mark.django_db
 
@@ -114,6 +115,59 @@ def test_an_early_known_at_truncates_the_scored_days(staff):
     table = score_table(question)
     assert table[("george", "daily_brier")] == (0.98, 1.0)
     assert table[("kramer", "daily_brier")] == (0.32, 0.5)
+
+
+def test_the_sweep_finds_scores_built_before_history_was_imported(staff, no_broker):
+    """An import onto a resolved question asks for a rescore (scores_stale); if that
+    message is lost, the sweep sees the question has more forecasts than its scores
+    were built from."""
+    question = example_b(staff)
+    question_score(question_id=question.pk)
+    assert QuestionScoring.objects.get(question=question).forecasts_seen == 5
+    assert questions_needing_scores() == []
+
+    forecasts_import_csv(
+        text="question,user,probability,created_at\n"
+        f"{question.slug},elaine,0.2,2016-11-04T10:00:00+00:00\n"
+    )
+    assert questions_needing_scores() == [question.pk]
+    no_broker.reset_mock()
+    assert rescore_stale_questions() == [question.pk]
+    no_broker.assert_called_once_with(question.pk)
+
+    question_score(question_id=question.pk)
+    scoring = QuestionScoring.objects.get(question=question)
+    assert (scoring.forecasts_seen, scoring.forecasts_scored) == (6, 6)
+    assert questions_needing_scores() == []
+
+
+def test_forecasts_the_scores_leave_out_do_not_make_them_stale(staff):
+    """Every forecast is counted, scored or not: one made after the outcome was known,
+    and those on an annulled question, leave the scores current once rebuilt."""
+    question = example_b(staff)
+    question_resolve(
+        question=question,
+        outcome="yes",
+        known_at=datetime(2016, 11, 4, tzinfo=UTC),
+        resolved_by=staff,
+    )
+    annulled, _ = example_b_question(slug="annulled-b")
+    question_resolve(
+        question=annulled,
+        outcome="annulled",
+        known_at=datetime(2016, 11, 8, tzinfo=UTC),
+        resolved_by=staff,
+    )
+    ForecastFactory(
+        question=question, probability=0.9, created_at=datetime(2016, 11, 6, tzinfo=UTC)
+    )
+    question_score(question_id=question.pk)
+    question_score(question_id=annulled.pk)
+    seen = dict(QuestionScoring.objects.values_list("question__slug", "forecasts_seen"))
+    assert seen == {question.slug: 6, "annulled-b": 5}
+    # The four made before the outcome was known (11-04) are scored.
+    assert QuestionScoring.objects.get(question=question).forecasts_scored == 4
+    assert questions_needing_scores() == []
 
 
 def test_the_sweep_finds_missing_and_stale_scores(staff, no_broker):

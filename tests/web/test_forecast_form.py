@@ -230,3 +230,63 @@ def test_the_number_field_and_slider_limits_are_the_forms():
     assert ForecastForm().percent_limits == {"min": "0.1", "max": "99.9", "step": "0.1"}
     widget = ForecastForm().fields["percent"].widget
     assert {key: widget.attrs[key] for key in ("min", "max", "step")} == PERCENT_LIMITS
+
+
+def rendered_key(page: str) -> str:
+    match = re.search(r'<input type="hidden" name="idempotency_key" value="([^"]+)"', page)
+    assert match, "the form has no idempotency key"
+    return match.group(1)
+
+
+def test_the_form_carries_a_new_key_each_time_the_page_is_rendered(user_client, question):
+    detail = reverse("questions:detail", args=[question.slug])
+    first = rendered_key(user_client.get(detail).content.decode())
+    second = rendered_key(user_client.get(detail).content.decode())
+    assert first != second and len(first) == 32
+
+
+def test_a_double_submit_or_a_resubmit_after_reload_stores_one_forecast(user_client, question):
+    key = rendered_key(
+        user_client.get(reverse("questions:detail", args=[question.slug])).content.decode()
+    )
+    posted = {"percent": "62.5", "rationale": "Talks stalled.", "idempotency_key": key}
+    responses = [user_client.post(submit_url(question), posted) for _ in range(3)]
+    assert [r.status_code for r in responses] == [302, 302, 302]
+    forecast = Forecast.objects.get()
+    assert (forecast.probability, forecast.rationale) == (0.625, "Talks stalled.")
+    # Each answer is the first's: the forecast saved, and the page to see it on.
+    assert [str(m) for m in get_messages(responses[-1].wsgi_request)][-1] == (
+        "Forecast saved: 62.5% chance of yes."
+    )
+
+
+def test_a_used_form_sent_with_other_values_asks_to_submit_again(user_client, question):
+    key = rendered_key(
+        user_client.get(reverse("questions:detail", args=[question.slug])).content.decode()
+    )
+    user_client.post(submit_url(question), {"percent": "40", "idempotency_key": key})
+    # Back, another number, submit: the old key no longer fits.
+    response = user_client.post(submit_url(question), {"percent": "55", "idempotency_key": key})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "This form was already used to save a forecast." in page
+    assert 'name="percent" value="55"' in page
+    fresh = rendered_key(page)
+    assert fresh != key
+    assert Forecast.objects.count() == 1
+    # The page's new key saves the new forecast.
+    again = user_client.post(submit_url(question), {"percent": "55", "idempotency_key": fresh})
+    assert again.status_code == 302
+    assert list(Forecast.objects.order_by("id").values_list("probability", flat=True)) == [
+        0.4,
+        0.55,
+    ]
+
+
+def test_a_bad_key_is_refused_above_the_form(user_client, question):
+    response = user_client.post(
+        submit_url(question), {"percent": "40", "idempotency_key": "k" * 101}
+    )
+    assert response.status_code == 400
+    assert "This form could not be read: reload the page and submit." in response.content.decode()
+    assert Forecast.objects.count() == 0
