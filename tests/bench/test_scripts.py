@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -48,7 +49,7 @@ def test_every_script_has_a_tiny_run():
     assert sorted(LAST_WORDS) == SCRIPTS
 
 
-def _bench_database_url(settings) -> str:
+def _bench_database_url() -> str:
     """A database of the test server's own for the benchmarks, never the developer's
     benchmark database (whose million rows the real runs reuse). A run with a
     TEST_DATABASE_NAME of its own (config/settings/test.py) gets its own benchmark
@@ -58,12 +59,30 @@ def _bench_database_url(settings) -> str:
     return parts._replace(path=f"/{prefix}_bench_tiny").geturl()
 
 
+@pytest.fixture(scope="module")
+def fresh_bench_database() -> Iterator[str]:
+    """The tiny benchmark database, dropped first: it outlives test runs, and one built by
+    an older schema (a renamed migration, another checkout) would fail to migrate."""
+    import psycopg
+
+    url = _bench_database_url()
+    parts = urlsplit(url)
+    admin = parts._replace(path="/postgres").geturl()
+    try:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            name = parts.path.lstrip("/")
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    except psycopg.Error:
+        pass  # no server: the tests that need it skip (or fail) on their own
+    yield url
+
+
 @pytest.mark.parametrize("script", SCRIPTS)
 def test_the_benchmark_runs_at_a_tiny_size(script, request, settings):
     env = {**os.environ, "BENCH_SCALE": "0.001", "PYTHONPATH": str(ROOT)}
     if script in NEEDS_DATABASE:
         request.getfixturevalue("require_postgres")
-        env["BENCH_DATABASE_URL"] = _bench_database_url(settings)
+        env["BENCH_DATABASE_URL"] = request.getfixturevalue("fresh_bench_database")
         env.pop("DJANGO_SETTINGS_MODULE", None)
     if script in NEEDS_WRK and shutil.which("wrk") is None:
         skip_or_fail("needs wrk (apt-get install wrk)", variable="REQUIRE_SERVICES")
