@@ -67,6 +67,7 @@ import numpy as np  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 
 from accounts.models import User  # noqa: E402
+from accounts.usernames import username_key  # noqa: E402
 from common.db import insert_rows  # noqa: E402
 from forecasts.models import CommunityPoint, CommunityState, Forecast  # noqa: E402
 from questions.models import Question, ResolutionEvent, Tag  # noqa: E402
@@ -138,13 +139,13 @@ def load_users(count: int, *, prefix: str = "forecaster") -> list[int]:
     fields = (
         "username", "password", "email", "first_name", "last_name", "is_staff",
         "is_superuser", "is_active", "date_joined", "origin", "email_on_resolution",
-        "email_reminders",
+        "email_reminders", "username_key",
     )  # fmt: skip
     # COPY writes every column it is given and no default: a new NOT NULL column of the
     # user model must be added here too (the tiny runs in the test suite catch it).
     rows = (
         (f"{prefix}{i}", "!", f"{prefix}{i}@example.org", "", "", False, False, True, now,
-         User.Origin.IMPORT, False, False)
+         User.Origin.IMPORT, False, False, username_key(f"{prefix}{i}"))
         for i in range(count)
     )  # fmt: skip
     with transaction.atomic():
