@@ -17,6 +17,11 @@ def beat_schedule() -> dict[str, dict[str, Any]]:
             "task": "pipeline.tasks.rescore_stale_questions",
             "schedule": sweep,
         },
+        # A stalled fanned-out rescore is noticed within a chunk timeout of going quiet.
+        "rescore-chunks-sweep": {
+            "task": "pipeline.tasks.rescore_chunks_sweep",
+            "schedule": min(sweep, settings.FORESEER_RESCORE_CHUNK_TIMEOUT_SECONDS),
+        },
         "community-sweep": {"task": "pipeline.tasks.community_sweep", "schedule": sweep},
         "resolution-emails-sweep": {
             "task": "pipeline.tasks.resolution_emails_sweep",

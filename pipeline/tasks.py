@@ -28,6 +28,7 @@ from scoring.services import (
     question_score,
     questions_needing_scores,
     rescore_chunk_run,
+    rescore_chunks_resend,
     scopes_mark_closed,
     scopes_rebuild_dirty,
 )
@@ -132,6 +133,18 @@ def rescore_stale_questions() -> list[int]:
     if MaterializedScope.objects.filter(dirty=True, requested_at__lt=overdue).exists():
         rebuild_scopes.delay()
     return stale
+
+
+@shared_task(**RETRY)
+def rescore_chunks_sweep() -> list[int]:
+    """The fanned-out rescore's safety net: a run in which nothing has moved for
+    FORESEER_RESCORE_CHUNK_TIMEOUT_SECONDS lost a chunk's message (a killed worker's message
+    comes back from Redis only after an hour); its unfinished chunks are sent again. A
+    chunk that runs twice counts once."""
+    chunk_ids = rescore_chunks_resend()
+    for chunk_id in chunk_ids:
+        rescore_chunk.delay(chunk_id)
+    return chunk_ids
 
 
 @shared_task(**RETRY)

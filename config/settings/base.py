@@ -183,6 +183,13 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 FORESEER_RESCORE_SWEEP_SECONDS = env.float("FORESEER_RESCORE_SWEEP_SECONDS", default=300.0)
+# A fanned-out rescore in which no chunk was sent, taken or finished for this long has lost
+# a message (a chunk of 250 questions takes about a second): the chunk sweep, which runs
+# this often too (or every sweep period, if that is shorter), sends its unfinished chunks
+# again. Without it a killed worker's chunk waits for Redis's visibility timeout, an hour.
+FORESEER_RESCORE_CHUNK_TIMEOUT_SECONDS = env.float(
+    "FORESEER_RESCORE_CHUNK_TIMEOUT_SECONDS", default=120.0
+)
 # The beat schedule is the pipeline's: pipeline/beat.py.
 
 
