@@ -202,8 +202,10 @@ class RescoreChunk(models.Model):
     sent_at = models.DateTimeField(
         null=True, blank=True, help_text="When its message was last sent (or queued on commit)."
     )
+    # A database default too: code from before the column (a replica not yet upgraded)
+    # can still create chunks while the migration is applied.
     sends = models.PositiveSmallIntegerField(
-        default=1, help_text="Messages sent for it: 1, and one more for each re-send."
+        default=1, db_default=1, help_text="Messages sent for it: 1, and one more for each re-send."
     )
     started_at = models.DateTimeField(
         null=True, blank=True, help_text="When a worker last took it."

@@ -16,7 +16,9 @@ class Migration(migrations.Migration):
             model_name="rescorechunk",
             name="sends",
             field=models.PositiveSmallIntegerField(
-                default=1, help_text="Messages sent for it: 1, and one more for each re-send."
+                db_default=1,
+                default=1,
+                help_text="Messages sent for it: 1, and one more for each re-send.",
             ),
         ),
         migrations.AddField(
