@@ -42,11 +42,17 @@ def test_every_script_has_a_tiny_run():
     assert sorted(LAST_WORDS) == SCRIPTS
 
 
+def _bench_name(settings) -> str:
+    """Named after this run's test database (TEST_DATABASE_NAME), so two test runs sharing
+    a PostgreSQL and a Redis never share the benchmarks' database or queue."""
+    return settings.DATABASES["default"].get("TEST", {}).get("NAME") or "foreseer"
+
+
 def _bench_database_url(settings) -> str:
     """A database of the test server's own for the benchmarks, never the developer's
     benchmark database (whose million rows the real runs reuse)."""
     parts = urlsplit(os.environ.get("DATABASE_URL", ""))
-    return parts._replace(path="/foreseer_bench_tiny").geturl()
+    return parts._replace(path=f"/{_bench_name(settings)}_bench_tiny").geturl()
 
 
 @pytest.mark.parametrize("script", SCRIPTS)
@@ -59,6 +65,7 @@ def test_the_benchmark_runs_at_a_tiny_size(script, request, settings):
     if script in NEEDS_WORKER:
         broker = request.getfixturevalue("require_redis")
         env["BENCH_BROKER_URL"] = urlsplit(broker)._replace(path="/9").geturl()
+        env["CELERY_TASK_DEFAULT_QUEUE"] = f"{_bench_name(settings)}-bench"
     done = subprocess.run(
         [sys.executable, f"bench/{script}", *TINY[script]],
         cwd=ROOT,
