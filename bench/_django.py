@@ -277,11 +277,12 @@ def ensure_million() -> None:
 
 def start_worker(log_path: Path) -> subprocess.Popen[bytes]:
     """A real Celery worker (one process, solo pool) on the benchmark database and
-    broker, after purging the broker's queue."""
+    broker, after purging the broker's queue (CELERY_TASK_DEFAULT_QUEUE, "celery" unless
+    set: the test suite gives each run its own)."""
     from config.celery import app
 
     with app.connection_for_write() as conn:
-        conn.default_channel.queue_purge("celery")
+        conn.default_channel.queue_purge(app.conf.task_default_queue)
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     command = [
         sys.executable, "-m", "celery", "-A", "config", "worker", "-l", "info",

@@ -246,7 +246,7 @@ def main() -> None:
             stop_gunicorn(server)
             # The POSTs queued community updates no worker is here to run.
             with app.connection_for_write() as conn:
-                conn.default_channel.queue_purge("celery")
+                conn.default_channel.queue_purge(app.conf.task_default_queue)
 
     healthz = results[0].requests_per_second
     print(

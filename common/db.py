@@ -9,7 +9,9 @@ ORM on SQLite, the development default.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -42,6 +44,47 @@ def max_length(model: type[models.Model], name: str) -> int:
     return field.max_length
 
 
+def advisory_xact_lock(name: str) -> None:
+    """Wait until no other transaction holds the lock called `name`, then hold it until
+    this transaction ends: PostgreSQL's `pg_advisory_xact_lock`, keyed by a 64-bit hash of
+    the name. A transaction's lock, never a session's: it cannot be left held by a worker
+    that died, needs no release, and works behind PgBouncer in transaction mode (which
+    hands each transaction a different server session). Call it inside
+    `transaction.atomic()`.
+
+    On SQLite it does nothing, and needs to do nothing: SQLite lets one writer in at a
+    time, and our connections begin every transaction IMMEDIATE (config/settings/base.py),
+    so a transaction that may write excludes every other writer from its first statement."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("advisory_xact_lock is held until the transaction ends: call it in one")
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [lock_id(name)])
+
+
+def lock_id(name: str) -> int:
+    """The signed 64-bit key PostgreSQL's advisory locks take, from a name."""
+    return int.from_bytes(
+        hashlib.blake2b(name.encode(), digest_size=8).digest(), "big", signed=True
+    )
+
+
+@contextmanager
+def _copy(statement: Any) -> Iterator[Any]:
+    """A COPY through psycopg's own cursor. Django wraps the errors of every statement it
+    runs in its own classes; this goes round Django, so its errors are wrapped here: a
+    constraint the rows break is django.db.IntegrityError and a dropped connection
+    OperationalError, as from the ORM, where the tasks' retry policy and Django's check of
+    a broken connection expect them."""
+    with (
+        connection.wrap_database_errors,
+        connection.cursor() as cursor,
+        cursor.cursor.copy(statement) as copy,
+    ):
+        yield copy
+
+
 def insert_rows(
     model: type[models.Model], fields: Sequence[str], rows: Iterable[Sequence[Any]]
 ) -> int:
@@ -57,7 +100,7 @@ def insert_rows(
             sql.SQL(", ").join(sql.Identifier(_column(model, name)) for name in fields),
         )
         written = 0
-        with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
+        with _copy(statement) as copy:
             for row in rows:
                 copy.write_row(row)
                 written += 1
@@ -243,7 +286,7 @@ def insert_arrays(model: type[models.Model], columns: dict[str, Any]) -> int:
         sql.Identifier(opts.db_table),
         sql.SQL(", ").join(sql.Identifier(_column(model, name)) for name in names),
     )
-    with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
+    with _copy(statement) as copy:
         copy.write(_COPY_HEADER)
         for value in np.flatnonzero(np.bincount(pattern)).tolist():  # the patterns present
             rows = np.flatnonzero(pattern == value)

@@ -5,12 +5,14 @@ broker outage or a killed worker left undone: see docs/lifecycle.md."""
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import timedelta
 from typing import Any
 
+import psycopg
 from celery import shared_task
 from django.conf import settings
-from django.db import DatabaseError
+from django.db import DatabaseError, InterfaceError
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
@@ -28,6 +30,7 @@ from scoring.services import (
     question_score,
     questions_needing_scores,
     rescore_chunk_run,
+    rescore_chunks_resend,
     scopes_mark_closed,
     scopes_rebuild_dirty,
 )
@@ -36,8 +39,21 @@ from scoring.services.community import community_update
 # The one retry policy: trouble with the database, the broker or the mail server (SMTP
 # errors and refused connections are OSErrors) is retried with a growing, jittered delay.
 # Anything else is a bug, and retrying would not cure it.
+#
+# Database errors arrive in three forms. Django wraps the driver's errors in its own:
+# DatabaseError and its kin, and InterfaceError ("connection already closed", met by a
+# worker whose connection the server dropped), which is not a DatabaseError. A driver's
+# error can also arrive unwrapped, from code that talks to psycopg directly (the bulk COPY
+# in common.db wraps its errors, but a path that forgets must not lose the task): every
+# psycopg error derives from psycopg.Error, and SQLite's from sqlite3.Error.
+DATABASE_ERRORS: tuple[type[BaseException], ...] = (
+    DatabaseError,
+    InterfaceError,
+    psycopg.Error,
+    sqlite3.Error,
+)
 RETRY: dict[str, Any] = {
-    "autoretry_for": (DatabaseError, BrokerError, OSError),
+    "autoretry_for": (*DATABASE_ERRORS, BrokerError, OSError),
     "retry_backoff": True,
     "retry_backoff_max": 600,
     "retry_jitter": True,
@@ -133,6 +149,18 @@ def rescore_stale_questions() -> list[int]:
     if MaterializedScope.objects.filter(dirty=True, requested_at__lt=overdue).exists():
         rebuild_scopes.delay()
     return stale
+
+
+@shared_task(**RETRY)
+def rescore_chunks_sweep() -> list[int]:
+    """The fanned-out rescore's safety net: a run in which nothing has moved for
+    FORESEER_RESCORE_CHUNK_TIMEOUT_SECONDS lost a chunk's message (a killed worker's message
+    comes back from Redis only after an hour); its unfinished chunks are sent again. A
+    chunk that runs twice counts once."""
+    chunk_ids = rescore_chunks_resend()
+    for chunk_id in chunk_ids:
+        rescore_chunk.delay(chunk_id)
+    return chunk_ids
 
 
 @shared_task(**RETRY)

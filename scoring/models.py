@@ -197,8 +197,24 @@ class RescoreRun(models.Model):
 
 
 class RescoreChunk(models.Model):
+    """One task's share of a fanned-out rescore. The times say where its message is: sent
+    (or re-sent by the sweep), taken by a worker, finished. A run none of whose chunks has
+    moved for FORESEER_RESCORE_CHUNK_TIMEOUT_SECONDS has lost a message (a killed worker, a
+    broker restart): the sweep sends its unfinished chunks again (docs/lifecycle.md)."""
+
     run = models.ForeignKey(RescoreRun, on_delete=models.CASCADE, related_name="chunks")
     question_ids = models.JSONField()
+    sent_at = models.DateTimeField(
+        null=True, blank=True, help_text="When its message was last sent (or queued on commit)."
+    )
+    # A database default too: code from before the column (a replica not yet upgraded)
+    # can still create chunks while the migration is applied.
+    sends = models.PositiveSmallIntegerField(
+        default=1, db_default=1, help_text="Messages sent for it: 1, and one more for each re-send."
+    )
+    started_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a worker last took it."
+    )
     finished_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:

@@ -6,6 +6,9 @@ SQLite for the database and kombu's file-system transport for Celery.
 """
 
 from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import ImproperlyConfigured
 
 from csp.constants import NONCE, NONE, SELF
 
@@ -89,6 +92,28 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["OPTIONS"].setdefault("timeout", 20)
     DATABASES["default"]["OPTIONS"].setdefault("transaction_mode", "IMMEDIATE")
+
+
+def database_for_pooler(database: dict[str, Any], pooler: str) -> dict[str, Any]:
+    """The database settings for a connection pooler between Django and PostgreSQL.
+
+    PgBouncer in transaction mode gives each transaction whichever server session is free,
+    so nothing may outlive a transaction on the server: no server-side cursors (Django
+    opens one for `.iterator()` and keeps it across statements), no prepared statements
+    (Django's psycopg backend already turns them off), no session advisory locks (the
+    scope locks are `pg_advisory_xact_lock`, released at commit). Django's own persistent
+    connections would only pin a pooler slot per thread: the pooler keeps the server
+    connections open instead."""
+    if pooler == "":
+        return database
+    if pooler != "pgbouncer":
+        raise ImproperlyConfigured(f"DATABASE_POOLER must be empty or pgbouncer, not {pooler!r}.")
+    return {**database, "DISABLE_SERVER_SIDE_CURSORS": True, "CONN_MAX_AGE": 0}
+
+
+# `pgbouncer` when DATABASE_URL points at PgBouncer in transaction mode (docs/deploy.md).
+DATABASE_POOLER = env("DATABASE_POOLER", default="")
+DATABASES["default"] = database_for_pooler(DATABASES["default"], DATABASE_POOLER)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -277,7 +302,16 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Sends only while it holds a lease in Redis: a second beat stands by (pipeline/beat.py).
+CELERY_BEAT_SCHEDULER = "pipeline.beat:SingleBeatScheduler"
 FORESEER_RESCORE_SWEEP_SECONDS = env.float("FORESEER_RESCORE_SWEEP_SECONDS", default=300.0)
+# A fanned-out rescore in which no chunk was sent, taken or finished for this long has lost
+# a message (a chunk of 250 questions takes about a second): the chunk sweep, which runs
+# this often too (or every sweep period, if that is shorter), sends its unfinished chunks
+# again. Without it a killed worker's chunk waits for Redis's visibility timeout, an hour.
+FORESEER_RESCORE_CHUNK_TIMEOUT_SECONDS = env.float(
+    "FORESEER_RESCORE_CHUNK_TIMEOUT_SECONDS", default=120.0
+)
 # The beat schedule is the pipeline's: pipeline/beat.py.
 
 

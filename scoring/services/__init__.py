@@ -4,7 +4,7 @@ scopes and fanned-out rescores. The names are re-exported here."""
 from scoring.services.calibration import calibration_build
 from scoring.services.leaderboards import leaderboard_build
 from scoring.services.materialize import scope_rebuild, scopes_mark_closed, scopes_rebuild_dirty
-from scoring.services.rescore import rescore_chunk_run, rescore_run_start
+from scoring.services.rescore import rescore_chunk_run, rescore_chunks_resend, rescore_run_start
 from scoring.services.scores import (
     ScoringOutcome,
     community_user,
@@ -23,6 +23,7 @@ __all__ = [
     "questions_needing_scores",
     "questions_score",
     "rescore_chunk_run",
+    "rescore_chunks_resend",
     "rescore_run_start",
     "scope_rebuild",
     "scopes_mark_closed",

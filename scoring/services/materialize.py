@@ -1,13 +1,17 @@
 """Rebuilding the materialized scopes (leaderboards and calibration reports) that scoring
-marked dirty. Each scope is claimed with a conditional UPDATE, so two workers never
-rebuild one scope at once and a scope marked again while it is being rebuilt is rebuilt
-again."""
+marked dirty. Each dirty mark is claimed with a conditional UPDATE, so any number of marks
+collapse into one rebuild, and a scope marked again while it is being rebuilt is rebuilt
+again. That second rebuild may start while the first is still writing (another worker
+claimed the new mark), so each rebuild also holds its scope's lock: the second waits for
+the first, then reads the newer scores. Without the lock both would delete the old rows,
+and the later one's insert would meet the earlier one's rows on the unique constraint."""
 
 from __future__ import annotations
 
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
+from common.db import advisory_xact_lock
 from questions.models import Question
 from scoring.models import MaterializedScope, QuestionScoring
 from scoring.scopes import Scope, ScopeError
@@ -17,14 +21,24 @@ from scoring.services.scores import scopes_mark_dirty
 
 
 def scope_rebuild(*, scope: Scope) -> None:
-    if scope.has_leaderboard:
-        leaderboard_build(scope=scope)
-    if scope.has_calibration:
-        calibration_build(scope=scope)
-    MaterializedScope.objects.filter(scope=str(scope)).update(
-        built_at=timezone.now(),
-        questions=scope.questions(Question.objects.resolved()).count(),
-    )
+    """Rebuild one scope's leaderboards and calibration reports, in one transaction that
+    holds the scope's lock from before it reads the scores: a rebuild of the same scope
+    elsewhere (another worker, `rebuild_tables`) waits for this one to commit, and never
+    interleaves its delete and insert with ours."""
+    with transaction.atomic():
+        advisory_xact_lock(scope_lock_name(str(scope)))
+        if scope.has_leaderboard:
+            leaderboard_build(scope=scope)
+        if scope.has_calibration:
+            calibration_build(scope=scope)
+        MaterializedScope.objects.filter(scope=str(scope)).update(
+            built_at=timezone.now(),
+            questions=scope.questions(Question.objects.resolved()).count(),
+        )
+
+
+def scope_lock_name(scope: str) -> str:
+    return f"foreseer:scope-rebuild:{scope}"
 
 
 def scopes_mark_closed(*, question_ids: list[int]) -> bool:

@@ -89,6 +89,9 @@ def test_the_benchmark_runs_at_a_tiny_size(script, request, settings):
     if script in NEEDS_WORKER or script in NEEDS_WRK:
         broker = request.getfixturevalue("require_redis")
         env["BENCH_BROKER_URL"] = urlsplit(broker)._replace(path="/9").geturl()
+        # A queue of this run's own: two test runs sharing a Redis never share messages.
+        prefix = os.environ.get("TEST_DATABASE_NAME") or "foreseer"
+        env["CELERY_TASK_DEFAULT_QUEUE"] = f"{prefix}-bench"
     done = subprocess.run(
         [sys.executable, f"bench/{script}", *TINY[script]],
         cwd=ROOT,

@@ -115,3 +115,44 @@ def test_production_settings_refuse_to_start_without_secret_and_hosts(
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert complaint in result.stderr
+
+
+def test_behind_pgbouncer_nothing_outlives_a_transaction(tmp_path):
+    """DATABASE_POOLER=pgbouncer (transaction mode), read from the environment: no
+    server-side cursors, no persistent connections of Django's own, and prepared
+    statements off (Django's default for psycopg 3)."""
+    script = (
+        "import json; from django.db import connection; d = connection.settings_dict; "
+        "print(json.dumps([d.get('DISABLE_SERVER_SIDE_CURSORS', False), d['CONN_MAX_AGE'], "
+        "connection.get_connection_params()['prepare_threshold']]))"
+    )
+    result = manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        script,
+        tmp_path=tmp_path,
+        SECRET_KEY=random_secret_key(),
+        ALLOWED_HOSTS="foreseer.example.org",
+        DATABASE_URL="postgres://foreseer:secret@pgbouncer:6432/foreseer",
+        CONN_MAX_AGE="600",
+        DATABASE_POOLER="pgbouncer",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[true, 0, null]"
+
+
+def test_the_pooler_switch_changes_nothing_else_and_knows_one_pooler():
+    from django.core.exceptions import ImproperlyConfigured
+
+    from config.settings.base import database_for_pooler
+
+    database = {"ENGINE": "django.db.backends.postgresql", "CONN_MAX_AGE": 600}
+    assert database_for_pooler(database, "") == database
+    assert database_for_pooler(database, "pgbouncer") == {
+        **database,
+        "DISABLE_SERVER_SIDE_CURSORS": True,
+        "CONN_MAX_AGE": 0,
+    }
+    with pytest.raises(ImproperlyConfigured, match="empty or pgbouncer, not 'pgpool'"):
+        database_for_pooler(database, "pgpool")

@@ -275,8 +275,8 @@ def test_a_fanned_out_rescore_counts_each_chunk_once_and_matches_in_process(
             outcomes.append((outcome.counted, outcome.run_finished))
             gone_dirty = MaterializedScope.objects.get(scope="tag:gone").dirty
             assert gone_dirty is outcome.run_finished or outcomes[-1] == (False, False)
-    # A redelivered chunk rescores again, harmlessly, but is not counted twice; the run
-    # finishes once, with its last chunk.
+    # A redelivered chunk finds its chunk finished and does nothing: it is not counted
+    # twice. The run finishes once, with its last chunk.
     assert outcomes == [(True, False), (True, False), (False, False), (True, True), (False, False)]
     run.refresh_from_db()
     assert (run.chunks_done, run.finished_at is not None) == (3, True)

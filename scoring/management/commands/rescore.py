@@ -116,9 +116,15 @@ class Command(BaseCommand):
         with tqdm(
             total=run.chunks_total, desc=f"Run {run.pk}", unit="chunk", file=progress_stream(self)
         ) as bar:
+            resent = 0
             while True:
                 run.refresh_from_db()
                 bar.update(run.chunks_done - bar.n)
+                # A lost message is sent again by the sweep (rescore_chunks_sweep).
+                now_resent = run.chunks.filter(sends__gt=1).count()
+                if now_resent != resent:
+                    resent = now_resent
+                    bar.set_postfix_str(f"{resent} chunks re-sent after a stall")
                 if run.finished_at is not None:
                     break
                 if time.monotonic() > deadline:
