@@ -8,9 +8,8 @@ SQLite for the database and kombu's file-system transport for Celery.
 from pathlib import Path
 from typing import Any
 
-from django.core.exceptions import ImproperlyConfigured
-
 from csp.constants import NONCE, NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 from config.env import BASE_DIR, env
 
@@ -334,6 +333,10 @@ FORESEER_EXTREMIZING_A = env.float("FORESEER_EXTREMIZING_A", default=1.5)
 # A forecast on an open question untouched for this many days earns its author a
 # reminder (once per forecast); 0 turns reminders off for everyone.
 FORESEER_REMINDER_DAYS = env.int("FORESEER_REMINDER_DAYS", default=30)
+# Seconds the question list, a question page, an article page and the questions API keep a
+# page rendered for anonymous visitors (everyone identified gets a fresh one); 0 turns it
+# off. The community forecast itself updates in the background within seconds.
+FORESEER_ANONYMOUS_CACHE_SECONDS = env.int("FORESEER_ANONYMOUS_CACHE_SECONDS", default=10)
 # How long a forecast submission's idempotency key is remembered (forecasts.ForecastRequest;
 # pruned daily by beat). At least a day: a client retrying after a long outage, or an
 # offline queue flushed the next morning, still stores its forecast once.

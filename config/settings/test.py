@@ -22,3 +22,5 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 LOGGING = {"version": 1, "disable_existing_loggers": False}
+# Tests see every page freshly rendered; tests/common/test_cache.py turns the cache on.
+FORESEER_ANONYMOUS_CACHE_SECONDS = 0

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiResponse,
@@ -21,6 +22,7 @@ from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
 from accounts.signed_in import signed_in_user
+from common.cache import anonymous_cache
 from forecasts.selectors import community_forecasts_for_viewer, forecasts_of_user
 from pages.api.serializers import QuestionDetailSerializer, QuestionListSerializer
 from questions.api.filters import QuestionFilter
@@ -51,6 +53,7 @@ from questions.services import question_resolve
         ),
     ),
 )
+@method_decorator(anonymous_cache, name="dispatch")
 class QuestionViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_field = "slug"
     lookup_value_regex = r"[-a-zA-Z0-9_]+"

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
+from common.cache import anonymous_cache
 from common.forms import choice_field
 from common.passages import PassageMark, highlight_passages
 from common.templatetags.foreseer import percent, utc
@@ -157,6 +158,7 @@ def _filter_summary(filters: QuestionListFilters, article_titles: dict[str, str]
     return parts
 
 
+@anonymous_cache
 def question_list(request: HttpRequest) -> HttpResponse:
     user = request.user
     tags = tags_in_use()
@@ -205,6 +207,7 @@ def question_list(request: HttpRequest) -> HttpResponse:
 # --- The question page ------------------------------------------------------------------
 
 
+@anonymous_cache
 def question_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return question_detail_page(request, question_for_page(slug, request.user))
 
@@ -397,6 +400,7 @@ def login_url_for(question: Question) -> str:
 # --- The article page -------------------------------------------------------------------
 
 
+@anonymous_cache
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     article = get_object_or_404(Article, slug=slug)
     questions = list(
