@@ -22,3 +22,13 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 LOGGING = {"version": 1, "disable_existing_loggers": False}
+# Each process's memory, whatever CACHE_URL says: the suite empties the cache before every
+# test (tests/conftest.py), which must never reach a Redis someone else uses. The rate
+# limits and the login lockout keep their real values; tests/throttling and
+# tests/accounts/test_lockout.py run them (tests/throttling also on Redis).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "foreseer-tests",
+    }
+}
