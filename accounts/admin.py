@@ -1,3 +1,5 @@
+from axes.admin import AccessAttemptAdmin
+from axes.models import AccessAttempt
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
@@ -13,3 +15,8 @@ class ForeseerUserAdmin(UserAdmin):
     list_display = ("username", "email", "origin", "is_staff", "date_joined")
     list_filter = ("origin", "is_staff", "is_superuser", "is_active")
     fieldsets = (*(UserAdmin.fieldsets or ()), ("Foreseer", {"fields": ("origin",)}))
+
+
+# Failed logins counted towards the lockout (django-axes): who is locked out, from where,
+# and until when; deleting a row unlocks that name and address. Read-only otherwise.
+admin.site.register(AccessAttempt, AccessAttemptAdmin)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from axes.handlers.proxy import AxesProxyHandler
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -66,3 +67,11 @@ def user_signup(*, username: str, email: str, password: str) -> User:
     return User.objects.create_user(
         username=username, email=email, password=password, origin=User.Origin.SIGNUP
     )
+
+
+def login_lockouts_clear(*, username: str) -> int:
+    """Forget the failed logins counted against `username` from every address, which ends
+    its lockouts (django-axes). Called when a new password is set through the emailed
+    link: whoever set it reads the account's email, and the failures were against the old
+    password. Returns how many counts were forgotten."""
+    return AxesProxyHandler.reset_attempts(username=username)

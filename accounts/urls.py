@@ -9,7 +9,7 @@ first in INSTALLED_APPS they would win over ours under the same names.
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from accounts.views import account_settings, signup
+from accounts.views import PasswordResetConfirmView, account_settings, signup
 
 urlpatterns = [
     path("signup/", signup, name="signup"),
@@ -48,9 +48,7 @@ urlpatterns = [
     ),
     path(
         "reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(
-            template_name="registration/password_reset_new.html"
-        ),
+        PasswordResetConfirmView.as_view(template_name="registration/password_reset_new.html"),
         name="password_reset_confirm",
     ),
     path(

@@ -89,6 +89,16 @@ def flush_lifts_the_truncate_guard() -> Iterator[None]:
         yield
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    """The rate limits count requests in the cache, which outlives a test where the
+    database does not: every test starts with nothing counted. (The login lockout's
+    counts are rows, rolled back with the rest.)"""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @dataclass
 class QueuedTasks:
     update_community: mock.MagicMock

@@ -249,6 +249,9 @@ def build_world() -> World:
         ),
         created_by=staff,
     )
+    # A wrong password on the login page: the failure the lockout counts (the admin's
+    # list of login attempts).
+    Client().post(reverse("login"), {"username": "carol", "password": "not-her-password"})
     for refreshed in (open_q, hidden, closed, resolved, resolved_no, annulled, fresh):
         refreshed.refresh_from_db()
     return World(

@@ -5,6 +5,8 @@ SQLite for the database and kombu's file-system transport for Celery.
 `DATABASE_URL` and `CELERY_BROKER_URL` switch to PostgreSQL and Redis.
 """
 
+import re
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +40,8 @@ INSTALLED_APPS = [
     # another site (SPECTACULAR_SETTINGS below).
     "drf_spectacular_sidecar",
     "csp",
+    # Locks out a username from an address after repeated failed logins (AXES_* below).
+    "axes",
     "common",
     "accounts",
     "questions",
@@ -60,6 +64,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a login refused for a lockout into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -117,6 +123,13 @@ DATABASES["default"] = database_for_pooler(DATABASES["default"], DATABASE_POOLER
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
+# The lockout backend first: it refuses a locked-out username before any password is
+# checked (accounts/backends.py); ModelBackend then checks the password.
+AUTHENTICATION_BACKENDS = [
+    "accounts.backends.LoginLockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -157,6 +170,121 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # The address links in emails start with (no request to take it from).
 FORESEER_SITE_URL = env("FORESEER_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
+# --- Abuse limits: the cache, rate limits, login lockout -------------------------
+# The client's address is REMOTE_ADDR, or behind NUM_PROXIES trusted proxies (a TLS proxy
+# in front: 1) the address the outermost one saw, from X-Forwarded-For (common.client_ip).
+# Left at 0 behind a proxy, every client shares the proxy's address and its limits; set
+# above the real count, a client can name its own address in the header.
+NUM_PROXIES = env.int("NUM_PROXIES", default=0)
+if NUM_PROXIES < 0:
+    raise ImproperlyConfigured("NUM_PROXIES must be 0 or more.")
+
+# The socket budget of a Redis cache: as for publishing a task, a Redis that is down or
+# silent must cost a request well under a second (the rate limits then let it through).
+FORESEER_CACHE_CONNECT_TIMEOUT = env.float("FORESEER_CACHE_CONNECT_TIMEOUT", default=0.3)
+FORESEER_CACHE_SOCKET_TIMEOUT = env.float("FORESEER_CACHE_SOCKET_TIMEOUT", default=0.5)
+
+
+def cache_from_url(url: str) -> dict[str, Any]:
+    """The default cache from CACHE_URL (django-environ's cache URLs): Django's own Redis
+    backend for `redis://` and `rediss://`, with the socket timeouts above, so the rate
+    limits are shared by every web process and replica; `locmemcache://`, the default,
+    keeps them in each process's memory (fine for `make run`, per worker under gunicorn)."""
+    config: dict[str, Any] = env.cache_url_config(url)
+    if url.startswith(("redis://", "rediss://")):
+        config["BACKEND"] = "django.core.cache.backends.redis.RedisCache"
+        config.setdefault("OPTIONS", {}).update(
+            socket_connect_timeout=FORESEER_CACHE_CONNECT_TIMEOUT,
+            socket_timeout=FORESEER_CACHE_SOCKET_TIMEOUT,
+        )
+    return config
+
+
+CACHES = {"default": cache_from_url(env("CACHE_URL", default="locmemcache://"))}
+
+THROTTLE_RATE = re.compile(r"^(?P<count>[0-9]+)/(?P<period>second|minute|hour|day|s|m|h|d)$")
+
+
+def throttle_rate(variable: str, default: str) -> str | None:
+    """A rate limit from the environment: `COUNT/PERIOD` with a period of second, minute,
+    hour or day (`120/minute`, `10/h`); `off` lifts the limit."""
+    value = "".join(env(variable, default=default).split()).lower()
+    if value in ("off", "none"):
+        return None
+    if not THROTTLE_RATE.match(value):
+        raise ImproperlyConfigured(
+            f"{variable} must be COUNT/PERIOD (second, minute, hour or day), e.g. "
+            f"{default}, or off; not {value!r}."
+        )
+    return value
+
+
+# The DRF throttle scopes (common.throttling, read at each request). A signed-in user is
+# counted by account, anyone else by address. Generous for people: a forecaster clicking
+# through questions stays far below 120 a minute, and a household or an office signs up
+# fewer than 10 accounts an hour; a script hammering the site does not.
+FORESEER_THROTTLE_RATES: dict[str, str | None] = {
+    # POST /api/auth/signup/ and the sign-up form, per address.
+    "signup": throttle_rate("FORESEER_THROTTLE_SIGNUP", "10/hour"),
+    # POST /api/auth/token/, per address (the lockout below counts failures per name).
+    "token": throttle_rate("FORESEER_THROTTLE_TOKEN", "20/minute"),
+    # POST /api/forecasts/ and the question page's forecast form, per user.
+    "forecasts": throttle_rate("FORESEER_THROTTLE_FORECASTS", "120/minute"),
+    # The staff imports (questions, forecasts), per user.
+    "imports": throttle_rate("FORESEER_THROTTLE_IMPORTS", "30/hour"),
+}
+
+# django-axes: after FORESEER_LOGIN_FAILURE_LIMIT failed logins for one username from one
+# address, that pair is refused for FORESEER_LOGIN_COOLOFF_MINUTES (429 with the lockout
+# page, or JSON from the API; accounts/lockout.py), however right the password. Counted on
+# the web login, the admin's login and the token endpoint alike. A success resets the
+# count; a password reset by email clears the name's lockouts. The attempts are kept in
+# the database (no Redis needed, the same for every process, listed in the admin; unlock
+# with `manage.py axes_reset_username NAME`).
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = env.int("FORESEER_LOGIN_FAILURE_LIMIT", default=5)
+if AXES_FAILURE_LIMIT < 1:
+    raise ImproperlyConfigured("FORESEER_LOGIN_FAILURE_LIMIT must be 1 or more.")
+AXES_COOLOFF_TIME = timedelta(minutes=env.float("FORESEER_LOGIN_COOLOFF_MINUTES", default=15))
+if timedelta(0) >= AXES_COOLOFF_TIME:
+    raise ImproperlyConfigured("FORESEER_LOGIN_COOLOFF_MINUTES must be more than 0.")
+
+
+def lockout_parameters(value: str) -> list[str | list[str]]:
+    """FORESEER_LOGIN_LOCKOUT_PARAMETERS: what is locked out, in django-axes' terms.
+    Alternatives separated by commas, each a parameter or parameters joined by `+`:
+    `username+ip_address` (the default) locks a name from one address only, so an attacker
+    cannot lock a person out from elsewhere; `username+ip_address,ip_address` also locks
+    an address that fails on many names."""
+    known = {"username", "ip_address", "user_agent"}
+    alternatives: list[str | list[str]] = []
+    for alternative in value.replace(" ", "").split(","):
+        parts = alternative.split("+")
+        if not alternative or not set(parts) <= known:
+            raise ImproperlyConfigured(
+                "FORESEER_LOGIN_LOCKOUT_PARAMETERS lists username, ip_address or user_agent, "
+                f"joined by + and separated by commas; not {value!r}."
+            )
+        alternatives.append(parts[0] if len(parts) == 1 else parts)
+    return alternatives
+
+
+AXES_LOCKOUT_PARAMETERS = lockout_parameters(
+    env("FORESEER_LOGIN_LOCKOUT_PARAMETERS", default="username+ip_address")
+)
+AXES_RESET_ON_SUCCESS = True
+# A try during the lockout neither counts nor extends it: the lock lifts a fixed time
+# after the failure that set it (what Retry-After says), and the attempt's row stops
+# growing (each counted failure appends the request's form data to it).
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# No row per successful login: the lockout needs only the failures.
+AXES_DISABLE_ACCESS_LOG = True
+# accounts/admin.py lists the attempts (deleting one unlocks it); the access and failure
+# logs are not kept, so their admin pages are not registered.
+AXES_ENABLE_ADMIN = False
+AXES_CLIENT_IP_CALLABLE = "common.client_ip.client_ip"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
@@ -177,6 +305,10 @@ REST_FRAMEWORK = {
         "common.parsers.StrictMultiPartParser",
     ],
     "EXCEPTION_HANDLER": "common.api.exception_handler",
+    # Views name their scope (`throttle_scope`); the rates are FORESEER_THROTTLE_RATES.
+    "DEFAULT_THROTTLE_CLASSES": ["common.throttling.ScopedRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": FORESEER_THROTTLE_RATES,
+    "NUM_PROXIES": NUM_PROXIES,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Foreseer API",

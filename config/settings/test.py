@@ -24,3 +24,13 @@ STORAGES = {
 LOGGING = {"version": 1, "disable_existing_loggers": False}
 # Tests see every page freshly rendered; tests/common/test_cache.py turns the cache on.
 FORESEER_ANONYMOUS_CACHE_SECONDS = 0
+# Each process's memory, whatever CACHE_URL says: the suite empties the cache before every
+# test (tests/conftest.py), which must never reach a Redis someone else uses. The rate
+# limits and the login lockout keep their real values; tests/throttling and
+# tests/accounts/test_lockout.py run them (tests/throttling also on Redis).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "foreseer-tests",
+    }
+}

@@ -19,11 +19,13 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAdminUser, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
 from accounts.signed_in import signed_in_user
 from common.api import read_upload
 from common.parsers import StrictFormParser, StrictJSONParser, StrictMultiPartParser
+from common.throttling import RETRY_AFTER, THROTTLED
 from forecasts.api.filters import ForecastFilter
 from forecasts.api.serializers import (
     CsvUploadSerializer,
@@ -63,6 +65,11 @@ class ForecastViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     permission_classes = [IsAuthenticated]
     parser_classes = [NonFiniteJSONParser, StrictFormParser, StrictMultiPartParser]
     filterset_class = ForecastFilter
+    # Submissions per user, shared with the question page's form; reading is not limited.
+    throttle_scope = "forecasts"
+
+    def get_throttles(self) -> list[BaseThrottle]:
+        return super().get_throttles() if self.action == "create" else []
 
     def get_queryset(self) -> QuerySet[Forecast]:
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user
@@ -93,6 +100,7 @@ class ForecastViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
                     "the same key with a different forecast is refused (422)."
                 ),
             ),
+            RETRY_AFTER,
         ],
         request=ForecastSubmitSerializer,
         responses={
@@ -108,6 +116,7 @@ class ForecastViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
                     'The key already stored a different forecast: {"Idempotency-Key": ["..."]}.'
                 )
             ),
+            429: THROTTLED,
         },
     )
     def create(self, request: Request) -> Response:
@@ -148,6 +157,8 @@ class ForecastViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 class ForecastImportView(APIView):
     permission_classes = [IsAdminUser]
     parser_classes = [StrictMultiPartParser, StrictFormParser]
+    # Per staff user, shared with the question import.
+    throttle_scope = "imports"
 
     @extend_schema(
         summary="Import forecast history from a CSV file (staff)",
@@ -157,11 +168,13 @@ class ForecastImportView(APIView):
             "Rows already present are skipped, so importing a file twice adds nothing."
         ),
         request={"multipart/form-data": CsvUploadSerializer},
+        parameters=[RETRY_AFTER],
         responses={
             200: ForecastImportReportSerializer,
             201: ForecastImportReportSerializer,
             400: OpenApiResponse(description='{"file": ["line 3: ...", ...]}'),
             403: OpenApiResponse(description="Not staff."),
+            429: THROTTLED,
         },
     )
     def post(self, request: Request) -> Response:

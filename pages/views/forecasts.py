@@ -20,6 +20,7 @@ from accounts.signed_in import signed_in_user
 from common.csv import csv_download, csv_export_request
 from common.forms import add_service_errors
 from common.templatetags.foreseer import percent
+from common.throttling import throttle_posts
 from forecasts.forms import ForecastForm, new_idempotency_key
 from forecasts.models import Forecast
 from forecasts.services import ForecastKeyConflict, forecast_submit, forecast_submit_once
@@ -31,6 +32,8 @@ from scoring.score_columns import score_columns
 
 
 @require_POST
+# The API's submission rate, per user, and the same count (FORESEER_THROTTLE_FORECASTS).
+@throttle_posts("forecasts")
 def forecast_submit_view(request: HttpRequest, slug: str) -> HttpResponse:
     question = question_for_page(slug, request.user)
     detail_url = reverse("questions:detail", args=[question.slug])

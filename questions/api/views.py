@@ -22,6 +22,7 @@ from rest_framework.views import APIView
 
 from common.api import read_upload
 from common.parsers import StrictFormParser, StrictJSONParser, StrictMultiPartParser
+from common.throttling import RETRY_AFTER, THROTTLED
 from questions.api.serializers import (
     QuestionImportReportSerializer,
     QuestionUploadSerializer,
@@ -32,6 +33,8 @@ from questions.imports import ImportFileError, load_document, questions_import
 class QuestionImportView(APIView):
     permission_classes = [IsAdminUser]
     parser_classes = [StrictJSONParser, StrictMultiPartParser, StrictFormParser]
+    # Per staff user, shared with the forecast import.
+    throttle_scope = "imports"
 
     @extend_schema(
         summary="Import questions and articles (staff)",
@@ -47,11 +50,13 @@ class QuestionImportView(APIView):
             "multipart/form-data": QuestionUploadSerializer,
             "application/json": OpenApiTypes.OBJECT,
         },
+        parameters=[RETRY_AFTER],
         responses={
             200: QuestionImportReportSerializer,
             201: QuestionImportReportSerializer,
             400: OpenApiResponse(description='The file was rejected: {"file": ["..."]}.'),
             403: OpenApiResponse(description="Not staff."),
+            429: THROTTLED,
         },
     )
     def post(self, request: Request) -> Response:

@@ -80,3 +80,35 @@ def test_docs_page_is_html(api_client):
     assert response["Content-Type"].startswith("text/html")
     assert b"swagger" in response.content.lower()
     assert reverse("api:schema").encode() in response.content
+
+
+THROTTLED_OPERATIONS = {
+    ("/api/auth/token/", "post"),
+    ("/api/auth/signup/", "post"),
+    ("/api/forecasts/", "post"),
+    ("/api/staff/import/questions/", "post"),
+    ("/api/staff/import/forecasts/", "post"),
+}
+
+
+def test_schema_documents_429_where_a_rate_limit_applies(api_client):
+    schema = api_client.get(reverse("api:schema"), {"format": "json"}).json()
+    documented = {
+        (path, method)
+        for path, operations in schema["paths"].items()
+        for method, operation in operations.items()
+        if "429" in operation["responses"]
+    }
+    assert documented == THROTTLED_OPERATIONS
+    for path, method in THROTTLED_OPERATIONS:
+        throttled = schema["paths"][path][method]["responses"]["429"]
+        assert throttled["headers"]["Retry-After"]["schema"] == {"type": "integer"}
+        assert throttled["content"]["application/json"]["schema"] == {
+            "$ref": "#/components/schemas/Throttled"
+        }
+        # Only the 429 carries the header.
+        others = schema["paths"][path][method]["responses"]
+        assert [code for code in others if "headers" in others[code]] == ["429"]
+    assert schema["components"]["schemas"]["Throttled"]["required"] == ["detail"]
+    token = schema["paths"]["/api/auth/token/"]["post"]["responses"]["429"]
+    assert "too many failed logins" in token["description"]
