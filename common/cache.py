@@ -46,7 +46,8 @@ def anonymous_cache(view: View) -> View:
         key = _key(request)
         cached = cache.get(key)
         if cached is not None:
-            return cached
+            content, headers = cached
+            return HttpResponse(content, headers=headers)
         response = view(request, *args, **kwargs)
         render = getattr(response, "render", None)
         if callable(render):  # a TemplateResponse or DRF's Response renders lazily
@@ -56,7 +57,9 @@ def anonymous_cache(view: View) -> View:
             and response.status_code == 200
             and not response.cookies
         ):
-            cache.set(key, response, seconds)
+            # The bytes and headers only: a DRF Response would carry its data, which costs
+            # more to unpickle than the page costs to serve.
+            cache.set(key, (response.content, dict(response.headers)), seconds)
         return response
 
     return wrapper
