@@ -141,6 +141,7 @@ REST_FRAMEWORK = {
         "common.parsers.StrictMultiPartParser",
     ],
     "EXCEPTION_HANDLER": "common.api.exception_handler",
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "common.negotiation.StrictContentNegotiation",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Foreseer API",

@@ -422,6 +422,15 @@ def test_bad_parameters_are_a_400_naming_each(api_client, query, named):
     assert set(response.json()) == named
 
 
+def test_bad_parameters_in_a_csv_request_are_a_json_400(api_client):
+    """As CSV, the errors read as a table whose header is a field name (`rule.0`)."""
+    for query, accept in (({"format": "csv"}, {}), ({}, {"HTTP_ACCEPT": "text/csv"})):
+        response = api_client.get(URL, {"rule": "brier", **query}, **accept)
+        assert response.status_code == 400
+        assert response["Content-Type"] == "application/json"
+        assert set(response.json()) == {"rule"}
+
+
 @pytest.mark.parametrize(
     ("scope", "words"),
     [("year:25", "year:<yyyy>"), ("group:Analysts", "no leaderboard")],
