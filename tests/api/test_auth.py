@@ -54,6 +54,20 @@ def test_token_authenticates_api_calls(user, open_question):
     assert Forecast.objects.get().user == user
 
 
+@pytest.mark.parametrize("url", ["/api/questions/", "/api/forecasts/", "/api/leaderboards/"])
+def test_a_token_that_does_not_exist_is_a_403_even_where_anyone_may_read(url):
+    """DRF answers 403, not 401, to bad credentials here (the session authenticator comes
+    first and asks for no WWW-Authenticate); the schema lists it on every endpoint that
+    authenticates."""
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION="Token 0123456789abcdef0123456789abcdef01234567")
+    response = client.get(url)
+    assert response.status_code == 403
+    assert response.json() == {"detail": "Invalid token."}
+    operation = APIClient().get("/api/schema/", {"format": "json"}).json()["paths"][url]["get"]
+    assert "403" in operation["responses"]
+
+
 def test_signup_creates_a_forecaster_and_returns_a_working_token(api_client):
     response = api_client.post(
         SIGNUP_URL,
