@@ -68,7 +68,10 @@ class AwareDateTimeField(serializers.DateTimeField):
 
     def to_internal_value(self, value: Any) -> datetime:
         if isinstance(value, str):
-            parsed = parse_datetime(value.strip())
+            try:
+                parsed = parse_datetime(value.strip())
+            except ValueError:  # well formed but no time, e.g. minute 99: refused below
+                parsed = None
             if parsed is not None and timezone.is_naive(parsed):
                 raise serializers.ValidationError(
                     "Give a time zone offset, e.g. 2026-01-31T12:00:00Z."
