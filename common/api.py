@@ -1,7 +1,7 @@
 """API-wide glue: services raise Django's ValidationError naming the field;
 the API answers 400 with that field as the key."""
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, TypeAlias, TypeVar
 
 import rest_framework_csv.renderers
@@ -31,6 +31,26 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         )
         exc = exceptions.ValidationError(detail=detail)
     return drf_exception_handler(exc, context)
+
+
+# For a serializer of a request body: its text fields take only strings. DRF's CharField
+# reads a JSON number as its digits (`"password": 1e16` would set the password "1e+16");
+# the schema promises a string, so a number is a 400 naming the field, in DRF's words for
+# a list or an object there. (Comments, not a docstring: drf-spectacular would describe
+# every subclass's schema with it.)
+class TextTakesText(serializers.Serializer):
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, Mapping):
+            errors = {
+                name: [serializers.CharField.default_error_messages["invalid"]]
+                for name, field in self.fields.items()
+                if isinstance(field, serializers.CharField)
+                and not field.read_only
+                and isinstance(data.get(name), int | float)
+            }
+            if errors:
+                raise exceptions.ValidationError(errors)
+        return super().to_internal_value(data)
 
 
 def read_upload(upload: UploadedFile, *, field: str = "file") -> str:

@@ -12,7 +12,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import User
-from common.api import SlugRelation
+from common.api import SlugRelation, TextTakesText
 from questions.models import Article, Question, ResolutionEvent
 
 
@@ -79,7 +79,7 @@ class AwareDateTimeField(serializers.DateTimeField):
         return super().to_internal_value(value)
 
 
-class ResolveSerializer(serializers.Serializer):
+class ResolveSerializer(TextTakesText):
     outcome = serializers.ChoiceField(choices=ResolutionEvent.OUTCOME_CHOICES)
     known_at = AwareDateTimeField(
         help_text="When the outcome became known in the world: ISO 8601 with an offset."

@@ -118,6 +118,7 @@ def test_only_staff_may_resolve(request, open_question, enqueued, client_fixture
         ({"outcome": "yes", "known_at": "BEFORE_OPEN"}, "known_at", "before the question opened"),
         ({"outcome": "yes"}, "known_at", "required"),
         ({"outcome": "maybe", "known_at": "PAST"}, "outcome", "not a valid choice"),
+        ({"outcome": "yes", "known_at": "PAST", "note": 12}, "note", "Not a valid string"),
         ({"known_at": "PAST"}, "outcome", "required"),
         (
             {"outcome": "yes", "known_at": "PAST", "evidence_links": ["ftp://example.org/x"]},
