@@ -53,6 +53,16 @@ class TextTakesText(serializers.Serializer):
         return super().to_internal_value(data)
 
 
+class WholeNumberField(serializers.IntegerField):
+    """A whole number in ASCII digits, as the paging reads `limit` and `offset`; DRF's
+    IntegerField would also take "5.0", "+5", " 5" and "５" for 5."""
+
+    def to_internal_value(self, data: Any) -> int:
+        if isinstance(data, str) and not (data.isascii() and data.isdigit()):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 def read_upload(upload: UploadedFile, *, field: str = "file") -> str:
     """The text of an uploaded file; a byte-order mark (Excel's CSVs) is dropped."""
     try:

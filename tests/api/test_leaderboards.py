@@ -401,6 +401,12 @@ BAD_QUERIES = [
     ({"limit": 501}, {"limit"}),
     ({"limit": "ten"}, {"limit"}),
     ({"offset": -1}, {"offset"}),
+    # Whole numbers in ASCII digits only, as the questions' paging reads them.
+    ({"offset": "0.0"}, {"offset"}),
+    ({"limit": "5.0"}, {"limit"}),
+    ({"limit": "１０"}, {"limit"}),
+    ({"min_questions": "+1"}, {"min_questions"}),
+    ({"min_questions": " 1"}, {"min_questions"}),
     ({"min_questions": -1}, {"min_questions"}),
     ({"resolved_after": "last week"}, {"resolved_after"}),
     (
