@@ -1,7 +1,7 @@
 """API-wide glue: services raise Django's ValidationError naming the field;
 the API answers 400 with that field as the key."""
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, TypeAlias, TypeVar
 
 import rest_framework_csv.renderers
@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import models
 from rest_framework import exceptions, serializers
 from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -31,6 +32,36 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         )
         exc = exceptions.ValidationError(detail=detail)
     return drf_exception_handler(exc, context)
+
+
+# For a serializer of a request body: its text fields take only strings. DRF's CharField
+# reads a JSON number as its digits (`"password": 1e16` would set the password "1e+16");
+# the schema promises a string, so a number is a 400 naming the field, in DRF's words for
+# a list or an object there. (Comments, not a docstring: drf-spectacular would describe
+# every subclass's schema with it.)
+class TextTakesText(serializers.Serializer):
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, Mapping):
+            errors = {
+                name: [serializers.CharField.default_error_messages["invalid"]]
+                for name, field in self.fields.items()
+                if isinstance(field, serializers.CharField)
+                and not field.read_only
+                and isinstance(data.get(name), int | float)
+            }
+            if errors:
+                raise exceptions.ValidationError(errors)
+        return super().to_internal_value(data)
+
+
+class WholeNumberField(serializers.IntegerField):
+    """A whole number in ASCII digits, as the paging reads `limit` and `offset`; DRF's
+    IntegerField would also take "5.0", "+5", " 5" and "５" for 5."""
+
+    def to_internal_value(self, data: Any) -> int:
+        if isinstance(data, str) and not (data.isascii() and data.isdigit()):
+            self.fail("invalid")
+        return super().to_internal_value(data)
 
 
 def read_upload(upload: UploadedFile, *, field: str = "file") -> str:
@@ -83,3 +114,15 @@ class CsvExportMixin(APIView):
         context = super().get_renderer_context()
         context["header"] = getattr(self, "csv_header", None)
         return context
+
+    def finalize_response(
+        self, request: Request, response: Response, *args: Any, **kwargs: Any
+    ) -> Response:
+        # An error is JSON even when CSV was asked for: written as CSV, the errors would
+        # read as a table whose header is a field name.
+        if getattr(response, "exception", False) and isinstance(
+            getattr(request, "accepted_renderer", None), CSVRenderer
+        ):
+            request.accepted_renderer = JSONRenderer()
+            request.accepted_media_type = JSONRenderer.media_type
+        return super().finalize_response(request, response, *args, **kwargs)

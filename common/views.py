@@ -28,3 +28,11 @@ def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     else:
         detail = "Bad request."
     return JsonResponse({"detail": detail}, status=400)
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """Django's 404 for a URL no pattern matches (a slug with a character no slug has):
+    JSON, as the API's own 404s are, under /api/; the site's page otherwise."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return defaults.page_not_found(request, exception)

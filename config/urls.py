@@ -29,3 +29,4 @@ urlpatterns = [
 ]
 
 handler400 = "common.views.bad_request"
+handler404 = "common.views.page_not_found"

@@ -70,7 +70,10 @@ class _Row:
 
 
 def _parse_created_at(value: str) -> datetime:
-    moment = parse_datetime(value.strip()) if value else None
+    try:
+        moment = parse_datetime(value.strip()) if value else None
+    except ValueError:  # well formed but no such time, e.g. minute 99
+        moment = None
     if moment is None:
         raise ValueError(f"created_at: {value!r} is not an ISO 8601 date-time")
     if timezone.is_naive(moment):

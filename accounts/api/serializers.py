@@ -1,8 +1,15 @@
 from __future__ import annotations
 
 from rest_framework import serializers
+from rest_framework.authtoken import serializers as authtoken
 
 from accounts.models import User
+from common.api import TextTakesText
+
+
+# DRF's, with a username and a password that must be strings.
+class AuthTokenSerializer(TextTakesText, authtoken.AuthTokenSerializer):
+    pass
 
 
 class TokenSerializer(serializers.Serializer):
@@ -13,7 +20,7 @@ class SignupResponseSerializer(TokenSerializer):
     username = serializers.CharField()
 
 
-class SignupSerializer(serializers.ModelSerializer):
+class SignupSerializer(TextTakesText, serializers.ModelSerializer):
     # Only present here: the username rule (characters, reserved names, taken in any case
     # or look-alike form) is `user_signup`'s, so its messages are the web form's.
     username = serializers.CharField(

@@ -6,14 +6,18 @@ from django.db import transaction
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.authtoken.models import Token
-from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.api.serializers import SignupResponseSerializer, SignupSerializer, TokenSerializer
+from accounts.api.serializers import (
+    AuthTokenSerializer,
+    SignupResponseSerializer,
+    SignupSerializer,
+    TokenSerializer,
+)
 from accounts.lockout import LoginLockedOut, lockout_seconds_left, login_locked_out, login_succeeded
 from accounts.services import user_signup
 from common.throttling import RETRY_AFTER, THROTTLED

@@ -295,7 +295,7 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
         "common.renderers.BrowsableAPIRenderer",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "common.schema.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "common.pagination.BoundedLimitOffsetPagination",
     "PAGE_SIZE": 50,
@@ -309,6 +309,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": ["common.throttling.ScopedRateThrottle"],
     "DEFAULT_THROTTLE_RATES": FORESEER_THROTTLE_RATES,
     "NUM_PROXIES": NUM_PROXIES,
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "common.negotiation.StrictContentNegotiation",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Foreseer API",

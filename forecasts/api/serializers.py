@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from common.api import SlugRelation
+from common.api import SlugRelation, TextTakesText
 from forecasts.models import MAX_PROBABILITY, MIN_PROBABILITY, RATIONALE_MAX_LENGTH, Forecast
 from forecasts.services import probability_clean
 from questions.models import Question
@@ -47,7 +47,7 @@ class ProbabilityField(serializers.Field):
         return float(value)
 
 
-class ForecastSubmitSerializer(serializers.Serializer):
+class ForecastSubmitSerializer(TextTakesText):
     question = serializers.SlugRelatedField(
         queryset=Question.objects.published(),
         slug_field="slug",

@@ -12,7 +12,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import User
-from common.api import SlugRelation
+from common.api import SlugRelation, TextTakesText
 from questions.models import Article, Question, ResolutionEvent
 
 
@@ -68,7 +68,10 @@ class AwareDateTimeField(serializers.DateTimeField):
 
     def to_internal_value(self, value: Any) -> datetime:
         if isinstance(value, str):
-            parsed = parse_datetime(value.strip())
+            try:
+                parsed = parse_datetime(value.strip())
+            except ValueError:  # well formed but no time, e.g. minute 99: refused below
+                parsed = None
             if parsed is not None and timezone.is_naive(parsed):
                 raise serializers.ValidationError(
                     "Give a time zone offset, e.g. 2026-01-31T12:00:00Z."
@@ -76,7 +79,7 @@ class AwareDateTimeField(serializers.DateTimeField):
         return super().to_internal_value(value)
 
 
-class ResolveSerializer(serializers.Serializer):
+class ResolveSerializer(TextTakesText):
     outcome = serializers.ChoiceField(choices=ResolutionEvent.OUTCOME_CHOICES)
     known_at = AwareDateTimeField(
         help_text="When the outcome became known in the world: ISO 8601 with an offset."

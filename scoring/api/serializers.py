@@ -7,6 +7,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from common.api import WholeNumberField
 from common.pagination import MAX_OFFSET, MAX_PAGE_SIZE
 from questions.models import Question
 from scoring import registry
@@ -98,7 +99,7 @@ class LeaderboardQuerySerializer(serializers.Serializer):
         help_text="all, tag:<slug>, article:<slug>, project:<slug> or year:<yyyy>.",
     )
     rule = RuleField(default=registry.PEER.key)
-    min_questions = serializers.IntegerField(
+    min_questions = WholeNumberField(
         min_value=0,
         max_value=100_000,
         required=False,
@@ -110,8 +111,8 @@ class LeaderboardQuerySerializer(serializers.Serializer):
     resolved_before = serializers.DateTimeField(
         required=False, help_text="Only questions whose outcome became known before this."
     )
-    limit = serializers.IntegerField(min_value=1, max_value=MAX_PAGE_SIZE, default=50)
-    offset = serializers.IntegerField(min_value=0, max_value=MAX_OFFSET, default=0)
+    limit = WholeNumberField(min_value=1, max_value=MAX_PAGE_SIZE, default=50)
+    offset = WholeNumberField(min_value=0, max_value=MAX_OFFSET, default=0)
 
     def validate_scope(self, scope: Scope) -> Scope:
         if not scope.has_leaderboard:
@@ -159,7 +160,7 @@ class LeaderboardSerializer(serializers.Serializer):
     rule = serializers.CharField()
     rule_description = serializers.CharField()
     lower_is_better = serializers.BooleanField()
-    min_questions = serializers.IntegerField()
+    min_questions = WholeNumberField()
     ranked = serializers.IntegerField(help_text="Users above the line.")
     count = serializers.IntegerField(help_text="Users above and below the line.")
     next = serializers.URLField(allow_null=True)
@@ -301,7 +302,7 @@ class CommunityQuerySerializer(serializers.Serializer):
     )
     since = serializers.DateTimeField(required=False)
     until = serializers.DateTimeField(required=False)
-    max_points = serializers.IntegerField(
+    max_points = WholeNumberField(
         min_value=2,
         max_value=COMMUNITY_MAX_POINTS,
         default=COMMUNITY_DEFAULT_POINTS,

@@ -54,6 +54,38 @@ def test_token_authenticates_api_calls(user, open_question):
     assert Forecast.objects.get().user == user
 
 
+@pytest.mark.parametrize("url", ["/api/questions/", "/api/forecasts/", "/api/leaderboards/"])
+def test_a_token_that_does_not_exist_is_a_403_even_where_anyone_may_read(url):
+    """DRF answers 403, not 401, to bad credentials here (the session authenticator comes
+    first and asks for no WWW-Authenticate); the schema lists it on every endpoint that
+    authenticates."""
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION="Token 0123456789abcdef0123456789abcdef01234567")
+    response = client.get(url)
+    assert response.status_code == 403
+    assert response.json() == {"detail": "Invalid token."}
+    operation = APIClient().get("/api/schema/", {"format": "json"}).json()["paths"][url]["get"]
+    assert "403" in operation["responses"]
+
+
+@pytest.mark.parametrize(
+    ("url", "payload", "field"),
+    [
+        (SIGNUP_URL, {"username": "dave", "password": 1.5e16}, "password"),
+        (SIGNUP_URL, {"username": 4242, "password": "a-Long-pass-42"}, "username"),
+        (TOKEN_URL, {"username": "alice", "password": 12345678}, "password"),
+    ],
+)
+def test_a_number_where_the_schema_says_text_is_a_400_naming_it(
+    api_client, user, url, payload, field
+):
+    """DRF would read 1.5e16 as the password "1.5e+16"."""
+    response = api_client.post(url, {"email": "d@example.org", **payload}, format="json")
+    assert response.status_code == 400
+    assert response.json() == {field: ["Not a valid string."]}
+    assert not User.objects.filter(username__in=["dave", "4242"]).exists()
+
+
 def test_signup_creates_a_forecaster_and_returns_a_working_token(api_client):
     response = api_client.post(
         SIGNUP_URL,

@@ -66,6 +66,24 @@ def test_a_leaderboard_offset_past_any_board_is_refused(api_client):
     assert "offset" in response.json()
 
 
+@pytest.mark.parametrize(
+    ("url", "formats"),
+    [
+        (QUESTIONS, "json, api"),
+        ("/api/questions/open-q/", "json, api"),
+        ("/api/leaderboards/", "json, api, csv"),
+        ("/api/questions/open-q/community/", "json, api, csv"),
+    ],
+)
+def test_an_unknown_format_is_a_400_naming_format(api_client, open_question, url, formats):
+    """Not DRF's 404: the resource is there, in the formats the answer lists."""
+    response = api_client.get(url, {"format": "xml"})
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"format": [f"One of {formats}."]}
+    assert api_client.get(url, {"format": "json"}).status_code == 200
+
+
 # --- Control characters and nesting -----------------------------------------------------
 
 

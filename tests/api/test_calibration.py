@@ -338,6 +338,26 @@ def test_csv_of_the_bins(api_client, example_c):
     assert (rows[0]["mean_forecast"], rows[0]["ci_low"]) == ("", "")  # empty bin
 
 
+@pytest.mark.parametrize(
+    ("query", "status", "named"),
+    [
+        ({"scope": "group:Panel"}, 403, "detail"),
+        ({"scope": "user:nobody"}, 404, "scope"),
+        ({"weighting": "mean"}, 400, "weighting"),
+    ],
+)
+def test_a_refusal_is_json_even_when_csv_was_asked_for(
+    forecaster_client, example_c, query, status, named
+):
+    """As CSV, the errors read as a table whose header is a field name (`weighting.0`);
+    the schema documents every error as JSON."""
+    for extra, accept in (({"format": "csv"}, {}), ({}, {"HTTP_ACCEPT": "text/csv"})):
+        response = forecaster_client.get(URL, {**query, **extra}, **accept)
+        assert response.status_code == status
+        assert response["Content-Type"] == "application/json"
+        assert named in response.json()
+
+
 def test_the_materialized_report_is_used_once_built(api_client, example_c):
     before = api_client.get(URL).json()
     assert (before["live"], before["built_at"]) == (True, None)

@@ -157,6 +157,8 @@ def test_csv(api_client, question):
         ({"until": "soon"}, {"until"}),
         ({"max_points": 1}, {"max_points"}),
         ({"max_points": "many"}, {"max_points"}),
+        ({"max_points": "10.0"}, {"max_points"}),
+        ({"max_points": "１０"}, {"max_points"}),
         ({"method": "mode", "max_points": 0}, {"method", "max_points"}),
     ],
 )

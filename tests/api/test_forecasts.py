@@ -115,6 +115,19 @@ def test_non_finite_json_tokens_are_a_400_naming_probability(
     assert Forecast.objects.count() == 0
 
 
+@pytest.mark.parametrize("rationale", [12, 0.5, True])
+def test_a_rationale_that_is_not_text_is_a_400_naming_it(
+    forecaster_client, open_question, rationale
+):
+    """DRF would store the number 12 as the rationale "12"."""
+    response = forecaster_client.post(
+        LIST_URL, {"question": "open-q", "probability": 0.5, "rationale": rationale}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json() == {"rationale": ["Not a valid string."]}
+    assert Forecast.objects.count() == 0
+
+
 def test_missing_probability(forecaster_client, open_question):
     response = forecaster_client.post(LIST_URL, {"question": "open-q"}, format="json")
     assert response.status_code == 400

@@ -401,6 +401,12 @@ BAD_QUERIES = [
     ({"limit": 501}, {"limit"}),
     ({"limit": "ten"}, {"limit"}),
     ({"offset": -1}, {"offset"}),
+    # Whole numbers in ASCII digits only, as the questions' paging reads them.
+    ({"offset": "0.0"}, {"offset"}),
+    ({"limit": "5.0"}, {"limit"}),
+    ({"limit": "１０"}, {"limit"}),
+    ({"min_questions": "+1"}, {"min_questions"}),
+    ({"min_questions": " 1"}, {"min_questions"}),
     ({"min_questions": -1}, {"min_questions"}),
     ({"resolved_after": "last week"}, {"resolved_after"}),
     (
@@ -420,6 +426,15 @@ def test_bad_parameters_are_a_400_naming_each(api_client, query, named):
     response = api_client.get(URL, query)
     assert response.status_code == 400
     assert set(response.json()) == named
+
+
+def test_bad_parameters_in_a_csv_request_are_a_json_400(api_client):
+    """As CSV, the errors read as a table whose header is a field name (`rule.0`)."""
+    for query, accept in (({"format": "csv"}, {}), ({}, {"HTTP_ACCEPT": "text/csv"})):
+        response = api_client.get(URL, {"rule": "brier", **query}, **accept)
+        assert response.status_code == 400
+        assert response["Content-Type"] == "application/json"
+        assert set(response.json()) == {"rule"}
 
 
 @pytest.mark.parametrize(

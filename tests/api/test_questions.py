@@ -286,6 +286,30 @@ def test_unknown_question_is_a_404(api_client):
     assert api_client.get(detail_url("nope")).status_code == 404
 
 
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/questions/caf%C3%A9/",  # no slug has an "é": no URL pattern matches
+        "/api/questions/caf%C3%A9/resolutions/",
+        "/api/forecasts/1.5/",  # an id has no dot
+        "/api/no-such-endpoint/",
+    ],
+)
+def test_an_api_url_nothing_matches_is_a_json_404(client, path):
+    """Django's own 404 answers these; under /api/ it is JSON like the views' 404s, as
+    the schema documents."""
+    response = client.get(path)
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"detail": "Not found."}
+
+
+def test_a_page_nothing_matches_is_still_the_sites_404(client, db):
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("text/html")
+
+
 @pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
 def test_questions_are_read_only_through_this_endpoint(
     api_client, forecaster_client, staff_client, open_question, method

@@ -112,9 +112,13 @@ def test_only_staff_may_resolve(request, open_question, enqueued, client_fixture
         ({"outcome": "yes", "known_at": "FUTURE"}, "known_at", "in the future"),
         ({"outcome": "yes", "known_at": "2020-01-01T00:00:00"}, "known_at", "offset"),
         ({"outcome": "yes", "known_at": "yesterday"}, "known_at", "format"),
+        # Well formed, but no such time: Django's parser raises rather than answering None.
+        ({"outcome": "yes", "known_at": "2024-01-01T12:99:00Z"}, "known_at", "format"),
+        ({"outcome": "yes", "known_at": "2024-02-30T00:00:00+09:00"}, "known_at", "format"),
         ({"outcome": "yes", "known_at": "BEFORE_OPEN"}, "known_at", "before the question opened"),
         ({"outcome": "yes"}, "known_at", "required"),
         ({"outcome": "maybe", "known_at": "PAST"}, "outcome", "not a valid choice"),
+        ({"outcome": "yes", "known_at": "PAST", "note": 12}, "note", "Not a valid string"),
         ({"known_at": "PAST"}, "outcome", "required"),
         (
             {"outcome": "yes", "known_at": "PAST", "evidence_links": ["ftp://example.org/x"]},

@@ -112,3 +112,48 @@ def test_schema_documents_429_where_a_rate_limit_applies(api_client):
     assert schema["components"]["schemas"]["Throttled"]["required"] == ["detail"]
     token = schema["paths"]["/api/auth/token/"]["post"]["responses"]["429"]
     assert "too many failed logins" in token["description"]
+
+
+def test_every_operation_documents_the_errors_it_can_answer_as_json(api_client):
+    """Every endpoint refuses a control character in the query string (400); an endpoint
+    that authenticates refuses a token that does not exist (403); one with a path
+    parameter may find nothing (404); one with a body may not read its Content-Type
+    (415). Each error is JSON with a schema: what tests/api/test_schemathesis.py holds
+    the answers to."""
+    schema = api_client.get(reverse("api:schema"), {"format": "json"}).json()
+    components = schema["components"]["schemas"]
+    assert components["Error"]["required"] == ["detail"]
+    assert components["ValidationErrors"]["type"] == "object"
+    unauthenticated = {("/api/auth/token/", "post"), ("/api/auth/signup/", "post")}
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            responses = operation["responses"]
+            expected = {"400"}
+            if (path, method) not in unauthenticated:
+                expected.add("403")
+            if "{" in path:
+                expected.add("404")
+            if "requestBody" in operation:
+                expected.add("415")
+            assert expected <= set(responses), (method, path)
+            for code, response in responses.items():
+                if code.startswith("4") and code != "429":  # 429: Throttled, tested above
+                    body = "ValidationErrors" if code == "400" else "Error"
+                    assert response["content"] == {
+                        "application/json": {"schema": {"$ref": f"#/components/schemas/{body}"}}
+                    }, (method, path, code)
+    # A view's own words about an error are kept.
+    resolve = schema["paths"]["/api/questions/{slug}/resolve/"]["post"]["responses"]
+    assert resolve["403"]["description"] == "Not staff."
+
+
+def test_an_empty_query_value_is_documented_as_a_parameter_not_given(api_client):
+    schema = api_client.get(reverse("api:schema"), {"format": "json"}).json()
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            for parameter in operation.get("parameters", []):
+                if parameter["in"] == "query" and not parameter.get("required"):
+                    assert parameter.get("allowEmptyValue") is True, (method, path, parameter)
+    board = api_client.get("/api/leaderboards/", {"scope": "", "rule": "", "limit": ""})
+    assert board.status_code == 200
+    assert (board.json()["scope"], board.json()["rule"]) == ("all", "peer")

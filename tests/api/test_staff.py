@@ -234,6 +234,21 @@ def test_a_bad_forecast_file_lists_every_problem_by_line(staff_client, window_qu
     assert not User.objects.filter(username__in=["alice", "bob", "carol", "dave"]).exists()
 
 
+@pytest.mark.parametrize("moment", ["2026-01-01T12:99:00Z", "2026-02-30T00:00:00Z"])
+def test_a_created_at_that_is_no_time_is_named_with_its_column(
+    staff_client, window_question, moment
+):
+    response = staff_client.post(
+        FORECASTS_URL,
+        {"file": upload("f.csv", forecast_csv(f"window-q,alice,0.3,{moment},"), "text/csv")},
+        format="multipart",
+    )
+    assert response.status_code == 400
+    assert response.json() == {
+        "file": [f"line 2: created_at: {moment!r} is not an ISO 8601 date-time"]
+    }
+
+
 def test_a_forecast_file_with_a_bad_header(staff_client):
     response = staff_client.post(
         FORECASTS_URL, {"file": upload("f.csv", "slug,who\nx,y\n", "text/csv")}, format="multipart"
