@@ -113,6 +113,40 @@ def ensure_open_questions() -> list[str]:
     return slugs
 
 
+def ensure_community_states() -> None:
+    """The community forecast the update task would store for each of the million data
+    set's questions (its median and forecasters at the close), computed in one SQL
+    statement: the data set is loaded with COPY, which asks for no update, and building
+    10,000 full histories would take hours. Without it the lists would compute medians
+    from the forecasts, as they do only for a question whose history was never built."""
+    from django.conf import settings
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO forecasts_communitystate
+                (question_id, pending, built_until, updated_at, version, median, forecasters,
+                 extremizing_a)
+            SELECT s.question_id, false, MIN(s.closes), now(), 1,
+                   percentile_cont(0.5) WITHIN GROUP (ORDER BY s.probability), COUNT(*), %s
+            FROM (
+                SELECT DISTINCT ON (f.question_id, f.user_id) f.question_id, f.probability,
+                       LEAST(q.scheduled_close_time, COALESCE(q.known_at, q.scheduled_close_time))
+                           AS closes
+                FROM forecasts_forecast f JOIN questions_question q ON q.id = f.question_id
+                WHERE q.slug LIKE 'q-%%'
+                  AND f.created_at < LEAST(q.scheduled_close_time,
+                                           COALESCE(q.known_at, q.scheduled_close_time))
+                ORDER BY f.question_id, f.user_id, f.created_at DESC, f.id DESC
+            ) s
+            GROUP BY s.question_id
+            ON CONFLICT (question_id) DO NOTHING
+            """,
+            [settings.FORESEER_EXTREMIZING_A],
+        )
+
+
 def loader_tokens() -> list[str]:
     from rest_framework.authtoken.models import Token
 
@@ -153,7 +187,9 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def start_gunicorn(port: int, workers: int, log: Path) -> subprocess.Popen[bytes]:
+def start_gunicorn(
+    port: int, workers: int, log: Path, *, page_cache: bool
+) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "DATABASE_URL": BENCH_DATABASE_URL,
@@ -168,6 +204,9 @@ def start_gunicorn(port: int, workers: int, log: Path) -> subprocess.Popen[bytes
         # the limit on, most POSTs would be cheap 429s and the figures would time the
         # throttle. The limit is lifted for this server only.
         "FORESEER_THROTTLE_FORECASTS": "off",
+        # --no-page-cache measures what a page costs to render (the anonymous page cache
+        # off); by default the site runs as deployed.
+        **({} if page_cache else {"FORESEER_ANONYMOUS_CACHE_SECONDS": "0"}),
     }
     command = [
         sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}",
@@ -220,7 +259,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--duration", type=int, default=20, help="seconds per endpoint")
     parser.add_argument("--connections", type=int, default=16)
-    parser.add_argument("--workers", type=int, default=(os.cpu_count() or 1) + 1)
+    # gunicorn's own advice for sync workers: two per core and one more (a request that
+    # waits on PostgreSQL's commit leaves its core to another worker).
+    parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
+    parser.add_argument(
+        "--no-page-cache",
+        dest="page_cache",
+        action="store_false",
+        help="render every page (FORESEER_ANONYMOUS_CACHE_SECONDS=0)",
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("The load benchmark needs wrk: apt-get install wrk")
@@ -228,6 +275,7 @@ def main() -> None:
     print(f"machine: {machine()}")
     ensure_million()
     slugs = ensure_open_questions()
+    ensure_community_states()
     tokens = loader_tokens()
     from config.celery import app
 
@@ -235,7 +283,9 @@ def main() -> None:
     base = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryDirectory() as folder:
         script = post_script(Path(folder), tokens=tokens, slugs=slugs)
-        server = start_gunicorn(port, args.workers, Path(folder) / "gunicorn.log")
+        server = start_gunicorn(
+            port, args.workers, Path(folder) / "gunicorn.log", page_cache=args.page_cache
+        )
         try:
             targets = [
                 ("/healthz", f"{base}/healthz", None),
@@ -259,7 +309,8 @@ def main() -> None:
     healthz = results[0].requests_per_second
     print(
         f"gunicorn {args.workers} sync workers, wrk 2 threads x {args.connections} connections, "
-        f"{args.duration} s each, scale {SCALE:g}"
+        f"{args.duration} s each, scale {SCALE:g}, anonymous page cache "
+        f"{'on' if args.page_cache else 'off'}"
     )
     print(f"{'endpoint':<40} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'x healthz':>10}  errors")
     for result in results:
