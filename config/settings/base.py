@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "accounts",
     "questions",
     "forecasts",
+    "claims",
     "scoring",
     "notifications",
     "pages",
