@@ -20,7 +20,7 @@ from scoring.services import question_score, scopes_rebuild_dirty
 from tests.factories import ForecastFactory, QuestionFactory, StaffFactory, UserFactory
 
 ROOT = Path(settings.BASE_DIR)
-APPS = ("accounts", "common", "config", "forecasts", "notifications", "pages", "pipeline",
+APPS = ("accounts", "claims", "common", "config", "forecasts", "notifications", "pages", "pipeline",
         "questions", "scoring")  # fmt: skip
 
 
