@@ -332,7 +332,9 @@ def questions_for_list(
 ) -> QuerySet[Question]:
     """The published questions the list shows for `filters`, in their order, with the
     article and tags each row shows fetched alongside (two queries for a page)."""
-    questions = Question.objects.published().select_related("article").prefetch_related("tags")
+    questions = (
+        Question.objects.published().select_related("article__outlet").prefetch_related("tags")
+    )
     questions = questions_search(questions=questions, text=filters.q)
     if filters.status != STATUS_ALL:
         questions = questions.with_status(filters.status, now)
@@ -370,7 +372,7 @@ def resolution_queue(*, now: datetime | None = None) -> QuerySet[Question]:
     return (
         Question.objects.published()
         .closed(now)
-        .select_related("article")
+        .select_related("article__outlet")
         .annotate(
             forecast_count=count_subquery(_forecasts_before_close(), "id"),
             forecaster_count=count_subquery(_forecasts_before_close(), "user", distinct=True),

@@ -60,7 +60,7 @@ class _QuestionCount(TypedDict):
 class ArticleAdmin(admin.ModelAdmin):
     list_display = ("slug", "title", "outlet", "publication_date", "question_count")
     list_filter = ("outlet", "publication_date_precision")
-    search_fields = ("slug", "title", "outlet", "author")
+    search_fields = ("slug", "title", "outlet__name", "authors__name")
     date_hierarchy = "publication_date"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Article]:

@@ -35,7 +35,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.text import slugify
 
 from common.text import control_character, line_of, nested_deeper_than
-from questions.models import Article, Project, Question, Tag
+from questions.models import Article, ArticleAuthor, Outlet, Person, Project, Question, Tag
 from questions.validation import REQUIRED, QuestionFields, question_clean
 
 QUESTION_KEYS = {
@@ -61,6 +61,7 @@ ARTICLE_KEYS = {
     "title",
     "outlet",
     "author",
+    "authors",
     "publication_date",
     "publication_date_precision",
     "url",
@@ -81,6 +82,8 @@ PROVENANCE_FIELDS = (
     "implied_probability_high",
     "implied_probability_table",
     "implied_probability_term",
+    "provenance_link",
+    "provenance_direction",
 )
 MAX_REPORTED_PROBLEMS = 50
 DURATION = re.compile(r"^P(?:(?P<years>\d+)Y)?(?:(?P<months>\d+)M)?(?:(?P<days>\d+)D)?$")
@@ -244,8 +247,6 @@ def _clean_articles(entries: Any, base_dir: Path) -> dict[str, dict[str, Any]]:
         articles[slug] = {
             "slug": slug,
             "title": _text(entry, "title", where, required=True),
-            "outlet": _text(entry, "outlet", where),
-            "author": _text(entry, "author", where),
             "publication_date": _parse_date(
                 entry.get("publication_date"), where, "publication_date"
             ),
@@ -254,7 +255,81 @@ def _clean_articles(entries: Any, base_dir: Path) -> dict[str, dict[str, Any]]:
             "text": text,
         }
         _check_lengths(Article, articles[slug], where)
+        articles[slug][_OUTLET] = _read_outlet(entry.get("outlet"), where)
+        articles[slug][_AUTHORS] = _read_authors(entry, where)
     return articles
+
+
+# The article's outlet and authors travel with its fields under these keys until they
+# are written as records of their own.
+_OUTLET = "outlet"
+_AUTHORS = "authors"
+_PERSON_KEYS = {"name", "affiliation", "url"}
+_OUTLET_KEYS = {"name", "url", "description"}
+
+
+def _read_outlet(value: Any, where: str) -> dict[str, str] | None:
+    """`outlet: Name` or `outlet: {name, url, description}`."""
+    if value in (None, ""):
+        return None
+    spec = _read_record(value, where, "outlet", _OUTLET_KEYS)
+    _check_lengths(Outlet, spec, f"{where}, outlet")
+    return spec
+
+
+def _read_authors(entry: dict[str, Any], where: str) -> list[dict[str, str]]:
+    """`author: Name` (one) or `authors: [Name, {name, affiliation, url}, ...]`."""
+    if entry.get("author") and entry.get("authors"):
+        raise _fail(where, "give author or authors, not both.")
+    values = entry.get("authors")
+    if values is None:
+        values = [entry["author"]] if entry.get("author") else []
+    if not isinstance(values, list):
+        raise _fail(where, "authors: must be a list.")
+    people = [_read_record(value, where, "authors", _PERSON_KEYS) for value in values]
+    for person in people:
+        _check_lengths(Person, person, f"{where}, author {person['name'][:40]!r}")
+    if len({slugify(person["name"]) for person in people}) < len(people):
+        raise _fail(where, "authors: a name appears twice.")
+    return people
+
+
+def _read_record(value: Any, where: str, key: str, keys: set[str]) -> dict[str, str]:
+    if isinstance(value, str):
+        value = {"name": value}
+    if not isinstance(value, dict):
+        raise _fail(where, f"{key}: must be a name or a mapping of {', '.join(sorted(keys))}.")
+    unknown = set(value) - keys
+    if unknown:
+        raise _fail(where, f"{key}: unknown keys {sorted(unknown)}.")
+    spec = {k: _text(value, k, f"{where}, {key}") for k in keys}
+    if not slugify(spec["name"]):
+        raise _fail(where, f"{key}: name is required.")
+    return spec
+
+
+def _article_people_write(article: Article, outlet: Any, authors: list[dict[str, str]]) -> None:
+    """An outlet or person is found by the slug of its name; the file's other fields
+    (url, affiliation, description) fill in what the record does not have yet."""
+    article.outlet = _record_upsert(Outlet, outlet) if outlet else None
+    article.save(update_fields=["outlet"])
+    people = [_record_upsert(Person, spec) for spec in authors]
+    if [p.pk for p in article.authors.order_by("bylines__position")] != [p.pk for p in people]:
+        article.bylines.all().delete()
+        ArticleAuthor.objects.bulk_create(
+            ArticleAuthor(article=article, person=person, position=position)
+            for position, person in enumerate(people)
+        )
+
+
+def _record_upsert(model: type[Any], spec: dict[str, str]) -> Any:
+    record, _ = model.objects.get_or_create(
+        slug=slugify(spec["name"])[:120], defaults={k: v for k, v in spec.items() if v}
+    )
+    missing = {k: v for k, v in spec.items() if v and not getattr(record, k)}
+    if missing:
+        model.objects.filter(pk=record.pk).update(**missing)
+    return record
 
 
 # --- Questions -------------------------------------------------------------------
@@ -268,6 +343,8 @@ FILE_KEYS = {
     "implied_probability_high": "provenance.implied_probability.high",
     "implied_probability_table": "provenance.implied_probability.table",
     "implied_probability_term": "provenance.implied_probability.term",
+    "provenance_link": "provenance.link",
+    "provenance_direction": "provenance.direction",
 }
 # An entry's problems are listed in the order its keys are usually written.
 _FIELD_ORDER = (
@@ -292,6 +369,8 @@ _FIELD_ORDER = (
     "implied_probability_high",
     "implied_probability_table",
     "implied_probability_term",
+    "provenance_link",
+    "provenance_direction",
 )
 WINDOW_FIELDS = ("open_time", "scheduled_close_time", "scheduled_resolve_time")
 # A window the file gets wrong still lets its texts be checked: any window fills the
@@ -442,7 +521,9 @@ def _clean_entry(
         problems.add("type", REQUIRED)
     times = {key: _read_time(entry.get(key), key, problems) for key in WINDOW_FIELDS}
     texts, templates = _read_texts(entry, times, problems)
-    article_slug, provenance = _read_provenance(entry.get("provenance"), problems, articles)
+    article_slug, provenance = _read_provenance(
+        entry.get("provenance"), problems, articles, successor=bool(entry.get("successor_of"))
+    )
     fields = QuestionFields(
         slug=slug,
         type=str(kind or ""),
@@ -570,10 +651,14 @@ def _read_projects(value: Any, problems: _EntryProblems) -> list[str]:
 
 
 def _read_provenance(
-    value: Any, problems: _EntryProblems, articles: dict[str, Article]
+    value: Any, problems: _EntryProblems, articles: dict[str, Article], *, successor: bool
 ) -> tuple[str | None, dict[str, Any]]:
     """The article's slug and the question's provenance fields. The block is about
-    an article, so it names one: in this file or already loaded."""
+    an article, so it names one: in this file or already loaded. `link` says how the
+    question tracks the article's claim: `direct` (the default, and the only kind that
+    scores the article), `proxy`, or `successor` (the default for a `successor_of`
+    entry, which measures the claim over another window). `direction` (`yes`, the
+    default, or `no`) says which side of the question the claim speaks for."""
     if value in (None, {}):
         return None, {}
     if not isinstance(value, dict):
@@ -587,6 +672,11 @@ def _read_provenance(
         "article": article,
         "source_passage": str(value.get("passage") or "").strip(),
         **_read_implied_probability(value.get("implied_probability"), problems),
+        "provenance_link": str(
+            value.get("link")
+            or (Question.ProvenanceLink.SUCCESSOR if successor else Question.ProvenanceLink.DIRECT)
+        ),
+        "provenance_direction": str(value.get("direction") or Question.ProvenanceDirection.YES),
     }
     return (slug if article is not None else None), fields
 
@@ -631,8 +721,10 @@ def questions_import(*, document: Any, base_dir: Path, now: datetime | None = No
 
     report = ImportReport()
     with transaction.atomic():
-        for slug, fields in articles.items():
-            _, created = Article.objects.update_or_create(slug=slug, defaults=fields)
+        for slug, entry in articles.items():
+            fields = {k: v for k, v in entry.items() if k not in (_OUTLET, _AUTHORS)}
+            article, created = Article.objects.update_or_create(slug=slug, defaults=fields)
+            _article_people_write(article, entry[_OUTLET], entry[_AUTHORS])
             if created:
                 report.articles_created.append(slug)
         article_ids = dict(Article.objects.values_list("slug", "id"))
@@ -653,7 +745,12 @@ def _known_articles(
             slug__in=list(articles)
         )
     }
-    known.update({slug: Article(**fields) for slug, fields in articles.items()})
+    known.update(
+        {
+            slug: Article(**{k: v for k, v in entry.items() if k not in (_OUTLET, _AUTHORS)})
+            for slug, entry in articles.items()
+        }
+    )
     return known
 
 

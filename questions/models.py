@@ -1,11 +1,47 @@
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+
+
+class Outlet(models.Model):
+    """Where articles appear: a newspaper, a think tank, a journal. Its articles' claims
+    make up its track record."""
+
+    slug = models.SlugField(max_length=120, unique=True)
+    name = models.CharField(max_length=200)
+    url = models.URLField(max_length=500, blank=True)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Person(models.Model):
+    """Someone whose words are tracked: an article's author or an expert it quotes (a
+    "speaker" of a claim). One record per person across articles, so a track record
+    gathers everything they said."""
+
+    slug = models.SlugField(max_length=120, unique=True)
+    name = models.CharField(max_length=200)
+    affiliation = models.CharField(max_length=300, blank=True)
+    url = models.URLField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "people"
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class Article(models.Model):
@@ -18,8 +54,12 @@ class Article(models.Model):
 
     slug = models.SlugField(max_length=120, unique=True)
     title = models.CharField(max_length=300)
-    outlet = models.CharField(max_length=200, blank=True)
-    author = models.CharField(max_length=200, blank=True)
+    outlet = models.ForeignKey(
+        Outlet, null=True, blank=True, on_delete=models.PROTECT, related_name="articles"
+    )
+    authors = models.ManyToManyField(
+        Person, through="ArticleAuthor", related_name="articles_written", blank=True
+    )
     publication_date = models.DateField()
     # Some pages give only a year: the date is then the first day of it, and
     # the page says "2023" instead of pretending to know the day.
@@ -28,12 +68,26 @@ class Article(models.Model):
     )
     url = models.URLField(max_length=500, blank=True)
     text = models.TextField()
+    # A claim's passage is found at its offsets in this text; the digest shows the
+    # text is the one the offsets were taken from.
+    text_sha256 = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
         ordering = ["-publication_date", "title"]
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.text_sha256 = text_digest(self.text)
+        if kwargs.get("update_fields") is not None and "text" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "text_sha256"}
+        super().save(*args, **kwargs)
+
+    @property
+    def author(self) -> str:
+        """The byline: the authors' names in order, as one line."""
+        return ", ".join(person.name for person in self.authors.all())
 
     @property
     def publication_date_display(self) -> str:
@@ -42,6 +96,25 @@ class Article(models.Model):
         if self.publication_date_precision == self.DatePrecision.MONTH:
             return self.publication_date.strftime("%B %Y")
         return self.publication_date.strftime("%-d %B %Y")
+
+
+class ArticleAuthor(models.Model):
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="bylines")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="bylines")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "person"], name="article_author_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} ({self.article})"
+
+
+def text_digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 class Tag(models.Model):
@@ -136,6 +209,15 @@ class Question(models.Model):
         CLOSED = "closed", "Closed"
         RESOLVED = "resolved", "Resolved"
 
+    class ProvenanceLink(models.TextChoices):
+        DIRECT = "direct", "Direct: measures the claim over its horizon"
+        PROXY = "proxy", "Proxy: measures something that stands for the claim"
+        SUCCESSOR = "successor", "Successor: the claim's question over a later window"
+
+    class ProvenanceDirection(models.TextChoices):
+        YES = "yes", "The claim speaks for Yes"
+        NO = "no", "The claim speaks for No"
+
     class ProbabilityTable(models.TextChoices):
         ICD203 = "icd203", "ICD 203 (2015)"
         KENT1964 = "kent1964", "Sherman Kent (1964)"
@@ -188,6 +270,17 @@ class Question(models.Model):
         max_length=16, choices=ProbabilityTable.choices, blank=True
     )
     implied_probability_term = models.CharField(max_length=120, blank=True)
+    # How the question tracks the article's claim: `direct` measures the claim itself
+    # over its own horizon and scores the article; a `proxy` (another measure) or a
+    # `successor` (another window) only refers to it.
+    provenance_link = models.CharField(
+        max_length=12, choices=ProvenanceLink.choices, default=ProvenanceLink.DIRECT
+    )
+    # Whether the claim speaks for this question's Yes or its No. The implied range
+    # above is always the probability of Yes.
+    provenance_direction = models.CharField(
+        max_length=3, choices=ProvenanceDirection.choices, default=ProvenanceDirection.YES
+    )
     successor_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="successors"
     )

@@ -76,7 +76,7 @@ def drafts_for_authoring() -> QuerySet[Question]:
     """Every draft, the most recently edited first, with what the list shows."""
     return (
         Question.objects.drafts()
-        .select_related("article")
+        .select_related("article__outlet")
         .prefetch_related("tags")
         .order_by("-updated_at", "-id")
     )

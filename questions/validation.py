@@ -60,6 +60,8 @@ _COPIED_FIELDS = (
     "implied_probability_low",
     "implied_probability_high",
     "implied_probability_table",
+    "provenance_link",
+    "provenance_direction",
 )
 
 
@@ -88,6 +90,8 @@ class QuestionFields:
     implied_probability_high: float | None = None
     implied_probability_table: str = ""
     implied_probability_term: str = ""
+    provenance_link: str = Question.ProvenanceLink.DIRECT
+    provenance_direction: str = Question.ProvenanceDirection.YES
 
 
 class _Problems:
@@ -118,6 +122,7 @@ def question_clean(*, fields: QuestionFields, exclude_pk: int | None = None) -> 
     _check_window(fields, problems)
     _check_passage(fields.article, values["source_passage"], problems)
     _check_implied_probability(fields, problems)
+    _check_provenance_link(fields, problems)
     values["tags"] = _clean_tags(fields.tags, problems)
     if problems.by_field:
         raise ValidationError(problems.by_field)
@@ -250,6 +255,16 @@ def _check_implied_probability(fields: QuestionFields, problems: _Problems) -> N
             # beside it: files always needed one, and now drafts do too. It is asked for
             # once the range itself stands, like the order of its ends.
             problems.add("implied_probability_table", "Give the table the range was read with.")
+
+
+def _check_provenance_link(fields: QuestionFields, problems: _Problems) -> None:
+    for name, choices in (
+        ("provenance_link", Question.ProvenanceLink),
+        ("provenance_direction", Question.ProvenanceDirection),
+    ):
+        value = getattr(fields, name)
+        if value not in choices.values:
+            problems.add(name, f"Use one of {', '.join(choices.values)}.")
 
 
 # --- Tags ----------------------------------------------------------------------

@@ -1,13 +1,15 @@
 """factory_boy builders shared by the tests."""
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import factory
 from django.utils import timezone
+from django.utils.text import slugify
 
 from accounts.models import User
 from forecasts.models import Forecast
-from questions.models import Article, Clarification, Question
+from questions.models import Article, ArticleAuthor, Clarification, Outlet, Person, Question
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -25,15 +27,48 @@ class StaffFactory(UserFactory):
     is_staff = True
 
 
+class OutletFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Outlet
+        django_get_or_create = ("slug",)
+
+    name = "Example Outlet"
+    slug = factory.LazyAttribute(lambda o: slugify(o.name))
+
+
+class PersonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Person
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"Person {n}")
+    slug = factory.LazyAttribute(lambda o: slugify(o.name))
+
+
 class ArticleFactory(factory.django.DjangoModelFactory):
+    """`outlet` and `author` may be given as names: they become records (one author
+    per comma-free name)."""
+
     class Meta:
         model = Article
+        skip_postgeneration_save = True
 
     slug = factory.Sequence(lambda n: f"article-{n}")
     title = factory.Sequence(lambda n: f"Article {n}")
-    outlet = "Example Outlet"
+    outlet = factory.SubFactory(OutletFactory)
     publication_date = factory.LazyFunction(lambda: timezone.now().date())
     text = "It is likely that something happens."
+
+    @classmethod
+    def _adjust_kwargs(cls, **kwargs: Any) -> dict[str, Any]:
+        if isinstance(kwargs.get("outlet"), str):
+            kwargs["outlet"] = OutletFactory(name=kwargs["outlet"])
+        return kwargs
+
+    @factory.post_generation
+    def author(self, create: bool, extracted: str | None, **kwargs: Any) -> None:
+        if create and extracted:
+            ArticleAuthor.objects.create(article=self, person=PersonFactory(name=extracted))
 
 
 class QuestionFactory(factory.django.DjangoModelFactory):

@@ -126,6 +126,8 @@ class QuestionDetailSerializer(QuestionListSerializer):
             "article": ArticleSerializer(question.article).data if question.article else None,
             "passage": question.source_passage,
             "implied_probability": implied,
+            "link": question.provenance_link,
+            "direction": question.provenance_direction,
         }
 
     @extend_schema_field(ForecastSerializer(many=True, allow_null=True))

@@ -62,8 +62,8 @@ class QuestionViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self) -> QuerySet[Question]:
         questions = (
             Question.objects.visible_to(self.request.user)
-            .select_related("article")
-            .prefetch_related("tags")
+            .select_related("article__outlet")
+            .prefetch_related("tags", "article__authors")
         )
         if self.action == "retrieve":
             questions = questions.select_related("successor_of").prefetch_related("projects")

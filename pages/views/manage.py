@@ -125,7 +125,7 @@ def resolution_queue_view(request: HttpRequest) -> HttpResponse:
 def question_resolve_view(request: HttpRequest, slug: str) -> HttpResponse:
     """Two steps: the form, then a confirmation that says what will happen and
     carries the data in hidden fields; every rule is checked again on confirm."""
-    question = get_object_or_404(Question.objects.select_related("article"), slug=slug)
+    question = get_object_or_404(Question.objects.select_related("article__outlet"), slug=slug)
     events = resolution_events_for(question=question)
     latest_event = events[0].pk if events else 0
     context: dict[str, Any] = {"question": question, "events": events}
@@ -320,7 +320,7 @@ def question_new(request: HttpRequest) -> HttpResponse:
 @staff_required
 def question_edit(request: HttpRequest, slug: str) -> HttpResponse:
     question = get_object_or_404(
-        Question.objects.select_related("article").prefetch_related("tags", "projects"),
+        Question.objects.select_related("article__outlet").prefetch_related("tags", "projects"),
         slug=slug,
     )
     if not question.is_draft:
@@ -368,7 +368,7 @@ def _question_form_page(
 @staff_required
 def question_publish_view(request: HttpRequest, slug: str) -> HttpResponse:
     question = get_object_or_404(
-        Question.objects.select_related("article").prefetch_related("tags", "projects"),
+        Question.objects.select_related("article__outlet").prefetch_related("tags", "projects"),
         slug=slug,
     )
     if request.method != "POST":

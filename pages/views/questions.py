@@ -216,8 +216,8 @@ def question_for_page(slug: str, user: Any) -> Question:
     """The question, or a 404; a draft only for staff, who see it as a preview."""
     return get_object_or_404(
         Question.objects.visible_to(user)
-        .select_related("article", "successor_of", "scoring", "community_state")
-        .prefetch_related("tags"),
+        .select_related("article__outlet", "successor_of", "scoring", "community_state")
+        .prefetch_related("tags", "article__authors"),
         slug=slug,
     )
 

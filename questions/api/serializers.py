@@ -23,6 +23,10 @@ class ArticleSummarySerializer(serializers.ModelSerializer):
 
 
 class ArticleSerializer(serializers.ModelSerializer):
+    outlet = serializers.SerializerMethodField(help_text="The outlet's name, or blank.")
+    author = serializers.CharField(read_only=True, help_text="The authors' names, in order.")
+    authors = serializers.SerializerMethodField()
+
     class Meta:
         model = Article
         fields = [
@@ -30,10 +34,17 @@ class ArticleSerializer(serializers.ModelSerializer):
             "title",
             "outlet",
             "author",
+            "authors",
             "publication_date",
             "publication_date_precision",
             "url",
         ]
+
+    def get_outlet(self, article: Article) -> str:
+        return article.outlet.name if article.outlet else ""
+
+    def get_authors(self, article: Article) -> list[str]:
+        return [person.name for person in article.authors.all()]
 
 
 class ImpliedProbabilitySerializer(serializers.Serializer):
@@ -48,6 +59,15 @@ class ProvenanceSerializer(serializers.Serializer):
     passage = serializers.CharField(help_text="The article's words the question is drawn from.")
     implied_probability = ImpliedProbabilitySerializer(
         allow_null=True, help_text="The probability the article's wording implies."
+    )
+    link = serializers.ChoiceField(
+        choices=Question.ProvenanceLink.choices,
+        help_text="How the question tracks the article's claim: `direct` links score the "
+        "article; `proxy` and `successor` links only refer to it.",
+    )
+    direction = serializers.ChoiceField(
+        choices=Question.ProvenanceDirection.choices,
+        help_text="Whether the claim speaks for this question's Yes or its No.",
     )
 
 

@@ -171,7 +171,7 @@ def test_list_query_count_does_not_grow_with_the_page(
     with django_assert_max_num_queries(small):
         large, shown = _queries_for_list(client)
     assert shown == 15
-    assert large == small == 4  # count, page, tags, the stored community forecasts
+    assert large == small == 5  # count, page, tags, authors, the stored community forecasts
 
 
 def test_community_counts_only_forecasts_before_the_actual_close(staff):
@@ -236,12 +236,15 @@ def test_detail_has_text_provenance_successor_and_close_values(api_client, artic
             "title": "The Fractured Pillar",
             "outlet": "Example Outlet",
             "author": "A. Writer",
+            "authors": ["A. Writer"],
             "publication_date": "2025-12-07",
             "publication_date_precision": "day",
             "url": "https://example.org/pillar",
         },
         "passage": "It is likely that X happens.",
         "implied_probability": {"low": 0.55, "high": 0.8, "table": "icd203", "term": "likely"},
+        "link": "direct",
+        "direction": "yes",
     }
     assert body["successor_of"] == "parent-q"
     assert (body["community_at_close"], body["forecasters_at_close"]) == (0.35, 4)
