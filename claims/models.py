@@ -68,6 +68,21 @@ class Claim(models.Model):
         return f"{self.article.slug}: {self.passage[:60]}"
 
 
+class ArticleForecaster(models.Model):
+    """The system user an article's direct claims are scored as, named `article:<slug>`
+    (the user column of `export_scores`). It cannot log in; scoring gives it a constant
+    forecast per directly linked question and keeps it out of the crowd, as it does the
+    community forecast's user."""
+
+    article = models.OneToOneField(Article, on_delete=models.PROTECT, related_name="forecaster")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="article_forecaster"
+    )
+
+    def __str__(self) -> str:
+        return f"article:{self.article.slug}"
+
+
 class ClaimLink(models.Model):
     """A question that tracks a claim. `direct` links (the question measures the claim
     over its own horizon) are scored as the article's forecast on the question; `proxy`
