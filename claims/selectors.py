@@ -65,7 +65,9 @@ class PassageInContext:
     cut_after: bool
 
 
-def passage_in_context(*, text: str, claim: Claim, width: int = CONTEXT_CHARACTERS) -> PassageInContext:
+def passage_in_context(
+    *, text: str, claim: Claim, width: int = CONTEXT_CHARACTERS
+) -> PassageInContext:
     """The claim's passage as its offsets mark it, with up to `width` characters of the
     text on each side (cut at a space where one is near)."""
     start, end = claim.start, claim.end

@@ -26,6 +26,7 @@ from django.utils.text import slugify
 from accounts.models import User
 from claims.models import Claim, ClaimLink
 from common.db import max_length
+from common.likelihood import NUMBER, table_keys
 from questions.models import Article, ArticleAuthor, Outlet, Person, Question, text_digest
 from questions.services import QuestionDraft, question_draft_create
 
@@ -36,8 +37,6 @@ REQUIRED = "This field is required."
 # long report is some 100,000 characters; beyond this it is not an article.
 ARTICLE_TEXT_MAX_LENGTH = 300_000
 DISMISS_REASON_MAX_LENGTH = 2000
-# A range read from a stated figure ("a 60 % chance") rather than from a table of words.
-NUMBER_TABLE = "number"
 # A claim with no horizon is drafted over this window, as the authoring page's default.
 DEFAULT_WINDOW = relativedelta(years=1)
 # The seed questions resolve a month after they close (questions.forms).
@@ -50,9 +49,9 @@ def _require_staff(user: User, field: str, action: str) -> None:
 
 
 def known_tables() -> list[str]:
-    """The tables a claim's range may be read with: the likelihood tables questions know,
-    and a stated number."""
-    return [*Question.ProbabilityTable.values, NUMBER_TABLE]
+    """The tables a claim's range may be read with: the likelihood tables
+    (common/data/likelihood_tables.yaml), and a stated number."""
+    return [*table_keys(), NUMBER]
 
 
 # --- Outlets and people ---------------------------------------------------------------
@@ -216,7 +215,9 @@ def article_ingest(
         )
         seen: set[int] = set()
         for position, entry in enumerate(names):
-            person = person_for_name(name=entry.name, affiliation=entry.affiliation, field="authors")
+            person = person_for_name(
+                name=entry.name, affiliation=entry.affiliation, field="authors"
+            )
             if person.pk in seen:
                 continue  # the same name twice on a byline is one author
             seen.add(person.pk)
@@ -431,12 +432,14 @@ def _clean_span(text: str, edit: ClaimEdit, *, near: int) -> tuple[str, int, int
         )
     start, end = edit.start, edit.end
     if not 0 <= start < end <= len(text):
-        raise ValidationError(
-            {"end": [f"The offsets must satisfy 0 ≤ start < end ≤ {len(text)}."]}
-        )
+        raise ValidationError({"end": [f"The offsets must satisfy 0 ≤ start < end ≤ {len(text)}."]})
     if passage and text[start:end] != passage:
         raise ValidationError(
-            {"passage": [f"The text at {start}–{end} is not this passage, character for character."]}
+            {
+                "passage": [
+                    f"The text at {start}–{end} is not this passage, character for character."
+                ]
+            }
         )
     return text[start:end], start, end
 
@@ -490,9 +493,7 @@ def _apply_edit(claim: Claim, edit: ClaimEdit, *, text: str) -> None:
 
 
 def _span_taken(claim: Claim) -> ValidationError:
-    return ValidationError(
-        {"passage": ["Another claim of this article has exactly this passage."]}
-    )
+    return ValidationError({"passage": ["Another claim of this article has exactly this passage."]})
 
 
 def claim_update(*, claim_id: int, edit: ClaimEdit, updated_by: User) -> Claim:
@@ -598,7 +599,7 @@ def _question_provenance(claim: Claim) -> dict[str, Any]:
     """The implied range as the question records it: the claim's, toward Yes. A range
     read from a stated number has no likelihood table among the question's, so the
     question then keeps only the passage; the claim's link carries the range."""
-    if claim.low is None or claim.table not in Question.ProbabilityTable.values:
+    if claim.low is None or claim.table not in table_keys():
         return {}
     return {
         "implied_probability_low": claim.low,
