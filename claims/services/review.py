@@ -27,6 +27,7 @@ from accounts.models import User
 from claims.models import Claim, ClaimLink
 from common.db import max_length
 from common.likelihood import NUMBER, table_keys
+from common.text import CONTROL_MESSAGE, control_character
 from questions.models import Article, ArticleAuthor, Outlet, Person, Question, text_digest
 from questions.services import QuestionDraft, question_draft_create
 
@@ -118,8 +119,19 @@ class AuthorName:
 
 def normalize_text(text: str) -> str:
     """The text as stored: one kind of line break (browsers send a textarea's as CRLF,
-    files may have either), no trailing blanks at its ends. Offsets are into this."""
-    return (text or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+    files may have either), no control characters (a page's stray form feed; PostgreSQL
+    refuses NUL), no blanks at its ends. Offsets are into this."""
+    text = (text or "").replace("\r\n", "\n").replace("\r", "\n")
+    if control_character(text):
+        text = "".join(char for char in text if char in "\t\n" or not control_character(char))
+    return text.strip()
+
+
+def _refuse_controls(values: dict[str, str]) -> None:
+    for field, value in values.items():
+        found = control_character(value or "")
+        if found:
+            raise ValidationError({field: [CONTROL_MESSAGE.format(found)]})
 
 
 def _clean_url(url: str, field: str = "url") -> str:
@@ -183,6 +195,15 @@ def article_ingest(
     slug of the name, created if new). The same text twice is refused, naming the
     article that has it: its claims are already there."""
     _require_staff(created_by, "created_by", "add articles")
+    names = [entry if isinstance(entry, AuthorName) else AuthorName(entry) for entry in authors]
+    _refuse_controls(
+        {
+            "title": title,
+            "outlet": outlet,
+            "url": url,
+            "authors": " ".join(f"{entry.name} {entry.affiliation}" for entry in names),
+        }
+    )
     title = " ".join((title or "").split())
     text = normalize_text(text)
     problems = _check_article(
@@ -196,7 +217,6 @@ def article_ingest(
         raise ValidationError(problems)
     assert publication_date is not None
     url = _clean_url(url)
-    names = [entry if isinstance(entry, AuthorName) else AuthorName(entry) for entry in authors]
     names = [entry for entry in names if entry.name.strip()]
     with transaction.atomic():
         same = Article.objects.filter(text_sha256=text_digest(text)).first()
@@ -465,6 +485,10 @@ def _clean_range(edit: ClaimEdit, problems: dict[str, list[str]]) -> None:
 
 
 def _clean_edit_texts(edit: ClaimEdit, problems: dict[str, list[str]]) -> None:
+    for name in ("expression", "horizon_text", "speaker", "speaker_affiliation"):
+        found = control_character(getattr(edit, name) or "")
+        if found:
+            problems[name] = [CONTROL_MESSAGE.format(found)]
     for name in ("expression", "horizon_text"):
         limit = max_length(Claim, name)
         if len((getattr(edit, name) or "").strip()) > limit:
