@@ -361,14 +361,44 @@ def _reason(reading: _Reading | None, horizon: Horizon | None, own: bool) -> str
     return "; ".join(parts)
 
 
+def _build(
+    sent: Span,
+    start: int,
+    reading: _Reading | None,
+    horizon: Horizon | None,
+    own: bool,
+    speaker: Attribution | None,
+) -> Proposal:
+    expression, low, high, table, negated, kind = "", None, None, "", False, KIND_HORIZON
+    if reading is not None:
+        expression, low, high = reading.expression, reading.low, reading.high
+        table, negated, kind = reading.table, reading.negated, reading.kind
+    return Proposal(
+        passage=sent.text,
+        start=start,
+        end=start + len(sent.text),
+        expression=expression,
+        low=low,
+        high=high,
+        table=table,
+        horizon_text=horizon.text if horizon else "",
+        horizon_start=horizon.date_start if horizon else None,
+        horizon_end=horizon.date_end if horizon else None,
+        speaker=speaker.name if speaker else None,
+        speaker_affiliation=speaker.affiliation if speaker else None,
+        negated=negated,
+        kind=kind,
+        reason=_reason(reading, horizon, own),
+    )
+
+
 def _proposal(
     sent: Span,
     offset: int,
     context: _Context,
     speaker: Attribution | None,
 ) -> Proposal | None:
-    published = context.published
-    own = horizons_find(sent.text, published=published)
+    own = horizons_find(sent.text, published=context.published)
     horizon = _shift(own[0], offset + sent.start_char) if own else None
     readings = list(_figures(sent)) or list(_wordings(sent))
     reading = readings[0] if readings else None
@@ -380,25 +410,7 @@ def _proposal(
     # With no horizon anywhere, a wording must be about something named.
     if horizon is None and inherited is None and not _names_something(sent):
         return None
-    used = horizon or inherited
-    kind = reading.kind if reading is not None else KIND_HORIZON
-    return Proposal(
-        passage=sent.text,
-        start=offset + sent.start_char,
-        end=offset + sent.end_char,
-        expression=reading.expression if reading else "",
-        low=reading.low if reading else None,
-        high=reading.high if reading else None,
-        table=reading.table if reading else "",
-        horizon_text=used.text if used else "",
-        horizon_start=used.date_start if used else None,
-        horizon_end=used.date_end if used else None,
-        speaker=speaker.name if speaker else None,
-        speaker_affiliation=speaker.affiliation if speaker else None,
-        negated=reading.negated if reading else False,
-        kind=kind,
-        reason=_reason(reading, used, horizon is not None),
-    )
+    return _build(sent, offset + sent.start_char, reading, horizon or inherited, bool(own), speaker)
 
 
 def _trimmed(sent: Span) -> Span | None:
