@@ -22,6 +22,14 @@ def _require_staff(user: User, field: str) -> None:
         raise ValidationError({field: ["Only staff can change people and outlets."]})
 
 
+# A description is free text; a long one is a pasted page, not a description.
+DESCRIPTION_MAX_LENGTH = 5000
+
+
+def _limit(model: type[Record], field: str) -> int:
+    return DESCRIPTION_MAX_LENGTH if field == "description" else max_length(model, field)
+
+
 def _clean(model: type[Record], values: dict[str, str]) -> dict[str, str]:
     problems: dict[str, list[str]] = {}
     cleaned = {}
@@ -30,8 +38,8 @@ def _clean(model: type[Record], values: dict[str, str]) -> dict[str, str]:
         found = control_character(text)
         if found:
             problems[field] = [CONTROL_MESSAGE.format(found)]
-        elif len(text) > max_length(model, field):
-            problems[field] = [f"At most {max_length(model, field)} characters."]
+        elif len(text) > _limit(model, field):
+            problems[field] = [f"At most {_limit(model, field)} characters."]
         cleaned[field] = text
     if "name" in cleaned and not cleaned["name"]:
         problems["name"] = ["This field is required."]

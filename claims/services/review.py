@@ -263,6 +263,7 @@ class Proposal(Protocol):
     horizon_start: date | None
     horizon_end: date | None
     speaker: str | None
+    speaker_affiliation: str | None
 
 
 Extractor = Callable[[str, date], Sequence[Any]]
@@ -270,9 +271,12 @@ Extractor = Callable[[str, date], Sequence[Any]]
 
 def default_extractor() -> Extractor:
     # Imported here: the extractor loads spaCy, which only proposing needs.
-    from claims.extraction import extract_proposals
+    from claims.extraction import extract_claims
 
-    return extract_proposals
+    def extract(text: str, published: date) -> Sequence[Any]:
+        return extract_claims(text, published=published)
+
+    return extract
 
 
 def _text_or_blank(value: Any, limit: int) -> str:
@@ -289,8 +293,16 @@ def _claim_from_proposal(article: Article, proposal: Any) -> Claim | None:
     low, high = proposal.low, proposal.high
     if low is None or high is None or not 0 <= low <= high <= 1:
         low = high = None
+    speaker = None
     speaker_name = getattr(proposal, "speaker", None)
-    speaker = person_for_name(name=speaker_name) if speaker_name else None
+    if speaker_name:
+        affiliation = getattr(proposal, "speaker_affiliation", None) or ""
+        try:
+            speaker = person_for_name(name=speaker_name, affiliation=affiliation)
+        except ValidationError:
+            # A "name" longer than a name can be is the extractor's misreading: the claim
+            # is proposed without a speaker, for staff to name.
+            logger.warning("Speaker %r of %s not kept", speaker_name[:60], article.slug)
     return Claim(
         article=article,
         passage=proposal.passage,
