@@ -69,7 +69,7 @@ class ArticleReadForm(forms.Form):
         return upload
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         pasted = (data.get("pasted") or "").strip()
         upload = data.get("upload")
         if not self.errors:
@@ -110,7 +110,9 @@ class ArticleConfirmForm(forms.Form):
     )
     authors = forms.CharField(
         required=False,
-        help_text="One per line; an affiliation after a bar: “Emily Carter | Georgetown University”.",
+        help_text=(
+            "One per line; an affiliation after a bar: “Emily Carter | Georgetown University”."
+        ),
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     outlet = forms.CharField(

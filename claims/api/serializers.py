@@ -16,9 +16,9 @@ from claims.services.review import (
     ClaimEdit,
     known_tables,
 )
-from common.api import TextTakesText
+from common.api import SlugRelation, TextTakesText
 from common.db import max_length
-from questions.models import Article, Outlet, Person
+from questions.models import Article, Outlet, Person, Question
 
 
 class OutletSerializer(serializers.ModelSerializer):
@@ -72,7 +72,9 @@ class SpeakerWriteSerializer(TextTakesText):
 
 
 class ClaimLinkSerializer(serializers.ModelSerializer):
-    question = serializers.SlugRelatedField(read_only=True, slug_field="slug")
+    question: SlugRelation[Question] = serializers.SlugRelatedField(
+        read_only=True, slug_field="slug"
+    )
 
     class Meta:
         model = ClaimLink
@@ -80,7 +82,7 @@ class ClaimLinkSerializer(serializers.ModelSerializer):
 
 
 class ClaimSerializer(serializers.ModelSerializer):
-    article = serializers.SlugRelatedField(read_only=True, slug_field="slug")
+    article: SlugRelation[Article] = serializers.SlugRelatedField(read_only=True, slug_field="slug")
     speaker = PersonSummarySerializer(read_only=True, allow_null=True)
     links = serializers.SerializerMethodField(
         help_text="The published questions that track the claim, and how."
@@ -140,7 +142,8 @@ class ClaimWriteSerializer(TextTakesText):
     high = serializers.FloatField(required=False, allow_null=True, min_value=0, max_value=1)
     table = serializers.CharField(
         required=False, allow_blank=True, max_length=max_length(Claim, "table"),
-        help_text="A likelihood table's key, or `number` for a stated figure: " + ", ".join(known_tables()),
+        help_text="A likelihood table's key, or `number` for a stated figure: "
+        + ", ".join(known_tables()),
     )  # fmt: skip
     horizon_text = serializers.CharField(
         required=False, allow_blank=True, max_length=max_length(Claim, "horizon_text")

@@ -60,16 +60,15 @@ class StaffWritesOrReadOnly(BasePermission):
         return request.method in SAFE_METHODS or bool(request.user and request.user.is_staff)
 
 
-class StaffWritesMixin:
+class StaffWritesViewSet(viewsets.GenericViewSet):
     permission_classes = [StaffWritesOrReadOnly]
     throttle_scope = "reviews"
-    request: Request
 
     def get_throttles(self) -> list[BaseThrottle]:
         # Reading is not limited; writes are, per staff user.
         if self.request.method in SAFE_METHODS:
             return []
-        return super().get_throttles()  # type: ignore[misc]
+        return super().get_throttles()
 
 
 def visible_claims(request: Request) -> QuerySet[Claim]:
@@ -105,11 +104,10 @@ def _write_responses(ok: Any, code: int = 200) -> dict[int, Any]:
     ),
 )
 class ArticleViewSet(
-    StaffWritesMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
-    viewsets.GenericViewSet,
+    StaffWritesViewSet,
 ):
     lookup_field = "slug"
     lookup_value_regex = r"[-a-zA-Z0-9_]+"
@@ -189,12 +187,11 @@ class ArticleViewSet(
     ),
 )
 class ClaimViewSet(
-    StaffWritesMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
+    StaffWritesViewSet,
 ):
     filterset_class = ClaimFilter
     http_method_names = ["get", "post", "patch", "head", "options"]
@@ -303,12 +300,11 @@ class ClaimViewSet(
 
 
 class _RecordViewSet(
-    StaffWritesMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
+    StaffWritesViewSet,
 ):
     lookup_field = "slug"
     lookup_value_regex = r"[-a-zA-Z0-9_]+"

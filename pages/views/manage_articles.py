@@ -292,7 +292,7 @@ def _claim_edit_page(
     context = {
         "claim": claim,
         "form": form,
-        "context": passage_in_context(text=claim.article.text, claim=claim),
+        "around": passage_in_context(text=claim.article.text, claim=claim),
     }
     return render(request, "pages/manage/claim_edit.html", context, status=status)
 

@@ -314,7 +314,7 @@ def test_staff_can_add_a_claim_by_hand(staff, article):
     assert TEXT[claim.start : claim.end] == "Talks resumed last year."
 
 
-# --- drafting a question ---------------------------------------------------------------------------
+# --- drafting a question ---------------------------------------------------------------
 
 
 def test_a_draft_tracks_the_claim_with_its_provenance_and_horizon(staff, article, proposed):
