@@ -22,7 +22,7 @@ from questions.models import Article, Outlet, Person, Question
 
 
 class OutletSerializer(serializers.ModelSerializer):
-    url = serializers.URLField(read_only=True, help_text="The outlet's own site.")
+    url = serializers.CharField(read_only=True, help_text="The outlet's own site, or blank.")
     api_url = serializers.HyperlinkedIdentityField(
         view_name="api:outlet-detail", lookup_field="slug"
     )
@@ -33,7 +33,7 @@ class OutletSerializer(serializers.ModelSerializer):
 
 
 class SpeakerSerializer(serializers.ModelSerializer):
-    url = serializers.URLField(read_only=True, help_text="A page about the person.")
+    url = serializers.CharField(read_only=True, help_text="A page about the person, or blank.")
     api_url = serializers.HyperlinkedIdentityField(
         view_name="api:speaker-detail", lookup_field="slug"
     )
@@ -187,6 +187,7 @@ class ProposedSerializer(serializers.Serializer):
 
 class ArticleListSerializer(serializers.ModelSerializer):
     outlet = OutletSerializer(read_only=True, allow_null=True)
+    url = serializers.CharField(read_only=True, help_text="Where it was published, or blank.")
     authors = PersonSummarySerializer(many=True, read_only=True)
     api_url = serializers.HyperlinkedIdentityField(
         view_name="api:article-detail", lookup_field="slug"
@@ -220,6 +221,15 @@ class ArticleDetailSerializer(ArticleListSerializer):
         return list(ClaimSerializer(claims, many=True, context=self.context).data)
 
 
+class JSONBooleanField(serializers.BooleanField):
+    """true or false, as the schema says: DRF's would also take 0, 1, "yes" and "off"."""
+
+    def to_internal_value(self, data: Any) -> bool:
+        if not isinstance(data, bool):
+            self.fail("invalid", input=data)
+        return data
+
+
 class AuthorWriteSerializer(TextTakesText):
     name = serializers.CharField(max_length=max_length(Person, "name"))
     affiliation = serializers.CharField(
@@ -242,6 +252,6 @@ class ArticleCreateSerializer(TextTakesText):
         many=True, required=False, default=list, help_text="In byline order."
     )
     url = serializers.URLField(required=False, allow_blank=True, default="", max_length=500)
-    propose = serializers.BooleanField(
+    propose = JSONBooleanField(
         required=False, default=True, help_text="Propose claims from the text at once."
     )
