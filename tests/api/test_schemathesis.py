@@ -94,8 +94,8 @@ from tests.factories import (  # noqa: E402
 pytestmark = [pytest.mark.django_db, pytest.mark.fuzz]
 
 ROLES = ("anonymous", "forecaster", "staff")
-# Generated cases per operation and role in the fuzzing phase (16 operations, 3 roles:
-# 960); the examples and coverage phases add some 2,650 of their own.
+# Generated cases per operation and role in the fuzzing phase (34 operations, 3 roles:
+# 2,040); the examples and coverage phases add thousands of their own.
 FUZZ_EXAMPLES = 20
 PASSWORD = "correct-horse-battery"  # tests.factories.UserFactory's
 # resolved-q's window; its outcome became known on RESOLVED_ON.
