@@ -16,6 +16,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.http import QueryDict
 
+from common import likelihood
 from common.db import max_length
 from questions.models import Article, Project, Question
 from questions.selectors import SEARCH_MAX_LENGTH, SEARCH_MAX_WORDS
@@ -271,7 +272,7 @@ class QuestionDraftForm(forms.Form):
     implied_probability_table = forms.ChoiceField(
         label="Read with the table",
         required=False,
-        choices=[("", "(none)"), *Question.ProbabilityTable.choices],
+        choices=lambda: [("", "(none)"), *likelihood.table_choices()],
     )
     implied_probability_term = forms.CharField(
         label="Term read",
