@@ -45,6 +45,9 @@ def _one(text: str) -> Proposal:
         ("by June 30, 2027", date(2027, 6, 30)),
         ("by the end of next year", date(2026, 12, 31)),
         ("by the end of this year", date(2025, 12, 31)),
+        ("next year", date(2026, 12, 31)),
+        ("in next month's talks", date(2026, 1, 31)),
+        ("within the next year", date(2026, 12, 7)),
     ],
 )
 def test_horizons_are_dated_from_the_publication_date(phrase: str, end: date) -> None:
