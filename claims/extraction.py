@@ -22,6 +22,7 @@ from functools import cache
 from typing import Any
 
 import spacy
+from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
@@ -136,12 +137,27 @@ class _Pipeline:
     numbers: Matcher
 
 
+@Language.component("foreseer_quote_starts")
+def _quote_starts(doc: Doc) -> Doc:
+    """An opening quotation mark after a full stop starts the next sentence; the
+    sentencizer keeps every punctuation mark after a full stop with the sentence it
+    ends, which would give '... at KERI. “' and 'Seoul will ...”'."""
+    for i in range(1, len(doc) - 1):
+        token, before = doc[i], doc[i - 1]
+        opening = token.text in ("“", "‘") or (token.text == '"' and before.whitespace_)
+        if opening and before.text[-1:] in ".!?" and not doc[i + 1].is_punct:
+            token.is_sent_start = True
+            doc[i + 1].is_sent_start = False
+    return doc
+
+
 @cache
 def _pipeline() -> _Pipeline:
     """Built once per process: the blank pipeline loads in a fraction of a second, but
     the matchers hold every table wording."""
     nlp = spacy.blank("en")
     nlp.add_pipe("sentencizer")
+    nlp.add_pipe("foreseer_quote_starts", after="sentencizer")
     phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
     phrases.add("LIKELIHOOD", [nlp.make_doc(p) for p in likelihood.phrases()])
     numbers = Matcher(nlp.vocab)
@@ -235,7 +251,9 @@ def _wording(sent: Span, span: Span) -> _Reading | None:
 
 def _wordings(sent: Span) -> Iterator[_Reading]:
     pipeline = _pipeline()
-    spans = [sent.doc[s:e] for _, s, e in pipeline.phrases(sent)]
+    # as_spans: doc-relative spans (plain tuples from a Span are relative to the span
+    # for a Matcher but to the doc for a PhraseMatcher).
+    spans = list(pipeline.phrases(sent, as_spans=True))
     for span in sorted(filter_spans(spans), key=lambda s: s.start):
         reading = _wording(sent, span)
         if reading is not None:
@@ -283,8 +301,7 @@ def _probability_noun(sent: Span, start: int, end: int) -> int | None:
 
 def _figures(sent: Span) -> Iterator[_Reading]:
     pipeline = _pipeline()
-    found = [(pipeline.nlp.vocab.strings[m], s, e) for m, s, e in pipeline.numbers(sent)]
-    spans = filter_spans([Span(sent.doc, s, e, label=label) for label, s, e in found])
+    spans = filter_spans(list(pipeline.numbers(sent, as_spans=True)))
     for span in sorted(spans, key=lambda s: s.start):
         start, end = span.start - sent.start, span.end - sent.start
         value = _figure_value(span.label_, span)

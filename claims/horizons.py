@@ -88,6 +88,11 @@ _BY_DATE = re.compile(
     rf"(?P<when>{_MONTH}\s+(?:\d{{1,2}},?\s+)?(?:19|20)\d{{2}})\b",
     re.IGNORECASE,
 )
+# "next year", "in next month's budget": the calendar year or month after publication
+# (while "the next year" and "within the next year" are twelve months).
+_NEXT_CALENDAR = re.compile(
+    r"(?<!the\s)\b(?:(?:in|during)\s+)?next\s+(?P<unit>year|month)\b", re.IGNORECASE
+)
 # "by next year", "by the end of this year", "by the end of the decade"
 _BY_RELATIVE = re.compile(
     r"\b(?:by|before)\s+(?:the\s+)?(?:(?P<part>end)\s+of\s+)?(?:the\s+)?"
@@ -191,6 +196,13 @@ def _date_end(match: re.Match[str], published: date) -> date | None:
     return end
 
 
+def _calendar_end(match: re.Match[str], published: date) -> date:
+    if match.group("unit").lower() == "year":
+        return date(published.year + 1, 12, 31)
+    moved = date_add(published, months=1)
+    return _month_end(moved.year, moved.month)
+
+
 def _by_relative_end(match: re.Match[str], published: date) -> date:
     which = match.group("which").lower()
     unit = match.group("unit").lower()
@@ -207,6 +219,7 @@ _GRAMMAR = (
     (_BY_DATE, _date_end),
     (_BY_YEAR, _year_end),
     (_BY_RELATIVE, _by_relative_end),
+    (_NEXT_CALENDAR, _calendar_end),
     (_NEXT, _relative_end),
     (_WITHIN, _relative_end),
     (_FROM_NOW, _relative_end),

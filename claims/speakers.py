@@ -38,7 +38,7 @@ _VERB_NAME = re.compile(rf"\b{_VERBS}\s+(?P<name>{_NAME}){_AFFILIATION}")
 # Name before the verb: "Park Jae-sung said", "The RAND Corporation estimates that".
 _NAME_VERB = re.compile(rf"(?P<name>{_NAME})(?:,\s+[^,]{{3,120}},)?\s+{_VERBS}\b")
 # "according to the IMF", "according to Dr. Carter"
-_ACCORDING = re.compile(rf"\b[Aa]ccording\s+to\s+(?:the\s+)?(?P<name>{_NAME}){_AFFILIATION}")
+_ACCORDING = re.compile(rf"\b[Aa]ccording\s+to\s+(?:the\s+)?(?P<name>{_NAME})")
 # "a report from the RAND Corporation", "a study by the Korea Development Institute"
 _REPORT = re.compile(
     r"\b(?:report|study|analysis|survey|paper|assessment|forecast|estimate|projection)s?"

@@ -145,6 +145,12 @@ def tables() -> tuple[Table, ...]:
         return tables_parse(yaml.safe_load(handle))
 
 
+def caches_clear() -> None:
+    """Forget the file as read (tests that swap `DATA_FILE`)."""
+    tables.cache_clear()
+    _index.cache_clear()
+
+
 def table(key: str) -> Table:
     """The table with this key; KeyError if there is none."""
     for candidate in tables():

@@ -582,6 +582,7 @@ FILLERS: dict[str, Callable[[World], list[str]]] = {
     "manage:claim_edit": lambda w: each_claim("manage:claim_edit", w),
     "manage:claim_dismiss": lambda w: each_claim("manage:claim_dismiss", w),
     "manage:claim_draft": lambda w: each_claim("manage:claim_draft", w),
+    "manage:likelihood_tables": lambda w: at("manage:likelihood_tables"),
     # Accounts
     "signup": lambda w: at("signup"),
     "account_settings": lambda w: at("account_settings"),
