@@ -264,7 +264,9 @@ def build_world() -> World:
     )
     claim_draft_question(claim_id=tracked.pk, by=staff)
     dropped = claim_create(
-        article_id=article.pk, edit=ClaimEdit(passage="An escalation could follow."), created_by=staff
+        article_id=article.pk,
+        edit=ClaimEdit(passage="An escalation could follow."),
+        created_by=staff,
     )
     claim_dismiss(claim_id=dropped.pk, reason="Too vague.", dismissed_by=staff)
     # A wrong password on the login page: the failure the lockout counts (the admin's
@@ -653,9 +655,7 @@ FILLERS: dict[str, Callable[[World], list[str]]] = {
     "api:claim-propose": lambda w: at("api:claim-propose"),
     "api:speaker-list": lambda w: at("api:speaker-list", {}, {"limit": "1"}),
     "api:speaker-detail": lambda w: [
-        url
-        for slug in ["dr-emily-carter", "nobody"]
-        for url in at("api:speaker-detail", slug=slug)
+        url for slug in ["dr-emily-carter", "nobody"] for url in at("api:speaker-detail", slug=slug)
     ],
     "api:outlet-list": lambda w: at("api:outlet-list", {}, {"limit": "1"}),
     "api:outlet-detail": lambda w: [

@@ -8,6 +8,7 @@ answered by a redirect back to the review page (the page never changes on a GET)
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -29,6 +30,7 @@ from claims.forms import (
     authors_text,
 )
 from claims.models import Claim
+from claims.reading import ArticleReadError, article_read
 from claims.selectors import articles_for_review, claims_of_article, passage_in_context
 from claims.services.review import (
     AuthorName,
@@ -66,25 +68,28 @@ class ReadArticle:
     url: str = ""
 
 
-def read_article(content: str, *, name: str) -> ReadArticle:
-    """The article in `content` (a pasted text or an uploaded file called `name`)
-    through the extractor's reader (claims.reading): its main text and metadata."""
-    from claims.reading import read_document
+# Pasted text that starts as markup is a page's source, read as HTML.
+_MARKUP = re.compile(r"^\s*(<!doctype html|<html|<head|<body|<article|<div|<p[\s>]|<h[1-6])", re.I)
 
-    found = read_document(content, name=name)
-    authors = [
-        entry
-        if isinstance(entry, AuthorName)
-        else AuthorName(getattr(entry, "name", str(entry)), getattr(entry, "affiliation", ""))
-        for entry in (found.authors or [])
-    ]
+
+def read_article(content: str, *, name: str) -> ReadArticle:
+    """The article in `content` (a pasted text, or an uploaded file called `name`)
+    through claims.reading: its main text and metadata, trafilatura's for a page. A
+    paste is read as a page when it starts as one, as plain text or Markdown otherwise.
+    What cannot be read is a ValidationError on the field it came in."""
+    field = "upload" if name else "pasted"
+    if not name:
+        name = "pasted.html" if _MARKUP.match(content) else "pasted.md"
+    try:
+        found = article_read(content, name)
+    except ArticleReadError as error:
+        raise ValidationError({field: [str(error)]}) from None
     return ReadArticle(
         title=found.title or "",
-        authors=authors,
+        authors=[AuthorName(author) for author in found.authors],
         outlet=found.outlet or "",
         publication_date=found.date,
         text=found.text or "",
-        url=getattr(found, "url", "") or "",
     )
 
 

@@ -111,8 +111,13 @@ ACCEPTED_CLAIM, PROPOSED_CLAIM = -3, -4
 # keeps its invalid value).
 VALUES: dict[str, list[Any]] = {
     "slugs": [
-        "open-q", "resolved-q", "hidden-q", "upcoming-q",
-        "fractured-pillar", "dr-emily-carter", "example-outlet",
+        "open-q",
+        "resolved-q",
+        "hidden-q",
+        "upcoming-q",
+        "fractured-pillar",
+        "dr-emily-carter",
+        "example-outlet",
     ],
     "forecasts": [MY_FORECAST, THEIR_FORECAST, ACCEPTED_CLAIM, PROPOSED_CLAIM],
     "scopes": [
