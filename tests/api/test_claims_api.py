@@ -315,3 +315,18 @@ def test_put_and_delete_are_not_offered(staff_client, article):
     assert staff_client.delete(f"/api/claims/{claim.pk}/").status_code == 405
     assert staff_client.put(f"/api/claims/{claim.pk}/", {}, format="json").status_code == 405
     assert staff_client.delete(f"/api/articles/{article.slug}/").status_code == 405
+
+
+def test_staff_writes_are_rate_limited_and_reads_are_not(
+    settings, staff_client, api_client, article
+):
+    settings.FORESEER_THROTTLE_RATES = {**settings.FORESEER_THROTTLE_RATES, "reviews": "2/minute"}
+    claim = Claim.objects.get(passage=SECOND)
+    url = f"/api/claims/{claim.pk}/accept/"
+    assert [staff_client.post(url).status_code for _ in range(2)] == [200, 200]
+    refused = staff_client.post(url)
+    assert refused.status_code == 429
+    assert int(refused["Retry-After"]) > 0
+    for _ in range(5):
+        assert staff_client.get("/api/claims/").status_code == 200
+        assert api_client.get("/api/articles/").status_code == 200

@@ -23,6 +23,17 @@ ENDPOINTS = {
     "/api/staff/import/questions/": {"post"},
     "/api/staff/import/forecasts/": {"post"},
     "/api/staff/export/scores/": {"get"},
+    "/api/articles/": {"get", "post"},
+    "/api/articles/{slug}/": {"get"},
+    "/api/claims/": {"get", "post"},
+    "/api/claims/{id}/": {"get", "patch"},
+    "/api/claims/{id}/accept/": {"post"},
+    "/api/claims/{id}/dismiss/": {"post"},
+    "/api/claims/propose/": {"post"},
+    "/api/speakers/": {"get", "post"},
+    "/api/speakers/{slug}/": {"get", "patch"},
+    "/api/outlets/": {"get", "post"},
+    "/api/outlets/{slug}/": {"get", "patch"},
 }
 
 
@@ -88,6 +99,17 @@ THROTTLED_OPERATIONS = {
     ("/api/forecasts/", "post"),
     ("/api/staff/import/questions/", "post"),
     ("/api/staff/import/forecasts/", "post"),
+    # Staff writes to articles, claims, speakers and outlets.
+    ("/api/articles/", "post"),
+    ("/api/claims/", "post"),
+    ("/api/claims/{id}/", "patch"),
+    ("/api/claims/{id}/accept/", "post"),
+    ("/api/claims/{id}/dismiss/", "post"),
+    ("/api/claims/propose/", "post"),
+    ("/api/speakers/", "post"),
+    ("/api/speakers/{slug}/", "patch"),
+    ("/api/outlets/", "post"),
+    ("/api/outlets/{slug}/", "patch"),
 }
 
 

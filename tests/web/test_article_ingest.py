@@ -371,7 +371,7 @@ def test_the_list_and_the_review_page_cost_fixed_queries(staff, staff_web_client
     assert many_review == few_review
 
 
-# --- Reading for real ------------------------------------------------------------------------------
+# --- Reading for real ----------------------------------------------------------------
 
 PAGE = """<!doctype html><html><head><title>Summit Preview | Asia Times</title>
 <meta property="og:title" content="Summit Preview">
