@@ -575,6 +575,16 @@ def _midnight(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=UTC)
 
 
+def _day_end(day: date) -> datetime:
+    # The last second of the day, so the close's date is the horizon's last day: the
+    # date claims.provenance reads back as a direct question's horizon.
+    return datetime.combine(day, time(23, 59, 59), tzinfo=UTC)
+
+
+# A successor's window is never shorter than this.
+SUCCESSOR_MIN_DAYS = 30
+
+
 @dataclass(frozen=True)
 class _Window:
     opens: datetime
@@ -592,7 +602,7 @@ def claim_window(claim: Claim, *, now: datetime) -> _Window:
     published = claim.article.publication_date
     start = claim.horizon_start or published
     end = claim.horizon_end or (published + DEFAULT_WINDOW)
-    closes = _midnight(end + timedelta(days=1))
+    closes = _day_end(end)
     opens = max(_midnight(start), now.replace(second=0, microsecond=0))
     if closes > opens + timedelta(days=1):
         said = (
@@ -602,14 +612,14 @@ def claim_window(claim: Claim, *, now: datetime) -> _Window:
             else "The article gives no horizon: the window runs a year from its publication."
         )
         return _Window(opens, closes, Question.ProvenanceLink.DIRECT, said)
-    length = max(closes - _midnight(start), timedelta(days=30))
-    today = _midnight(now.date())
+    days = max((end - start).days, SUCCESSOR_MIN_DAYS)
+    today = now.date()
     return _Window(
-        today,
-        today + length,
+        _midnight(today),
+        _day_end(today + timedelta(days=days)),
         Question.ProvenanceLink.SUCCESSOR,
         "The claim's own window is over: this question follows it over a new window "
-        f"of the same length from {today.date().isoformat()}.",
+        f"of the same length from {today.isoformat()}.",
     )
 
 

@@ -4,7 +4,7 @@ and drafting a question that tracks a claim."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -330,7 +330,7 @@ def test_a_draft_tracks_the_claim_with_its_provenance_and_horizon(staff, article
     assert question.provenance_direction == Question.ProvenanceDirection.YES
     # Opens now (publication is past), closes at the end of the horizon's last day.
     assert question.open_time == NOW.replace(second=0)
-    assert question.scheduled_close_time == datetime(2031, 6, 2, tzinfo=UTC)
+    assert question.scheduled_close_time == datetime(2031, 6, 1, 23, 59, 59, tzinfo=UTC)
     assert question.scheduled_resolve_time > question.scheduled_close_time
     link = ClaimLink.objects.get(claim=claim)
     assert (link.question, link.kind, link.direction) == (question, "direct", "yes")
@@ -359,7 +359,7 @@ def test_a_claim_without_horizon_gets_a_year_from_publication(staff, article):
         created_by=staff,
     )
     question = claim_draft_question(claim_id=claim.pk, by=staff, now=NOW)
-    assert question.scheduled_close_time == datetime(2027, 6, 2, tzinfo=UTC)
+    assert question.scheduled_close_time == datetime(2027, 6, 1, 23, 59, 59, tzinfo=UTC)
     assert question.implied_probability_low is None
 
 
@@ -381,7 +381,7 @@ def test_a_claim_whose_horizon_is_over_drafts_a_successor(staff, article):
     question = claim_draft_question(claim_id=claim.pk, by=staff, now=NOW)
     assert question.provenance_link == Question.ProvenanceLink.SUCCESSOR
     assert question.open_time == datetime(2026, 7, 1, tzinfo=UTC)
-    assert question.scheduled_close_time - question.open_time == timedelta(days=30)
+    assert question.scheduled_close_time == datetime(2026, 7, 31, 23, 59, 59, tzinfo=UTC)
     assert ClaimLink.objects.get(claim=claim).kind == ClaimLink.Kind.SUCCESSOR
 
 
