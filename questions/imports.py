@@ -20,6 +20,9 @@ Two conveniences serve questions drawn from articles:
   load with more than half of it behind it (forecasts made then would stand for
   less than half of the scored window); it is created once its window has
   closed, to be resolved. Questions already stored are refreshed as ever;
+- `retired: true` keeps a question the file no longer offers: a stored one is
+  refreshed (its forecasts and scores stand, and it resolves as written), and
+  it is never created anew;
 - `{open_date}`, `{close_date}`, `{open_year}` and `{close_year}` in the
   title, criteria and fine print are filled from the question's own window.
 """
@@ -62,6 +65,7 @@ QUESTION_KEYS = {
     "provenance",
     "successor_of",
     "window",
+    "retired",
 }
 ARTICLE_KEYS = {
     "slug",
@@ -111,13 +115,17 @@ class ImportReport:
     articles_created: list[str] = field(default_factory=list)
     # Not created: open at load with more than half the window behind (stale_windows).
     held_back: list[str] = field(default_factory=list)
+    # Not created: retired from the file, kept only where it is stored.
+    retired: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         held = f"; {len(self.held_back)} held back (window more than half over)"
+        retired = f"; {len(self.retired)} retired (not created)"
         return (
             f"{len(self.created)} created, {len(self.updated)} updated, "
             f"{len(self.unchanged)} unchanged; {len(self.articles_created)} new articles"
             + (held if self.held_back else "")
+            + (retired if self.retired else "")
         )
 
 
@@ -385,6 +393,7 @@ _FIELD_ORDER = (
     "implied_probability_term",
     "provenance_link",
     "provenance_direction",
+    "retired",
 )
 WINDOW_FIELDS = ("open_time", "scheduled_close_time", "scheduled_resolve_time")
 # A window the file gets wrong still lets its texts be checked: any window fills the
@@ -492,7 +501,7 @@ def _expand_entry(
         inherited = {
             k: v
             for k, v in raw_by_slug[parent_slug].items()
-            if k not in ("slug", "successor_of", "window")
+            if k not in ("slug", "successor_of", "window", "retired")
         }
         if "window" in entry:
             for key in WINDOW_FIELDS:
@@ -573,6 +582,7 @@ def _clean_entry(
         **provenance,
     )
     projects = _read_projects(entry.get("projects"), problems)
+    retired = _read_retired(entry, problems)
     try:
         values = question_clean(fields=fields, exclude_pk=exclude_pk)
     except ValidationError as error:
@@ -586,7 +596,16 @@ def _clean_entry(
         "article_slug": article_slug,
         "projects": projects,
         "successor_of": entry.get("successor_of") or None,
+        "retired": retired,
     }
+
+
+def _read_retired(entry: dict[str, Any], problems: _EntryProblems) -> bool:
+    retired = entry.get("retired", False)
+    if not isinstance(retired, bool):
+        problems.add("retired", "must be true or false.")
+        return False
+    return retired
 
 
 def _read_time(value: Any, key: str, problems: _EntryProblems) -> datetime | None:
@@ -767,10 +786,13 @@ def questions_import(*, document: Any, base_dir: Path, now: datetime | None = No
                 report.articles_created.append(slug)
         article_ids = dict(Article.objects.values_list("slug", "id"))
         for record in questions:
-            if stale_windows == "hold_back" and _held_back(record["values"], now):
-                report.held_back.append(record["values"]["slug"])
-                continue
-            _write_question(record, article_ids, report)
+            slug = record["values"]["slug"]
+            if record["retired"] and not Question.objects.filter(slug=slug).exists():
+                report.retired.append(slug)
+            elif stale_windows == "hold_back" and _held_back(record["values"], now):
+                report.held_back.append(slug)
+            else:
+                _write_question(record, article_ids, report)
     return report
 
 

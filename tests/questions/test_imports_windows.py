@@ -140,3 +140,29 @@ def test_an_unknown_stale_windows_value_rejects_the_file():
     with pytest.raises(ImportFileError, match="stale_windows: 'skip' is not one of"):
         load({"stale_windows": "skip", "questions": [FRESH]})
     assert not Question.objects.exists()
+
+
+# --- retired ---------------------------------------------------------------------
+
+
+def test_a_retired_question_is_refreshed_where_stored_and_never_created():
+    load([FRESH])
+    retired_fresh = {**FRESH, "retired": True, "background": "Kept for forecasts made."}
+    report = load([retired_fresh, {**CLOSED, "retired": True}])
+    assert report.updated == ["q-fresh"]
+    assert report.retired == ["q-closed"]
+    assert report.summary().endswith("; 1 retired (not created)")
+    assert Question.objects.get(slug="q-fresh").background == "Kept for forecasts made."
+    assert not Question.objects.filter(slug="q-closed").exists()
+
+
+def test_a_successor_of_a_retired_question_is_not_retired():
+    rolling = {"slug": "q-rolling", "successor_of": "q-closed", "window": {"duration": "P6M"}}
+    report = load([{**CLOSED, "retired": True}, rolling])
+    assert (report.retired, report.created) == (["q-closed"], ["q-rolling"])
+
+
+def test_retired_must_be_true_or_false():
+    with pytest.raises(ImportFileError) as raised:
+        load([{**FRESH, "retired": "yes"}])
+    assert raised.value.messages == ["question 'q-fresh': retired: must be true or false."]

@@ -34,6 +34,7 @@ class Command(BaseCommand):
             ("created", report.created),
             ("updated", report.updated),
             ("held back", report.held_back),
+            ("retired", report.retired),
         ):
             for slug in slugs:
                 self.stdout.write(f"  {label}: {slug}")
