@@ -728,9 +728,17 @@ def _read_provenance(
             value.get("link")
             or (Question.ProvenanceLink.SUCCESSOR if successor else Question.ProvenanceLink.DIRECT)
         ),
-        "provenance_direction": str(value.get("direction") or Question.ProvenanceDirection.YES),
+        "provenance_direction": _direction(value.get("direction")),
     }
     return (slug if article is not None else None), fields
+
+
+def _direction(value: Any) -> str:
+    """YAML 1.1 reads an unquoted `direction: no` as false (and `yes` as true): they
+    mean the words, not a missing value that would default to yes."""
+    if isinstance(value, bool):
+        return Question.ProvenanceDirection.YES if value else Question.ProvenanceDirection.NO
+    return str(value or Question.ProvenanceDirection.YES)
 
 
 def _read_implied_probability(implied: Any, problems: _EntryProblems) -> dict[str, Any]:

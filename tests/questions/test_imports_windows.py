@@ -166,3 +166,33 @@ def test_retired_must_be_true_or_false():
     with pytest.raises(ImportFileError) as raised:
         load([{**FRESH, "retired": "yes"}])
     assert raised.value.messages == ["question 'q-fresh': retired: must be true or false."]
+
+
+# --- provenance direction ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(("written", "stored"), [("no", "no"), ("yes", "yes"), ('"no"', "no")])
+def test_an_unquoted_yaml_direction_means_the_word(written, stored):
+    from questions.imports import load_document
+    from questions.models import Article
+
+    text = (
+        "articles:\n"
+        "  - {slug: pillar, title: The Pillar, publication_date: 2025-12-07,"
+        " text: It will more likely stay calm.}\n"
+        "questions:\n"
+        "  - slug: q-one\n"
+        "    title: Will it happen?\n"
+        "    type: binary\n"
+        "    open_time: 2026-01-01T00:00:00Z\n"
+        "    scheduled_close_time: 2026-07-01T00:00:00Z\n"
+        "    scheduled_resolve_time: 2026-08-01T00:00:00Z\n"
+        "    resolution_criteria: Yes if it happens.\n"
+        "    provenance:\n"
+        "      article: pillar\n"
+        "      passage: It will more likely stay calm.\n"
+        f"      direction: {written}\n"
+    )
+    load(load_document(text, name="q.yaml"))
+    assert Article.objects.count() == 1
+    assert Question.objects.get().provenance_direction == stored
