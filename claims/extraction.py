@@ -339,8 +339,15 @@ def _paragraphs(text: str) -> Iterator[tuple[int, str]]:
             yield match.start(), match.group(0)
 
 
+_BULLET = re.compile(r"^\s*[•·▪◦*\-–—]\s")
+
+
 def _is_heading(line: str) -> bool:
+    """A short line without a closing full stop, not a bulleted list item (numbered
+    ones are often headings: "1. Framing the Endurance of the Alliance")."""
     stripped = line.strip()
+    if _BULLET.match(line):
+        return False
     return len(stripped) <= 120 and stripped[-1:] not in '.!?"”’'
 
 
@@ -446,7 +453,8 @@ def _paragraph_proposals(offset: int, line: str, doc: Doc, context: _Context) ->
     proposals = []
     for raw in doc.sents:
         sent = _trimmed(raw)
-        if sent is None:
+        # A question asks, it does not claim ("can the pillars ... be rebuilt?").
+        if sent is None or sent.text.rstrip("”’\"')").endswith("?"):
             continue
         speaker = speaker_for(line, sent.start_char, sent.end_char, attributions)
         proposal = _proposal(sent, offset, context, speaker)
@@ -465,10 +473,15 @@ def extract_claims(text: str, *, published: date) -> list[Proposal]:
     for (offset, line), doc in zip(
         lines, pipeline.nlp.pipe(line for _, line in lines), strict=True
     ):
-        if _is_heading(line):
+        heading = _is_heading(line)
+        if heading:
             found = horizons_find(line, published=published)
             # A heading opens a section: its horizon (or none) holds until the next one.
             context.section = _shift(found[0], offset) if found else None
-            continue
-        proposals.extend(_paragraph_proposals(offset, line, doc, context))
+        in_line = _paragraph_proposals(offset, line, doc, context)
+        if heading:
+            # A short line without a full stop is a heading or a list item: a claim by
+            # its wording or figure, never by its horizon alone ("Outlook (Next 6 Months)").
+            in_line = [p for p in in_line if p.kind != KIND_HORIZON]
+        proposals.extend(in_line)
     return proposals

@@ -217,10 +217,30 @@ def test_a_quotation_that_runs_on_keeps_its_speaker() -> None:
         "The summit in May drew crowds.",  # the month
         "The alliance celebrates its anniversary in 2023.",
         "A commitment to dialogue will be paramount.",
+        "Can the pillars of the alliance with Washington likely be rebuilt by 2030?",
+        "Outlook (Next 6 Months)",  # a heading's horizon alone
     ],
 )
 def test_not_claims(text: str) -> None:
     assert extract_claims(text, published=PUBLISHED) == []
+
+
+def test_a_short_line_without_a_full_stop_is_read_for_its_wording() -> None:
+    text = (
+        "Outlook (Next 6 Months)\n• Seoul likely to leave\n- Tokyo to follow by 2030\n"
+        "Seoul could leave by 2030\nThe next heading"
+    )
+    seoul, tokyo, heading_like = extract_claims(text, published=PUBLISHED)
+    assert (seoul.expression, seoul.horizon_text) == ("likely", "Next 6 Months")
+    # A bulleted item is a paragraph: its horizon alone makes it a claim.
+    assert (tokyo.kind, tokyo.horizon_end) == (KIND_HORIZON, date(2030, 12, 31))
+    assert (heading_like.expression, heading_like.horizon_text) == ("could", "by 2030")
+
+
+def test_a_long_run_of_capitalised_words_is_read_quickly() -> None:
+    text = " ".join(["Alpha Beta Gamma"] * 3000) + " may leave by 2030."
+    [claim] = extract_claims(text, published=PUBLISHED)
+    assert claim.expression == "may"
 
 
 def test_may_the_month_beside_may_the_hedge() -> None:
@@ -243,6 +263,8 @@ _FRAGMENTS = st.sampled_from(
         "Heading (Next 6 Months)",
         "\n\n",
         "\n",
+        "\r\n",
+        "“Quoted?” she asked.",
         " ",
         "A 60 % chance, one in three.",
         "It’s increasingly probable.",
