@@ -37,6 +37,29 @@ KIND_HORIZON = "horizon"
 
 # Words that make a figure a probability: "a 60 % chance", "odds of one in three".
 _PROBABILITY_NOUNS = ["chance", "chances", "probability", "likelihood", "odds", "risk"]
+# How far back a probability noun may stand from its figure, and the words that make
+# the figure a size or a change rather than the probability itself.
+_NOUN_REACH = 8
+_SIZE_WORDS = frozenset(
+    [
+        "by",
+        "rose",
+        "fell",
+        "grew",
+        "increased",
+        "decreased",
+        "dropped",
+        "jumped",
+        "climbed",
+        "declined",
+        "exceeding",
+        "exceeded",
+        "over",
+        "above",
+        "below",
+        "than",
+    ]
+)
 _FRACTIONS = {
     "half": 2,
     "halves": 2,
@@ -287,16 +310,23 @@ def _figure_value(label: str, span: Span) -> float | None:
 
 def _probability_noun(sent: Span, start: int, end: int) -> int | None:
     """Where the figure's probability noun ends: right after it ("60 % chance"), or the
-    figure's own end if a noun comes in the three tokens before ("odds of one in
-    three"); None if there is none, so a size ("a contraction exceeding 15%") is no
-    probability."""
+    figure's own end if a noun comes earlier in its clause, at most eight words before
+    ("the odds of a recession are about one in four"); None if there is none, so a size
+    ("a contraction exceeding 15%") is no probability, nor a change ("the risk of war
+    rose by 15%")."""
     for i in (end, end + 1):
         if i < len(sent) and sent[i].lower_ in _PROBABILITY_NOUNS:
             return i + 1
         if i < len(sent) and sent[i].text not in ("-", "–"):
             break
-    before = {t.lower_ for t in sent[max(start - 3, 0) : start]}
-    return end if before & set(_PROBABILITY_NOUNS) else None
+    if start > 0 and sent[start - 1].lower_ in _SIZE_WORDS:
+        return None
+    for i in range(start - 1, max(start - _NOUN_REACH, 0) - 1, -1):
+        if sent[i].is_punct:
+            return None
+        if sent[i].lower_ in _PROBABILITY_NOUNS:
+            return end
+    return None
 
 
 def _figures(sent: Span) -> Iterator[_Reading]:

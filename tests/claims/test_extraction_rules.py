@@ -156,6 +156,7 @@ def test_wordings_and_negation(
             2 / 3,
         ),
         ("Analysts put the probability at 25 % that Seoul leaves.", "25 %", 0.25),
+        ("The odds of a recession in Korea are about one in four.", "one in four", 0.25),
     ],
 )
 def test_stated_figures(text: str, expression: str, value: float) -> None:
@@ -164,8 +165,17 @@ def test_stated_figures(text: str, expression: str, value: float) -> None:
     assert claim.low == claim.high == pytest.approx(value, abs=1e-4)
 
 
-def test_a_size_is_no_probability() -> None:
-    claim = _one("Seoul's exports could fall by more than 15% within three years.")
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Seoul's exports could fall by more than 15% within three years.",
+        "The risk of a war in Korea rose by 15% and could rise within three years.",
+        "The risk of a war in Korea rose 15% and could rise within three years.",
+        "The risk to Korea, as before, is 15% and could rise within three years.",
+    ],
+)
+def test_a_size_or_a_change_is_no_probability(text: str) -> None:
+    claim = _one(text)
     assert (claim.kind, claim.expression, claim.table) == (KIND_LIKELIHOOD, "could", "hedge_survey")
 
 
