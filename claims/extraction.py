@@ -361,15 +361,41 @@ def _names_something(sent: Span) -> bool:
     return False
 
 
-def _paragraphs(text: str) -> Iterator[tuple[int, str]]:
-    """(offset, line) for every non-blank line: the articles put one paragraph, or one
-    heading, on a line, and a heading has no full stop for the sentencizer to see."""
-    for match in re.finditer(r"[^\n]+", text):
-        if match.group(0).strip():
-            yield match.start(), match.group(0)
-
-
 _BULLET = re.compile(r"^\s*[•·▪◦*\-–—]\s")
+_TERMINAL = tuple('.!?:;"”’)]')
+# A line at least this long that ends without a full stop was wrapped, not ended.
+_WRAPPED_LINE = 60
+
+
+def _continues(line: str, following: str) -> bool:
+    """Whether `following` continues the sentence `line` breaks off: a hard-wrapped
+    text file ("It is likely that the alliance / endures."), not a new paragraph or
+    heading."""
+    end = line.rstrip()
+    if end.endswith(_TERMINAL) or _BULLET.match(following):
+        return False
+    return len(end.strip()) >= _WRAPPED_LINE or following.lstrip()[:1].islower()
+
+
+def _paragraphs(text: str) -> Iterator[tuple[int, str]]:
+    """(offset, paragraph) for every paragraph: a line of its own (saved pages and the
+    articles put one paragraph or one heading on a line, and a heading has no full stop
+    for the sentencizer to see), or several when a text file wraps its lines."""
+    start = end = -1
+    previous = ""
+    for match in re.finditer(r"[^\n]+", text):
+        line = match.group(0)
+        blank_between = text.count("\n", end, match.start()) > 1 if start >= 0 else True
+        if not line.strip():
+            continue
+        if start >= 0 and not blank_between and _continues(previous, line):
+            end, previous = match.end(), line
+            continue
+        if start >= 0:
+            yield start, text[start:end]
+        start, end, previous = match.start(), match.end(), line
+    if start >= 0:
+        yield start, text[start:end]
 
 
 def _is_heading(line: str) -> bool:

@@ -247,6 +247,27 @@ def test_a_short_line_without_a_full_stop_is_read_for_its_wording() -> None:
     assert (heading_like.expression, heading_like.horizon_text) == ("could", "by 2030")
 
 
+def test_a_wrapped_text_file_is_read_in_whole_sentences() -> None:
+    text = (
+        "# Outlook\n\n"
+        "Officials in Seoul said on Monday that the cost-sharing talks with the\n"
+        "United States are likely to conclude within six months. The agreement\n"
+        "may then go to the National Assembly.\n\n"
+        "“Ratification could\ntake a year,” said Park Jae-sung.\n"
+    )
+    first, second, third = extract_claims(text, published=PUBLISHED)
+    assert first.passage == (
+        "Officials in Seoul said on Monday that the cost-sharing talks with the\n"
+        "United States are likely to conclude within six months."
+    )
+    assert (first.expression, first.horizon_end) == ("likely", date(2026, 6, 7))
+    # The paragraph's horizon carries across the line break.
+    assert (second.expression, second.horizon_text) == ("may", "within six months")
+    assert (third.expression, third.speaker) == ("could", "Park Jae-sung")
+    for proposal in (first, second, third):
+        assert text[proposal.start : proposal.end] == proposal.passage
+
+
 def test_a_long_run_of_capitalised_words_is_read_quickly() -> None:
     text = " ".join(["Alpha Beta Gamma"] * 3000) + " may leave by 2030."
     [claim] = extract_claims(text, published=PUBLISHED)
