@@ -103,8 +103,6 @@ _FRAMED = {
 # Adverbs that count only beside a verb about what will be ("will certainly fall").
 _ADVERBS = frozenset({"certainly", "possibly"})
 _FUTURE_AUX = frozenset({"will", "would", "be", "become", "'ll", "shall"})
-# Tokens after which a capitalised word starts a clause rather than naming something.
-_CLAUSE_OPENERS = frozenset(":;()[]\"“”‘’'–—-•*")
 
 
 @dataclass(frozen=True)

@@ -86,8 +86,6 @@ _NOT_NAMES = frozenset(
         "there",
     ]
 )
-_OPENING_QUOTES = "“‘"
-_CLOSING_QUOTES = "”’"
 
 
 @dataclass(frozen=True)
