@@ -37,6 +37,29 @@ KIND_HORIZON = "horizon"
 
 # Words that make a figure a probability: "a 60 % chance", "odds of one in three".
 _PROBABILITY_NOUNS = ["chance", "chances", "probability", "likelihood", "odds", "risk"]
+# How far back a probability noun may stand from its figure, and the words that make
+# the figure a size or a change rather than the probability itself.
+_NOUN_REACH = 8
+_SIZE_WORDS = frozenset(
+    [
+        "by",
+        "rose",
+        "fell",
+        "grew",
+        "increased",
+        "decreased",
+        "dropped",
+        "jumped",
+        "climbed",
+        "declined",
+        "exceeding",
+        "exceeded",
+        "over",
+        "above",
+        "below",
+        "than",
+    ]
+)
 _FRACTIONS = {
     "half": 2,
     "halves": 2,
@@ -80,8 +103,6 @@ _FRAMED = {
 # Adverbs that count only beside a verb about what will be ("will certainly fall").
 _ADVERBS = frozenset({"certainly", "possibly"})
 _FUTURE_AUX = frozenset({"will", "would", "be", "become", "'ll", "shall"})
-# Tokens after which a capitalised word starts a clause rather than naming something.
-_CLAUSE_OPENERS = frozenset(":;()[]\"“”‘’'–—-•*")
 
 
 @dataclass(frozen=True)
@@ -287,16 +308,23 @@ def _figure_value(label: str, span: Span) -> float | None:
 
 def _probability_noun(sent: Span, start: int, end: int) -> int | None:
     """Where the figure's probability noun ends: right after it ("60 % chance"), or the
-    figure's own end if a noun comes in the three tokens before ("odds of one in
-    three"); None if there is none, so a size ("a contraction exceeding 15%") is no
-    probability."""
+    figure's own end if a noun comes earlier in its clause, at most eight words before
+    ("the odds of a recession are about one in four"); None if there is none, so a size
+    ("a contraction exceeding 15%") is no probability, nor a change ("the risk of war
+    rose by 15%")."""
     for i in (end, end + 1):
         if i < len(sent) and sent[i].lower_ in _PROBABILITY_NOUNS:
             return i + 1
         if i < len(sent) and sent[i].text not in ("-", "–"):
             break
-    before = {t.lower_ for t in sent[max(start - 3, 0) : start]}
-    return end if before & set(_PROBABILITY_NOUNS) else None
+    if start > 0 and sent[start - 1].lower_ in _SIZE_WORDS:
+        return None
+    for i in range(start - 1, max(start - _NOUN_REACH, 0) - 1, -1):
+        if sent[i].is_punct:
+            return None
+        if sent[i].lower_ in _PROBABILITY_NOUNS:
+            return end
+    return None
 
 
 def _figures(sent: Span) -> Iterator[_Reading]:
@@ -331,16 +359,49 @@ def _names_something(sent: Span) -> bool:
     return False
 
 
+_BULLET = re.compile(r"^\s*[•·▪◦*\-–—]\s")
+_TERMINAL = tuple('.!?:;"”’)]')
+# A line at least this long that ends without a full stop was wrapped, not ended.
+_WRAPPED_LINE = 60
+
+
+def _continues(line: str, following: str) -> bool:
+    """Whether `following` continues the sentence `line` breaks off: a hard-wrapped
+    text file ("It is likely that the alliance / endures."), not a new paragraph or
+    heading."""
+    end = line.rstrip()
+    if end.endswith(_TERMINAL) or _BULLET.match(following):
+        return False
+    return len(end.strip()) >= _WRAPPED_LINE or following.lstrip()[:1].islower()
+
+
 def _paragraphs(text: str) -> Iterator[tuple[int, str]]:
-    """(offset, line) for every non-blank line: the articles put one paragraph, or one
-    heading, on a line, and a heading has no full stop for the sentencizer to see."""
+    """(offset, paragraph) for every paragraph: a line of its own (saved pages and the
+    articles put one paragraph or one heading on a line, and a heading has no full stop
+    for the sentencizer to see), or several when a text file wraps its lines."""
+    start = end = -1
+    previous = ""
     for match in re.finditer(r"[^\n]+", text):
-        if match.group(0).strip():
-            yield match.start(), match.group(0)
+        line = match.group(0)
+        blank_between = text.count("\n", end, match.start()) > 1 if start >= 0 else True
+        if not line.strip():
+            continue
+        if start >= 0 and not blank_between and _continues(previous, line):
+            end, previous = match.end(), line
+            continue
+        if start >= 0:
+            yield start, text[start:end]
+        start, end, previous = match.start(), match.end(), line
+    if start >= 0:
+        yield start, text[start:end]
 
 
 def _is_heading(line: str) -> bool:
+    """A short line without a closing full stop, not a bulleted list item (numbered
+    ones are often headings: "1. Framing the Endurance of the Alliance")."""
     stripped = line.strip()
+    if _BULLET.match(line):
+        return False
     return len(stripped) <= 120 and stripped[-1:] not in '.!?"”’'
 
 
@@ -446,7 +507,8 @@ def _paragraph_proposals(offset: int, line: str, doc: Doc, context: _Context) ->
     proposals = []
     for raw in doc.sents:
         sent = _trimmed(raw)
-        if sent is None:
+        # A question asks, it does not claim ("can the pillars ... be rebuilt?").
+        if sent is None or sent.text.rstrip("”’\"')").endswith("?"):
             continue
         speaker = speaker_for(line, sent.start_char, sent.end_char, attributions)
         proposal = _proposal(sent, offset, context, speaker)
@@ -465,10 +527,15 @@ def extract_claims(text: str, *, published: date) -> list[Proposal]:
     for (offset, line), doc in zip(
         lines, pipeline.nlp.pipe(line for _, line in lines), strict=True
     ):
-        if _is_heading(line):
+        heading = _is_heading(line)
+        if heading:
             found = horizons_find(line, published=published)
             # A heading opens a section: its horizon (or none) holds until the next one.
             context.section = _shift(found[0], offset) if found else None
-            continue
-        proposals.extend(_paragraph_proposals(offset, line, doc, context))
+        in_line = _paragraph_proposals(offset, line, doc, context)
+        if heading:
+            # A short line without a full stop is a heading or a list item: a claim by
+            # its wording or figure, never by its horizon alone ("Outlook (Next 6 Months)").
+            in_line = [p for p in in_line if p.kind != KIND_HORIZON]
+        proposals.extend(in_line)
     return proposals

@@ -50,6 +50,16 @@ def _decode(content: str | bytes, filename: str) -> str:
         raise ArticleReadError(f"{filename} is not UTF-8 text ({error.reason}).") from error
 
 
+def _decode_html(content: str | bytes) -> str:
+    """A page in any encoding: saved Korean pages are often EUC-KR. trafilatura reads
+    the page's declared or guessed charset (and undoes gzip)."""
+    if isinstance(content, str):
+        return content
+    from trafilatura.utils import decode_file
+
+    return str(decode_file(content))
+
+
 def _parse_date(raw: str | None) -> date | None:
     match = _DATE.search(raw or "")
     if match is None:
@@ -153,14 +163,14 @@ def _read_html(html: str, filename: str) -> ReadArticle:
 
 def article_read(content: str | bytes, filename: str) -> ReadArticle:
     """The article in a file's content; the filename's suffix says how to read it.
-    ArticleReadError for another suffix, text that is not UTF-8, or no text at all."""
+    ArticleReadError for another suffix, a text file that is not UTF-8, or no text at all
+    (a page is decoded by its declared or guessed charset)."""
     suffix = PurePath(filename).suffix.lower()
     if suffix not in SUFFIXES:
         raise ArticleReadError(
             f"{filename}: cannot read {suffix or 'a file without a suffix'}; "
             f"use one of {', '.join(SUFFIXES)}."
         )
-    text = _decode(content, filename)
     if suffix in HTML_SUFFIXES:
-        return _read_html(text, filename)
-    return _read_text(text, filename)
+        return _read_html(_decode_html(content), filename)
+    return _read_text(_decode(content, filename), filename)

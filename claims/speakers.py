@@ -30,7 +30,12 @@ _HONORIFIC = (
     r"President|Minister|Secretary)\.?"
 )
 _WORD = r"[A-Z][\w’'.\-]*"
-_NAME = rf"(?:{_HONORIFIC}\s+)?{_WORD}(?:\s+(?:of\s+(?:the\s+)?|de\s+|van\s+|von\s+)?{_WORD})*"
+# At most six words: a name is short, and the bound keeps a long run of capitalised
+# words (a title-case line) from costing quadratic backtracking.
+_NAME = (
+    rf"(?:{_HONORIFIC}\s+)?{_WORD}"
+    rf"(?:\s+(?:of\s+(?:the\s+)?|de\s+|van\s+|von\s+)?{_WORD}){{0,5}}"
+)
 _AFFILIATION = r"(?:,\s+(?:(?:a|an|the)\s+)?(?P<affiliation>[^.;:“”\"]{3,160}?))?(?=[.;:“”\"]|$)"
 
 # Verb before the name: '... ," explains Dr. Emily Carter, a specialist at X.'
@@ -81,8 +86,6 @@ _NOT_NAMES = frozenset(
         "there",
     ]
 )
-_OPENING_QUOTES = "“‘"
-_CLOSING_QUOTES = "”’"
 
 
 @dataclass(frozen=True)

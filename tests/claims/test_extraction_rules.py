@@ -156,6 +156,7 @@ def test_wordings_and_negation(
             2 / 3,
         ),
         ("Analysts put the probability at 25 % that Seoul leaves.", "25 %", 0.25),
+        ("The odds of a recession in Korea are about one in four.", "one in four", 0.25),
     ],
 )
 def test_stated_figures(text: str, expression: str, value: float) -> None:
@@ -164,8 +165,17 @@ def test_stated_figures(text: str, expression: str, value: float) -> None:
     assert claim.low == claim.high == pytest.approx(value, abs=1e-4)
 
 
-def test_a_size_is_no_probability() -> None:
-    claim = _one("Seoul's exports could fall by more than 15% within three years.")
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Seoul's exports could fall by more than 15% within three years.",
+        "The risk of a war in Korea rose by 15% and could rise within three years.",
+        "The risk of a war in Korea rose 15% and could rise within three years.",
+        "The risk to Korea, as before, is 15% and could rise within three years.",
+    ],
+)
+def test_a_size_or_a_change_is_no_probability(text: str) -> None:
+    claim = _one(text)
     assert (claim.kind, claim.expression, claim.table) == (KIND_LIKELIHOOD, "could", "hedge_survey")
 
 
@@ -217,10 +227,51 @@ def test_a_quotation_that_runs_on_keeps_its_speaker() -> None:
         "The summit in May drew crowds.",  # the month
         "The alliance celebrates its anniversary in 2023.",
         "A commitment to dialogue will be paramount.",
+        "Can the pillars of the alliance with Washington likely be rebuilt by 2030?",
+        "Outlook (Next 6 Months)",  # a heading's horizon alone
     ],
 )
 def test_not_claims(text: str) -> None:
     assert extract_claims(text, published=PUBLISHED) == []
+
+
+def test_a_short_line_without_a_full_stop_is_read_for_its_wording() -> None:
+    text = (
+        "Outlook (Next 6 Months)\n• Seoul likely to leave\n- Tokyo to follow by 2030\n"
+        "Seoul could leave by 2030\nThe next heading"
+    )
+    seoul, tokyo, heading_like = extract_claims(text, published=PUBLISHED)
+    assert (seoul.expression, seoul.horizon_text) == ("likely", "Next 6 Months")
+    # A bulleted item is a paragraph: its horizon alone makes it a claim.
+    assert (tokyo.kind, tokyo.horizon_end) == (KIND_HORIZON, date(2030, 12, 31))
+    assert (heading_like.expression, heading_like.horizon_text) == ("could", "by 2030")
+
+
+def test_a_wrapped_text_file_is_read_in_whole_sentences() -> None:
+    text = (
+        "# Outlook\n\n"
+        "Officials in Seoul said on Monday that the cost-sharing talks with the\n"
+        "United States are likely to conclude within six months. The agreement\n"
+        "may then go to the National Assembly.\n\n"
+        "“Ratification could\ntake a year,” said Park Jae-sung.\n"
+    )
+    first, second, third = extract_claims(text, published=PUBLISHED)
+    assert first.passage == (
+        "Officials in Seoul said on Monday that the cost-sharing talks with the\n"
+        "United States are likely to conclude within six months."
+    )
+    assert (first.expression, first.horizon_end) == ("likely", date(2026, 6, 7))
+    # The paragraph's horizon carries across the line break.
+    assert (second.expression, second.horizon_text) == ("may", "within six months")
+    assert (third.expression, third.speaker) == ("could", "Park Jae-sung")
+    for proposal in (first, second, third):
+        assert text[proposal.start : proposal.end] == proposal.passage
+
+
+def test_a_long_run_of_capitalised_words_is_read_quickly() -> None:
+    text = " ".join(["Alpha Beta Gamma"] * 3000) + " may leave by 2030."
+    [claim] = extract_claims(text, published=PUBLISHED)
+    assert claim.expression == "may"
 
 
 def test_may_the_month_beside_may_the_hedge() -> None:
@@ -243,6 +294,8 @@ _FRAGMENTS = st.sampled_from(
         "Heading (Next 6 Months)",
         "\n\n",
         "\n",
+        "\r\n",
+        "“Quoted?” she asked.",
         " ",
         "A 60 % chance, one in three.",
         "It’s increasingly probable.",

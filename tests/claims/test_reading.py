@@ -47,6 +47,16 @@ def test_the_pages_meta_tags_fill_what_trafilatura_misses() -> None:
     assert "Seoul is likely to sign within six months." in article.text
 
 
+def test_a_page_in_another_encoding_is_decoded_by_its_charset() -> None:
+    html = (
+        '<html><head><meta charset="euc-kr"></head><body><article><p>한국은 동맹을 유지할 '
+        "가능성이 높다. Officials in Seoul are likely to sign a new cost-sharing agreement "
+        "within six months, the ministry said on Monday.</p></article></body></html>"
+    )
+    article = article_read(html.encode("euc-kr"), "page.html")
+    assert "한국은 동맹을 유지할" in article.text
+
+
 def test_a_page_trafilatura_finds_nothing_in_falls_back_to_its_whole_text() -> None:
     html = "<html><body><div>Seoul may leave by 2030.</div></body></html>"
     assert article_read(html, "page.html").text == "Seoul may leave by 2030."
