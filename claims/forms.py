@@ -26,6 +26,7 @@ from questions.models import Article
 # A saved web page with its markup is larger than its text; 5 MB holds any article.
 UPLOAD_MAX_BYTES = 5 * 1024 * 1024
 UPLOAD_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
+PASTE_MAX_LENGTH = 2_000_000
 
 
 class ArticleReadForm(forms.Form):
@@ -35,7 +36,9 @@ class ArticleReadForm(forms.Form):
     pasted = forms.CharField(
         label="Paste the article",
         required=False,
-        max_length=UPLOAD_MAX_BYTES,
+        # Below the server's limit on a form's text (DATA_UPLOAD_MAX_MEMORY_SIZE, 2.5 MB),
+        # so a long paste is refused here, on the field; a longer page goes as a file.
+        max_length=PASTE_MAX_LENGTH,
         help_text="Its text, Markdown, or the HTML source of its page.",
         widget=forms.Textarea(attrs={"rows": 12}),
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -141,7 +142,16 @@ class ArticleViewSet(
         given = ArticleCreateSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         data = given.validated_data
-        article = article_ingest(
+        # One transaction: an article whose proposing failed is not left half-reviewed.
+        with transaction.atomic():
+            article = self._ingest(data)
+            if data["propose"]:
+                claims_propose(article_id=article.pk)
+        article = self.get_queryset().get(pk=article.pk)
+        return self._detail(article, status.HTTP_201_CREATED)
+
+    def _ingest(self, data: dict[str, Any]) -> Article:
+        return article_ingest(
             title=data["title"],
             text=data["text"],
             publication_date=data["publication_date"],
@@ -149,12 +159,8 @@ class ArticleViewSet(
             outlet=data["outlet"],
             authors=[AuthorName(a["name"], a.get("affiliation", "")) for a in data["authors"]],
             url=data["url"],
-            created_by=signed_in_user(request.user),
+            created_by=signed_in_user(self.request.user),
         )
-        if data["propose"]:
-            claims_propose(article_id=article.pk)
-        article = self.get_queryset().get(pk=article.pk)
-        return self._detail(article, status.HTTP_201_CREATED)
 
 
 @extend_schema_view(

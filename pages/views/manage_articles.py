@@ -8,6 +8,7 @@ answered by a redirect back to the review page (the page never changes on a GET)
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -45,6 +46,8 @@ from common.forms import add_service_errors
 from common.likelihood import table_name
 from pages.views.manage import staff_required
 from questions.models import Article
+
+logger = logging.getLogger(__name__)
 
 ARTICLES_PER_PAGE = 50
 # The fields of the confirmation form that reading may leave empty, and their names.
@@ -176,7 +179,18 @@ def article_save(request: HttpRequest) -> HttpResponse:
     except ValidationError as error:
         add_service_errors(form, error)
         return _confirm_page(request, form, status=400)
-    proposed = claims_propose(article_id=article.pk)
+    try:
+        proposed = claims_propose(article_id=article.pk)
+    except Exception:
+        # The article is saved (saving it again would be refused as a copy): say so,
+        # and leave proposing to the review page's button once the fault is fixed.
+        logger.exception("Proposing claims for %s failed", article.slug)
+        messages.error(
+            request,
+            f"Saved “{article.title}”, but proposing its claims failed. Try “Propose "
+            "claims again”, or add its claims through the API.",
+        )
+        return redirect(_review_url(article))
     messages.success(
         request,
         f"Saved “{article.title}”. {len(proposed)} claim{'s' if len(proposed) != 1 else ''} "

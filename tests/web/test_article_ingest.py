@@ -202,6 +202,21 @@ def test_saving_stores_the_article_and_proposes_its_claims(staff_web_client):
     assert Claim.objects.filter(article=article, status="proposed").count() == 2
 
 
+def test_a_failing_extractor_keeps_the_article_and_says_so(staff_web_client, monkeypatch):
+    def broken():
+        def extract(text, published):
+            raise RuntimeError("the extractor broke")
+
+        return extract
+
+    monkeypatch.setattr("claims.services.review.default_extractor", broken)
+    answer = staff_web_client.post(reverse("manage:article_save"), CONFIRM, follow=True)
+    assert answer.status_code == 200
+    assert Article.objects.count() == 1
+    assert not Claim.objects.exists()
+    assert "proposing its claims failed" in answer.content.decode()
+
+
 @pytest.mark.parametrize(
     ("change", "field"),
     [
