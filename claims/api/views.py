@@ -7,8 +7,11 @@ as on the staff pages; they count against the `reviews` rate limit per staff use
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
@@ -74,6 +77,22 @@ class StaffWritesViewSet(viewsets.GenericViewSet):
         if self.request.method in SAFE_METHODS:
             return []
         return super().get_throttles()
+
+
+@contextmanager
+def api_field_names() -> Iterator[None]:
+    """The services name a claim's speaker `speaker` (as the staff page's form does); the
+    API's field for it is `speaker_name`."""
+    try:
+        yield
+    except DjangoValidationError as error:
+        if not hasattr(error, "error_dict"):
+            raise
+        renamed = {
+            ("speaker_name" if field == "speaker" else field): messages
+            for field, messages in error.message_dict.items()
+        }
+        raise DjangoValidationError(renamed) from None
 
 
 def visible_claims(request: Request) -> QuerySet[Claim]:
@@ -232,9 +251,10 @@ class ClaimViewSet(
         article = given.validated_data.get("article")
         if article is None:
             return Response({"article": ["This field is required."]}, status=400)
-        claim = claim_create(
-            article_id=article.pk, edit=given.edit(), created_by=signed_in_user(request.user)
-        )
+        with api_field_names():
+            claim = claim_create(
+                article_id=article.pk, edit=given.edit(), created_by=signed_in_user(request.user)
+            )
         return self._claim(claim, status.HTTP_201_CREATED)
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -243,9 +263,10 @@ class ClaimViewSet(
         given.is_valid(raise_exception=True)
         if "article" in given.validated_data:
             return Response({"article": ["A claim stays in its article."]}, status=400)
-        claim = claim_update(
-            claim_id=claim.pk, edit=given.edit(claim), updated_by=signed_in_user(request.user)
-        )
+        with api_field_names():
+            claim = claim_update(
+                claim_id=claim.pk, edit=given.edit(claim), updated_by=signed_in_user(request.user)
+            )
         return self._claim(claim)
 
     @extend_schema(

@@ -243,6 +243,7 @@ def test_staff_review_a_claim(staff_client, article):
         ({"horizon_end": "soon"}, "horizon_end"),
         ({"article": "the-fractured-pillar"}, "article"),
         ({"expression": 5}, "expression"),
+        ({"speaker_name": "Dr.\u0007Bell"}, "speaker_name"),
     ],
 )
 def test_a_bad_edit_is_a_400_naming_the_field(staff_client, article, body, field):

@@ -13,9 +13,18 @@ from django.test import Client
 from django.urls import reverse
 
 from claims.models import Claim, ClaimLink
-from claims.services.review import AuthorName, article_ingest, claim_accept, claims_propose
+from claims.services.review import (
+    AuthorName,
+    ClaimEdit,
+    article_ingest,
+    claim_accept,
+    claim_create,
+    claim_draft_question,
+    claims_propose,
+)
 from pages.views import manage_articles
 from pages.views.manage_articles import ReadArticle
+from questions.forms import QuestionDraftForm
 from questions.models import Article, Question
 from tests.claims.builders import PASSAGE, PUBLISHED, SECOND, TEXT, FakeExtractor
 from tests.web.conftest import count_queries
@@ -451,3 +460,23 @@ def test_the_whole_walk_from_a_page_to_a_drafted_question(staff_web_client, monk
     question = Question.objects.get()
     assert drafted["Location"] == reverse("manage:question_edit", args=[question.slug])
     assert question.source_passage == meet.passage
+
+
+def test_editing_a_successor_draft_keeps_its_link(staff, staff_web_client, article):
+    """The draft editor carries the provenance link and side: saving a draft made as a
+    successor of an old claim must not turn it into a direct link that scores the article."""
+    old = claim_create(
+        article_id=article.pk,
+        edit=ClaimEdit(passage="Talks resumed last year.", horizon_end=date(2026, 6, 10)),
+        created_by=staff,
+    )
+    question = claim_draft_question(claim_id=old.pk, by=staff)
+    assert question.provenance_link == Question.ProvenanceLink.SUCCESSOR
+    data = QuestionDraftForm.data_for(question)
+    data["title"] = "Will talks resume again by the close?"
+    saved = staff_web_client.post(reverse("manage:question_edit", args=[question.slug]), data)
+    assert saved.status_code == 302
+    question.refresh_from_db()
+    assert question.title == "Will talks resume again by the close?"
+    assert question.provenance_link == Question.ProvenanceLink.SUCCESSOR
+    assert question.provenance_direction == Question.ProvenanceDirection.YES
