@@ -62,7 +62,7 @@ def record_slug(name: str, *, prefix: str) -> str:
     """The slug a person or outlet is found by: its name's ("Dr. Emily Carter" ->
     "dr-emily-carter"). A name with no Latin letters or digits ("박재성") gets one made
     from a digest of the name, so the same name always finds the same record."""
-    slug = slugify(name)[:100].strip("-")
+    slug = slugify(name)[: max_length(Person, "slug")].strip("-")
     if slug:
         return slug
     return f"{prefix}-{hashlib.sha256(name.encode('utf-8')).hexdigest()[:12]}"
