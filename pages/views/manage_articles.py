@@ -234,8 +234,13 @@ def article_review(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def article_propose(request: HttpRequest, slug: str) -> HttpResponse:
     article = get_object_or_404(Article, slug=slug)
-    proposed = claims_propose(article_id=article.pk)
-    messages.success(request, f"{len(proposed)} new claim(s) proposed.")
+    try:
+        proposed = claims_propose(article_id=article.pk)
+    except Exception:
+        logger.exception("Proposing claims for %s failed", article.slug)
+        messages.error(request, "Proposing claims failed; nothing was changed.")
+    else:
+        messages.success(request, f"{len(proposed)} new claim(s) proposed.")
     return redirect(_review_url(article))
 
 
