@@ -34,6 +34,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.text import slugify
 
+from common import after_commit
 from common.text import control_character, line_of, nested_deeper_than
 from questions.models import Article, ArticleAuthor, Outlet, Person, Project, Question, Tag
 from questions.validation import REQUIRED, QuestionFields, question_clean
@@ -730,6 +731,17 @@ def questions_import(*, document: Any, base_dir: Path, now: datetime | None = No
         article_ids = dict(Article.objects.values_list("slug", "id"))
         for record in questions:
             _write_question(record, article_ids, report)
+        # The claims follow the questions' provenance and the articles' texts and dates
+        # (claims.services.provenance, through the pipeline); that sync changes nothing
+        # when nothing here did.
+        quoting = list(
+            Question.objects.filter(
+                slug__in=[record["values"]["slug"] for record in questions],
+                article__isnull=False,
+            ).values_list("pk", flat=True)
+        )
+        if quoting:
+            after_commit.provenance_changed(question_ids=quoting)
     return report
 
 
