@@ -203,7 +203,9 @@ def analysis_question(request: HttpRequest, slug: str) -> HttpResponse:
         sort, status = _default_score_sort(), 400
     scores = scores_for_question(question=question)
     scoring = QuestionScoring.objects.filter(question=question).first()
-    people = _sorted_scores([row for row in scores if not row["is_community"]], sort)
+    people = _sorted_scores(
+        [row for row in scores if not row["is_community"] and not row.get("is_claim")], sort
+    )
     community = next((row for row in scores if row["is_community"]), None)
     context = {
         "question": question,

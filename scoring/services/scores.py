@@ -167,8 +167,8 @@ def _scored_columns(
     columns = _pair_columns(questions, pairs)
     claims = _claim_forecasts(questions, windows)
     if claims is not None:
-        crowd = (qpos, user, created, order, p_yes)
-        extra = _pair_columns(questions, _claim_pairs(claims, crowd, outcome, windows))
+        crowd_rows = (qpos, user, created, order, p_yes)
+        extra = _pair_columns(questions, _claim_pairs(claims, crowd_rows, outcome, windows))
         columns = {name: np.concatenate([columns[name], extra[name]]) for name in columns}
     crowd = pairs.in_crowd
     forecast_counts = np.bincount(
@@ -239,18 +239,20 @@ def _claim_forecasts(questions: list[Question], windows: QuestionWindows) -> Cla
         )
     )
     chosen: dict[tuple[int, int], tuple[str, float, float, int]] = {}
-    for question_id, direction, low, high, article_id, published in links:
-        start = _epoch(datetime(published.year, published.month, published.day, tzinfo=UTC))
+    for question_id, direction, low, high, article_id, day in links:
+        if low is None or high is None:  # filtered out above; for the type checker
+            continue
+        start = _epoch(datetime(day.year, day.month, day.day, tzinfo=UTC))
         chosen.setdefault((question_id, article_id), (direction, low, high, start))
     if not chosen:
         return None
     forecasters = article_forecasters_ensure(article_ids={article for _, article in chosen})
     qpos = np.array([position[question_id] for question_id, _ in chosen], dtype=np.int64)
-    published = np.array([value[3] for value in chosen.values()], dtype=np.int64)
+    starts = np.array([value[3] for value in chosen.values()], dtype=np.int64)
     return ClaimForecasts(
         question=qpos,
         user=np.array([forecasters[article] for _, article in chosen], dtype=np.int64),
-        created_at=np.maximum(published, windows.open_time[qpos]),
+        created_at=np.maximum(starts, windows.open_time[qpos]),
         p_yes=np.array(
             [question_side_probability(low, high, d) for d, low, high, _ in chosen.values()],
             dtype=np.float64,
