@@ -44,7 +44,7 @@ def tracked_question(staff, *, published=date(2016, 10, 30), direction="yes", **
         publication_date=published,
         author="Jane Byline",
     )
-    question, users = example_b_question(
+    question, _ = example_b_question(
         article=article,
         source_passage=PASSAGE,
         implied_probability_low=0.55,
