@@ -38,7 +38,12 @@ class RulesSerializer(serializers.Serializer):
 class UserScoreSerializer(serializers.Serializer):
     """One forecaster's scores on a question: a field per rule, named by its key."""
 
-    user = serializers.CharField(help_text="Username; `community` is the community forecast.")
+    user = serializers.CharField(
+        help_text=(
+            "Username; `community` is the community forecast, `article:<slug>` an article's "
+            "direct claim."
+        )
+    )
     is_community = serializers.BooleanField(
         help_text="The community median, scored like a forecaster who never joins the crowd."
     )

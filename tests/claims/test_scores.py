@@ -3,11 +3,14 @@ constant forecast at its range's midpoint, toward Yes or No, from the later of t
 article's publication and the question's open until the close. No one else's score moves,
 and it is ranked nowhere."""
 
+import io
+import json
 from datetime import UTC, date, datetime
 from unittest import mock
 
 import numpy as np
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 
 from claims.models import ClaimLink
@@ -16,7 +19,6 @@ from questions.services import question_resolve
 from scoring import registry
 from scoring.core.batch import QuestionWindows, ResolvedForecasts
 from scoring.core.rules import score_batch
-from scoring.exports import score_rows
 from scoring.models import Score
 from scoring.scopes import Scope
 from scoring.selectors import scope_scores, scores_for_question
@@ -134,11 +136,14 @@ def test_the_exported_claim_rows_equal_a_constant_forecast_at_the_midpoint(
     question = tracked_question(staff, direction=direction, published=published)
     claims_sync_provenance()
     question_score(question_id=question.pk)
+    out = io.StringIO()
+    call_command("export_scores", "--question", question.slug, "--format", "json", stdout=out)
     exported = {
         row["rule"]: (row["value"], row["coverage"])
-        for row in score_rows(question=question)
+        for row in json.loads(out.getvalue())
         if row["user"] == "article:the-pillar"
     }
+    assert list(json.loads(out.getvalue())[0]) == ["question", "user", "rule", "value", "coverage"]
     expected = by_hand(p_yes, start)
     assert set(exported) == set(expected) == set(registry.rule_keys())
     for key, (value, coverage) in expected.items():
