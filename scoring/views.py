@@ -212,6 +212,7 @@ def analysis_question(request: HttpRequest, slug: str) -> HttpResponse:
         "scoring": scoring,
         "rows": people,
         "community": community,
+        "claims": [row for row in scores if row.get("is_claim")],
         "columns": columns,
         "value_columns": columns[1:],
         "sort": sort,

@@ -24,6 +24,7 @@ from scoring.scopes import Scope
 from scoring.selectors import scope_scores, scores_for_question
 from scoring.services import question_score, questions_needing_scores
 from tests.factories import EXAMPLE_B_FORECASTS, ArticleFactory, example_b_question
+from tests.web.analysts import analyst_user, logged_in
 
 pytestmark = pytest.mark.django_db
 
@@ -223,3 +224,15 @@ def test_the_api_and_the_question_page_show_the_claim_beside_the_crowd(staff, cl
     assert middle.accuracy == pytest.approx(claims[0].row[registry.ACCURACY.key])
     assert 'data-testid="claim-scores"' in html
     assert "55%–80%" in html
+
+
+def test_the_analysts_page_lists_the_claim_apart_from_the_forecasters(staff):
+    question = tracked_question(staff)
+    claims_sync_provenance()
+    question_score(question_id=question.pk)
+    response = logged_in(analyst_user()).get(
+        reverse("scoring:analysis_question", args=[question.slug])
+    )
+    assert [row["user"] for row in response.context["claims"]] == ["article:the-pillar"]
+    assert "article:the-pillar" not in {row["user"] for row in response.context["rows"]}
+    assert "The Pillar (article) — Jane Byline" in response.content.decode()
