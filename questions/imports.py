@@ -734,14 +734,13 @@ def questions_import(*, document: Any, base_dir: Path, now: datetime | None = No
         # The claims follow the questions' provenance and the articles' texts and dates
         # (claims.services.provenance, through the pipeline); that sync changes nothing
         # when nothing here did.
-        quoting = list(
+        written = list(
             Question.objects.filter(
-                slug__in=[record["values"]["slug"] for record in questions],
-                article__isnull=False,
+                slug__in=[record["values"]["slug"] for record in questions]
             ).values_list("pk", flat=True)
         )
-        if quoting:
-            after_commit.provenance_changed(question_ids=quoting)
+        if written:
+            after_commit.provenance_changed(question_ids=written)
     return report
 
 

@@ -49,15 +49,17 @@ def claims_sync_provenance(*, question_ids: Iterable[int] | None = None) -> Prov
     link it had to another is removed, the other claim stays, untracked by it). A claim's
     fields follow its questions' provenance unless the claim was edited since the
     questions were. Running it twice changes nothing the second time. Resolved questions
-    whose scored inputs changed are recorded as `scores_stale`."""
+    whose scored inputs changed are recorded as `scores_stale`. A question named in
+    `question_ids` that no longer quotes an article (its provenance was removed) loses
+    its links; questions without provenance are otherwise left as they are."""
     report = ProvenanceSync()
     with transaction.atomic():
         article_ids = _articles_of(question_ids)
+        touched = _links_of_unquoting(question_ids, report)
         # Serialise syncs of the same articles (in id order): two would create one claim.
         articles = list(
             Article.objects.select_for_update().filter(pk__in=article_ids).order_by("pk")
         )
-        touched: set[int] = set()
         direct_articles: set[int] = set()
         for article in articles:
             questions = list(
@@ -80,6 +82,22 @@ def claims_sync_provenance(*, question_ids: Iterable[int] | None = None) -> Prov
             ", ".join(report.unlocated),
         )
     return report
+
+
+def _links_of_unquoting(question_ids: Iterable[int] | None, report: ProvenanceSync) -> set[int]:
+    """Remove the links of the named questions that quote no article any more; their
+    ids."""
+    if question_ids is None:
+        return set()
+    links = ClaimLink.objects.filter(question_id__in=list(question_ids)).exclude(
+        question__in=Question.objects.filter(provenance_questions())
+    )
+    unlinked = set(links.values_list("question_id", flat=True))
+    claims = set(links.values_list("claim_id", flat=True))
+    report.links_removed += links.delete()[0]
+    # Touched, as a link change is: the rescore sweep compares claims with the scores.
+    Claim.objects.filter(pk__in=claims).update(updated_at=timezone.now())
+    return unlinked
 
 
 def _articles_of(question_ids: Iterable[int] | None) -> set[int]:

@@ -145,6 +145,20 @@ def test_a_changed_provenance_moves_the_link(article):
     assert not first.links.exists()
 
 
+def test_a_question_that_no_longer_quotes_the_article_loses_its_link(article):
+    question = quoting(article, PARTNERSHIP)
+    other = quoting(article, TALKS)
+    claims_sync_provenance()
+    Question.objects.filter(pk=question.pk).update(article=None, source_passage="")
+    # A sync of every article leaves questions without provenance alone...
+    claims_sync_provenance()
+    assert ClaimLink.objects.filter(question=question).exists()
+    # ...one told about the question (an import that wrote it) unlinks it.
+    report = claims_sync_provenance(question_ids=[question.pk, other.pk])
+    assert report.links_removed == 1
+    assert list(ClaimLink.objects.values_list("question_id", flat=True)) == [other.pk]
+
+
 def test_a_range_edited_in_the_question_follows_into_the_claim(article):
     question = quoting(
         article, PARTNERSHIP, implied_probability_low=0.55, implied_probability_high=0.8
@@ -231,10 +245,8 @@ def test_the_import_hands_the_questions_to_the_pipeline(queued, django_capture_o
     document = load_document(SEED.read_text(encoding="utf-8"), name=SEED.name)
     with django_capture_on_commit_callbacks(execute=True):
         questions_import(document=document, base_dir=SEED.parent)
-    quoting_ids = sorted(
-        Question.objects.filter(article__isnull=False).values_list("pk", flat=True)
-    )
-    queued.sync_provenance.assert_called_once_with(quoting_ids)
+    written = sorted(Question.objects.values_list("pk", flat=True))
+    queued.sync_provenance.assert_called_once_with(written)
 
 
 def test_the_import_command_says_what_it_always_said(queued, capsys):
