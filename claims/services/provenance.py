@@ -53,6 +53,8 @@ def claims_sync_provenance(*, question_ids: Iterable[int] | None = None) -> Prov
     `question_ids` that no longer quotes an article (its provenance was removed) loses
     its links; questions without provenance are otherwise left as they are."""
     report = ProvenanceSync()
+    if question_ids is not None:
+        question_ids = list(question_ids)  # read twice below
     with transaction.atomic():
         article_ids = _articles_of(question_ids)
         touched = _links_of_unquoting(question_ids, report)

@@ -13,7 +13,8 @@ from accounts.models import User
 from claims.models import ArticleForecaster, Claim, ClaimLink
 from claims.provenance import attributed_speaker, claim_range, provenance_out_of_sync
 from claims.services.provenance import claims_sync_provenance
-from pipeline.tasks import provenance_sweep
+from pipeline.beat import beat_schedule
+from pipeline.tasks import provenance_sweep, sync_provenance
 from questions.imports import load_document, questions_import
 from questions.models import Article, Question
 from tests.factories import ArticleFactory, QuestionFactory
@@ -300,3 +301,18 @@ def test_the_data_migration_makes_what_the_service_makes(article):
     claims_sync_provenance()
     assert sorted(Claim.objects.values_list(*fields)) == migrated
     assert sorted(ClaimLink.objects.values_list("question_id", "kind", "direction")) == links
+
+
+def test_the_task_runs_the_sync_and_beat_sweeps_for_lost_messages(article):
+    question = quoting(
+        article, PARTNERSHIP, implied_probability_low=0.55, implied_probability_high=0.8
+    )
+    assert sync_provenance([question.pk]) == {
+        "claims_created": 1,
+        "claims_updated": 0,
+        "links_written": 1,
+        "rescored": 0,
+    }
+    assert sync_provenance([question.pk])["links_written"] == 0
+    schedule = beat_schedule()["provenance-sweep"]
+    assert schedule["task"] == "pipeline.tasks.provenance_sweep"
