@@ -21,6 +21,7 @@ from scoring.core.batch import QuestionWindows, ResolvedForecasts
 from scoring.core.rules import score_batch
 from scoring.models import Score
 from scoring.scopes import Scope
+from scoring.scorecard import score_card
 from scoring.selectors import scope_scores, scores_for_question
 from scoring.services import question_score, questions_needing_scores
 from tests.factories import EXAMPLE_B_FORECASTS, ArticleFactory, example_b_question
@@ -236,3 +237,14 @@ def test_the_analysts_page_lists_the_claim_apart_from_the_forecasters(staff):
     assert [row["user"] for row in response.context["claims"]] == ["article:the-pillar"]
     assert "article:the-pillar" not in {row["user"] for row in response.context["rows"]}
     assert "The Pillar (article) — Jane Byline" in response.content.decode()
+
+
+def test_the_score_card_ranks_the_forecasters_without_the_claim(staff):
+    question = tracked_question(staff)
+    claims_sync_provenance()
+    question_score(question_id=question.pk)
+    rows = scores_for_question(question=question)
+    card = score_card(scores=rows, username="george", crowd_mean=None, scored_days=None)
+    peer = next(line for line in card if line.key == registry.PEER.key)
+    # Two forecasters, whatever the claim (and the community forecast) scored.
+    assert "of 2 forecasters" in peer.meaning
