@@ -47,6 +47,7 @@ from django.utils.http import urlsafe_base64_encode
 from rest_framework.authtoken.models import Token, TokenProxy
 
 from accounts.models import User
+from claims.services.provenance import claims_sync_provenance
 from forecasts.models import Forecast
 from forecasts.services import forecast_submit, questions_close_due
 from notifications.unsubscribe import PREFERENCE_OF_KIND, unsubscribe_token
@@ -159,6 +160,7 @@ def build_world() -> World:
         slug="fractured-pillar",
         title="The Fractured Pillar",
         text=f"An escalation could follow.\n\n{PASSAGE} Diplomats will keep talking.",
+        author="Jane Doe",
     )
 
     def question(slug: str, *, opened_ago: int, open_for: int, **fields: Any) -> Question:
@@ -187,7 +189,16 @@ def build_world() -> World:
     hidden = question("hidden-q", opened_ago=10, open_for=40, hide_community_until_forecast=True)
     upcoming = QuestionFactory(slug="upcoming-q", open_time=now + timedelta(days=2))
     closed = question("closed-q", opened_ago=40, open_for=30)
-    resolved = question("resolved-q", opened_ago=30, open_for=20)
+    # Its passage implies a range: the article's claim is scored on it.
+    resolved = question(
+        "resolved-q",
+        opened_ago=30,
+        open_for=20,
+        implied_probability_low=0.55,
+        implied_probability_high=0.8,
+        implied_probability_table="icd203",
+        implied_probability_term="likely",
+    )
     resolved_no = question("resolved-no-q", opened_ago=30, open_for=20)
     annulled = question("annulled-q", opened_ago=30, open_for=20)
     forecast = forecast_submit(
@@ -218,6 +229,8 @@ def build_world() -> World:
             note="Reported by the ROK JCS.",
             evidence_links=["https://example.org/report"],
         )
+    # The questions' provenance as claims, as the import's task makes them.
+    claims_sync_provenance()
     for scored in (resolved, resolved_no, annulled):
         question_score(question_id=scored.pk)
     for forecast_on in (open_q, hidden, closed, resolved, resolved_no, annulled):
