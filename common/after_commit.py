@@ -43,6 +43,8 @@ class Event(StrEnum):
     """Leaderboard and calibration scopes were marked dirty (MaterializedScope.dirty)."""
     RESCORE_STARTED = "rescore_started"
     """A fanned-out rescore was created with its chunks (RescoreRun, RescoreChunk)."""
+    PROVENANCE_CHANGED = "provenance_changed"
+    """Questions quoting an article were written (an import): their claims must follow."""
 
 
 Payload = Mapping[str, Any]
@@ -121,6 +123,10 @@ def scores_stale(*, question_id: int) -> None:
 
 def scopes_dirty() -> None:
     _record(Event.SCOPES_DIRTY)
+
+
+def provenance_changed(*, question_ids: list[int]) -> None:
+    _record(Event.PROVENANCE_CHANGED, question_ids=sorted(set(question_ids)))
 
 
 def rescore_started(*, run_id: int, chunk_ids: list[int]) -> None:

@@ -257,7 +257,8 @@ class _Board:
 
     @classmethod
     def of(cls, rows: Sequence[Row]) -> _Board:
-        people = [row for row in rows if not row["is_community"]]
+        # The community forecast and articles' claims are scored, never ranked.
+        people = [row for row in rows if not row["is_community"] and not row.get("is_claim")]
         return cls(
             mine={row["user"]: row for row in people},
             community=next((row for row in rows if row["is_community"]), None),

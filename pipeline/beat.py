@@ -34,6 +34,7 @@ def beat_schedule() -> dict[str, dict[str, Any]]:
             "schedule": min(sweep, settings.FORESEER_RESCORE_CHUNK_TIMEOUT_SECONDS),
         },
         "community-sweep": {"task": "pipeline.tasks.community_sweep", "schedule": sweep},
+        "provenance-sweep": {"task": "pipeline.tasks.provenance_sweep", "schedule": sweep},
         "resolution-emails-sweep": {
             "task": "pipeline.tasks.resolution_emails_sweep",
             "schedule": sweep,

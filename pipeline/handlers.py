@@ -34,12 +34,17 @@ def on_rescore_started(payload: Payload) -> None:
     group(tasks.rescore_chunk.s(chunk_id) for chunk_id in payload["chunk_ids"]).apply_async()
 
 
+def on_provenance_changed(payload: Payload) -> None:
+    tasks.sync_provenance.delay(payload["question_ids"])
+
+
 HANDLERS = {
     Event.QUESTION_RESOLVED: on_question_resolved,
     Event.COMMUNITY_STALE: on_community_stale,
     Event.SCORES_STALE: on_scores_stale,
     Event.SCOPES_DIRTY: on_scopes_dirty,
     Event.RESCORE_STARTED: on_rescore_started,
+    Event.PROVENANCE_CHANGED: on_provenance_changed,
 }
 
 

@@ -16,6 +16,8 @@ from django.db import DatabaseError, InterfaceError
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
+from claims.provenance import provenance_out_of_sync
+from claims.services.provenance import claims_sync_provenance
 from forecasts.community import community_sweep as community_sweep_due
 from forecasts.services import forecast_requests_prune, questions_close_due
 from notifications.services import (
@@ -102,6 +104,19 @@ def update_community(question_id: int, full: bool = False) -> int:
         return 0
 
 
+@shared_task(**RETRY)
+def sync_provenance(question_ids: list[int]) -> dict[str, int]:
+    """Make the claims of the questions' articles follow their provenance; a resolved
+    question whose scored claim changed is rescored (the service records it)."""
+    report = claims_sync_provenance(question_ids=question_ids)
+    return {
+        "claims_created": report.claims_created,
+        "claims_updated": report.claims_updated,
+        "links_written": report.links_written,
+        "rescored": len(report.rescored),
+    }
+
+
 # --- Emails ---------------------------------------------------------------------------------
 
 
@@ -171,6 +186,16 @@ def community_sweep() -> list[int]:
     due = community_sweep_due()
     for question_id in due:
         update_community.delay(question_id)
+    return due
+
+
+@shared_task(**RETRY)
+def provenance_sweep() -> list[int]:
+    """The claims' safety net: questions whose provenance their claim link does not
+    reflect (an import whose message was lost) are synced again."""
+    due = provenance_out_of_sync()
+    if due:
+        sync_provenance.delay(due)
     return due
 
 

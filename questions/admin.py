@@ -1,4 +1,5 @@
-"""Admin for articles, tags, questions and their resolution history.
+"""Admin for outlets, people, articles (with their bylines), tags, questions and their
+resolution history.
 
 A question's resolution is never edited in its change form: the fields are
 read-only there, and the Resolve page goes through `question_resolve`, which
@@ -7,11 +8,13 @@ leave scores that no event explains."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -23,7 +26,17 @@ from django.utils.safestring import mark_safe
 from accounts.signed_in import signed_in_user
 from common.forms import add_service_errors
 from questions.forms import QuestionResolveForm
-from questions.models import Article, Clarification, Project, Question, ResolutionEvent, Tag
+from questions.models import (
+    Article,
+    ArticleAuthor,
+    Clarification,
+    Outlet,
+    Person,
+    Project,
+    Question,
+    ResolutionEvent,
+    Tag,
+)
 from questions.selectors import latest_resolution_event_id, resolution_events_for
 from questions.services import ResolutionChanged, question_resolve
 
@@ -56,12 +69,49 @@ class _QuestionCount(TypedDict):
     question_count: int
 
 
+# Addresses typed without a scheme are read as https (Django 6's default).
+HTTPS_URLS: Mapping[type[models.Field[Any, Any]], Mapping[str, Any]] = {
+    models.URLField: {"assume_scheme": "https"}
+}
+
+
+@admin.register(Outlet)
+class OutletAdmin(admin.ModelAdmin):
+    formfield_overrides = HTTPS_URLS
+    list_display = ("name", "slug", "url")
+    search_fields = ("slug", "name")
+    prepopulated_fields = {"slug": ("name",)}
+
+
+@admin.register(Person)
+class PersonAdmin(admin.ModelAdmin):
+    """Authors and the people articles quote, one record each across articles."""
+
+    formfield_overrides = HTTPS_URLS
+    list_display = ("name", "slug", "affiliation")
+    search_fields = ("slug", "name", "affiliation")
+    prepopulated_fields = {"slug": ("name",)}
+
+
+class ArticleAuthorInline(admin.TabularInline):
+    model = ArticleAuthor
+    fields = ("position", "person")
+    autocomplete_fields = ("person",)
+    extra = 0
+    verbose_name = "author"
+    verbose_name_plural = "byline (in order)"
+
+
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
     list_display = ("slug", "title", "outlet", "publication_date", "question_count")
     list_filter = ("outlet", "publication_date_precision")
     search_fields = ("slug", "title", "outlet__name", "authors__name")
     date_hierarchy = "publication_date"
+    autocomplete_fields = ("outlet",)
+    readonly_fields = ("text_sha256",)
+    inlines = (ArticleAuthorInline,)
+    formfield_overrides = HTTPS_URLS
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Article]:
         return super().get_queryset(request).annotate(question_count=Count("questions"))

@@ -44,6 +44,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.text import slugify
 
+from common import after_commit
 from common.text import control_character, line_of, nested_deeper_than
 from questions.models import Article, ArticleAuthor, Outlet, Person, Project, Question, Tag
 from questions.validation import REQUIRED, QuestionFields, question_clean
@@ -801,6 +802,16 @@ def questions_import(*, document: Any, base_dir: Path, now: datetime | None = No
                 report.held_back.append(slug)
             else:
                 _write_question(record, article_ids, report)
+        # The claims follow the questions' provenance and the articles' texts and dates
+        # (claims.services.provenance, through the pipeline); that sync changes nothing
+        # when nothing here did.
+        written = list(
+            Question.objects.filter(
+                slug__in=[record["values"]["slug"] for record in questions]
+            ).values_list("pk", flat=True)
+        )
+        if written:
+            after_commit.provenance_changed(question_ids=written)
     return report
 
 

@@ -1,8 +1,10 @@
 """Score exports for analysts: one row per (question, user, rule), columns
 `question,user,rule,value,coverage`. Coverage is participation for the daily rules and
 the §4 coverage for peer, baseline and log; the community forecast is the user
-`community`. Cells a spreadsheet would run as a formula (a username starting with "=")
-are neutralised, as in every CSV of the site."""
+`community`, and an article's direct claim on a question the user `article:<article-slug>`
+(a constant forecast at the midpoint of its implied range: docs/scoring.md). Cells a
+spreadsheet would run as a formula (a username starting with "=") are neutralised, as in
+every CSV of the site."""
 
 from __future__ import annotations
 

@@ -251,7 +251,7 @@ def score_card(
     """The card's lines for `username` from all of a question's rows (best peer first),
     or none when they have no score on the question. `crowd_mean` is the crowd's mean
     daily median Brier (M) and `scored_days` the question's scored days, when known."""
-    forecasters = [row for row in scores if not row["is_community"]]
+    forecasters = [row for row in scores if not row["is_community"] and not row.get("is_claim")]
     mine = next((row for row in forecasters if row["user"] == username), None)
     if mine is None:
         return []

@@ -203,13 +203,16 @@ def analysis_question(request: HttpRequest, slug: str) -> HttpResponse:
         sort, status = _default_score_sort(), 400
     scores = scores_for_question(question=question)
     scoring = QuestionScoring.objects.filter(question=question).first()
-    people = _sorted_scores([row for row in scores if not row["is_community"]], sort)
+    people = _sorted_scores(
+        [row for row in scores if not row["is_community"] and not row.get("is_claim")], sort
+    )
     community = next((row for row in scores if row["is_community"]), None)
     context = {
         "question": question,
         "scoring": scoring,
         "rows": people,
         "community": community,
+        "claims": [row for row in scores if row.get("is_claim")],
         "columns": columns,
         "value_columns": columns[1:],
         "sort": sort,

@@ -104,12 +104,14 @@ class QueuedTasks:
     update_community: mock.MagicMock
     rebuild_scopes: mock.MagicMock
     resolution_emails: mock.MagicMock
+    sync_provenance: mock.MagicMock
 
 
 @pytest.fixture(autouse=True)
 def queued(request):
-    """The follow-up tasks that forecasts, resolutions and scoring queue on commit (the
-    community history, the scope rebuilds) are recorded here instead of reaching the
+    """The follow-up tasks that forecasts, resolutions, scoring and question imports queue
+    on commit (the community history, the scope rebuilds, the claims of provenance) are
+    recorded here instead of reaching the
     file-system broker, where nothing would ever consume them. Tests run those services
     directly; tests/integration sends them to a real worker."""
     if "integration" in request.path.parts:
@@ -119,9 +121,13 @@ def queued(request):
         mock.patch("pipeline.tasks.update_community.delay") as community,
         mock.patch("pipeline.tasks.rebuild_scopes.delay") as rebuild,
         mock.patch("pipeline.tasks.send_resolution_emails.delay") as emails,
+        mock.patch("pipeline.tasks.sync_provenance.delay") as provenance,
     ):
         yield QueuedTasks(
-            update_community=community, rebuild_scopes=rebuild, resolution_emails=emails
+            update_community=community,
+            rebuild_scopes=rebuild,
+            resolution_emails=emails,
+            sync_provenance=provenance,
         )
 
 

@@ -48,6 +48,7 @@ from rest_framework.authtoken.models import Token, TokenProxy
 
 from accounts.models import User
 from claims.models import Claim
+from claims.services.provenance import claims_sync_provenance
 from claims.services.review import ClaimEdit, claim_create, claim_dismiss, claim_draft_question
 from forecasts.models import Forecast
 from forecasts.services import forecast_submit, questions_close_due
@@ -161,6 +162,7 @@ def build_world() -> World:
         slug="fractured-pillar",
         title="The Fractured Pillar",
         text=f"An escalation could follow.\n\n{PASSAGE} Diplomats will keep talking.",
+        author="Jane Doe",
     )
 
     def question(slug: str, *, opened_ago: int, open_for: int, **fields: Any) -> Question:
@@ -189,7 +191,16 @@ def build_world() -> World:
     hidden = question("hidden-q", opened_ago=10, open_for=40, hide_community_until_forecast=True)
     upcoming = QuestionFactory(slug="upcoming-q", open_time=now + timedelta(days=2))
     closed = question("closed-q", opened_ago=40, open_for=30)
-    resolved = question("resolved-q", opened_ago=30, open_for=20)
+    # Its passage implies a range: the article's claim is scored on it.
+    resolved = question(
+        "resolved-q",
+        opened_ago=30,
+        open_for=20,
+        implied_probability_low=0.55,
+        implied_probability_high=0.8,
+        implied_probability_table="icd203",
+        implied_probability_term="likely",
+    )
     resolved_no = question("resolved-no-q", opened_ago=30, open_for=20)
     annulled = question("annulled-q", opened_ago=30, open_for=20)
     forecast = forecast_submit(
@@ -220,6 +231,8 @@ def build_world() -> World:
             note="Reported by the ROK JCS.",
             evidence_links=["https://example.org/report"],
         )
+    # The questions' provenance as claims, as the import's task makes them.
+    claims_sync_provenance()
     for scored in (resolved, resolved_no, annulled):
         question_score(question_id=scored.pk)
     for forecast_on in (open_q, hidden, closed, resolved, resolved_no, annulled):

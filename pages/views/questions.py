@@ -43,9 +43,15 @@ from questions.forms import QuestionSearchField
 from questions.models import Article, Question
 from questions.selectors import articles_in_use, tags_in_use
 from scoring import registry
-from scoring.score_columns import score_columns
+from scoring.score_columns import rule_column, score_columns
 from scoring.scorecard import score_card_for
 from scoring.selectors import ScoresPage, scores_page_for_question
+from scoring.selectors.claims import (
+    POINT_RULES,
+    claim_forecasters_of,
+    claims_scored,
+    question_claims,
+)
 
 QUESTIONS_PER_PAGE = 25
 # The chart and its table show at most this many points of the community history; a
@@ -289,17 +295,72 @@ def _scores_rows(page: ScoresPage, me: str | None) -> tuple[list[dict[str, objec
     by peer score, then the viewer's row if it stands lower; and how many are left out."""
     peer = registry.PEER.key
     rows = [{**row, "is_me": row["user"] == me} for row in page.rows]
-    if page.community is not None:
-        community = {**page.community, "is_me": False}
-        place = next((i for i, row in enumerate(rows) if row[peer] < community[peer]), None)
+    # The community forecast and the articles' claims stand in their places by peer
+    # score, unranked.
+    apart = [page.community] if page.community is not None else []
+    for extra in [*apart, *page.claims]:
+        unranked = {**extra, "is_me": False}
+        place = next((i for i, row in enumerate(rows) if row[peer] < unranked[peer]), None)
         if place is not None or len(rows) < SCORES_SHOWN:
-            rows.insert(len(rows) if place is None else place, community)
+            rows.insert(len(rows) if place is None else place, unranked)
         else:
-            rows.append(community)
+            rows.append(unranked)
     if page.mine is not None and not any(row["is_me"] for row in rows):
         rows.append({**page.mine, "is_me": True})
-    shown = sum(1 for row in rows if not row["is_community"])
+    shown = sum(1 for row in rows if not row["is_community"] and not row["is_claim"])
     return rows, max(0, page.ranked - shown)
+
+
+def _outcome_context(question: Question, user: Any) -> dict[str, Any]:
+    """The resolution events, the scores table and the viewer's card once resolved, and
+    the claims the question tracks (with their scores once scored)."""
+    events: list[Any] = []
+    scores: list[dict[str, object]] = []
+    scores_more = 0
+    card: list[Any] = []
+    claims = question_claims(question=question)
+    if question.resolution:
+        events = list(
+            question.resolution_events.select_related("created_by").order_by("created_at", "id")
+        )
+        if question.is_scorable:
+            me = user.username if user.is_authenticated else None
+            page = scores_page_for_question(
+                question=question,
+                username=me,
+                limit=SCORES_SHOWN,
+                claims=claim_forecasters_of(claims),
+            )
+            scores, scores_more = _scores_rows(page, me)
+            scoring = getattr(question, "scoring", None)
+            claims = claims_scored(
+                claims,
+                question=question,
+                rows=page.claims,
+                crowd_mean=scoring.crowd_mean if scoring else None,
+            )
+            if page.mine is not None and page.my_rank is not None:
+                card = score_card_for(
+                    mine=page.mine,
+                    community=page.community,
+                    rank=page.my_rank,
+                    ranked=page.ranked,
+                    crowd_mean=scoring.crowd_mean if scoring else None,
+                    scored_days=scoring.scored_days if scoring else None,
+                )
+
+    return {
+        "events": events,
+        "latest_event": events[-1] if events else None,
+        "scores": scores,
+        "score_card": card,
+        "claims": claims,
+        "community_row": next((row for row in scores if row["is_community"]), None),
+        "scores_more": scores_more,
+        "scores_ranked_shown": sum(
+            1 for row in scores if not row["is_community"] and not row["is_claim"]
+        ),
+    }
 
 
 def question_detail_page(
@@ -339,29 +400,7 @@ def question_detail_page(
         community = community.hidden_from_viewer()
     clarifications = list(question.clarifications.order_by("created_at", "id"))
 
-    events: list[Any] = []
-    scores: list[dict[str, object]] = []
-    scores_more = 0
-    card: list[Any] = []
-    if question.resolution:
-        events = list(
-            question.resolution_events.select_related("created_by").order_by("created_at", "id")
-        )
-        if question.is_scorable:
-            me = user.username if user.is_authenticated else None
-            page = scores_page_for_question(question=question, username=me, limit=SCORES_SHOWN)
-            scores, scores_more = _scores_rows(page, me)
-            if page.mine is not None and page.my_rank is not None:
-                scoring = getattr(question, "scoring", None)
-                card = score_card_for(
-                    mine=page.mine,
-                    community=page.community,
-                    rank=page.my_rank,
-                    ranked=page.ranked,
-                    crowd_mean=scoring.crowd_mean if scoring else None,
-                    scored_days=scoring.scored_days if scoring else None,
-                )
-
+    outcome = _outcome_context(question, user)
     context = {
         "question": question,
         "status": question_status,
@@ -380,13 +419,10 @@ def question_detail_page(
         "my_forecasts": my_forecasts,
         "form": form,
         "clarifications": clarifications,
-        "events": events,
-        "latest_event": events[-1] if events else None,
-        "scores": scores,
-        "score_card": card,
+        **outcome,
+        "point_columns": [rule_column(rule) for rule in POINT_RULES],
         "scores_csv_url": reverse("api:question-scores", args=[question.slug]) + "?format=csv",
         "score_columns": score_columns(counts=False),
-        "scores_more": scores_more,
         "login_url": login_url_for(question),
     }
     return render(request, "pages/question_detail.html", context, status=status)

@@ -38,7 +38,12 @@ class RulesSerializer(serializers.Serializer):
 class UserScoreSerializer(serializers.Serializer):
     """One forecaster's scores on a question: a field per rule, named by its key."""
 
-    user = serializers.CharField(help_text="Username; `community` is the community forecast.")
+    user = serializers.CharField(
+        help_text=(
+            "Username; `community` is the community forecast, `article:<slug>` an article's "
+            "direct claim."
+        )
+    )
     is_community = serializers.BooleanField(
         help_text="The community median, scored like a forecaster who never joins the crowd."
     )
@@ -49,6 +54,22 @@ class UserScoreSerializer(serializers.Serializer):
     active_days = serializers.IntegerField()
     coverage = serializers.FloatField(
         help_text="Share of the scheduled window the user's forecasts stood."
+    )
+    is_claim = serializers.BooleanField(
+        help_text=(
+            "An article's direct claim (user `article:<slug>`): a constant forecast at the "
+            "midpoint of its implied range, scored like a forecaster, never ranked."
+        )
+    )
+    article = serializers.CharField(
+        allow_null=True, help_text="The claim's article (its slug); null for a forecaster."
+    )
+    speaker = serializers.CharField(
+        allow_null=True,
+        help_text="Who the claim is attributed to; null for the article's byline or a forecaster.",
+    )
+    display_name = serializers.CharField(
+        help_text="How pages name the row: the username, or the article and its speaker."
     )
 
     def get_fields(self) -> dict[str, serializers.Field]:

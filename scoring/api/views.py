@@ -73,8 +73,10 @@ class QuestionScoresView(CsvExportMixin, APIView):
             + RULES_IN_WORDS
             + ") and `participation` / `coverage`. The entry "
             "`community` is the community median scored like a forecaster, so you can see "
-            "who beat the crowd. Empty until the question is resolved yes or no and scored."
-            + CSV_NOTE
+            "who beat the crowd; an entry with `is_claim` is an article's direct claim "
+            "(`article:<slug>`), a constant forecast at the midpoint of its implied range, "
+            "named by `article` and `speaker`, never ranked. Empty until the question is "
+            "resolved yes or no and scored." + CSV_NOTE
         ),
         responses={
             (200, "application/json"): QuestionScoresSerializer,

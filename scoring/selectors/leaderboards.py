@@ -17,6 +17,7 @@ from django.db.models import Count, F, Q, QuerySet, Value, Window
 from django.db.models.functions import Coalesce, Lower, Rank
 
 from accounts.models import User
+from claims.models import ArticleForecaster
 from common.db import read_arrays
 from scoring import registry
 from scoring.core.leaderboard import (
@@ -62,7 +63,9 @@ def scope_scores(
 ) -> ScopeScores:
     """Every score row of the scope's questions (optionally those whose outcome became
     known in [resolved_after, resolved_before)), as arrays, in one query."""
-    scores = Score.objects.all()
+    # Articles' claims are scored like forecasters but ranked with them nowhere: they
+    # have their own track records.
+    scores = Score.objects.exclude(user_id__in=ArticleForecaster.objects.values("user_id"))
     if scope.kind != "all":
         scores = scores.filter(question__in=scope.questions().values("pk"))
     if resolved_after is not None:

@@ -8,17 +8,20 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, fields
+from datetime import UTC, datetime
 
 import numpy as np
 from django.contrib.auth.models import Group
 from django.db import transaction
-from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import User
+from claims.models import Claim, ClaimLink
+from claims.provenance import question_side_probability
+from claims.services.forecasters import article_forecasters_ensure
 from common import after_commit
 from common.db import insert_arrays, read_arrays
 from forecasts.models import Forecast
@@ -27,7 +30,7 @@ from scoring import registry
 from scoring.core import aggregate
 from scoring.core.arrays import time_rank
 from scoring.core.batch import QuestionWindows, ResolvedForecasts
-from scoring.core.rules import score_batch
+from scoring.core.rules import PairScores, score_batch
 from scoring.models import MaterializedScope, QuestionScoring, Score
 from scoring.scopes import scopes_of_question
 from scoring.selectors.scores import COMMUNITY_USERNAME
@@ -161,16 +164,12 @@ def _scored_columns(
     )
     result = score_batch(batch, windows)
     pairs = result.pairs
-    columns = {
-        "question_id": np.array([q.pk for q in questions], dtype=np.int64)[pairs.question],
-        "user_id": pairs.user,
-        "forecasts": pairs.forecasts,
-        "active_days": pairs.active_days,
-        "participation": pairs.participation,
-        "coverage": pairs.coverage,
-    }
-    for rule in registry.rules():
-        columns.setdefault(rule.column, getattr(pairs, rule.core_field))
+    columns = _pair_columns(questions, pairs)
+    claims = _claim_forecasts(questions, windows)
+    if claims is not None:
+        crowd_rows = (qpos, user, created, order, p_yes)
+        extra = _pair_columns(questions, _claim_pairs(claims, crowd_rows, outcome, windows))
+        columns = {name: np.concatenate([columns[name], extra[name]]) for name in columns}
     crowd = pairs.in_crowd
     forecast_counts = np.bincount(
         pairs.question[crowd], weights=pairs.forecasts[crowd], minlength=len(questions)
@@ -186,6 +185,111 @@ def _scored_columns(
         for i, q in enumerate(questions)
     }
     return columns, summary
+
+
+def _pair_columns(questions: list[Question], pairs: PairScores) -> dict[str, np.ndarray]:
+    columns = {
+        "question_id": np.array([q.pk for q in questions], dtype=np.int64)[pairs.question],
+        "user_id": pairs.user,
+        "forecasts": pairs.forecasts,
+        "active_days": pairs.active_days,
+        "participation": pairs.participation,
+        "coverage": pairs.coverage,
+    }
+    for rule in registry.rules():
+        columns.setdefault(rule.column, getattr(pairs, rule.core_field))
+    return columns
+
+
+@dataclass(frozen=True)
+class ClaimForecasts:
+    """The constant forecasts of articles' direct claims, one per (question, article):
+    the question's position, the article forecaster's user id, from when it stands and
+    its probability of Yes."""
+
+    question: np.ndarray
+    user: np.ndarray
+    created_at: np.ndarray
+    p_yes: np.ndarray
+
+
+def _claim_forecasts(questions: list[Question], windows: QuestionWindows) -> ClaimForecasts | None:
+    """Every accepted claim with a range that a question links to directly stands as its
+    article's forecast on that question: the range's midpoint, toward Yes or No by the
+    link's direction, from the later of the article's publication (its first second, UTC)
+    and the question's open until the close. One forecast per article and question: if
+    an article has two direct claims on one question, the earlier in its text."""
+    position = {question.pk: i for i, question in enumerate(questions)}
+    links = (
+        ClaimLink.objects.filter(
+            question_id__in=list(position),
+            kind=ClaimLink.Kind.DIRECT,
+            claim__status=Claim.Status.ACCEPTED,
+            claim__low__isnull=False,
+            claim__high__isnull=False,
+        )
+        .order_by("question_id", "claim__article_id", "claim__start", "claim_id")
+        .values_list(
+            "question_id",
+            "direction",
+            "claim__low",
+            "claim__high",
+            "claim__article_id",
+            "claim__article__publication_date",
+        )
+    )
+    chosen: dict[tuple[int, int], tuple[str, float, float, int]] = {}
+    for question_id, direction, low, high, article_id, day in links:
+        if low is None or high is None:  # filtered out above; for the type checker
+            continue
+        start = _epoch(datetime(day.year, day.month, day.day, tzinfo=UTC))
+        chosen.setdefault((question_id, article_id), (direction, low, high, start))
+    if not chosen:
+        return None
+    forecasters = article_forecasters_ensure(article_ids={article for _, article in chosen})
+    qpos = np.array([position[question_id] for question_id, _ in chosen], dtype=np.int64)
+    starts = np.array([value[3] for value in chosen.values()], dtype=np.int64)
+    return ClaimForecasts(
+        question=qpos,
+        user=np.array([forecasters[article] for _, article in chosen], dtype=np.int64),
+        created_at=np.maximum(starts, windows.open_time[qpos]),
+        p_yes=np.array(
+            [question_side_probability(low, high, d) for d, low, high, _ in chosen.values()],
+            dtype=np.float64,
+        ),
+    )
+
+
+def _claim_pairs(
+    claims: ClaimForecasts,
+    crowd: tuple[np.ndarray, ...],
+    outcome: np.ndarray,
+    windows: QuestionWindows,
+) -> PairScores:
+    """The claims' scores, from a batch of their own: the crowd's forecasts on the same
+    questions with the claims beside them, never in the crowd. Scored apart from the
+    crowd's batch, so that no forecaster's score moves by a rounding when a claim is
+    linked (a pseudo-forecaster's moments cut the peer rule's pieces of time)."""
+    qpos, user, created, order, p_yes = crowd
+    # An article's user never forecasts (it cannot log in); should a row of one arrive
+    # all the same, it stays out rather than be both crowd and claim.
+    keep = np.isin(qpos, claims.question) & ~np.isin(user, claims.user)
+    n = claims.question.size
+    first_pseudo_order = int(order.max()) + 1 if order.size else 0
+    batch = ResolvedForecasts.binary(
+        question=np.concatenate([qpos[keep], claims.question]),
+        user=np.concatenate([user[keep], claims.user]),
+        created_at=np.concatenate([created[keep], claims.created_at]),
+        order=np.concatenate([order[keep], first_pseudo_order + np.arange(n)]),
+        p_yes=np.concatenate([p_yes[keep], claims.p_yes]),
+        outcome=outcome,
+        in_crowd=np.concatenate([np.ones(int(keep.sum()), bool), np.zeros(n, bool)]),
+    )
+    pairs = score_batch(batch, windows).pairs
+    mine = ~pairs.in_crowd
+    return PairScores(
+        **{f.name: getattr(pairs, f.name)[mine] for f in fields(PairScores)},
+    )
 
 
 def questions_score(*, question_ids: Sequence[int]) -> ScoringOutcome:
@@ -325,6 +429,13 @@ def questions_needing_scores() -> list[int]:
         .annotate(count=Count("pk"))
         .values("count")
     )
+    # A claim linked, relinked or edited since the scores were built: a new link is newer
+    # than the scores, and a link that changes kind or side touches its claim
+    # (`claims.services.provenance`).
+    claims_since = ClaimLink.objects.filter(question=OuterRef("pk")).filter(
+        Q(created_at__gt=OuterRef("scoring__scored_at"))
+        | Q(claim__updated_at__gt=OuterRef("scoring__scored_at"))
+    )
     return list(
         Question.objects.resolved()
         .annotate(
@@ -336,6 +447,10 @@ def questions_needing_scores() -> list[int]:
             | Q(scoring__resolution_event__isnull=True)
             | ~Q(scoring__resolution_event_id=F("latest_event_id"))
             | Q(scoring__forecasts_seen__lt=F("forecasts_now"))
+            | Q(
+                Exists(claims_since),
+                resolution__in=[Question.Resolution.YES, Question.Resolution.NO],
+            )
         )
         .values_list("pk", flat=True)
         .order_by("pk")

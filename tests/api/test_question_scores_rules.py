@@ -28,7 +28,7 @@ CLOSE = datetime(2016, 11, 8, tzinfo=UTC)
 WINDOW = (CLOSE - datetime(2016, 11, 1, tzinfo=UTC)).total_seconds()  # T: seven days
 CSV_HEADER = (
     "question,user,is_community,forecasts,daily_brier,accuracy,participation,active_days,"
-    "peer,baseline,log,coverage"
+    "peer,baseline,log,coverage,is_claim,article,speaker,display_name"
 )
 
 
