@@ -25,6 +25,7 @@ from django.utils.text import slugify
 
 from accounts.models import User
 from claims.models import Claim, ClaimLink
+from claims.services.forecasters import article_forecasters_ensure
 from common.db import max_length
 from common.likelihood import NUMBER, table_keys
 from common.text import CONTROL_MESSAGE, control_character
@@ -703,4 +704,12 @@ def claim_draft_question(*, claim_id: int, by: User, now: datetime | None = None
             kind=window.link,
             direction=ClaimLink.Direction.YES,
         )
+        if window.link == ClaimLink.Kind.DIRECT:
+            # The article is scored as a forecaster on a direct link: its system user
+            # exists from now on, rather than from the provenance sweep's next run.
+            article_forecasters_ensure(article_ids=[claim.article_id])
+        # The claim is written after its question: the provenance sync reads it as the
+        # claim's own (a stated number's range, which the question cannot hold, stays)
+        # until the question's provenance is edited.
+        Claim.objects.filter(pk=claim.pk).update(updated_at=timezone.now())
     return question

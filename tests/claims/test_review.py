@@ -9,7 +9,9 @@ from datetime import UTC, date, datetime
 import pytest
 from django.core.exceptions import ValidationError
 
-from claims.models import Claim, ClaimLink
+from claims.models import ArticleForecaster, Claim, ClaimLink
+from claims.provenance import provenance_out_of_sync
+from claims.services.provenance import claims_sync_provenance
 from claims.services.review import (
     AuthorName,
     ClaimEdit,
@@ -417,3 +419,36 @@ def test_a_tracked_claim_is_neither_dismissed_nor_moved(staff, proposed):
     assert (
         claim_update(claim_id=claim.pk, edit=edit, updated_by=staff).speaker.name == "Emily Carter"
     )
+
+
+def test_a_drafted_question_is_in_step_with_the_provenance_sync(staff, article):
+    """The provenance sync (claims.services.provenance) reads a question's provenance back
+    into its claim: a freshly drafted question must need nothing from it, and a stated
+    number's range, which the question cannot hold, must survive it."""
+    number = claim_create(
+        article_id=article.pk,
+        edit=ClaimEdit(passage=SECOND, expression="60 %", low=0.6, high=0.6, table="number"),
+        created_by=staff,
+    )
+    words = claim_create(
+        article_id=article.pk,
+        edit=ClaimEdit(
+            passage=PASSAGE,
+            expression="increasingly probable",
+            low=0.55,
+            high=0.8,
+            table="icd203",
+            horizon_start=PUBLISHED,
+            horizon_end=date(2031, 6, 1),
+        ),
+        created_by=staff,
+    )
+    for claim in (number, words):
+        claim_draft_question(claim_id=claim.pk, by=staff, now=NOW)
+    assert ArticleForecaster.objects.filter(article=article).exists()
+    assert provenance_out_of_sync() == []
+    before = {c.pk: (c.low, c.high, c.table, c.horizon_end) for c in Claim.objects.all()}
+    claims_sync_provenance()
+    after = {c.pk: (c.low, c.high, c.table, c.horizon_end) for c in Claim.objects.all()}
+    assert after == before
+    assert ClaimLink.objects.count() == 2
