@@ -4,10 +4,12 @@ and drafting a question that tracks a claim."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
+from unittest import mock
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from claims.models import ArticleForecaster, Claim, ClaimLink
 from claims.provenance import provenance_out_of_sync
@@ -25,7 +27,9 @@ from claims.services.review import (
     record_slug,
 )
 from questions.models import Article, Outlet, Person, Question
-from questions.services import question_publish
+from questions.services import question_publish, question_resolve
+from scoring.models import Score
+from scoring.services import question_score
 from tests.claims.builders import (
     PASSAGE,
     PUBLISHED,
@@ -34,7 +38,7 @@ from tests.claims.builders import (
     FakeExtractor,
     proposal_of,
 )
-from tests.factories import PersonFactory, UserFactory
+from tests.factories import ForecastFactory, PersonFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -452,3 +456,25 @@ def test_a_drafted_question_is_in_step_with_the_provenance_sync(staff, article):
     after = {c.pk: (c.low, c.high, c.table, c.horizon_end) for c in Claim.objects.all()}
     assert after == before
     assert ClaimLink.objects.count() == 2
+
+
+def test_the_published_question_scores_the_claim_as_its_article(staff, article, proposed):
+    """The walk the review page makes: accept, draft, write, publish; once resolved, the
+    article's forecaster is scored on the question at the claim's midpoint."""
+    claim = claim_accept(claim_id=proposed[PASSAGE].pk, accepted_by=staff)
+    drafted_on = timezone.now() - timedelta(days=10)
+    question = claim_draft_question(claim_id=claim.pk, by=staff, now=drafted_on)
+    question_publish(question=question, published_by=staff, now=drafted_on)
+    ForecastFactory(
+        user=UserFactory(username="kramer"),
+        question=question,
+        probability=0.3,
+        created_at=question.open_time + timedelta(days=1),
+    )
+    known = question.open_time + timedelta(days=3)
+    with mock.patch("pipeline.tasks.score_question.delay"):
+        question_resolve(question=question, outcome="yes", known_at=known, resolved_by=staff)
+    question_score(question_id=question.pk)
+    scored = set(Score.objects.filter(question=question).values_list("user__username", flat=True))
+    assert f"article:{article.slug}" in scored
+    assert "kramer" in scored
