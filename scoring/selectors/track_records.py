@@ -170,6 +170,13 @@ class TrackedClaim:
     def score(self, rule: registry.Rule) -> float | None:
         return self.scores.get(rule.key)
 
+    @property
+    def by_rule(self) -> list[tuple[registry.Rule, float | None, float | None]]:
+        """(rule, the article's score, the crowd's) for each compared rule, for a table."""
+        return [
+            (rule, self.scores.get(rule.key), self.crowd.get(rule.key)) for rule in compared_rules()
+        ]
+
     def crowd_score(self, rule: registry.Rule) -> float | None:
         return self.crowd.get(rule.key)
 
