@@ -47,10 +47,11 @@ from django.utils.http import urlsafe_base64_encode
 from rest_framework.authtoken.models import Token, TokenProxy
 
 from accounts.models import User
+from claims.models import Claim, ClaimLink
 from forecasts.models import Forecast
 from forecasts.services import forecast_submit, questions_close_due
 from notifications.unsubscribe import PREFERENCE_OF_KIND, unsubscribe_token
-from questions.models import Article, Project, Question, Tag
+from questions.models import Article, ArticleAuthor, Person, Project, Question, Tag
 from questions.services import (
     QuestionDraft,
     clarification_add,
@@ -59,6 +60,7 @@ from questions.services import (
 )
 from scoring import registry
 from scoring.core import aggregate
+from scoring.selectors.track_records import BOARD_KINDS, compared_rules
 from scoring.services import (
     question_score,
     rescore_run_start,
@@ -78,6 +80,7 @@ from tests.web.analysts import analyst_user
 ROLES = ("anonymous", "forecaster", "analyst", "staff")
 PASSAGE = "More likely, the situation will remain tense but stable."
 MISSING = "no-such-question"
+AUTHOR, SPEAKER = "ana-lyst", "emily-carter"
 # Leaderboard scopes no rebuild has reached: a tag of open questions only, an empty year.
 UNBUILT = ("tag:economy", "year:2019")
 
@@ -161,6 +164,12 @@ def build_world() -> World:
         text=f"An escalation could follow.\n\n{PASSAGE} Diplomats will keep talking.",
     )
 
+    # A byline author and a quoted speaker, for the track-record pages.
+    ArticleAuthor.objects.create(
+        article=article, person=Person.objects.create(slug=AUTHOR, name="Ana Lyst")
+    )
+    speaker = Person.objects.create(slug=SPEAKER, name="Emily Carter")
+
     def question(slug: str, *, opened_ago: int, open_for: int, **fields: Any) -> Question:
         opened = now - timedelta(days=opened_ago)
         made = QuestionFactory(
@@ -218,6 +227,20 @@ def build_world() -> World:
             note="Reported by the ROK JCS.",
             evidence_links=["https://example.org/report"],
         )
+    # A claim tracked directly by a resolved question, and one by proxy.
+    start = article.text.index(PASSAGE)
+    for tracked, kind in ((resolved, "direct"), (closed, "proxy")):
+        ClaimLink.objects.create(
+            claim=Claim.objects.get_or_create(
+                article=article,
+                start=start,
+                end=start + len(PASSAGE),
+                defaults={"passage": PASSAGE, "speaker": speaker, "expression": "More likely",
+                          "low": 0.55, "high": 0.8, "table": "icd203"},
+            )[0],
+            question=tracked,
+            kind=kind,
+        )  # fmt: skip
     for scored in (resolved, resolved_no, annulled):
         question_score(question_id=scored.pk)
     for forecast_on in (open_q, hidden, closed, resolved, resolved_no, annulled):
@@ -486,6 +509,31 @@ def calibration_api(w: World) -> list[str]:
     )
 
 
+def track_record_board(w: World) -> list[str]:
+    return at(
+        "track_records:board",
+        {},
+        *({"kind": kind, "rule": rule} for kind in BOARD_KINDS for rule in compared_keys()),
+        {"page": "2"},
+        {"kind": "bogus", "rule": "bogus", "page": "0"},
+    )
+
+
+def compared_keys() -> list[str]:
+    return [rule.key for rule in compared_rules()]
+
+
+def track_record_api(kind: str, slug: str) -> list[str]:
+    name = f"api:track-record-{kind}"
+    return [
+        *at(
+            name, {}, {"format": "csv"}, {"format": "json", "limit": "1", "offset": "1"}, slug=slug
+        ),
+        *at(name, {"limit": "0"}, slug=slug),
+        *at(name, slug="nobody"),
+    ]
+
+
 def admin_autocomplete(w: World) -> list[str]:
     article = {"app_label": "questions", "model_name": "question", "field_name": "article"}
     return at("admin:autocomplete", {}, {**article, "term": "frac"})
@@ -511,6 +559,32 @@ FILLERS: dict[str, Callable[[World], list[str]]] = {
         *at("questions:article", slug=w.article.slug),
         *at("questions:article", slug="no-such-article"),
     ],
+    "track_records:article": lambda w: [
+        *at("track_records:article", {}, {"page": "2"}, {"page": "0"}, slug=w.article.slug),
+        *at("track_records:article", slug="no-such-article"),
+    ],
+    "track_records:author": lambda w: [
+        *at("track_records:author", {}, {"page": "bogus"}, slug=AUTHOR),
+        *at("track_records:author", slug=SPEAKER),
+        *at("track_records:author", slug="nobody"),
+    ],
+    "track_records:speaker": lambda w: [
+        *at("track_records:speaker", {}, {"page": "2"}, slug=SPEAKER),
+        *at("track_records:speaker", slug=AUTHOR),
+        *at("track_records:speaker", slug="nobody"),
+    ],
+    "track_records:outlet": lambda w: [
+        *at("track_records:outlet", {}, {"page": "-1"}, slug=w.article.outlet.slug),
+        *at("track_records:outlet", slug="nowhere"),
+    ],
+    "track_records:board": track_record_board,
+    "track_records:terms": lambda w: at(
+        "track_records:terms",
+        {},
+        {"outlet": w.article.outlet.slug},
+        {"page": "2"},
+        {"outlet": "nowhere", "page": "x"},
+    ),
     "forecasts:submit": lambda w: each_question("forecasts:submit", w),
     "forecasts:record": record,
     "scoring:leaderboard": leaderboard_page,
@@ -591,6 +665,24 @@ FILLERS: dict[str, Callable[[World], list[str]]] = {
         {"question": MISSING},
         {"format": "bogus"},
     ),
+    "api:track-record-board": lambda w: at(
+        "api:track-record-board",
+        {},
+        *({"kind": kind, "rule": rule} for kind in BOARD_KINDS for rule in compared_keys()),
+        {"limit": "1", "offset": "1"},
+        {"kind": "bogus", "rule": "bogus"},
+    ),
+    "api:track-record-terms": lambda w: at(
+        "api:track-record-terms",
+        {},
+        {"outlet": w.article.outlet.slug, "format": "csv"},
+        {"limit": "1", "offset": "5"},
+        {"outlet": "nowhere"},
+    ),
+    "api:track-record-article": lambda w: track_record_api("article", w.article.slug),
+    "api:track-record-author": lambda w: track_record_api("author", AUTHOR),
+    "api:track-record-speaker": lambda w: track_record_api("speaker", SPEAKER),
+    "api:track-record-outlet": lambda w: track_record_api("outlet", w.article.outlet.slug),
     "api:staff-import-questions": lambda w: at("api:staff-import-questions"),
     "api:staff-import-forecasts": lambda w: at("api:staff-import-forecasts"),
     "api:auth-token": lambda w: at("api:auth-token"),
