@@ -670,6 +670,7 @@ FILLERS: dict[str, Callable[[World], list[str]]] = {
         {},
         *({"kind": kind, "rule": rule} for kind in BOARD_KINDS for rule in compared_keys()),
         {"limit": "1", "offset": "1"},
+        {"format": "csv", "kind": "outlets"},
         {"kind": "bogus", "rule": "bogus"},
     ),
     "api:track-record-terms": lambda w: at(

@@ -371,7 +371,44 @@ class BoardSerializer(serializers.Serializer):
     results = BoardRowSerializer(many=True)
 
 
-class TrackRecordBoardView(APIView):
+BOARD_COLUMNS = [
+    "kind",
+    "slug",
+    "name",
+    "rule",
+    "ranked",
+    "n",
+    "questions",
+    "mean",
+    "mean_low",
+    "mean_high",
+    "crowd",
+    "difference",
+    "difference_low",
+    "difference_high",
+    "verdict",
+]
+
+
+def _board_csv_row(row: dict[str, Any]) -> dict[str, Any]:
+    comparison = row["comparison"]
+    return {
+        **{key: row[key] for key in ("kind", "slug", "name", "ranked")},
+        "rule": comparison["rule"],
+        "n": comparison["n"],
+        "questions": comparison["questions"],
+        "mean": comparison["record"]["value"],
+        "mean_low": comparison["record"]["low"],
+        "mean_high": comparison["record"]["high"],
+        "crowd": comparison["crowd"]["value"],
+        "difference": comparison["difference"]["value"],
+        "difference_low": comparison["difference"]["low"],
+        "difference_high": comparison["difference"]["high"],
+        "verdict": comparison["verdict"],
+    }
+
+
+class TrackRecordBoardView(CsvExportMixin, APIView):
     permission_classes = [AllowAny]
 
     @extend_schema(
@@ -384,11 +421,15 @@ class TrackRecordBoardView(APIView):
             "than `min_claims` scored claims follow with `ranked` false. `crowd`: the "
             "community forecast's mean over every question a claim is scored on. "
             "`forecasters`: the best forecasters by the same difference on those questions, "
-            "each with at least `min_claims` of them."
+            "each with at least `min_claims` of them. With `format=csv` (or `Accept: "
+            "text/csv`), the page's sources as CSV, columns "
+            + ", ".join(f"`{column}`" for column in BOARD_COLUMNS)
+            + "."
         ),
         parameters=[BoardQuerySerializer],
         responses={
-            200: BoardSerializer,
+            (200, "application/json"): BoardSerializer,
+            (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="The page."),
             400: OpenApiResponse(description='Errors keyed by parameter: {"kind": ["..."]}.'),
         },
     )
@@ -398,6 +439,23 @@ class TrackRecordBoardView(APIView):
         board = leaderboard(
             kind=query["kind"], rule=rule, offset=query["offset"], limit=query["limit"]
         )
+        results = [
+            {
+                "kind": row.kind,
+                "slug": row.slug,
+                "name": row.name,
+                "detail": row.detail,
+                "ranked": row.enough,
+                "comparison": _comparison(rule.key, row.comparison, row.verdict),
+            }
+            for row in board.rows
+        ]
+        if self.wants_csv():
+            return self.csv_response(
+                [_board_csv_row(row) for row in results],
+                header=BOARD_COLUMNS,
+                filename=f"track-records-{board.kind}-{rule.key}.csv",
+            )
         data = {
             "kind": board.kind,
             "rule": rule.key,
@@ -418,17 +476,7 @@ class TrackRecordBoardView(APIView):
                 }
                 for row in board.forecasters
             ],
-            "results": [
-                {
-                    "kind": row.kind,
-                    "slug": row.slug,
-                    "name": row.name,
-                    "detail": row.detail,
-                    "ranked": row.enough,
-                    "comparison": _comparison(rule.key, row.comparison, row.verdict),
-                }
-                for row in board.rows
-            ],
+            "results": results,
         }
         return Response(BoardSerializer(data).data)
 

@@ -110,6 +110,10 @@ def test_the_leaderboard(api, world):
     assert data["results"][0]["comparison"]["verdict"] == "better"
     assert data["crowd"]["questions"] == 6
     assert data["forecasters"] == []
+    text = api.get(reverse("api:track-record-board"), {"format": "csv"}).content.decode()
+    header, row = text.splitlines()[:2]
+    assert header.startswith("kind,slug,name,rule,ranked,n")
+    assert row.startswith(f"speaker,{world.speaker.slug},Emily Carter,{ACCURACY.key},True,6")
     default = api.get(reverse("api:track-record-board")).json()
     assert default["kind"] == "speakers" and default["rule"] == ACCURACY.key
 
