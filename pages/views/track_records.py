@@ -20,6 +20,7 @@ from questions.models import Article, Outlet, Person
 from scoring import registry
 from scoring.selectors.track_records import (
     BOARD_KINDS,
+    DEFAULT_RULE,
     SubjectKind,
     TrackRecord,
     compared_rule,
@@ -39,6 +40,10 @@ MAX_PAGE = 100_000
 
 
 class PageForm(forms.Form):
+    """The page of a list: read apart from the filters, so that changing a filter starts
+    again from the first page. A page that is not a whole number from 1 is a 400, said
+    beside the list's pages."""
+
     page = forms.IntegerField(required=False, min_value=1, max_value=MAX_PAGE)
 
     def page_number(self) -> int:
@@ -47,8 +52,9 @@ class PageForm(forms.Form):
         return 1
 
 
-def _status(form: forms.Form) -> int:
-    return 400 if form.is_bound and not form.is_valid() else 200
+def _status(*forms_given: forms.Form) -> int:
+    bad = any(form.is_bound and not form.is_valid() for form in forms_given)
+    return 400 if bad else 200
 
 
 def _pages(total: int, per_page: int) -> int:
@@ -70,7 +76,7 @@ def _record_context(
     context = {
         "record": record,
         "kind": kind,
-        "form": form,
+        "page_form": form,
         "page": page,
         "pages": _pages(record.links, CLAIMS_PER_PAGE),
         "has_next": page * CLAIMS_PER_PAGE < record.links,
@@ -125,35 +131,37 @@ def outlet_track_record(request: HttpRequest, slug: str) -> HttpResponse:
 KIND_LABELS = {"speakers": "Quoted speakers", "outlets": "Outlets", "authors": "Authors"}
 
 
-class BoardForm(PageForm):
+class BoardForm(forms.Form):
     kind = forms.ChoiceField(required=False, label="Rank")
     rule = forms.ChoiceField(required=False, label="Rule")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         choice_field(self, "kind").choices = [(kind, KIND_LABELS[kind]) for kind in BOARD_KINDS]
-        choice_field(self, "rule").choices = [
-            (rule.key, rule.headline) for rule in compared_rules()
-        ]
+        # The default rule first, so the menu shows the board the page shows.
+        rules = sorted(compared_rules(), key=lambda rule: rule != DEFAULT_RULE)
+        choice_field(self, "rule").choices = [(rule.key, rule.headline) for rule in rules]
 
     def chosen(self) -> tuple[str, registry.Rule]:
         """The kind and rule asked for; the defaults for any the form refused."""
         data = self.cleaned_data if self.is_bound and self.is_valid() else {}
         kind = data.get("kind") or BOARD_KINDS[0]
-        rule = compared_rule(data.get("rule") or compared_rules()[-1].key)
+        rule = compared_rule(data.get("rule") or DEFAULT_RULE.key)
         return kind, rule
 
 
 @anonymous_cache
 def track_record_board(request: HttpRequest) -> HttpResponse:
     form = BoardForm(request.GET or None)
+    page_form = PageForm(request.GET or None)
     kind, rule = form.chosen()
-    page = form.page_number()
+    page = page_form.page_number()
     board = leaderboard(
         kind=kind, rule=rule, offset=(page - 1) * BOARD_ROWS_PER_PAGE, limit=BOARD_ROWS_PER_PAGE
     )
     context = {
         "form": form,
+        "page_form": page_form,
         "board": board,
         "rule": rule,
         "kind_label": KIND_LABELS[kind],
@@ -168,13 +176,15 @@ def track_record_board(request: HttpRequest) -> HttpResponse:
             "authors": "track_records:author",
         }[kind],
     }
-    return render(request, "pages/track_records/board.html", context, status=_status(form))
+    return render(
+        request, "pages/track_records/board.html", context, status=_status(form, page_form)
+    )
 
 
 # --- Term calibration ---------------------------------------------------------------------
 
 
-class TermsForm(PageForm):
+class TermsForm(forms.Form):
     outlet = forms.ChoiceField(required=False, label="Outlet")
 
     def __init__(self, *args: Any, outlets: list[Outlet], **kwargs: Any) -> None:
@@ -191,16 +201,34 @@ def term_calibration_page(request: HttpRequest) -> HttpResponse:
     form = TermsForm(request.GET or None, outlets=outlets)
     slug = form.cleaned_data.get("outlet") if form.is_bound and form.is_valid() else ""
     outlet = next((o for o in outlets if o.slug == slug), None)
-    page = form.page_number()
+    page_form = PageForm(request.GET or None)
+    page = page_form.page_number()
     terms = term_calibration(
         outlet=outlet, offset=(page - 1) * TERMS_PER_PAGE, limit=TERMS_PER_PAGE
     )
     context = {
         "form": form,
+        "page_form": page_form,
         "terms": terms,
+        # The chart's numbers (json_script); the table under it shows the same.
+        "chart": [
+            {
+                "expression": row.expression,
+                "k": row.outcome.k,
+                "n": row.outcome.n,
+                "rate": row.outcome.rate,
+                "low": row.outcome.low,
+                "high": row.outcome.high,
+                "range_low": row.low,
+                "range_high": row.high,
+            }
+            for row in terms.rows
+        ],
         "outlet": outlet,
         "page": page,
         "pages": _pages(terms.total, TERMS_PER_PAGE),
         "has_next": page * TERMS_PER_PAGE < terms.total,
     }
-    return render(request, "pages/track_records/terms.html", context, status=_status(form))
+    return render(
+        request, "pages/track_records/terms.html", context, status=_status(form, page_form)
+    )

@@ -4,6 +4,7 @@ speakers, outlets and authors; term calibration. Read for everyone: public data.
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any, cast
 
 from django.shortcuts import get_object_or_404
@@ -22,6 +23,7 @@ from questions.models import Article, Outlet, Person
 from scoring.core.track_records import Comparison, Mean, Proportion
 from scoring.selectors.track_records import (
     BOARD_KINDS,
+    DEFAULT_RULE,
     MAX_PAGE_SIZE,
     SubjectKind,
     TermRow,
@@ -245,7 +247,7 @@ class _RecordView(CsvExportMixin, APIView):
             kind=self.kind, subject=subject, offset=query["offset"], limit=query["limit"]
         )
         data = {
-            "subject": record.subject.__dict__,
+            "subject": asdict(record.subject),
             "tracked_claims": record.tracked_claims,
             "outcomes": _proportion(record.outcomes),
             "min_claims": record.min_claims,
@@ -331,7 +333,7 @@ class BoardQuerySerializer(PageQuerySerializer):
         choices=BOARD_KINDS, default=BOARD_KINDS[0], help_text="What to rank."
     )
     rule = serializers.ChoiceField(
-        choices=[rule.key for rule in compared_rules()], default=compared_rules()[-1].key
+        choices=[rule.key for rule in compared_rules()], default=DEFAULT_RULE.key
     )
 
 

@@ -69,6 +69,10 @@ def compared_rules() -> tuple[registry.Rule, ...]:
     return (registry.DAILY_BRIER, registry.ACCURACY)
 
 
+DEFAULT_RULE = registry.DEFAULT
+"""The rule the leaderboard ranks by unless asked for another (one of the compared rules)."""
+
+
 def compared_rule(key: str) -> registry.Rule:
     """One of `compared_rules()` by its key; UnknownRule otherwise."""
     for rule in compared_rules():
@@ -161,7 +165,7 @@ class TrackedClaim:
         if self.low is None or self.high is None:
             return ""
         low, high = round(self.low * 100), round(self.high * 100)
-        return f"{low} %" if low == high else f"{low}–{high} %"
+        return f"{low}%" if low == high else f"{low}–{high}%"
 
     @property
     def table_label(self) -> str:
@@ -700,7 +704,7 @@ class TermRow:
         if self.low is None or self.high is None:
             return ""
         low, high = round(self.low * 100), round(self.high * 100)
-        return f"{low} %" if low == high else f"{low}–{high} %"
+        return f"{low}%" if low == high else f"{low}–{high}%"
 
     @property
     def within_range(self) -> bool | None:

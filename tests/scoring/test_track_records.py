@@ -69,7 +69,7 @@ def test_rows_carry_outcomes_and_only_direct_links_carry_scores(world):
     proxy = rows[world.proxy.slug]
     assert proxy.link == ClaimLink.Kind.PROXY and proxy.scores == {} and not proxy.is_scored
     assert rows[world.open.slug].came_true is None
-    assert rows[world.open.slug].range_display == "10–90 %"
+    assert rows[world.open.slug].range_display == "10–90%"
 
 
 def test_an_article_below_the_line_gets_no_verdict(world):
@@ -151,7 +151,7 @@ def test_term_calibration_counts_resolved_direct_claims(world):
     assert [row.expression for row in terms.rows] == ["likely"]
     likely = terms.rows[0]
     assert (likely.outcome.k, likely.outcome.n) == (5, 6)
-    assert likely.range_display == "55–80 %" and likely.table_label == "ICD 203 (2015)"
+    assert likely.range_display == "55–80%" and likely.table_label == "ICD 203 (2015)"
     assert not likely.ranges_vary
     assert likely.within_range is True
     assert term_calibration(outlet=world.outlet).total == 1

@@ -43,7 +43,7 @@ def test_the_outlet_page_shows_the_record_the_verdict_and_its_words(client, worl
     assert "Better than the crowd" in html
     assert "sample is too small" not in html
     # Its term calibration, and the claims with their questions and speakers.
-    assert "“likely”" in html and "5 of 6" in html and "ICD 203 (2015) says 55–80 %" in html
+    assert "“likely”" in html and "5 of 6" in html and "ICD 203 (2015) says 55–80%" in html
     assert reverse("questions:detail", args=[world.resolved[0].slug]) in html
     assert reverse("track_records:speaker", args=[world.speaker.slug]) in html
     assert "not scored" in html  # the proxy link
@@ -94,9 +94,7 @@ def test_the_leaderboard_shows_sources_the_crowd_and_the_forecasters(client, wor
     [
         ("track_records:board", {"kind": "pundits"}, "kind"),
         ("track_records:board", {"rule": "bogus"}, "rule"),
-        ("track_records:board", {"page": "0"}, "page"),
         ("track_records:terms", {"outlet": "nowhere"}, "outlet"),
-        ("track_records:terms", {"page": "x"}, "page"),
     ],
 )
 def test_bad_queries_are_400_naming_the_field(client, world, name, query, field):
@@ -106,9 +104,21 @@ def test_bad_queries_are_400_naming_the_field(client, world, name, query, field)
     assert response.context["form"].errors.keys() == {field}
 
 
-def test_a_bad_page_on_a_record_is_400(client, world):
-    response = client.get(reverse("track_records:outlet", args=[world.outlet.slug]), {"page": "-1"})
+@pytest.mark.parametrize(
+    ("name", "args", "page"),
+    [
+        ("track_records:board", [], "0"),
+        ("track_records:terms", [], "x"),
+        ("track_records:outlet", ["daily-planet"], "-1"),
+        ("track_records:speaker", ["emily-carter"], "1.5"),
+    ],
+)
+def test_a_bad_page_is_400_said_beside_the_pages(client, world, name, args, page):
+    response = client.get(reverse(name, args=args), {"page": page})
     assert response.status_code == 400
+    assert response.context["page_form"].errors.keys() == {"page"}
+    assert '<ul class="errorlist" role="alert"><li>Page: ' in response.content.decode()
+    assert response.context["page"] == 1
 
 
 def test_term_calibration_filters_by_outlet(client, world):
