@@ -5,6 +5,8 @@ fixed number of queries."""
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from claims.models import ClaimLink
 from scoring.selectors.track_records import (
@@ -15,8 +17,17 @@ from scoring.selectors.track_records import (
     track_record,
     track_record_rows,
 )
-from tests.factories import UserFactory
-from tests.track_records import ACCURACY, BRIER, build_track_world, community, score
+from tests.factories import ArticleFactory, OutletFactory, PersonFactory, UserFactory
+from tests.track_records import (
+    ACCURACY,
+    BRIER,
+    build_track_world,
+    claim,
+    community,
+    forecaster_of,
+    resolved_question,
+    score,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -90,8 +101,6 @@ def test_speaker_and_author_records(world):
 
 def test_two_claims_of_one_article_on_one_question_score_once(world):
     question = world.resolved[0]
-    from tests.track_records import claim
-
     extra = claim(world.first, world.speaker, start=1300)
     ClaimLink.objects.create(claim=extra, question=question, kind="direct", direction="yes")
     record = track_record(kind="speaker", subject=world.speaker)
@@ -140,9 +149,33 @@ def test_the_best_forecasters_are_real_people_on_the_same_questions(world):
     assert board.forecasters[0].n == 6
 
 
-def test_the_leaderboard_costs_a_fixed_number_of_queries(world, django_assert_max_num_queries):
-    with django_assert_max_num_queries(10):
-        leaderboard(kind="speakers", rule=BRIER)
+def queries_of(read):
+    with CaptureQueriesContext(connection) as queries:
+        read()
+    return len(queries)
+
+
+def test_the_leaderboard_and_term_calibration_cost_a_fixed_number_of_queries(world):
+    reads = [
+        lambda: leaderboard(kind="speakers", rule=BRIER),
+        lambda: leaderboard(kind="authors", rule=ACCURACY),
+        lambda: term_calibration(),
+        lambda: track_record(kind="outlet", subject=world.outlet),
+    ]
+    before = [queries_of(read) for read in reads]
+    assert max(before) <= 10
+    # More speakers, authors, outlets, articles, expressions and forecasters: the same.
+    for number in range(4):
+        article = ArticleFactory(
+            outlet=OutletFactory(name=f"Outlet {number}"), author=f"W {number}"
+        )
+        question = resolved_question(f"extra-{number}", "no")
+        made = claim(article, PersonFactory(), start=0, expression=f"word {number}")
+        ClaimLink.objects.create(claim=made, question=question, kind="direct")
+        score(forecaster_of(article), question, brier=0.1, accuracy=-0.1)
+        score(community(), question, brier=0.2, accuracy=0.0)
+        score(UserFactory(), question, brier=0.3, accuracy=0.1)
+    assert [queries_of(read) for read in reads] == before
 
 
 def test_term_calibration_counts_resolved_direct_claims(world):
@@ -158,6 +191,4 @@ def test_term_calibration_counts_resolved_direct_claims(world):
 
 
 def test_term_calibration_of_another_outlet_is_empty(world):
-    from tests.factories import OutletFactory
-
     assert term_calibration(outlet=OutletFactory(name="Elsewhere")).rows == []
