@@ -10,12 +10,14 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
+from claims.models import Claim, ClaimLink
 from common.cache import anonymous_cache
 from common.forms import choice_field
 from common.passages import PassageMark, highlight_passages
@@ -217,7 +219,18 @@ def question_for_page(slug: str, user: Any) -> Question:
     return get_object_or_404(
         Question.objects.visible_to(user)
         .select_related("article__outlet", "successor_of", "scoring", "community_state")
-        .prefetch_related("tags", "article__authors"),
+        .prefetch_related(
+            "tags",
+            "article__authors",
+            # The claims it tracks, whose speakers the provenance links to.
+            Prefetch(
+                "claim_links",
+                queryset=ClaimLink.objects.filter(
+                    claim__status=Claim.Status.ACCEPTED
+                ).select_related("claim__speaker"),
+                to_attr="tracked_claims",
+            ),
+        ),
         slug=slug,
     )
 

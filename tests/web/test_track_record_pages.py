@@ -139,6 +139,11 @@ def test_the_article_page_and_the_question_page_link_to_the_records(client, worl
     assert reverse("track_records:author", args=[world.author.slug]) in html
     assert reverse("track_records:outlet", args=[world.outlet.slug]) in html
     assert reverse("track_records:article", args=[world.first.slug]) in html
+    # The claim it tracks names its speaker, with a link to their record.
+    assert (
+        f'It tracks a claim by <a href="/speakers/{world.speaker.slug}/">Emily Carter</a> '
+        "(Georgetown University): a direct link; the claim speaks for yes."
+    ) in html
 
 
 def queries_of(client, url):
