@@ -118,7 +118,7 @@ def build_track_world(*, resolved: int = 6) -> TrackWorld:
         questions.append(question)
     open_question = QuestionFactory(slug="talks-open")
     ClaimLink.objects.create(
-        claim=claim(first, None, start=900, expression="could", low=0.1, high=0.9,
+        claim=claim(first, None, start=900, expression="could", low=0.2, high=0.4,
                     table="hedge_survey"),
         question=open_question,
         kind="direct",

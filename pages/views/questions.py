@@ -10,14 +10,12 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
-from claims.models import Claim, ClaimLink
 from common.cache import anonymous_cache
 from common.forms import choice_field
 from common.passages import PassageMark, highlight_passages
@@ -48,6 +46,7 @@ from scoring import registry
 from scoring.score_columns import score_columns
 from scoring.scorecard import score_card_for
 from scoring.selectors import ScoresPage, scores_page_for_question
+from scoring.selectors.track_records import claims_of_question
 
 QUESTIONS_PER_PAGE = 25
 # The chart and its table show at most this many points of the community history; a
@@ -219,18 +218,7 @@ def question_for_page(slug: str, user: Any) -> Question:
     return get_object_or_404(
         Question.objects.visible_to(user)
         .select_related("article__outlet", "successor_of", "scoring", "community_state")
-        .prefetch_related(
-            "tags",
-            "article__authors",
-            # The claims it tracks, whose speakers the provenance links to.
-            Prefetch(
-                "claim_links",
-                queryset=ClaimLink.objects.filter(
-                    claim__status=Claim.Status.ACCEPTED
-                ).select_related("claim__speaker"),
-                to_attr="tracked_claims",
-            ),
-        ),
+        .prefetch_related("tags", "article__authors"),
         slug=slug,
     )
 
@@ -401,6 +389,8 @@ def question_detail_page(
         "score_columns": score_columns(counts=False),
         "scores_more": scores_more,
         "login_url": login_url_for(question),
+        # The claims it tracks: what each article implied, and its scores once resolved.
+        "tracked_claims": claims_of_question(question=question),
     }
     return render(request, "pages/question_detail.html", context, status=status)
 

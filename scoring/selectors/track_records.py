@@ -171,6 +171,15 @@ class TrackedClaim:
     def table_label(self) -> str:
         return table_label(self.table)
 
+    @property
+    def implied_yes(self) -> float | None:
+        """The probability of the question's Yes the claim is scored as: the midpoint of
+        its range, or one minus it when the claim speaks for No."""
+        if self.low is None or self.high is None:
+            return None
+        middle = (self.low + self.high) / 2
+        return middle if self.direction == ClaimLink.Direction.YES else 1 - middle
+
     def score(self, rule: registry.Rule) -> float | None:
         return self.scores.get(rule.key)
 
@@ -345,15 +354,19 @@ def _compare(rows: list[_ScoredRow], *, resamples: int) -> list[RuleComparison]:
     return result
 
 
-def _claim_rows(links: list[ClaimLink]) -> list[TrackedClaim]:
-    """The page's links as rows, their scores read in three queries."""
-    users = _forecaster_users(link.claim.article_id for link in links)
+def _claim_rows(
+    links: list[ClaimLink], users: dict[int, int] | None = None, *, scored: bool = True
+) -> list[TrackedClaim]:
+    """The page's links as rows, their scores read in two queries (one when the articles'
+    forecasters, `users`, are known; none when nothing is `scored` yet)."""
+    if users is None:
+        users = _forecaster_users(link.claim.article_id for link in links)
     direct = [
         (users[link.claim.article_id], link.question_id)
         for link in links
-        if link.kind == ClaimLink.Kind.DIRECT and link.claim.article_id in users
+        if scored and link.kind == ClaimLink.Kind.DIRECT and link.claim.article_id in users
     ]
-    mine, crowd = _scores_of(direct, community=community_user_id())
+    mine, crowd = _scores_of(direct, community=community_user_id()) if direct else ({}, {})
     rows = []
     for link in links:
         claim, article, question = link.claim, link.claim.article, link.question
@@ -455,6 +468,26 @@ def track_record_rows(
     one by one by staff, so their number stays human-sized)."""
     links = _tracked_links().filter(_subject_filter(kind, subject))
     return _claim_rows(list(_ordered_links(links)))
+
+
+MAX_CLAIMS_OF_A_QUESTION = 20
+
+
+def claims_of_question(*, question: Question) -> list[TrackedClaim]:
+    """The accepted claims a question tracks (at most MAX_CLAIMS_OF_A_QUESTION), each
+    with what its article implied and, once the question is scored, the article's and
+    the crowd's scores: one query while it is unresolved, two after."""
+    links = list(
+        _ordered_links(
+            ClaimLink.objects.filter(question=question, claim__status=Claim.Status.ACCEPTED)
+        ).select_related("claim__article__forecaster")[:MAX_CLAIMS_OF_A_QUESTION]
+    )
+    users = {
+        link.claim.article_id: forecaster.user_id
+        for link in links
+        if (forecaster := getattr(link.claim.article, "forecaster", None)) is not None
+    }
+    return _claim_rows(links, users, scored=question.is_scorable)
 
 
 def people_roles(*, person: Person) -> dict[str, bool]:

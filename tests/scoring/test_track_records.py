@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from claims.models import ClaimLink
 from scoring.selectors.track_records import (
+    claims_of_question,
     compared_rule,
     compared_rules,
     leaderboard,
@@ -80,7 +81,7 @@ def test_rows_carry_outcomes_and_only_direct_links_carry_scores(world):
     proxy = rows[world.proxy.slug]
     assert proxy.link == ClaimLink.Kind.PROXY and proxy.scores == {} and not proxy.is_scored
     assert rows[world.open.slug].came_true is None
-    assert rows[world.open.slug].range_display == "10–90%"
+    assert rows[world.open.slug].range_display == "20–40%"
 
 
 def test_an_article_below_the_line_gets_no_verdict(world):
@@ -192,3 +193,17 @@ def test_term_calibration_counts_resolved_direct_claims(world):
 
 def test_term_calibration_of_another_outlet_is_empty(world):
     assert term_calibration(outlet=OutletFactory(name="Elsewhere")).rows == []
+
+
+def test_the_claims_of_a_question_with_their_forecast_and_scores(world):
+    with CaptureQueriesContext(connection) as queries:
+        (row,) = claims_of_question(question=world.resolved[0])
+    # The links with their articles' forecasters, the crowd's user, the scores.
+    assert len(queries) == 3
+    assert row.speaker_slug == world.speaker.slug and row.implied_yes == pytest.approx(0.675)
+    assert row.is_scored and row.score(BRIER) == pytest.approx(0.2)
+    with CaptureQueriesContext(connection) as queries:
+        (row,) = claims_of_question(question=world.open)
+    assert len(queries) == 1  # nothing is scored before the resolution
+    assert row.implied_yes == pytest.approx(0.7) and not row.is_scored
+    assert claims_of_question(question=world.proxy)[0].link == ClaimLink.Kind.PROXY

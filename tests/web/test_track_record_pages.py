@@ -139,11 +139,24 @@ def test_the_article_page_and_the_question_page_link_to_the_records(client, worl
     assert reverse("track_records:author", args=[world.author.slug]) in html
     assert reverse("track_records:outlet", args=[world.outlet.slug]) in html
     assert reverse("track_records:article", args=[world.first.slug]) in html
-    # The claim it tracks names its speaker, with a link to their record.
+    # The claim it tracks names its speaker, with a link to their record, what its
+    # article forecast and, resolved, both scores.
     assert (
-        f'It tracks a claim by <a href="/speakers/{world.speaker.slug}/">Emily Carter</a> '
-        "(Georgetown University): a direct link; the claim speaks for yes."
+        f'It tracks a claim by <a href="/speakers/{world.speaker.slug}/">Emily Carter</a>: '
+        "a direct link; the claim speaks for yes."
     ) in html
+    assert "<strong>68%</strong> for Yes, the midpoint of 55–80%." in html
+    assert f"After resolution: {BRIER.short_label} 0.200 against the crowd's 0.300;" in html
+
+
+def test_a_claim_for_no_is_scored_toward_no(client, world):
+    question = world.open
+    question.article = world.first
+    question.save()
+    _, html = page(client, "questions:detail", question.slug)
+    assert "It tracks a claim: a direct link; the claim speaks for no." in html
+    assert "<strong>70%</strong> for Yes, the midpoint of 20–40% taken toward No" in html
+    assert "After resolution" not in html
 
 
 def queries_of(client, url):
