@@ -14,6 +14,7 @@ urlpatterns = [
     path("questions/<slug:slug>/edit/", views.question_edit, name="question_edit"),
     path("questions/<slug:slug>/publish/", views.question_publish_view, name="question_publish"),
     path("questions/<slug:slug>/resolve/", views.question_resolve_view, name="question_resolve"),
+    path("likelihood-tables/", views.likelihood_tables_view, name="likelihood_tables"),
     path(
         "questions/<slug:slug>/clarifications/",
         views.clarification_add_view,

@@ -16,6 +16,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.http import QueryDict
 
+from common import likelihood
 from common.db import max_length
 from questions.models import Article, Project, Question
 from questions.selectors import SEARCH_MAX_LENGTH, SEARCH_MAX_WORDS
@@ -271,7 +272,7 @@ class QuestionDraftForm(forms.Form):
     implied_probability_table = forms.ChoiceField(
         label="Read with the table",
         required=False,
-        choices=[("", "(none)"), *Question.ProbabilityTable.choices],
+        choices=lambda: [("", "(none)"), *likelihood.table_choices()],
     )
     implied_probability_term = forms.CharField(
         label="Term read",
@@ -425,28 +426,6 @@ def article_draft_initial(
     }
 
 
-# ICD 203 (2015) expressions of likelihood, longest first so "very unlikely"
-# is read before "unlikely" and "unlikely" before "likely".
-ICD203_TERMS = (
-    ("almost no chance", 0.01, 0.05),
-    ("roughly even chance", 0.45, 0.55),
-    ("roughly even odds", 0.45, 0.55),
-    ("highly improbable", 0.05, 0.20),
-    ("highly probable", 0.80, 0.95),
-    ("almost certainly", 0.95, 0.99),
-    ("almost certain", 0.95, 0.99),
-    ("nearly certain", 0.95, 0.99),
-    ("very unlikely", 0.05, 0.20),
-    ("very likely", 0.80, 0.95),
-    ("improbable", 0.20, 0.45),
-    ("unlikely", 0.20, 0.45),
-    ("probably", 0.55, 0.80),
-    ("probable", 0.55, 0.80),
-    ("remote", 0.01, 0.05),
-    ("likely", 0.55, 0.80),
-)
-
-
 @dataclass(frozen=True)
 class TermReading:
     term: str
@@ -458,10 +437,14 @@ def icd203_reading(passage: str) -> TermReading | None:
     """The first ICD 203 term the passage uses, as a hint for the author: the
     range is the article's confidence in its own claim, which the question may
     ask the opposite of (docs/article-questions.md)."""
-    lowered = " ".join(passage.lower().split())
+    lowered = likelihood.normalise(passage)
     found = []
-    for term, low, high in ICD203_TERMS:
-        match = re.search(rf"\b{re.escape(term)}\b", lowered)
-        if match:
-            found.append((match.start(), -len(term), TermReading(term, low, high)))
-    return min(found, key=lambda item: item[:2])[2] if found else None
+    # The wordings come from the likelihood tables' data file; at the same place the
+    # longer wording wins, so "very unlikely" is read before "unlikely".
+    for entry in likelihood.table("icd203").entries:
+        for term in map(likelihood.normalise, entry.wordings):
+            match = re.search(rf"\b{re.escape(term)}\b", lowered)
+            if match:
+                reading = TermReading(term, entry.low, entry.high)
+                found.append((match.start(), -len(term), reading))
+    return min(found, key=lambda item: (item[0], item[1]))[2] if found else None

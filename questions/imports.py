@@ -12,7 +12,17 @@ of everyone who forecast) and gets its descriptive fields refreshed.
 Two conveniences serve questions drawn from articles:
 - `successor_of: SLUG` copies every field the entry does not give from an
   earlier question, and `window: {duration: P6M, resolve_after: P1M}` opens
-  the question at the start of the UTC day the file is loaded;
+  the question at the start of the UTC day the file is loaded (`close_at:
+  "15:00"` closes it at that UTC time of its close day instead of at midnight,
+  e.g. when a question's days are Korean ones, which end at 15:00 UTC);
+- `stale_windows: hold_back` at the top of a file of seeds, which may be loaded
+  long after it was written, leaves uncreated a question whose window is open at
+  load with more than half of it behind it (forecasts made then would stand for
+  less than half of the scored window); it is created once its window has
+  closed, to be resolved. Questions already stored are refreshed as ever;
+- `retired: true` keeps a question the file no longer offers: a stored one is
+  refreshed (its forecasts and scores stand, and it resolves as written), and
+  it is never created anew;
 - `{open_date}`, `{close_date}`, `{open_year}` and `{close_year}` in the
   title, criteria and fine print are filled from the question's own window.
 """
@@ -55,6 +65,7 @@ QUESTION_KEYS = {
     "provenance",
     "successor_of",
     "window",
+    "retired",
 }
 ARTICLE_KEYS = {
     "slug",
@@ -87,6 +98,9 @@ PROVENANCE_FIELDS = (
 )
 MAX_REPORTED_PROBLEMS = 50
 DURATION = re.compile(r"^P(?:(?P<years>\d+)Y)?(?:(?P<months>\d+)M)?(?:(?P<days>\d+)D)?$")
+TIME_OF_DAY = re.compile(r"^(?P<hour>[01]\d|2[0-3]):(?P<minute>[0-5]\d)$")
+WINDOW_KEYS = {"duration", "resolve_after", "close_at"}
+STALE_WINDOWS = ("create", "hold_back")
 
 
 class ImportFileError(ValidationError):
@@ -99,11 +113,19 @@ class ImportReport:
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     articles_created: list[str] = field(default_factory=list)
+    # Not created: open at load with more than half the window behind (stale_windows).
+    held_back: list[str] = field(default_factory=list)
+    # Not created: retired from the file, kept only where it is stored.
+    retired: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
+        held = f"; {len(self.held_back)} held back (window more than half over)"
+        retired = f"; {len(self.retired)} retired (not created)"
         return (
             f"{len(self.created)} created, {len(self.updated)} updated, "
             f"{len(self.unchanged)} unchanged; {len(self.articles_created)} new articles"
+            + (held if self.held_back else "")
+            + (retired if self.retired else "")
         )
 
 
@@ -371,6 +393,7 @@ _FIELD_ORDER = (
     "implied_probability_term",
     "provenance_link",
     "provenance_direction",
+    "retired",
 )
 WINDOW_FIELDS = ("open_time", "scheduled_close_time", "scheduled_resolve_time")
 # A window the file gets wrong still lets its texts be checked: any window fills the
@@ -478,7 +501,7 @@ def _expand_entry(
         inherited = {
             k: v
             for k, v in raw_by_slug[parent_slug].items()
-            if k not in ("slug", "successor_of", "window")
+            if k not in ("slug", "successor_of", "window", "retired")
         }
         if "window" in entry:
             for key in WINDOW_FIELDS:
@@ -491,16 +514,35 @@ def _expand_entry(
 
 def _window_times(window: Any, where: str, load_day: datetime) -> dict[str, datetime]:
     if not isinstance(window, dict) or "duration" not in window:
-        raise _fail(where, "window: needs duration (and optionally resolve_after).")
+        raise _fail(where, "window: needs duration (and optionally resolve_after, close_at).")
+    unknown = set(window) - WINDOW_KEYS
+    if unknown:
+        raise _fail(where, f"window: unknown keys {sorted(unknown)}.")
     duration = _parse_duration(window["duration"], where, "window.duration")
     resolve_after = _parse_duration(
         window.get("resolve_after", "P1D"), where, "window.resolve_after"
     )
+    closes = load_day + duration + _parse_time_of_day(window.get("close_at"), where)
     return {
         "open_time": load_day,
-        "scheduled_close_time": load_day + duration,
-        "scheduled_resolve_time": load_day + duration + resolve_after,
+        "scheduled_close_time": closes,
+        "scheduled_resolve_time": closes + resolve_after,
     }
+
+
+def _parse_time_of_day(value: Any, where: str) -> relativedelta:
+    """`close_at: "HH:MM"`, a UTC time of day on the close date; midnight when left out.
+    Unquoted, YAML 1.1 reads 15:00 as the number 900, which is refused by name."""
+    if value is None:
+        return relativedelta()
+    match = TIME_OF_DAY.match(value) if isinstance(value, str) else None
+    if match is None:
+        raise _fail(
+            where,
+            f'window.close_at: {value!r} is not a UTC time of day like "15:00" '
+            "(in quotes, 00:00 to 23:59).",
+        )
+    return relativedelta(hours=int(match["hour"]), minutes=int(match["minute"]))
 
 
 def _clean_entry(
@@ -540,6 +582,7 @@ def _clean_entry(
         **provenance,
     )
     projects = _read_projects(entry.get("projects"), problems)
+    retired = _read_retired(entry, problems)
     try:
         values = question_clean(fields=fields, exclude_pk=exclude_pk)
     except ValidationError as error:
@@ -553,7 +596,16 @@ def _clean_entry(
         "article_slug": article_slug,
         "projects": projects,
         "successor_of": entry.get("successor_of") or None,
+        "retired": retired,
     }
+
+
+def _read_retired(entry: dict[str, Any], problems: _EntryProblems) -> bool:
+    retired = entry.get("retired", False)
+    if not isinstance(retired, bool):
+        problems.add("retired", "must be true or false.")
+        return False
+    return retired
 
 
 def _read_time(value: Any, key: str, problems: _EntryProblems) -> datetime | None:
@@ -676,9 +728,17 @@ def _read_provenance(
             value.get("link")
             or (Question.ProvenanceLink.SUCCESSOR if successor else Question.ProvenanceLink.DIRECT)
         ),
-        "provenance_direction": str(value.get("direction") or Question.ProvenanceDirection.YES),
+        "provenance_direction": _direction(value.get("direction")),
     }
     return (slug if article is not None else None), fields
+
+
+def _direction(value: Any) -> str:
+    """YAML 1.1 reads an unquoted `direction: no` as false (and `yes` as true): they
+    mean the words, not a missing value that would default to yes."""
+    if isinstance(value, bool):
+        return Question.ProvenanceDirection.YES if value else Question.ProvenanceDirection.NO
+    return str(value or Question.ProvenanceDirection.YES)
 
 
 def _read_implied_probability(implied: Any, problems: _EntryProblems) -> dict[str, Any]:
@@ -709,9 +769,14 @@ def questions_import(*, document: Any, base_dir: Path, now: datetime | None = No
         document = {"questions": document}
     if not isinstance(document, dict):
         raise ImportFileError("The file must hold a list of questions or a mapping.")
-    unknown = set(document) - {"articles", "questions"}
+    unknown = set(document) - {"articles", "questions", "stale_windows"}
     if unknown:
         raise ImportFileError(f"Unknown top-level keys {sorted(unknown)}.")
+    stale_windows = document.get("stale_windows", "create")
+    if stale_windows not in STALE_WINDOWS:
+        raise ImportFileError(
+            f"stale_windows: {stale_windows!r} is not one of {', '.join(STALE_WINDOWS)}."
+        )
     articles = _clean_articles(document.get("articles"), base_dir)
     questions = _clean_questions(
         document.get("questions"),
@@ -729,8 +794,24 @@ def questions_import(*, document: Any, base_dir: Path, now: datetime | None = No
                 report.articles_created.append(slug)
         article_ids = dict(Article.objects.values_list("slug", "id"))
         for record in questions:
-            _write_question(record, article_ids, report)
+            slug = record["values"]["slug"]
+            if record["retired"] and not Question.objects.filter(slug=slug).exists():
+                report.retired.append(slug)
+            elif stale_windows == "hold_back" and _held_back(record["values"], now):
+                report.held_back.append(slug)
+            else:
+                _write_question(record, article_ids, report)
     return report
+
+
+def _held_back(values: dict[str, Any], now: datetime) -> bool:
+    """A question not stored yet whose window is open at `now` with more than half
+    of it gone: every forecast would stand for less than half the scored window
+    (SCORING.md sections 3 and 4 divide by the whole window)."""
+    opens, closes = values["open_time"], values["scheduled_close_time"]
+    if not opens <= now < closes or now - opens <= (closes - opens) / 2:
+        return False
+    return not Question.objects.filter(slug=values["slug"]).exists()
 
 
 def _known_articles(
@@ -777,6 +858,10 @@ def _write_question(
         else None
     )
     question = Question.objects.filter(slug=values["slug"]).first()
+    if question is not None and question.successor_of_id is None and parent_id is not None:
+        # The predecessor was held back (or not there) when this was created; it is
+        # stored now, so the link the file gives is made. A link moves no score.
+        Question.objects.filter(pk=question.pk).update(successor_of_id=parent_id)
     if question is None:
         question = Question.objects.create(
             slug=values["slug"],

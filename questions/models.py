@@ -9,6 +9,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from common import likelihood
+
 
 class Outlet(models.Model):
     """Where articles appear: a newspaper, a think tank, a journal. Its articles' claims
@@ -218,11 +220,6 @@ class Question(models.Model):
         YES = "yes", "The claim speaks for Yes"
         NO = "no", "The claim speaks for No"
 
-    class ProbabilityTable(models.TextChoices):
-        ICD203 = "icd203", "ICD 203 (2015)"
-        KENT1964 = "kent1964", "Sherman Kent (1964)"
-        HEDGE_SURVEY = "hedge_survey", "Survey readings of hedges (could, may)"
-
     slug = models.SlugField(max_length=120, unique=True)
     title = models.CharField(max_length=300)
     type = models.CharField(max_length=20, choices=Type.choices, default=Type.BINARY)
@@ -266,8 +263,10 @@ class Question(models.Model):
     source_passage = models.TextField(blank=True)
     implied_probability_low = models.FloatField(null=True, blank=True)
     implied_probability_high = models.FloatField(null=True, blank=True)
+    # A likelihood table's key (common/data/likelihood_tables.yaml): the choices are
+    # read from the data file, so adding a table needs no migration.
     implied_probability_table = models.CharField(
-        max_length=16, choices=ProbabilityTable.choices, blank=True
+        max_length=16, choices=likelihood.table_choices, blank=True
     )
     implied_probability_term = models.CharField(max_length=120, blank=True)
     # How the question tracks the article's claim: `direct` measures the claim itself

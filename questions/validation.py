@@ -26,6 +26,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.text import slugify
 
+from common import likelihood
 from common.db import max_length
 from common.passages import locate_passage
 from questions.models import Article, Question, Tag
@@ -227,11 +228,10 @@ def _check_implied_probability(fields: QuestionFields, problems: _Problems) -> N
     for name, value in (("implied_probability_low", low), ("implied_probability_high", high)):
         if value is not None and not 0 <= value <= 1:
             problems.add(name, PROBABILITY)
-    if table and table not in Question.ProbabilityTable.values:
+    if table and table not in likelihood.table_keys():
         problems.add(
             "implied_probability_table",
-            "Not a known probability table: use one of "
-            f"{', '.join(Question.ProbabilityTable.values)}.",
+            f"Not a known probability table: use one of {', '.join(likelihood.table_keys())}.",
         )
     if low is None and high is None:
         # A file's table and term come only inside a range, and the page shows neither

@@ -609,6 +609,7 @@ FILLERS: dict[str, Callable[[World], list[str]]] = {
     "manage:question_publish": lambda w: each_question("manage:question_publish", w),
     "manage:question_resolve": lambda w: each_question("manage:question_resolve", w),
     "manage:clarification_add": lambda w: each_question("manage:clarification_add", w),
+    "manage:likelihood_tables": lambda w: at("manage:likelihood_tables"),
     # Accounts
     "signup": lambda w: at("signup"),
     "account_settings": lambda w: at("account_settings"),

@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.timesince import timesince
 
 from accounts.signed_in import signed_in_user
+from common import likelihood
 from common.forms import add_service_errors
 from forecasts.selectors import (
     forecast_counts_before_close,
@@ -388,3 +389,19 @@ def question_publish_view(request: HttpRequest, slug: str) -> HttpResponse:
         )
     messages.success(request, "Published: forecasters can now see this question.")
     return redirect(_detail_url(question))
+
+
+@staff_required
+def likelihood_tables_view(request: HttpRequest) -> HttpResponse:
+    """Every likelihood table with its source and ranges, as the data file gives them
+    (common/data/likelihood_tables.yaml); no query."""
+    return render(
+        request,
+        "pages/manage/likelihood_tables.html",
+        {
+            "tables": likelihood.tables(),
+            "data_file": "common/data/likelihood_tables.yaml",
+            "number_key": likelihood.NUMBER,
+            "number_name": likelihood.NUMBER_NAME,
+        },
+    )

@@ -12,6 +12,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import User
+from common import likelihood
 from common.api import SlugRelation, TextTakesText
 from questions.models import Article, Question, ResolutionEvent
 
@@ -50,8 +51,13 @@ class ArticleSerializer(serializers.ModelSerializer):
 class ImpliedProbabilitySerializer(serializers.Serializer):
     low = serializers.FloatField()
     high = serializers.FloatField()
-    table = serializers.ChoiceField(choices=Question.ProbabilityTable.choices)
+    table = serializers.ChoiceField(choices=likelihood.table_choices())
     term = serializers.CharField(help_text="The article's wording, e.g. 'likely'.")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Read per instance: the tables are data, and a test may swap the file.
+        self.fields["table"].choices = likelihood.table_choices()  # type: ignore[attr-defined]
 
 
 class ProvenanceSerializer(serializers.Serializer):

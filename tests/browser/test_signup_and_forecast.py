@@ -34,7 +34,7 @@ def chart_datasets(page: Page) -> list[dict]:
     )
 
 
-SLUG = "nk-high-level-talks-2025-12-07-12m"
+SLUG = "nk-high-level-talks-12m-from-load"
 # Earlier forecasters: days before now, probability.
 EARLIER = [(18, 0.25), (15, 0.35), (11, 0.3), (8, 0.45), (4, 0.4)]
 

@@ -62,7 +62,7 @@ def question(article) -> Question:
         source_passage=PASSAGE,
         implied_probability_low=0.2,
         implied_probability_high=0.45,
-        implied_probability_table=Question.ProbabilityTable.ICD203,
+        implied_probability_table="icd203",
         implied_probability_term="More likely",
     )
     question.tags.add(Tag.objects.create(slug="north-korea"))

@@ -30,6 +30,11 @@ class Command(BaseCommand):
         except ValidationError as error:
             raise CommandError(f"{file}: nothing imported. {' '.join(error.messages)}") from None
         self.stdout.write(f"{file}: {report.summary()}")
-        for label, slugs in (("created", report.created), ("updated", report.updated)):
+        for label, slugs in (
+            ("created", report.created),
+            ("updated", report.updated),
+            ("held back", report.held_back),
+            ("retired", report.retired),
+        ):
             for slug in slugs:
                 self.stdout.write(f"  {label}: {slug}")
