@@ -24,11 +24,11 @@ from datetime import date
 from typing import Literal
 
 from django.conf import settings
-from django.db.models import Avg, Count, F, Max, Min, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Lower, Trim
+from django.db.models import Avg, Count, F, OuterRef, Q, QuerySet, Subquery
 
 from accounts.models import User
 from claims.models import ArticleForecaster, Claim, ClaimLink
+from common import likelihood
 from questions.models import Article, ArticleAuthor, Outlet, Person, Question
 from scoring import registry
 from scoring.core.track_records import (
@@ -55,11 +55,6 @@ _BOARD_KIND: dict[str, SubjectKind] = {
 
 SCORED = (Question.Resolution.YES, Question.Resolution.NO)
 MAX_PAGE_SIZE = 200
-TABLE_LABELS = {
-    **dict(Question.ProbabilityTable.choices),
-    "number": "the stated number",
-}
-"""A claim's `table` in words; a table added as data and not known here is shown by its key."""
 
 
 def compared_rules() -> tuple[registry.Rule, ...]:
@@ -94,7 +89,9 @@ def _resamples() -> int:
 
 
 def table_label(table: str) -> str:
-    return TABLE_LABELS.get(table, table)
+    """A claim's `table` in words: the likelihood table's name, "The stated figure" for a
+    number, the key itself for a table the data file no longer lists."""
+    return likelihood.table_name(table) if table else ""
 
 
 # --- What is tracked ---------------------------------------------------------------------
@@ -757,14 +754,33 @@ class TermCalibration:
     limit: int
 
 
+@dataclass
+class _Term:
+    n: int = 0
+    k: int = 0
+    ranges: set[tuple[float | None, float | None]] = field(default_factory=set)
+
+    def row(self, expression: str, table: str) -> TermRow:
+        lows = [low for low, _ in self.ranges if low is not None]
+        highs = [high for _, high in self.ranges if high is not None]
+        return TermRow(
+            expression=expression,
+            table=table,
+            outcome=jeffreys(self.k, self.n),
+            low=min(lows) if lows else None,
+            high=max(highs) if highs else None,
+            ranges_vary=len(self.ranges) > 1,
+        )
+
+
 def term_calibration(
     *, outlet: Outlet | None = None, offset: int = 0, limit: int = 50
 ) -> TermCalibration:
-    """For each likelihood expression (lower case, trimmed) and table: of the claims using
-    it whose directly linked question resolved yes or no, how many came true (the question
-    resolved on the side the claim speaks for), with a 95 % Jeffreys interval, beside the
-    range its table gives. Optionally only an outlet's articles. Most used first; two
-    queries."""
+    """For each likelihood expression (as the tables compare wordings) and table: of the
+    claims using it whose directly linked question resolved yes or no, how many came true
+    (the question resolved on the side the claim speaks for), with a 95 % Jeffreys
+    interval, beside the range its table gives. Optionally only an outlet's articles.
+    Most used first; one query."""
     limit = max(1, min(limit, MAX_PAGE_SIZE))
     links = (
         _tracked_links()
@@ -773,31 +789,25 @@ def term_calibration(
     )
     if outlet is not None:
         links = links.filter(claim__article__outlet=outlet)
+    # Grouped by the wording as written and its range in the database, then by the
+    # wording as the likelihood tables compare it (common.likelihood.normalise: lower
+    # case, one space, straight quotes) here: one query, a row per distinct wording,
+    # table and range, a handful per expression.
     grouped = (
-        links.annotate(term=Lower(Trim("claim__expression")))
-        .values("term", "claim__table")
-        .annotate(
-            n=Count("id"),
-            k=Count("id", filter=Q(direction=F("question__resolution"))),
-            low=Min("claim__low"),
-            high=Max("claim__high"),
-            lows=Count("claim__low", distinct=True),
-            highs=Count("claim__high", distinct=True),
-        )
-        .order_by("-n", "term", "claim__table")
+        links.values("claim__expression", "claim__table", "claim__low", "claim__high")
+        .annotate(n=Count("id"), k=Count("id", filter=Q(direction=F("question__resolution"))))
+        .order_by()
     )
-    total = grouped.count()
-    rows = [
-        TermRow(
-            expression=row["term"],
-            table=row["claim__table"],
-            outcome=jeffreys(row["k"], row["n"]),
-            low=row["low"],
-            high=row["high"],
-            ranges_vary=row["lows"] > 1 or row["highs"] > 1,
-        )
-        for row in grouped[offset : offset + limit]
-    ]
+    merged: dict[tuple[str, str], _Term] = defaultdict(_Term)
+    for row in grouped:
+        term = merged[(likelihood.normalise(row["claim__expression"]), row["claim__table"])]
+        term.n += row["n"]
+        term.k += row["k"]
+        term.ranges.add((row["claim__low"], row["claim__high"]))
+    ordered = sorted(merged.items(), key=lambda item: (-item[1].n, item[0]))
+    rows = [term.row(expression, table) for (expression, table), term in ordered]
+    total = len(rows)
+    rows = rows[offset : offset + limit]
     return TermCalibration(rows=rows, total=total, outlet=outlet, offset=offset, limit=limit)
 
 

@@ -207,3 +207,13 @@ def test_the_claims_of_a_question_with_their_forecast_and_scores(world):
     assert len(queries) == 1  # nothing is scored before the resolution
     assert row.implied_yes == pytest.approx(0.7) and not row.is_scored
     assert claims_of_question(question=world.proxy)[0].link == ClaimLink.Kind.PROXY
+
+
+def test_wordings_merge_as_the_tables_compare_them_and_varied_ranges_are_said(world):
+    question = resolved_question("talks-spaced", "no")
+    made = claim(world.first, None, start=1600, expression="LIKELY ", low=0.6, high=0.85)
+    ClaimLink.objects.create(claim=made, question=question, kind="direct")
+    (likely,) = term_calibration().rows
+    assert (likely.expression, likely.outcome.k, likely.outcome.n) == ("likely", 5, 7)
+    assert likely.ranges_vary and (likely.low, likely.high) == (0.55, 0.85)
+    assert likely.table_label == "ICD 203 (2015)"
