@@ -23,6 +23,12 @@ ENDPOINTS = {
     "/api/staff/import/questions/": {"post"},
     "/api/staff/import/forecasts/": {"post"},
     "/api/staff/export/scores/": {"get"},
+    "/api/track-records/": {"get"},
+    "/api/track-records/terms/": {"get"},
+    "/api/track-records/articles/{slug}/": {"get"},
+    "/api/track-records/authors/{slug}/": {"get"},
+    "/api/track-records/speakers/{slug}/": {"get"},
+    "/api/track-records/outlets/{slug}/": {"get"},
 }
 
 
