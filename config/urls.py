@@ -10,6 +10,7 @@ api_patterns: list[URLPattern | URLResolver] = [
     path("", include("questions.api.urls")),
     path("", include("forecasts.api.urls")),
     path("", include("scoring.api.urls")),
+    path("track-records/", include("scoring.api.track_record_urls")),
     path("", include("accounts.api.urls")),
     path("", include("claims.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
@@ -26,6 +27,7 @@ urlpatterns = [
     path("", include("scoring.urls")),
     path("manage/", include("pages.manage_urls")),
     path("", include("pages.question_urls")),
+    path("", include("pages.track_record_urls")),
     path("healthz", healthz, name="healthz"),
 ]
 

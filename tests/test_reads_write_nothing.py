@@ -47,13 +47,13 @@ from django.utils.http import urlsafe_base64_encode
 from rest_framework.authtoken.models import Token, TokenProxy
 
 from accounts.models import User
-from claims.models import Claim
+from claims.models import Claim, ClaimLink
 from claims.services.provenance import claims_sync_provenance
 from claims.services.review import ClaimEdit, claim_create, claim_dismiss, claim_draft_question
 from forecasts.models import Forecast
 from forecasts.services import forecast_submit, questions_close_due
 from notifications.unsubscribe import PREFERENCE_OF_KIND, unsubscribe_token
-from questions.models import Article, Project, Question, Tag
+from questions.models import Article, ArticleAuthor, Person, Project, Question, Tag
 from questions.services import (
     QuestionDraft,
     clarification_add,
@@ -62,6 +62,7 @@ from questions.services import (
 )
 from scoring import registry
 from scoring.core import aggregate
+from scoring.selectors.track_records import BOARD_KINDS, compared_rules
 from scoring.services import (
     question_score,
     rescore_run_start,
@@ -81,6 +82,7 @@ from tests.web.analysts import analyst_user
 ROLES = ("anonymous", "forecaster", "analyst", "staff")
 PASSAGE = "More likely, the situation will remain tense but stable."
 MISSING = "no-such-question"
+AUTHOR, SPEAKER = "ana-lyst", "emily-carter"
 # Leaderboard scopes no rebuild has reached: a tag of open questions only, an empty year.
 UNBUILT = ("tag:economy", "year:2019")
 
@@ -165,6 +167,12 @@ def build_world() -> World:
         author="Jane Doe",
     )
 
+    # A byline author and a quoted speaker, for the track-record pages.
+    ArticleAuthor.objects.create(
+        article=article, person=Person.objects.create(slug=AUTHOR, name="Ana Lyst")
+    )
+    speaker = Person.objects.create(slug=SPEAKER, name="Emily Carter")
+
     def question(slug: str, *, opened_ago: int, open_for: int, **fields: Any) -> Question:
         opened = now - timedelta(days=opened_ago)
         made = QuestionFactory(
@@ -233,6 +241,18 @@ def build_world() -> World:
         )
     # The questions' provenance as claims, as the import's task makes them.
     claims_sync_provenance()
+    # A claim by a quoted speaker tracked directly by a resolved question, and by proxy.
+    start = article.text.index(PASSAGE)
+    claim = Claim.objects.get_or_create(
+        article=article,
+        start=start,
+        end=start + len(PASSAGE),
+        defaults={"passage": PASSAGE, "expression": "More likely", "low": 0.55, "high": 0.8,
+                  "table": "icd203"},
+    )[0]  # fmt: skip
+    Claim.objects.filter(pk=claim.pk).update(speaker=speaker)
+    for tracked, kind in ((resolved, "direct"), (closed, "proxy")):
+        ClaimLink.objects.update_or_create(claim=claim, question=tracked, defaults={"kind": kind})
     for scored in (resolved, resolved_no, annulled):
         question_score(question_id=scored.pk)
     for forecast_on in (open_q, hidden, closed, resolved, resolved_no, annulled):
@@ -537,6 +557,31 @@ def calibration_api(w: World) -> list[str]:
     )
 
 
+def track_record_board(w: World) -> list[str]:
+    return at(
+        "track_records:board",
+        {},
+        *({"kind": kind, "rule": rule} for kind in BOARD_KINDS for rule in compared_keys()),
+        {"page": "2"},
+        {"kind": "bogus", "rule": "bogus", "page": "0"},
+    )
+
+
+def compared_keys() -> list[str]:
+    return [rule.key for rule in compared_rules()]
+
+
+def track_record_api(kind: str, slug: str) -> list[str]:
+    name = f"api:track-record-{kind}"
+    return [
+        *at(
+            name, {}, {"format": "csv"}, {"format": "json", "limit": "1", "offset": "1"}, slug=slug
+        ),
+        *at(name, {"limit": "0"}, slug=slug),
+        *at(name, slug="nobody"),
+    ]
+
+
 def admin_autocomplete(w: World) -> list[str]:
     article = {"app_label": "questions", "model_name": "question", "field_name": "article"}
     return at("admin:autocomplete", {}, {**article, "term": "frac"})
@@ -562,6 +607,32 @@ FILLERS: dict[str, Callable[[World], list[str]]] = {
         *at("questions:article", slug=w.article.slug),
         *at("questions:article", slug="no-such-article"),
     ],
+    "track_records:article": lambda w: [
+        *at("track_records:article", {}, {"page": "2"}, {"page": "0"}, slug=w.article.slug),
+        *at("track_records:article", slug="no-such-article"),
+    ],
+    "track_records:author": lambda w: [
+        *at("track_records:author", {}, {"page": "bogus"}, slug=AUTHOR),
+        *at("track_records:author", slug=SPEAKER),
+        *at("track_records:author", slug="nobody"),
+    ],
+    "track_records:speaker": lambda w: [
+        *at("track_records:speaker", {}, {"page": "2"}, slug=SPEAKER),
+        *at("track_records:speaker", slug=AUTHOR),
+        *at("track_records:speaker", slug="nobody"),
+    ],
+    "track_records:outlet": lambda w: [
+        *at("track_records:outlet", {}, {"page": "-1"}, slug=w.article.outlet.slug),
+        *at("track_records:outlet", slug="nowhere"),
+    ],
+    "track_records:board": track_record_board,
+    "track_records:terms": lambda w: at(
+        "track_records:terms",
+        {},
+        {"outlet": w.article.outlet.slug},
+        {"page": "2"},
+        {"outlet": "nowhere", "page": "x"},
+    ),
     "forecasts:submit": lambda w: each_question("forecasts:submit", w),
     "forecasts:record": record,
     "scoring:leaderboard": leaderboard_page,
@@ -655,6 +726,25 @@ FILLERS: dict[str, Callable[[World], list[str]]] = {
         {"question": MISSING},
         {"format": "bogus"},
     ),
+    "api:track-record-board": lambda w: at(
+        "api:track-record-board",
+        {},
+        *({"kind": kind, "rule": rule} for kind in BOARD_KINDS for rule in compared_keys()),
+        {"limit": "1", "offset": "1"},
+        {"format": "csv", "kind": "outlets"},
+        {"kind": "bogus", "rule": "bogus"},
+    ),
+    "api:track-record-terms": lambda w: at(
+        "api:track-record-terms",
+        {},
+        {"outlet": w.article.outlet.slug, "format": "csv"},
+        {"limit": "1", "offset": "5"},
+        {"outlet": "nowhere"},
+    ),
+    "api:track-record-article": lambda w: track_record_api("article", w.article.slug),
+    "api:track-record-author": lambda w: track_record_api("author", AUTHOR),
+    "api:track-record-speaker": lambda w: track_record_api("speaker", SPEAKER),
+    "api:track-record-outlet": lambda w: track_record_api("outlet", w.article.outlet.slug),
     "api:staff-import-questions": lambda w: at("api:staff-import-questions"),
     "api:staff-import-forecasts": lambda w: at("api:staff-import-forecasts"),
     "api:article-list": lambda w: at("api:article-list", {}, {"limit": "1", "offset": "1"}),

@@ -466,6 +466,14 @@ FORESEER_COVERAGE_FLOOR = env.float("FORESEER_COVERAGE_FLOOR", default=30.0)
 # computed per request, use fewer.
 FORESEER_BOOTSTRAP_RESAMPLES = env.int("FORESEER_BOOTSTRAP_RESAMPLES", default=1000)
 FORESEER_LIVE_BOOTSTRAP_RESAMPLES = env.int("FORESEER_LIVE_BOOTSTRAP_RESAMPLES", default=200)
+# Scored claims a source (an article, author, speaker or outlet) needs beside the crowd
+# before its track record gives a verdict; below it the page says the sample is too small
+# (docs/track-records.md). The track-record leaderboard shows this many of the best
+# forecasters beside the sources, each with at least as many of the same questions.
+FORESEER_TRACK_RECORD_MIN_CLAIMS = env.int("FORESEER_TRACK_RECORD_MIN_CLAIMS", default=5)
+FORESEER_TRACK_RECORD_BEST_FORECASTERS = env.int(
+    "FORESEER_TRACK_RECORD_BEST_FORECASTERS", default=5
+)
 # Questions per task when a full rescore fans out over the workers.
 FORESEER_RESCORE_CHUNK_QUESTIONS = env.int("FORESEER_RESCORE_CHUNK_QUESTIONS", default=250)
 # a in logit p* = a * mean(logit p) (SCORING.md §5); `manage.py fit_extremizing` fits it

@@ -34,6 +34,12 @@ ENDPOINTS = {
     "/api/speakers/{slug}/": {"get", "patch"},
     "/api/outlets/": {"get", "post"},
     "/api/outlets/{slug}/": {"get", "patch"},
+    "/api/track-records/": {"get"},
+    "/api/track-records/terms/": {"get"},
+    "/api/track-records/articles/{slug}/": {"get"},
+    "/api/track-records/authors/{slug}/": {"get"},
+    "/api/track-records/speakers/{slug}/": {"get"},
+    "/api/track-records/outlets/{slug}/": {"get"},
 }
 
 

@@ -94,8 +94,8 @@ from tests.factories import (  # noqa: E402
 pytestmark = [pytest.mark.django_db, pytest.mark.fuzz]
 
 ROLES = ("anonymous", "forecaster", "staff")
-# Generated cases per operation and role in the fuzzing phase (34 operations, 3 roles:
-# 2,040); the examples and coverage phases add thousands of their own.
+# Generated cases per operation and role in the fuzzing phase (40 operations, 3 roles:
+# 2,400); the examples and coverage phases add some thousands of their own.
 FUZZ_EXAMPLES = 20
 PASSWORD = "correct-horse-battery"  # tests.factories.UserFactory's
 # resolved-q's window; its outcome became known on RESOLVED_ON.
@@ -133,6 +133,7 @@ VALUES: dict[str, list[Any]] = {
     "within": ["tag:nuclear", "article:fractured-pillar", "project:summit-2026"],
     "tags": ["nuclear"],
     "articles": ["fractured-pillar"],
+    "outlets": ["example-outlet"],  # the world article's (tests.factories.OutletFactory)
     "words": ["event", "open event", "resolved"],
     "usernames": ["alice", "dave"],
     "passwords": [PASSWORD, "a-long-unusual-passphrase-42"],
@@ -151,6 +152,7 @@ BINDINGS = {
     "query.within": "within",
     "query.tag": "tags",
     "query.article": "articles",
+    "query.outlet": "outlets",
     "query.search": "words",
     "query.since": "moments",
     "body.question": "slugs",

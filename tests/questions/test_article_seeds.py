@@ -267,7 +267,9 @@ def test_loading_the_revision_over_the_earlier_seeds_moves_no_window_type_foreca
     assert after["forecasts"] == before["forecasts"]
     assert after["scores"] == before["scores"]
     assert report.retired == [] and report.held_back == []  # all of them were stored
-    provenance = {"provenance_link", "provenance_direction"}
+    # How a question links to its article's claim, and the claim's wording as its
+    # likelihood expression (term calibration groups claims by it).
+    provenance = {"provenance_link", "provenance_direction", "implied_probability_term"}
     for slug, old in before["questions"].items():
         new = after["questions"][slug]
         assert {key: new[key] for key in (*WINDOW, "type")} == {

@@ -70,7 +70,13 @@ def test_article_page_renders_for_anonymous_and_logged_in(client, user_client, q
         assert response.status_code == 200
         page = response.content.decode()
         assert "<h1>The Fractured Pillar</h1>" in page
-        assert "A. Writer · Example Outlet · " + article.publication_date_display in page
+        # The byline and the outlet lead to their track records.
+        assert (
+            '<a href="/authors/a-writer/">A. Writer</a> · '
+            '<a href="/outlets/example-outlet/">Example Outlet</a> · '
+            + article.publication_date_display
+        ) in page
+        assert 'href="/articles/fractured-pillar/track-record/"' in page
         assert f'<mark class="passage" id="passage-nk-escalation">{PASSAGE}</mark>' in page
         assert "A significant escalation could trigger a rapid deterioration." in page
         assert 'href="/questions/nk-escalation/"' in page

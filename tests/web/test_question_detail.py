@@ -52,7 +52,11 @@ def test_anonymous_sees_the_question_its_provenance_and_a_login_link(client, que
     assert question.scheduled_resolve_time.strftime("%Y-%m-%d %H:%M UTC") in page
     # Provenance: the passage as a quotation, the article, the implied range.
     assert f"<blockquote>\n          <p>{PASSAGE}</p>" in page
-    assert "<cite>The Fractured Pillar</cite>, A. Writer, Example Outlet," in page
+    assert (
+        '<cite>The Fractured Pillar</cite>, <a href="/authors/a-writer/">A. Writer</a>, '
+        '<a href="/outlets/example-outlet/">Example Outlet</a>,'
+    ) in page
+    assert 'href="/articles/fractured-pillar/track-record/"' in page
     assert question.article.publication_date_display in page
     assert 'href="/articles/fractured-pillar/#passage-nk-escalation"' in page
     assert "<strong>20–45%</strong>" in page

@@ -1,0 +1,46 @@
+"""The track-record pages in a real browser, phone- and laptop-sized: the term-calibration
+chart is drawn (one point per expression), no script error or refused request, and the
+page never scrolls sideways."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.track_records import build_track_world
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SIZES = {"phone": (360, 740), "laptop": (1280, 800)}
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_track_records_and_term_calibration(live_server, page: Page, size, settings):
+    settings.FORESEER_LIVE_BOOTSTRAP_RESAMPLES = 50
+    world = build_track_world()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on(
+        "response",
+        lambda r: (
+            errors.append(f"{r.status} {r.url}")
+            if r.status >= 400 and not r.url.endswith("/favicon.ico")
+            else None
+        ),
+    )
+    page.set_viewport_size(dict(zip(("width", "height"), SIZES[size], strict=True)))
+    page.set_default_timeout(10_000)
+
+    page.goto(f"{live_server.url}/track-records/terms/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Term calibration")
+    page.wait_for_function("() => window.Chart && Chart.getChart('terms-chart')")
+    points = page.evaluate("() => Chart.getChart('terms-chart').data.datasets[1].data")
+    assert points == [pytest.approx(500 / 6)]
+
+    for path in ("/track-records/", f"/outlets/{world.outlet.slug}/",
+                 f"/speakers/{world.speaker.slug}/"):  # fmt: skip
+        page.goto(f"{live_server.url}{path}")
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= page.viewport_size["width"], f"{path} is {width}px wide"
+    assert errors == []
