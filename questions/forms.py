@@ -280,6 +280,20 @@ class QuestionDraftForm(forms.Form):
         widget=forms.TextInput(attrs=_limited("implied_probability_term")),
         help_text="The words that express the likelihood, e.g. “more likely”.",
     )
+    # Kept on the form so a draft made from a claim (a successor, say) keeps its link
+    # when it is edited; left out, a submission means a direct link speaking for Yes.
+    provenance_link = forms.ChoiceField(
+        label="Link to the article's claim",
+        required=False,
+        choices=Question.ProvenanceLink.choices,
+        initial=Question.ProvenanceLink.DIRECT,
+    )
+    provenance_direction = forms.ChoiceField(
+        label="The claim speaks for",
+        required=False,
+        choices=Question.ProvenanceDirection.choices,
+        initial=Question.ProvenanceDirection.YES,
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")
@@ -311,6 +325,8 @@ class QuestionDraftForm(forms.Form):
             implied_probability_high=data["implied_probability_high"],
             implied_probability_table=data["implied_probability_table"],
             implied_probability_term=data["implied_probability_term"],
+            provenance_link=data["provenance_link"] or Question.ProvenanceLink.DIRECT,
+            provenance_direction=(data["provenance_direction"] or Question.ProvenanceDirection.YES),
         )
 
     @staticmethod
@@ -335,6 +351,8 @@ class QuestionDraftForm(forms.Form):
                 "implied_probability_high",
                 "implied_probability_table",
                 "implied_probability_term",
+                "provenance_link",
+                "provenance_direction",
             )
         }
         initial["tags"] = ", ".join(tag.slug for tag in question.tags.all())

@@ -49,6 +49,7 @@ from rest_framework.authtoken.models import Token, TokenProxy
 from accounts.models import User
 from claims.models import Claim, ClaimLink
 from claims.services.provenance import claims_sync_provenance
+from claims.services.review import ClaimEdit, claim_create, claim_dismiss, claim_draft_question
 from forecasts.models import Forecast
 from forecasts.services import forecast_submit, questions_close_due
 from notifications.unsubscribe import PREFERENCE_OF_KIND, unsubscribe_token
@@ -283,6 +284,25 @@ def build_world() -> World:
         ),
         created_by=staff,
     )
+    # The article's claims in each state: proposed, accepted and drafted into a question,
+    # dismissed.
+    Claim.objects.create(
+        article=article, passage="Diplomats will keep talking.", status=Claim.Status.PROPOSED,
+        start=article.text.index("Diplomats"), end=len(article.text),
+    )  # fmt: skip
+    # (The questions' provenance may have made the passage's claim already.)
+    tracked = Claim.objects.filter(article=article, passage=PASSAGE).first() or claim_create(
+        article_id=article.pk,
+        edit=ClaimEdit(passage=PASSAGE, speaker="Dr. Emily Carter"),
+        created_by=staff,
+    )
+    claim_draft_question(claim_id=tracked.pk, by=staff)
+    dropped = claim_create(
+        article_id=article.pk,
+        edit=ClaimEdit(passage="An escalation could follow."),
+        created_by=staff,
+    )
+    claim_dismiss(claim_id=dropped.pk, reason="Too vague.", dismissed_by=staff)
     # A wrong password on the login page: the failure the lockout counts (the admin's
     # list of login attempts).
     Client().post(reverse("login"), {"username": "carol", "password": "not-her-password"})
@@ -464,6 +484,23 @@ def question_new(w: World) -> list[str]:
     )
 
 
+def each_claim(name: str, w: World) -> list[str]:
+    """`name` for every claim of the world (one in each state) and one that does not exist."""
+    pks = [*Claim.objects.filter(article=w.article).values_list("pk", flat=True), 999_999]
+    return [url for pk in pks for url in at(name, pk=pk)]
+
+
+def claims_api(w: World) -> list[str]:
+    return at(
+        "api:claim-list",
+        {},
+        *({"status": status} for status in Claim.Status.values),
+        {"article": w.article.slug, "speaker": "nobody", "expression": "likely"},
+        {"limit": "1", "offset": "1"},
+        {"status": "bogus"},
+    )
+
+
 def community_history(w: World) -> list[str]:
     methods = [{"method": method} for method in aggregate.METHODS]
     shaped = [{"max_points": "2"}, history_window(w), {"format": "csv"}]
@@ -620,6 +657,18 @@ FILLERS: dict[str, Callable[[World], list[str]]] = {
     "manage:question_publish": lambda w: each_question("manage:question_publish", w),
     "manage:question_resolve": lambda w: each_question("manage:question_resolve", w),
     "manage:clarification_add": lambda w: each_question("manage:clarification_add", w),
+    "manage:articles": lambda w: at("manage:articles", {}, {"page": "2"}),
+    "manage:article_add": lambda w: at("manage:article_add"),
+    "manage:article_save": lambda w: at("manage:article_save"),
+    "manage:article_review": lambda w: [
+        *at("manage:article_review", slug=w.article.slug),
+        *at("manage:article_review", slug="no-such-article"),
+    ],
+    "manage:article_propose": lambda w: at("manage:article_propose", slug=w.article.slug),
+    "manage:claim_accept": lambda w: each_claim("manage:claim_accept", w),
+    "manage:claim_edit": lambda w: each_claim("manage:claim_edit", w),
+    "manage:claim_dismiss": lambda w: each_claim("manage:claim_dismiss", w),
+    "manage:claim_draft": lambda w: each_claim("manage:claim_draft", w),
     "manage:likelihood_tables": lambda w: at("manage:likelihood_tables"),
     # Accounts
     "signup": lambda w: at("signup"),
@@ -698,6 +747,25 @@ FILLERS: dict[str, Callable[[World], list[str]]] = {
     "api:track-record-outlet": lambda w: track_record_api("outlet", w.article.outlet.slug),
     "api:staff-import-questions": lambda w: at("api:staff-import-questions"),
     "api:staff-import-forecasts": lambda w: at("api:staff-import-forecasts"),
+    "api:article-list": lambda w: at("api:article-list", {}, {"limit": "1", "offset": "1"}),
+    "api:article-detail": lambda w: [
+        *at("api:article-detail", slug=w.article.slug),
+        *at("api:article-detail", slug="no-such-article"),
+    ],
+    "api:claim-list": claims_api,
+    "api:claim-detail": lambda w: each_claim("api:claim-detail", w),
+    "api:claim-accept": lambda w: each_claim("api:claim-accept", w),
+    "api:claim-dismiss": lambda w: each_claim("api:claim-dismiss", w),
+    "api:claim-propose": lambda w: at("api:claim-propose"),
+    "api:speaker-list": lambda w: at("api:speaker-list", {}, {"limit": "1"}),
+    "api:speaker-detail": lambda w: [
+        url for slug in ["dr-emily-carter", "nobody"] for url in at("api:speaker-detail", slug=slug)
+    ],
+    "api:outlet-list": lambda w: at("api:outlet-list", {}, {"limit": "1"}),
+    "api:outlet-detail": lambda w: [
+        *at("api:outlet-detail", slug=w.article.outlet.slug),
+        *at("api:outlet-detail", slug="nowhere"),
+    ],
     "api:auth-token": lambda w: at("api:auth-token"),
     "api:auth-signup": lambda w: at("api:auth-signup"),
     "api:schema": lambda w: at("api:schema", {}, {"format": "json"}),

@@ -233,6 +233,8 @@ FORESEER_THROTTLE_RATES: dict[str, str | None] = {
     "forecasts": throttle_rate("FORESEER_THROTTLE_FORECASTS", "120/minute"),
     # The staff imports (questions, forecasts), per user.
     "imports": throttle_rate("FORESEER_THROTTLE_IMPORTS", "30/hour"),
+    # Staff writes to articles, claims, speakers and outlets through the API, per user.
+    "reviews": throttle_rate("FORESEER_THROTTLE_REVIEWS", "300/minute"),
 }
 
 # django-axes: after FORESEER_LOGIN_FAILURE_LIMIT failed logins for one username from one
@@ -324,6 +326,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # A claim's status and a question's share the field name.
+    "ENUM_NAME_OVERRIDES": {
+        "StatusEnum": "questions.models.Question.Status",
+        "ClaimStatusEnum": "claims.models.Claim.Status",
+    },
 }
 
 # --- Security headers -----------------------------------------------------------

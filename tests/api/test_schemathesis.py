@@ -74,6 +74,8 @@ from django.utils import timezone  # noqa: E402
 from hypothesis import HealthCheck, Phase, settings  # noqa: E402
 from rest_framework.authtoken.models import Token  # noqa: E402
 
+from claims.models import Claim  # noqa: E402
+from claims.services.review import ClaimEdit, claim_create  # noqa: E402
 from config.wsgi import application  # noqa: E402
 from forecasts.models import Forecast  # noqa: E402
 from forecasts.services import forecast_submit, questions_close_due  # noqa: E402
@@ -92,8 +94,8 @@ from tests.factories import (  # noqa: E402
 pytestmark = [pytest.mark.django_db, pytest.mark.fuzz]
 
 ROLES = ("anonymous", "forecaster", "staff")
-# Generated cases per operation and role in the fuzzing phase (22 operations, 3 roles:
-# 1,320); the examples and coverage phases add some thousands of their own.
+# Generated cases per operation and role in the fuzzing phase (40 operations, 3 roles:
+# 2,400); the examples and coverage phases add some thousands of their own.
 FUZZ_EXAMPLES = 20
 PASSWORD = "correct-horse-battery"  # tests.factories.UserFactory's
 # resolved-q's window; its outcome became known on RESOLVED_ON.
@@ -101,13 +103,23 @@ RESOLVED_ON = datetime(2025, 3, 10, 12, tzinfo=UTC)
 OPENED = RESOLVED_ON - timedelta(days=30)
 # Stand-ins for a forecast id, replaced by the world's (ids differ between databases).
 MY_FORECAST, THEIR_FORECAST = -1, -2
+# And for a claim's id: the world's accepted and proposed claims.
+ACCEPTED_CLAIM, PROPOSED_CLAIM = -3, -4
 
 # The world's names and texts: schemathesis's dictionaries draw them for about half the
 # parameters and fields bound in BINDINGS, where they fit the schema (an invalid case
 # keeps its invalid value).
 VALUES: dict[str, list[Any]] = {
-    "slugs": ["open-q", "resolved-q", "hidden-q", "upcoming-q"],
-    "forecasts": [MY_FORECAST, THEIR_FORECAST],
+    "slugs": [
+        "open-q",
+        "resolved-q",
+        "hidden-q",
+        "upcoming-q",
+        "fractured-pillar",
+        "dr-emily-carter",
+        "example-outlet",
+    ],
+    "forecasts": [MY_FORECAST, THEIR_FORECAST, ACCEPTED_CLAIM, PROPOSED_CLAIM],
     "scopes": [
         "all",
         "tag:nuclear",
@@ -129,6 +141,8 @@ VALUES: dict[str, list[Any]] = {
     "moments": [(RESOLVED_ON - timedelta(days=2)).isoformat()],
     "texts": ["Reported by the ROK JCS.", "Talks stalled."],
     "links": ["https://example.org/report"],
+    "speakers": ["dr-emily-carter"],
+    "passages": ["The open event is likely."],
 }
 BINDINGS = {
     "path.slug": "slugs",
@@ -149,6 +163,10 @@ BINDINGS = {
     "body.note": "texts",
     "body.rationale": "texts",
     "body.evidence_links[*]": "links",
+    "body.article": "articles",
+    "query.speaker": "speakers",
+    "body.passage": "passages",
+    "body.reason": "texts",
 }
 CONFIG = schemathesis.Config.from_dict(
     {
@@ -280,6 +298,16 @@ def build_world() -> World:
         evidence_links=["https://example.org/report"],
     )
     question_score(question_id=resolved.pk)
+    # Claims of the article: one accepted (its speaker quoted), one proposed.
+    accepted = claim_create(
+        article_id=article.pk,
+        edit=ClaimEdit(passage="The open event is likely.", speaker="Dr. Emily Carter"),
+        created_by=staff,
+    )
+    proposed = Claim.objects.create(
+        article=article, passage="An escalation could follow.", start=0, end=27,
+        status=Claim.Status.PROPOSED,
+    )  # fmt: skip
     for forecast_on in (open_q, resolved):
         community_update(question_id=forecast_on.pk)
     scopes_rebuild_dirty()
@@ -288,7 +316,12 @@ def build_world() -> World:
             "forecaster": Token.objects.create(user=alice).key,
             "staff": Token.objects.create(user=staff).key,
         },
-        forecasts={MY_FORECAST: mine.pk, THEIR_FORECAST: theirs.pk},
+        forecasts={
+            MY_FORECAST: mine.pk,
+            THEIR_FORECAST: theirs.pk,
+            ACCEPTED_CLAIM: accepted.pk,
+            PROPOSED_CLAIM: proposed.pk,
+        },
     )
 
 

@@ -1,0 +1,348 @@
+"""/api/articles/, /api/claims/, /api/speakers/ and /api/outlets/ with each role: everyone
+reads (accepted claims only, unless staff), staff write, everyone else gets 403 and
+nothing is written; bad input is a 400 naming the field; lists cost a fixed number of
+queries."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from claims.models import Claim
+from claims.services.review import AuthorName, article_ingest, claim_accept, claims_propose
+from questions.models import Article, Outlet, Person
+from tests.claims.builders import (
+    PASSAGE,
+    PUBLISHED,
+    SECOND,
+    TEXT,
+    FakeExtractor,
+    default_proposals,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def article(staff):
+    article = article_ingest(
+        title="The Fractured Pillar",
+        text=TEXT,
+        publication_date=PUBLISHED,
+        outlet="The Diplomat",
+        authors=[AuthorName("Jane Roe", "Asan Institute")],
+        created_by=staff,
+    )
+    claims_propose(article_id=article.pk, extractor=FakeExtractor())
+    claim_accept(claim_id=Claim.objects.get(passage=PASSAGE).pk, accepted_by=staff)
+    return article
+
+
+@pytest.fixture
+def fake_extractor(monkeypatch):
+    monkeypatch.setattr("claims.services.review.default_extractor", lambda: FakeExtractor())
+
+
+@pytest.fixture
+def clients(api_client, forecaster_client, staff_client):
+    return {"anonymous": api_client, "forecaster": forecaster_client, "staff": staff_client}
+
+
+# --- Reading -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", ["anonymous", "forecaster", "staff"])
+def test_everyone_reads_articles_with_their_claims(clients, role, article):
+    listed = clients[role].get("/api/articles/")
+    assert listed.status_code == 200
+    [row] = listed.json()["results"]
+    assert row["slug"] == article.slug
+    assert row["outlet"]["name"] == "The Diplomat"
+    assert row["authors"] == [
+        {"slug": "jane-roe", "name": "Jane Roe", "affiliation": "Asan Institute"}
+    ]
+    detail = clients[role].get(f"/api/articles/{article.slug}/").json()
+    assert detail["text"] == TEXT
+    passages = [claim["passage"] for claim in detail["claims"]]
+    # Proposed claims are the extractor's guesses until reviewed: staff see them.
+    assert passages == ([PASSAGE, SECOND] if role == "staff" else [PASSAGE])
+    for claim in detail["claims"]:
+        assert TEXT[claim["start"] : claim["end"]] == claim["passage"]
+
+
+@pytest.mark.parametrize("role", ["anonymous", "forecaster", "staff"])
+def test_everyone_reads_claims_speakers_and_outlets(clients, role, article):
+    claims = clients[role].get("/api/claims/").json()["results"]
+    assert {claim["status"] for claim in claims} <= (
+        {"accepted", "proposed"} if role == "staff" else {"accepted"}
+    )
+    [accepted] = [claim for claim in claims if claim["status"] == "accepted"]
+    assert accepted["speaker"]["slug"] == "dr-emily-carter"
+    assert (accepted["low"], accepted["high"], accepted["table"]) == (0.55, 0.8, "icd203")
+    assert clients[role].get(f"/api/claims/{accepted['id']}/").status_code == 200
+    speakers = clients[role].get("/api/speakers/").json()["results"]
+    assert {s["slug"] for s in speakers} == {"jane-roe", "dr-emily-carter"}
+    assert clients[role].get("/api/speakers/jane-roe/").json()["affiliation"] == "Asan Institute"
+    assert clients[role].get("/api/outlets/the-diplomat/").json()["name"] == "The Diplomat"
+
+
+def test_a_proposed_claim_is_not_found_by_non_staff(api_client, article):
+    proposed = Claim.objects.get(passage=SECOND)
+    assert api_client.get(f"/api/claims/{proposed.pk}/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ({"article": "the-fractured-pillar"}, [PASSAGE, SECOND]),
+        ({"speaker": "dr-emily-carter"}, [PASSAGE]),
+        ({"status": "proposed"}, [SECOND]),
+        ({"expression": "UNLIKELY"}, [SECOND]),
+        ({"article": "no-such-article"}, []),
+    ],
+)
+def test_claims_filter(staff_client, article, query, expected):
+    found = staff_client.get("/api/claims/", query).json()["results"]
+    assert [claim["passage"] for claim in found] == expected
+
+
+def test_a_bad_filter_is_a_400_naming_it(api_client, article):
+    answer = api_client.get("/api/claims/", {"status": "maybe"})
+    assert answer.status_code == 400
+    assert "status" in answer.json()
+
+
+def list_queries(client) -> dict[str, int]:
+    counts = {}
+    for url in ("/api/articles/", "/api/claims/", "/api/speakers/", "/api/outlets/"):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        counts[url] = len(queries)
+    return counts
+
+
+def test_lists_cost_a_fixed_number_of_queries(staff, staff_client, article):
+    few = list_queries(staff_client)
+    for number in range(3):
+        other = article_ingest(
+            title=f"Another {number}",
+            text=f"{number}. {TEXT}",
+            publication_date=PUBLISHED,
+            outlet=f"Outlet {number}",
+            authors=[f"Writer {number}", f"Co-writer {number}"],
+            created_by=staff,
+        )
+        claims_propose(
+            article_id=other.pk,
+            extractor=FakeExtractor(default_proposals(f"{number}. {TEXT}")),
+        )
+    many = list_queries(staff_client)
+    assert many == few
+    assert many["/api/articles/"] <= 3  # the count, the page, its authors
+    assert many["/api/claims/"] <= 3  # the count, the page, its links
+
+
+# --- Writing -------------------------------------------------------------------------------------
+
+NEW_ARTICLE = {
+    "title": "Summit Preview",
+    "text": "The leaders will probably meet within six months.\nNothing else.",
+    "publication_date": "2026-05-01",
+    "outlet": "Asia Times",
+    "authors": [{"name": "Kim Lee", "affiliation": "KDI"}],
+    "url": "https://example.org/summit",
+}
+
+
+@pytest.mark.parametrize("role", ["anonymous", "forecaster"])
+def test_only_staff_write(clients, role, article):
+    client = clients[role]
+    claim = Claim.objects.get(passage=SECOND)
+    writes = [
+        ("post", "/api/articles/", NEW_ARTICLE),
+        ("post", "/api/claims/", {"article": article.slug, "passage": "Talks resumed last year."}),
+        ("patch", f"/api/claims/{claim.pk}/", {"expression": "likely"}),
+        ("post", f"/api/claims/{claim.pk}/accept/", {}),
+        ("post", f"/api/claims/{claim.pk}/dismiss/", {"reason": "Past."}),
+        ("post", "/api/claims/propose/", {"article": article.slug}),
+        ("post", "/api/speakers/", {"name": "New Person"}),
+        ("patch", "/api/speakers/jane-roe/", {"affiliation": "Elsewhere"}),
+        ("post", "/api/outlets/", {"name": "New Outlet"}),
+        ("patch", "/api/outlets/the-diplomat/", {"name": "Renamed"}),
+    ]
+    before = (Article.objects.count(), Claim.objects.count(), Person.objects.count())
+    for method, url, body in writes:
+        answer = getattr(client, method)(url, body, format="json")
+        assert answer.status_code == 403, (method, url, answer.status_code)
+    assert (Article.objects.count(), Claim.objects.count(), Person.objects.count()) == before
+    assert Claim.objects.get(pk=claim.pk).status == Claim.Status.PROPOSED
+    assert Outlet.objects.get(slug="the-diplomat").name == "The Diplomat"
+
+
+def test_staff_add_an_article_and_its_claims_are_proposed(staff_client, fake_extractor, article):
+    answer = staff_client.post(
+        "/api/articles/", {**NEW_ARTICLE, "text": TEXT.replace("Seoul", "Tokyo")}, format="json"
+    )
+    assert answer.status_code == 201, answer.json()
+    body = answer.json()
+    assert body["slug"] == "summit-preview"
+    assert body["outlet"]["slug"] == "asia-times"
+    assert [claim["status"] for claim in body["claims"]] == ["proposed", "proposed"]
+
+
+def test_staff_can_add_an_article_without_proposing(staff_client):
+    answer = staff_client.post("/api/articles/", {**NEW_ARTICLE, "propose": False}, format="json")
+    assert answer.status_code == 201
+    assert answer.json()["claims"] == []
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"title": ""}, "title"),
+        ({"text": ""}, "text"),
+        ({"publication_date": "2026-02-30"}, "publication_date"),
+        ({"publication_date": "2999-01-01"}, "publication_date"),
+        ({"publication_date_precision": "week"}, "publication_date_precision"),
+        ({"url": "not a url"}, "url"),
+        ({"authors": [{"affiliation": "x"}]}, "authors"),
+        ({"title": 12}, "title"),
+        ({"title": "Bad\u0001title"}, "title"),
+    ],
+)
+def test_a_bad_article_is_a_400_naming_the_field(staff_client, change, field):
+    answer = staff_client.post("/api/articles/", {**NEW_ARTICLE, **change}, format="json")
+    assert answer.status_code == 400
+    assert field in answer.json(), answer.json()
+    assert not Article.objects.exists()
+
+
+def test_the_same_text_twice_is_a_400_on_text(staff_client, article):
+    answer = staff_client.post(
+        "/api/articles/", {**NEW_ARTICLE, "text": TEXT, "propose": False}, format="json"
+    )
+    assert answer.status_code == 400
+    assert "text" in answer.json()
+
+
+def test_staff_review_a_claim(staff_client, article):
+    claim = Claim.objects.get(passage=SECOND)
+    edited = staff_client.patch(
+        f"/api/claims/{claim.pk}/",
+        {"low": 0.1, "high": 0.3, "table": "kent1964", "speaker_name": "Park Jae-sung"},
+        format="json",
+    )
+    assert edited.status_code == 200, edited.json()
+    assert edited.json()["speaker"]["slug"] == "park-jae-sung"
+    assert edited.json()["passage"] == SECOND
+    accepted = staff_client.post(f"/api/claims/{claim.pk}/accept/")
+    assert accepted.json()["status"] == "accepted"
+    dismissed = staff_client.post(
+        f"/api/claims/{claim.pk}/dismiss/", {"reason": "Not a forecast."}, format="json"
+    )
+    assert dismissed.json()["status"] == "dismissed"
+    assert dismissed.json()["dismissed_reason"] == "Not a forecast."
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"passage": "Not in the text."}, "passage"),
+        ({"start": 3, "end": 1}, "end"),
+        ({"low": 0.9, "high": 0.1}, "high"),
+        ({"low": 2}, "low"),
+        ({"table": "nato"}, "table"),
+        ({"horizon_end": "soon"}, "horizon_end"),
+        ({"article": "the-fractured-pillar"}, "article"),
+        ({"expression": 5}, "expression"),
+        ({"speaker_name": "Dr.\u0007Bell"}, "speaker_name"),
+    ],
+)
+def test_a_bad_edit_is_a_400_naming_the_field(staff_client, article, body, field):
+    claim = Claim.objects.get(passage=SECOND)
+    before = Claim.objects.filter(pk=claim.pk).values().get()
+    answer = staff_client.patch(f"/api/claims/{claim.pk}/", body, format="json")
+    assert answer.status_code == 400
+    assert field in answer.json(), answer.json()
+    assert Claim.objects.filter(pk=claim.pk).values().get() == before
+
+
+def test_dismissing_without_a_reason_is_a_400(staff_client, article):
+    claim = Claim.objects.get(passage=SECOND)
+    answer = staff_client.post(f"/api/claims/{claim.pk}/dismiss/", {}, format="json")
+    assert answer.status_code == 400
+    assert "reason" in answer.json()
+
+
+def test_staff_add_a_claim_by_hand(staff_client, article):
+    answer = staff_client.post(
+        "/api/claims/",
+        {"article": article.slug, "passage": "Talks resumed last year.", "speaker_name": ""},
+        format="json",
+    )
+    assert answer.status_code == 201, answer.json()
+    assert answer.json()["status"] == "accepted"
+    missing = staff_client.post("/api/claims/", {"passage": "Talks"}, format="json")
+    assert missing.status_code == 400
+    assert "article" in missing.json()
+
+
+def test_proposing_twice_adds_nothing(staff_client, fake_extractor, staff):
+    article = article_ingest(
+        title="Fresh", text=TEXT, publication_date=date(2026, 1, 1), created_by=staff
+    )
+    first = staff_client.post("/api/claims/propose/", {"article": article.slug}, format="json")
+    assert first.status_code == 200
+    assert len(first.json()["created"]) == 2
+    again = staff_client.post("/api/claims/propose/", {"article": article.slug}, format="json")
+    assert again.json()["created"] == []
+    unknown = staff_client.post("/api/claims/propose/", {"article": "nope"}, format="json")
+    assert unknown.status_code == 400
+    assert "article" in unknown.json()
+
+
+def test_staff_add_and_correct_speakers_and_outlets(staff_client, article):
+    made = staff_client.post(
+        "/api/speakers/", {"name": "Dr. Emily Stone", "affiliation": "KAIST"}, format="json"
+    )
+    assert made.status_code == 201
+    assert made.json()["slug"] == "dr-emily-stone"
+    taken = staff_client.post("/api/speakers/", {"name": "Jane Roe"}, format="json")
+    assert taken.status_code == 400
+    assert "slug" in taken.json()
+    fixed = staff_client.patch("/api/speakers/jane-roe/", {"affiliation": "RAND"}, format="json")
+    assert fixed.json()["affiliation"] == "RAND"
+    outlet = staff_client.post("/api/outlets/", {"name": "38 North"}, format="json")
+    assert outlet.json()["slug"] == "38-north"
+    renamed = staff_client.patch(
+        "/api/outlets/38-north/", {"name": "38 North (Stimson)"}, format="json"
+    )
+    assert (renamed.json()["slug"], renamed.json()["name"]) == ("38-north", "38 North (Stimson)")
+    blank = staff_client.patch("/api/outlets/38-north/", {"name": ""}, format="json")
+    assert blank.status_code == 400
+    assert "name" in blank.json()
+
+
+def test_put_and_delete_are_not_offered(staff_client, article):
+    claim = Claim.objects.get(passage=SECOND)
+    assert staff_client.delete(f"/api/claims/{claim.pk}/").status_code == 405
+    assert staff_client.put(f"/api/claims/{claim.pk}/", {}, format="json").status_code == 405
+    assert staff_client.delete(f"/api/articles/{article.slug}/").status_code == 405
+
+
+def test_staff_writes_are_rate_limited_and_reads_are_not(
+    settings, staff_client, api_client, article
+):
+    settings.FORESEER_THROTTLE_RATES = {**settings.FORESEER_THROTTLE_RATES, "reviews": "2/minute"}
+    claim = Claim.objects.get(passage=SECOND)
+    url = f"/api/claims/{claim.pk}/accept/"
+    assert [staff_client.post(url).status_code for _ in range(2)] == [200, 200]
+    refused = staff_client.post(url)
+    assert refused.status_code == 429
+    assert int(refused["Retry-After"]) > 0
+    for _ in range(5):
+        assert staff_client.get("/api/claims/").status_code == 200
+        assert api_client.get("/api/articles/").status_code == 200
