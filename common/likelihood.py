@@ -168,6 +168,16 @@ def table_choices() -> list[tuple[str, str]]:
     return [(t.key, t.name) for t in tables()]
 
 
+def question_table_choices() -> list[tuple[str, str]]:
+    """(key, name) for a question's implied-probability table: the file's tables and
+    `NUMBER`, for a range read from a stated figure ("a 60 % chance")."""
+    return [*table_choices(), (NUMBER, NUMBER_NAME)]
+
+
+def question_table_keys() -> tuple[str, ...]:
+    return (*table_keys(), NUMBER)
+
+
 def table_name(key: str) -> str:
     if key == NUMBER:
         return NUMBER_NAME

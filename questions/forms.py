@@ -272,7 +272,7 @@ class QuestionDraftForm(forms.Form):
     implied_probability_table = forms.ChoiceField(
         label="Read with the table",
         required=False,
-        choices=lambda: [("", "(none)"), *likelihood.table_choices()],
+        choices=lambda: [("", "(none)"), *likelihood.question_table_choices()],
     )
     implied_probability_term = forms.CharField(
         label="Term read",

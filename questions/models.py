@@ -266,7 +266,7 @@ class Question(models.Model):
     # A likelihood table's key (common/data/likelihood_tables.yaml): the choices are
     # read from the data file, so adding a table needs no migration.
     implied_probability_table = models.CharField(
-        max_length=16, choices=likelihood.table_choices, blank=True
+        max_length=16, choices=likelihood.question_table_choices, blank=True
     )
     implied_probability_term = models.CharField(max_length=120, blank=True)
     # How the question tracks the article's claim: `direct` measures the claim itself

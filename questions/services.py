@@ -182,6 +182,8 @@ def question_draft_create(*, draft: QuestionDraft, created_by: User) -> Question
     with transaction.atomic():
         question = Question(published_at=None)
         _draft_write(question, values, draft.projects)
+        # Its claim (if its provenance quotes one) follows, as after an import.
+        after_commit.provenance_changed(question_ids=[question.pk])
     logger.info("Draft %s created by %s", question.slug, created_by.username)
     return question
 
@@ -205,6 +207,7 @@ def question_draft_update(
                 }
             )
         _draft_write(locked, values, draft.projects)
+        after_commit.provenance_changed(question_ids=[locked.pk])
     question.refresh_from_db()
     return question
 

@@ -228,10 +228,11 @@ def _check_implied_probability(fields: QuestionFields, problems: _Problems) -> N
     for name, value in (("implied_probability_low", low), ("implied_probability_high", high)):
         if value is not None and not 0 <= value <= 1:
             problems.add(name, PROBABILITY)
-    if table and table not in likelihood.table_keys():
+    if table and table not in likelihood.question_table_keys():
         problems.add(
             "implied_probability_table",
-            f"Not a known probability table: use one of {', '.join(likelihood.table_keys())}.",
+            "Not a known probability table: use one of "
+            f"{', '.join(likelihood.question_table_keys())}.",
         )
     if low is None and high is None:
         # A file's table and term come only inside a range, and the page shows neither

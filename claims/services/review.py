@@ -27,7 +27,7 @@ from accounts.models import User
 from claims.models import Claim, ClaimLink
 from claims.services.forecasters import article_forecasters_ensure
 from common.db import max_length
-from common.likelihood import NUMBER, table_keys
+from common.likelihood import NUMBER, question_table_keys, table_keys
 from common.text import CONTROL_MESSAGE, control_character
 from questions.models import Article, ArticleAuthor, Outlet, Person, Question, text_digest
 from questions.services import QuestionDraft, question_draft_create
@@ -643,10 +643,9 @@ def _draft_texts(claim: Claim, window: _Window) -> dict[str, str]:
 
 
 def _question_provenance(claim: Claim) -> dict[str, Any]:
-    """The implied range as the question records it: the claim's, toward Yes. A range
-    read from a stated number has no likelihood table among the question's, so the
-    question then keeps only the passage; the claim's link carries the range."""
-    if claim.low is None or claim.table not in table_keys():
+    """The implied range as the question records it: the claim's, toward Yes, with the
+    table it was read with (a likelihood table's key, or `number` for a stated figure)."""
+    if claim.low is None or claim.table not in question_table_keys():
         return {}
     return {
         "implied_probability_low": claim.low,
@@ -708,8 +707,8 @@ def claim_draft_question(*, claim_id: int, by: User, now: datetime | None = None
             # The article is scored as a forecaster on a direct link: its system user
             # exists from now on, rather than from the provenance sweep's next run.
             article_forecasters_ensure(article_ids=[claim.article_id])
-        # The claim is written after its question: the provenance sync reads it as the
-        # claim's own (a stated number's range, which the question cannot hold, stays)
-        # until the question's provenance is edited.
+        # The claim is written after its question: the provenance sync reads its fields
+        # (the expression in full, which the question's term may shorten) as the claim's
+        # own until the question's provenance is edited.
         Claim.objects.filter(pk=claim.pk).update(updated_at=timezone.now())
     return question

@@ -391,15 +391,25 @@ def test_a_claim_whose_horizon_is_over_drafts_a_successor(staff, article):
     assert ClaimLink.objects.get(claim=claim).kind == ClaimLink.Kind.SUCCESSOR
 
 
-def test_a_stated_number_keeps_its_range_on_the_claim_not_the_question(staff, article):
+def test_a_stated_number_is_the_questions_range_too_and_survives_the_sync(staff, article):
     claim = claim_create(
         article_id=article.pk,
         edit=ClaimEdit(passage=SECOND, expression="60 %", low=0.6, high=0.6, table="number"),
         created_by=staff,
     )
     question = claim_draft_question(claim_id=claim.pk, by=staff, now=NOW)
-    assert question.implied_probability_low is None
+    assert (
+        question.implied_probability_low,
+        question.implied_probability_high,
+        question.implied_probability_table,
+    ) == (0.6, 0.6, "number")
     assert ClaimLink.objects.filter(claim=claim, question=question).exists()
+    # The question is newer than the claim once it is edited: the sync then copies the
+    # question's provenance onto the claim, and the stated figure is still there.
+    Question.objects.filter(pk=question.pk).update(updated_at=timezone.now() + timedelta(1))
+    claims_sync_provenance(question_ids=[question.pk])
+    claim.refresh_from_db()
+    assert (claim.low, claim.high, claim.table) == (0.6, 0.6, "number")
 
 
 def test_only_accepted_claims_are_drafted(staff, proposed):

@@ -121,7 +121,7 @@ CASES = [
             "implied_probability_table": "icd999",
         },
         "implied_probability_table",
-        "Not a known probability table: use one of icd203, kent1964, hedge_survey.",
+        "Not a known probability table: use one of icd203, kent1964, hedge_survey, number.",
     ),
     (
         {"article": ARTICLE, "implied_probability_term": "likely"},
