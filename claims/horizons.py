@@ -158,10 +158,11 @@ def _relative_end(match: re.Match[str], published: date) -> date:
 
 def _year_end(match: re.Match[str], published: date) -> date:
     year = int(match.group("year"))
-    if match.group("prep").lower() == "before":
-        return date(year - 1, 12, 31)
     part = (match.group("part") or "").lower()
     season = (match.group("season") or "").lower()
+    if match.group("prep").lower() == "before" and not part and not season:
+        # "before 2030" ends with 2029; "before the end of 2030" with 2030.
+        return date(year - 1, 12, 31)
     if part in ("start", "beginning"):
         return date(year, 1, 1)
     if part == "middle" or season == "mid":
@@ -190,10 +191,11 @@ def _date_end(match: re.Match[str], published: date) -> date | None:
     if parsed is None:
         return None
     has_day = re.search(r"\d{1,2},?\s+(?:19|20)\d{2}", when) is not None
-    end = parsed.date() if has_day else _month_end(parsed.year, parsed.month)
-    if match.group("prep").lower() == "before":
-        end = date.fromordinal(end.toordinal() - 1)
-    return end
+    if match.group("prep").lower() == "before" and not match.group("part"):
+        # "before June 30, 2027" ends on the 29th; "before March 2027" with February.
+        first = parsed.date() if has_day else date(parsed.year, parsed.month, 1)
+        return date.fromordinal(first.toordinal() - 1)
+    return parsed.date() if has_day else _month_end(parsed.year, parsed.month)
 
 
 def _calendar_end(match: re.Match[str], published: date) -> date:

@@ -143,6 +143,7 @@ def tasks_inline(queued, monkeypatch):
         rebuild_scopes,
         score_question,
         send_resolution_emails,
+        sync_provenance,
         update_community,
     )
 
@@ -152,6 +153,9 @@ def tasks_inline(queued, monkeypatch):
     queued.rebuild_scopes.side_effect = lambda *args, **kw: rebuild_scopes()
     queued.resolution_emails.side_effect = lambda question_id, *args, **kw: send_resolution_emails(
         question_id
+    )
+    queued.sync_provenance.side_effect = lambda question_ids, *args, **kw: sync_provenance(
+        question_ids
     )
     monkeypatch.setattr(
         score_question, "delay", lambda question_id, *args, **kw: score_question(question_id)
