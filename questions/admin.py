@@ -116,6 +116,17 @@ class ArticleAdmin(admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[Article]:
         return super().get_queryset(request).annotate(question_count=Count("questions"))
 
+    def get_readonly_fields(
+        self, request: HttpRequest, obj: Article | None = None
+    ) -> tuple[str, ...]:
+        # Claims quote the text at offsets: once it has claims, the text is reloaded
+        # from its question file (the claims sync then follows their passages), never
+        # edited here.
+        fields = tuple(super().get_readonly_fields(request, obj))
+        if obj is not None and Article.objects.filter(pk=obj.pk, claims__isnull=False).exists():
+            fields = (*fields, "text")
+        return fields
+
     @admin.display(description="questions", ordering="question_count")
     def question_count(self, article: WithAnnotations[Article, _QuestionCount]) -> int:
         return article.question_count

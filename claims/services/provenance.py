@@ -32,13 +32,21 @@ class ProvenanceSync:
     links_removed: int = 0
     unlocated: list[str] = field(default_factory=list)
     """Slugs of questions whose passage is not in their article's text."""
+    claims_moved: int = 0
+    """Claims whose passage moved in a rewritten text: their offsets follow it."""
+    unanchored: list[int] = field(default_factory=list)
+    """Ids of claims whose passage is no longer in their article's text."""
     rescored: list[int] = field(default_factory=list)
     """Resolved questions whose scores the changes made stale."""
 
     @property
     def changed(self) -> bool:
         return bool(
-            self.claims_created or self.claims_updated or self.links_written or self.links_removed
+            self.claims_created
+            or self.claims_updated
+            or self.links_written
+            or self.links_removed
+            or self.claims_moved
         )
 
 
@@ -78,6 +86,11 @@ def claims_sync_provenance(*, question_ids: Iterable[int] | None = None) -> Prov
         )
         for question_id in report.rescored:
             after_commit.scores_stale(question_id=question_id)
+    if report.unanchored:
+        logger.warning(
+            "Claims whose passage is no longer in their article's text (left in place): %s",
+            ", ".join(map(str, report.unanchored)),
+        )
     if report.unlocated:
         logger.warning(
             "Provenance passages not found in their articles' text (no claim made): %s",
@@ -110,6 +123,7 @@ def _articles_of(question_ids: Iterable[int] | None) -> set[int]:
 def _sync_article(article: Article, questions: list[Question], report: ProvenanceSync) -> set[int]:
     """The article's claims and links from its questions; the ids of questions whose
     link or claim changed."""
+    _claims_reanchor(article, report)
     groups: dict[tuple[int, int], list[Question]] = defaultdict(list)
     for question in questions:
         span = locate_passage(article.text, question.source_passage)
@@ -130,6 +144,28 @@ def _sync_article(article: Article, questions: list[Question], report: Provenanc
             # (`questions_needing_scores`) sees it was written after the scores were.
             Claim.objects.filter(pk=claim.pk).update(updated_at=timezone.now())
     return touched
+
+
+def _claims_reanchor(article: Article, report: ProvenanceSync) -> None:
+    """A reloaded article whose text changed (a typo fixed, a paragraph added) keeps its
+    claims: a claim whose passage is no longer at its offsets moves to where the passage
+    now is, verbatim, if it is there once and no other claim holds that span. One that
+    cannot move is left as it was and reported; it is never silently re-pointed."""
+    text = article.text
+    claims = list(Claim.objects.filter(article=article).order_by("pk"))
+    held = {(c.start, c.end) for c in claims if text[c.start : c.end] == c.passage}
+    for claim in claims:
+        if text[claim.start : claim.end] == claim.passage:
+            continue
+        span = locate_passage(text, claim.passage)
+        if span is None or span in held or text.count(text[span[0] : span[1]]) != 1:
+            report.unanchored.append(claim.pk)
+            continue
+        claim.start, claim.end = span
+        claim.passage = text[span[0] : span[1]]
+        claim.save(update_fields=["start", "end", "passage", "updated_at"])
+        held.add(span)
+        report.claims_moved += 1
 
 
 def _claim_write(
