@@ -82,9 +82,13 @@ def _compare(proposal: Proposal, item: dict[str, Any], tally: Tally) -> None:
     tally.same_speaker += proposal.speaker == item["speaker"]
     differs = []
     if not _same_range(proposal, item):
-        differs.append(f"range {proposal.low}-{proposal.high} not {item.get('low')}-{item.get('high')}")
+        differs.append(
+            f"range {proposal.low}-{proposal.high} not {item.get('low')}-{item.get('high')}"
+        )
     if proposal.horizon_end != item["horizon_end"]:
-        differs.append(f"horizon {proposal.horizon_text!r}→{proposal.horizon_end} not {item['horizon_end']}")
+        differs.append(
+            f"horizon {proposal.horizon_text!r}→{proposal.horizon_end} not {item['horizon_end']}"
+        )
     if proposal.speaker != item["speaker"]:
         differs.append(f"speaker {proposal.speaker!r} not {item['speaker']!r}")
     if differs:
@@ -100,9 +104,7 @@ def _score(article: dict[str, Any]) -> Tally:
     tally = Tally(proposed=len(proposals), expected=len(gold))
     for proposal in proposals:
         assert text[proposal.start : proposal.end] == proposal.passage
-        hit = next(
-            (g for g in free if proposal.start < g[0][1] and g[0][0] < proposal.end), None
-        )
+        hit = next((g for g in free if proposal.start < g[0][1] and g[0][0] < proposal.end), None)
         if hit is None:
             tally.lines.append(f"  not in gold: {proposal.passage[:80]}")
             continue
