@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import date
 from functools import cache
 from typing import Any
@@ -28,7 +28,7 @@ from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
 from claims.horizons import Horizon, horizons_find
-from claims.speakers import Attribution, attributions_find, speaker_for
+from claims.speakers import Attribution, attributions_find, full_name, speaker_for
 from common import likelihood
 
 KIND_LIKELIHOOD = "likelihood"
@@ -462,6 +462,8 @@ class _Context:
     published: date
     section: Horizon | None = None
     paragraph: Horizon | None = None
+    # Every attribution so far in the article, to give a surname its full name.
+    speakers: list[Attribution] = field(default_factory=list)
 
 
 def _shift(horizon: Horizon, offset: int) -> Horizon:
@@ -588,9 +590,12 @@ def _paragraph_proposals(offset: int, line: str, doc: Doc, context: _Context) ->
         if sent is None or sent.text.rstrip("”’\"')").endswith("?"):
             continue
         speaker = speaker_for(line, sent.start_char, sent.end_char, attributions)
+        if speaker is not None:
+            speaker = full_name(speaker, context.speakers)
         proposal = _proposal(sent, offset, context, speaker)
         if proposal is not None:
             proposals.append(proposal)
+    context.speakers.extend(attributions)
     return proposals
 
 

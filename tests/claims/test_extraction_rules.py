@@ -304,6 +304,40 @@ def test_a_size_or_a_change_is_no_probability(text: str) -> None:
         ),
         ("Some analysts predict that Seoul could leave by 2030.", None, None),
         ("Seoul is likely to leave by 2030.", None, None),
+        # A person "of" an organisation; an institution's own "of" stays in its name.
+        (
+            "“Seoul will likely leave by 2030,” said Priya Raman of Meridian Energy Analytics.",
+            "Priya Raman",
+            "Meridian Energy Analytics",
+        ),
+        ("According to the Bank of Korea, Seoul will likely leave by 2030.", "Bank of Korea", None),
+        (
+            "Analysts surveyed by the Harrow Institute for Asian Security expect Seoul to "
+            "leave by 2030.",
+            "Harrow Institute for Asian Security",
+            None,
+        ),
+        (
+            "A survey of 120 engineers published by the Kessler Review expects Seoul to "
+            "leave by 2030.",
+            "Kessler Review",
+            None,
+        ),
+        (
+            "Halden Capital puts the probability of a Korean recession next year at 40 percent.",
+            "Halden Capital",
+            None,
+        ),
+        (
+            "Analysts at Crestline Advisory give it a 30 percent chance of passing in Seoul.",
+            "Crestline Advisory",
+            None,
+        ),
+        (
+            "Hana Sato, who leads a group at the Okura Institute, thinks Seoul may leave by 2030.",
+            "Hana Sato",
+            "who leads a group at the Okura Institute",
+        ),
     ],
 )
 def test_speakers(text: str, speaker: str | None, affiliation: str | None) -> None:
@@ -320,6 +354,20 @@ def test_a_quotation_that_runs_on_keeps_its_speaker() -> None:
     assert quoted.passage == "“Seoul will likely leave by 2030.”"
     assert (quoted.speaker, quoted.speaker_affiliation) == ("Park Jae-sung", "fellow at KERI")
     assert own.speaker is None
+
+
+def test_a_later_mention_by_surname_or_pronoun_is_the_person_named_in_full() -> None:
+    text = (
+        "“Seoul will likely leave by 2030,” said Lin Wei-ting, a researcher in Taipei. "
+        "She put the chance of a quarantine at one in five over the next three years.\n\n"
+        "Tokyo is not expected to follow by 2030, Lin argues.\n\n"
+        "Washington will likely stay by 2030, Park says."
+    )
+    quoted, pronoun, surname, unknown = extract_claims(text, published=PUBLISHED)
+    assert quoted.speaker == pronoun.speaker == surname.speaker == "Lin Wei-ting"
+    assert surname.speaker_affiliation == "researcher in Taipei"
+    # A surname with no one named in full before it stays as written.
+    assert unknown.speaker == "Park"
 
 
 @pytest.mark.parametrize(
