@@ -555,7 +555,8 @@ def _proposal(
     horizon = _shift(first, offset + sent.start_char) if first else None
     readings = list(_figures(sent)) or list(_wordings(sent))
     reading = readings[0] if readings else None
-    if horizon is not None:
+    if horizon is not None and first is not None and not first.weak:
+        # A weak horizon ("published this month") dates its own sentence only.
         context.paragraph = horizon
     inherited = context.paragraph or context.section
     if reading is None and (

@@ -80,10 +80,12 @@ _FROM_NOW = re.compile(rf"\b{_QTY}\s+{_UNIT}\s+from\s+now\b", re.IGNORECASE)
 _BY_YEAR = re.compile(
     r"\b(?P<prep>by|before|until|till|through|throughout|in|during|"
     r"for\s+(?:most|much|all|the\s+rest)\s+of)\s+(?:the\s+)?"
-    r"(?:(?P<part>end|middle|start|beginning|close)\s+of\s+(?:the\s+)?)?"
+    r"(?:(?:(?P<nth>first|second|third|fourth)\s+(?P<piece>half|quarter)|"
+    r"(?P<part>end|middle|start|beginning|close))\s+of\s+(?:the\s+)?)?"
     rf"(?:(?P<season>mid|late|early)[-\s]?)?{_YEAR}\b",
     re.IGNORECASE,
 )
+_NTH = {"first": 1, "second": 2, "third": 3, "fourth": 4}
 # "before the 2028 election", "by the 2027 summit": an event in that year, not "before
 # 2028"; read as ending with the year, as "by 2030" is.
 _EVENT_YEAR = re.compile(
@@ -111,7 +113,7 @@ _NEXT_CALENDAR = re.compile(
 # "by next year", "by the end of this year", "by the end of the decade", and "this year"
 # alone (not "earlier this year" or "so far this year", which look back).
 _BY_RELATIVE = re.compile(
-    r"\b(?:(?:by|before)\s+(?:the\s+)?(?:(?P<part>end)\s+of\s+)?(?:the\s+)?"
+    r"\b(?:(?:by|before)\s+(?:the\s+)?(?:(?P<part>end|turn)\s+of\s+)?(?:the\s+)?"
     r"(?P<which>next|this|the)|(?<!earlier\s)(?<!far\s)(?P<this>this))\s+"
     r"(?P<unit>year|month|decade)\b(?!['’])",
     re.IGNORECASE,
@@ -123,7 +125,10 @@ _SEASONS = {"spring": 3, "summer": 6, "autumn": 9, "fall": 9, "winter": 12}
 _SEASON = re.compile(
     r"\b(?:(?P<which>next|this)\s+(?P<season>spring|summer|autumn|fall|winter)|"
     r"(?:the\s+)?(?P<named>spring|summer|autumn|fall|winter)\s+(?:of\s+)?"
-    r"(?P<year>(?:19|20)\d{2}))\b",
+    r"(?P<year>(?:19|20)\d{2})|"
+    # "before the summer", "by the winter": the next one not yet over.
+    r"(?P<prep>by|before|until|over)\s+the\s+(?P<bare>spring|summer|autumn|fall|winter)"
+    r"(?!\s+(?:of|months|break|recess)\b))\b",
     re.IGNORECASE,
 )
 
@@ -197,6 +202,11 @@ def _year_end(match: re.Match[str], published: date) -> date | None:
     if prep in ("in", "during") and year <= published.year:
         # "in 2026" in an article of 2026 may be past or future; a later year is future.
         return None
+    if match.group("piece"):
+        # "in the second half of 2027" ends with June or December, a quarter with its
+        # third month.
+        months = 6 if match.group("piece").lower() == "half" else 3
+        return _month_end(year, months * _NTH[match.group("nth").lower()])
     if prep == "before" and not part and not season:
         # "before 2030" ends with 2029; "before the end of 2030" with 2030.
         return date(year - 1, 12, 31)
@@ -264,18 +274,25 @@ def _between_end(match: re.Match[str], published: date) -> date:
     return date(int(match.group("year")), 12, 31)
 
 
-def _season_end(match: re.Match[str], published: date) -> date:
-    name = (match.group("season") or match.group("named")).lower()
-    first_month = _SEASONS[name]
-    if match.group("year"):
-        year = int(match.group("year"))
-    else:
-        year = published.year
-        if match.group("which").lower() == "next" and date(year, first_month, 1) <= published:
-            year += 1
+def _season_months(year: int, first_month: int) -> tuple[date, date]:
     start = date(year, first_month, 1)
     last = date_add(start, months=2)
-    return _month_end(last.year, last.month)
+    return start, _month_end(last.year, last.month)
+
+
+def _season_end(match: re.Match[str], published: date) -> date:
+    name = (match.group("season") or match.group("named") or match.group("bare")).lower()
+    first_month = _SEASONS[name]
+    year = int(match.group("year") or published.year)
+    start, end = _season_months(year, first_month)
+    if match.group("which") and match.group("which").lower() == "next" and start <= published:
+        start, end = _season_months(year + 1, first_month)
+    if match.group("bare"):
+        if end < published:
+            start, end = _season_months(year + 1, first_month)
+        if match.group("prep").lower() == "before":
+            return date.fromordinal(start.toordinal() - 1)
+    return end
 
 
 def _by_relative_end(match: re.Match[str], published: date) -> date:
@@ -284,8 +301,11 @@ def _by_relative_end(match: re.Match[str], published: date) -> date:
     if unit == "year":
         return date(published.year + (1 if which == "next" else 0), 12, 31)
     if unit == "decade":
-        start = published.year - published.year % 10
-        return date(start + (19 if which == "next" else 9), 12, 31)
+        start = published.year - published.year % 10 + (10 if which == "next" else 0)
+        if (match.group("part") or "").lower() == "turn":
+            # "by the turn of the decade" is read as its first year, like "by 2030".
+            return date(start + 10, 12, 31)
+        return date(start + 9, 12, 31)
     moved = date_add(published, months=1) if which == "next" else published
     return _month_end(moved.year, moved.month)
 

@@ -71,6 +71,12 @@ def _one(text: str) -> Proposal:
         # A day with no year is this year's, or next year's once it has passed.
         ("on December 20", date(2025, 12, 20)),
         ("by June 30", date(2026, 6, 30)),
+        ("in the second half of 2027", date(2027, 12, 31)),
+        ("in the first quarter of 2027", date(2027, 3, 31)),
+        ("by the turn of the decade", date(2030, 12, 31)),
+        # "the summer" alone is the next one not yet over; "before" ends the day before.
+        ("before the summer", date(2026, 5, 31)),
+        ("by the summer", date(2026, 8, 31)),
     ],
 )
 def test_horizons_are_dated_from_the_publication_date(phrase: str, end: date) -> None:
@@ -106,6 +112,20 @@ def test_this_year_dates_a_claim_but_does_not_make_one() -> None:
     # A horizon that looks ahead is preferred to "this month" for dating.
     claim = _one("A survey published this month expects Seoul to leave within a year.")
     assert claim.horizon_text == "within a year"
+
+
+def test_a_weak_horizon_does_not_carry_to_the_next_sentence() -> None:
+    text = (
+        "A poll published this month found 61 percent support in Seoul. "
+        "Support in Seoul will probably fall before the summer."
+    )
+    [claim] = extract_claims(text, published=PUBLISHED)
+    assert (claim.expression, claim.horizon_text) == ("probably", "before the summer")
+    text = (
+        "A poll published this month found support in Seoul. Support in Seoul will probably fall."
+    )
+    [claim] = extract_claims(text, published=PUBLISHED)
+    assert claim.horizon_text == ""
 
 
 def test_a_past_forecasts_relative_horizon_is_not_counted_from_publication() -> None:
