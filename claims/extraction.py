@@ -530,8 +530,10 @@ _PAST_FORECAST = re.compile(
     r"believed|assumed)\b[^.;]*?\bwould\b",
     re.IGNORECASE,
 )
-# "must": a requirement, not a forecast ("agencies must migrate ... over the next decade").
-_REQUIREMENT = re.compile(r"\bmust\b", re.IGNORECASE)
+# A horizon alone makes no claim in a requirement ("agencies must migrate ... over the
+# next decade") or a question put indirectly ("Whether that spending buys a deterrent is
+# ... one the next decade will answer"; not "Whether or not ...", which concedes).
+_NO_HORIZON_CLAIM = re.compile(r"\bmust\b|^\W*whether\b(?!\s+or\s+not)", re.IGNORECASE)
 
 
 def _own_horizons(sent: Span, published: date) -> list[Horizon]:
@@ -560,10 +562,10 @@ def _proposal(
         context.paragraph = horizon
     inherited = context.paragraph or context.section
     if reading is None and (
-        horizon is None or all(h.weak for h in own) or _REQUIREMENT.search(sent.text)
+        horizon is None or all(h.weak for h in own) or _NO_HORIZON_CLAIM.search(sent.text)
     ):
-        # A horizon alone makes a claim only if it looks ahead and the sentence does
-        # not state a requirement.
+        # A horizon alone makes a claim only if it looks ahead and the sentence neither
+        # states a requirement nor asks.
         return None
     # With no horizon anywhere, a wording must be about something named.
     if horizon is None and inherited is None and not _names_something(sent):

@@ -23,11 +23,17 @@ from claims.extraction import Proposal, extract_claims
 ROOT = Path(__file__).resolve().parents[2]
 HELDOUT = ROOT / "tests" / "data" / "claims_heldout"
 
-MIN_RECALL = 0.8
-MIN_PRECISION = 0.75
-# Of the matched proposals, the share whose range and horizon end agree with the label.
-MIN_RANGE_AGREES = 0.75
-MIN_HORIZON_AGREES = 0.65
+# Achieved: recall 0.94, precision 1.00 over six articles after the rules were revised
+# (0.85 and 0.92 on the first five before; 0.88 and 0.88 on the sixth, written after the
+# revision and measured once before it). The margins leave room for honest misses in
+# an article added later, not for labels bent to the extractor.
+MIN_RECALL = 0.85
+MIN_PRECISION = 0.85
+# Of the matched proposals, the share whose range, horizon end and speaker agree with
+# the label (achieved 46, 41 and 46 of 46).
+MIN_RANGE_AGREES = 0.9
+MIN_HORIZON_AGREES = 0.8
+MIN_SPEAKER_AGREES = 0.85
 
 
 def _articles() -> list[dict[str, Any]]:
@@ -136,6 +142,7 @@ def test_extractor_on_the_held_out_articles() -> None:
     assert total.precision >= MIN_PRECISION
     assert total.same_range >= MIN_RANGE_AGREES * total.found
     assert total.same_horizon >= MIN_HORIZON_AGREES * total.found
+    assert total.same_speaker >= MIN_SPEAKER_AGREES * total.found
 
 
 @pytest.mark.parametrize("article", _articles(), ids=lambda a: a["slug"])

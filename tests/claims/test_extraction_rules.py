@@ -147,6 +147,14 @@ def test_a_requirement_with_a_horizon_is_no_claim() -> None:
     )
 
 
+def test_an_indirect_question_with_a_horizon_is_no_claim() -> None:
+    text = "Whether Seoul buys a deterrent is a question the next decade will answer."
+    assert extract_claims(text, published=PUBLISHED) == []
+    # "Whether or not" concedes; what follows is still a forecast.
+    claim = _one("Whether or not Seoul agrees, Tokyo will act within a year.")
+    assert claim.horizon_text == "within a year"
+
+
 def test_months_are_added_by_the_calendar() -> None:
     assert date_add(date(2026, 1, 31), months=1) == date(2026, 2, 28)
     assert date_add(date(2024, 2, 29), years=1) == date(2025, 2, 28)
