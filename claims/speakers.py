@@ -5,9 +5,14 @@ Rules, in order (docs/claims.md):
 1. An attribution in the sentence itself names its speaker: "explains Dr. Emily Carter,
    a specialist ... at Georgetown University", "said Park Jae-sung", "Park Jae-sung
    said", "according to the IMF", "a report from the RAND Corporation estimates".
-2. A sentence inside quotation marks belongs to the nearest attribution of the same
+2. "She put the chance ...", "he said": the person attributed last before it in the
+   paragraph.
+3. A sentence inside quotation marks belongs to the nearest attribution of the same
    paragraph (a quotation often runs on after its "explains X").
-3. Otherwise the article's own voice: None, meaning the byline's authors.
+4. Otherwise the article's own voice: None, meaning the byline's authors.
+
+A later mention by surname is the person named in full earlier in the article
+(`full_name`, which the extractor applies across paragraphs).
 
 A name is a run of capitalised words; honorifics ("Dr.", "Prof.") are dropped, since
 one person is one record across articles. Unnamed sources ("some analysts predict")
