@@ -61,9 +61,8 @@ class Tally:
     lines: list[str] = field(default_factory=list)
 
     def add(self, other: Tally) -> None:
-        for name in ("found", "proposed", "expected", "same_range", "same_horizon"):
+        for name in ("found", "proposed", "expected", "same_range", "same_horizon", "same_speaker"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
-        self.same_speaker += other.same_speaker
 
     @property
     def precision(self) -> float:
