@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import date
 from functools import cache
 from typing import Any
@@ -28,7 +28,7 @@ from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
 from claims.horizons import Horizon, horizons_find
-from claims.speakers import Attribution, attributions_find, speaker_for
+from claims.speakers import Attribution, attributions_find, full_name, speaker_for
 from common import likelihood
 
 KIND_LIKELIHOOD = "likelihood"
@@ -306,6 +306,48 @@ def _figure_value(label: str, span: Span) -> float | None:
     return (numbers[0] if numbers else 1.0) / denominator
 
 
+# A bound before a figure ("no more than 25 percent", "well under one in ten"): the
+# range runs from 0 to the figure, or from the figure to 1.
+_UPPER_BOUNDS = ("no more than", "not more than", "at most", "less than", "under", "below")
+_LOWER_BOUNDS = ("at least", "no less than", "more than", "over", "above", "better than")
+_BOUND_FILLERS = frozenset({"well", "just", "slightly", "far", "much"})
+# "puts the chance of a deal between Brussels and Beijing at one in three": the noun
+# may stand this far before "at" and its figure.
+_AT_REACH = 16
+
+
+def _bound(sent: Span, start: int) -> tuple[int, str]:
+    """Where a bound before the figure at `start` begins, and which ("upper", "lower"
+    or "" for none); "less than a 10% chance" has its article between."""
+    probe = start - 1 if start > 0 and sent[start - 1].lower_ in ("a", "an") else start
+    for kind, bounds in (("upper", _UPPER_BOUNDS), ("lower", _LOWER_BOUNDS)):
+        for bound in bounds:
+            size = len(bound.split())
+            if probe - size >= 0 and sent[probe - size : probe].text.lower() == bound:
+                begin = probe - size
+                if begin > 0 and sent[begin - 1].lower_ in _BOUND_FILLERS:
+                    begin -= 1
+                return begin, kind
+    return start, ""
+
+
+def _put_at(sent: Span, start: int) -> bool:
+    """Whether the figure follows "at" with a probability noun earlier in its clause:
+    "puts the probability of Brent crude averaging under $60 a barrel next year at 40
+    percent"."""
+    before = start - 1
+    while before > 0 and sent[before].lower_ in ("about", "around", "roughly", "nearly"):
+        before -= 1
+    if before <= 0 or sent[before].lower_ != "at":
+        return False
+    for i in range(before - 1, max(before - _AT_REACH, 0) - 1, -1):
+        if sent[i].is_punct and sent[i].text not in ("$", "-", "–", "%"):
+            return False
+        if sent[i].lower_ in _PROBABILITY_NOUNS:
+            return True
+    return False
+
+
 def _probability_noun(sent: Span, start: int, end: int) -> int | None:
     """Where the figure's probability noun ends: right after it ("60 % chance"), or the
     figure's own end if a noun comes earlier in its clause, at most eight words before
@@ -317,6 +359,8 @@ def _probability_noun(sent: Span, start: int, end: int) -> int | None:
             return i + 1
         if i < len(sent) and sent[i].text not in ("-", "–"):
             break
+    if _put_at(sent, start):
+        return end
     if start > 0 and sent[start - 1].lower_ in _SIZE_WORDS:
         return None
     for i in range(start - 1, max(start - _NOUN_REACH, 0) - 1, -1):
@@ -331,16 +375,21 @@ def _figures(sent: Span) -> Iterator[_Reading]:
     pipeline = _pipeline()
     spans = filter_spans(list(pipeline.numbers(sent, as_spans=True)))
     for span in sorted(spans, key=lambda s: s.start):
-        start, end = span.start - sent.start, span.end - sent.start
+        figure_start, end = span.start - sent.start, span.end - sent.start
         value = _figure_value(span.label_, span)
+        start, bound = _bound(sent, figure_start)
         written_end = _probability_noun(sent, start, end)
         if value is None or written_end is None or not 0 <= value <= 1:
             continue
         written_start = start - 1 if start > 0 and sent[start - 1].lower_ in ("a", "an") else start
         expression = sent[written_start:written_end].text
         negated = _negated_before(sent, written_start)
-        low = high = round(1 - value if negated else value, 4)
-        yield _Reading(expression, low, high, likelihood.NUMBER, negated, KIND_NUMBER)
+        low, high = {"upper": (0.0, value), "lower": (value, 1.0)}.get(bound, (value, value))
+        if negated:
+            low, high = 1 - high, 1 - low
+        yield _Reading(
+            expression, round(low, 4), round(high, 4), likelihood.NUMBER, negated, KIND_NUMBER
+        )
 
 
 # ----------------------------------------------------------------- sentences
@@ -413,6 +462,8 @@ class _Context:
     published: date
     section: Horizon | None = None
     paragraph: Horizon | None = None
+    # Every attribution so far in the article, to give a surname its full name.
+    speakers: list[Attribution] = field(default_factory=list)
 
 
 def _shift(horizon: Horizon, offset: int) -> Horizon:
@@ -422,6 +473,8 @@ def _shift(horizon: Horizon, offset: int) -> Horizon:
         horizon.end + offset,
         horizon.date_start,
         horizon.date_end,
+        horizon.relative,
+        horizon.weak,
     )
 
 
@@ -470,20 +523,49 @@ def _build(
     )
 
 
+# A forecast reported in the past tense ("Few at the time predicted that Chinese firms
+# would ... within a year"): its relative horizon counts from then, not from publication.
+_PAST_FORECAST = re.compile(
+    r"\b(?:predicted|forecast|projected|expected|anticipated|warned|promised|thought|"
+    r"believed|assumed)\b[^.;]*?\bwould\b",
+    re.IGNORECASE,
+)
+# A horizon alone makes no claim in a requirement ("agencies must migrate ... over the
+# next decade") or a question put indirectly ("Whether that spending buys a deterrent is
+# ... one the next decade will answer"; not "Whether or not ...", which concedes).
+_NO_HORIZON_CLAIM = re.compile(r"\bmust\b|^\W*whether\b(?!\s+or\s+not)", re.IGNORECASE)
+
+
+def _own_horizons(sent: Span, published: date) -> list[Horizon]:
+    """The sentence's horizons, less the relative ones of a past-tense forecast."""
+    found = horizons_find(sent.text, published=published)
+    past = _PAST_FORECAST.search(sent.text)
+    if past is None:
+        return found
+    return [h for h in found if not (h.relative and h.start > past.start())]
+
+
 def _proposal(
     sent: Span,
     offset: int,
     context: _Context,
     speaker: Attribution | None,
 ) -> Proposal | None:
-    own = horizons_find(sent.text, published=context.published)
-    horizon = _shift(own[0], offset + sent.start_char) if own else None
+    own = _own_horizons(sent, context.published)
+    # A horizon that looks ahead dates the claim before a weak one ("this month").
+    first = next((h for h in own if not h.weak), own[0]) if own else None
+    horizon = _shift(first, offset + sent.start_char) if first else None
     readings = list(_figures(sent)) or list(_wordings(sent))
     reading = readings[0] if readings else None
-    if horizon is not None:
+    if horizon is not None and first is not None and not first.weak:
+        # A weak horizon ("published this month") dates its own sentence only.
         context.paragraph = horizon
     inherited = context.paragraph or context.section
-    if reading is None and horizon is None:
+    if reading is None and (
+        horizon is None or all(h.weak for h in own) or _NO_HORIZON_CLAIM.search(sent.text)
+    ):
+        # A horizon alone makes a claim only if it looks ahead and the sentence neither
+        # states a requirement nor asks.
         return None
     # With no horizon anywhere, a wording must be about something named.
     if horizon is None and inherited is None and not _names_something(sent):
@@ -511,9 +593,12 @@ def _paragraph_proposals(offset: int, line: str, doc: Doc, context: _Context) ->
         if sent is None or sent.text.rstrip("”’\"')").endswith("?"):
             continue
         speaker = speaker_for(line, sent.start_char, sent.end_char, attributions)
+        if speaker is not None:
+            speaker = full_name(speaker, context.speakers)
         proposal = _proposal(sent, offset, context, speaker)
         if proposal is not None:
             proposals.append(proposal)
+    context.speakers.extend(attributions)
     return proposals
 
 

@@ -75,17 +75,34 @@ _WITHIN = re.compile(
 )
 # "three years from now"
 _FROM_NOW = re.compile(rf"\b{_QTY}\s+{_UNIT}\s+from\s+now\b", re.IGNORECASE)
-# "by 2030", "by the end of 2027", "by mid-2027", "before 2030", "by early 2028"
+# "by 2030", "by the end of 2027", "by mid-2027", "before 2030", "by early 2028",
+# "through 2028", "for most of 2027", "in early 2028"
 _BY_YEAR = re.compile(
-    r"\b(?P<prep>by|before|until|till)\s+(?:the\s+)?"
-    r"(?:(?P<part>end|middle|start|beginning|close)\s+of\s+(?:the\s+)?)?"
+    r"\b(?P<prep>by|before|until|till|through|throughout|in|during|"
+    r"for\s+(?:most|much|all|the\s+rest)\s+of)\s+(?:the\s+)?"
+    r"(?:(?:(?P<nth>first|second|third|fourth)\s+(?P<piece>half|quarter)|"
+    r"(?P<part>end|middle|start|beginning|close))\s+of\s+(?:the\s+)?)?"
     rf"(?:(?P<season>mid|late|early)[-\s]?)?{_YEAR}\b",
     re.IGNORECASE,
 )
-# "by March 2027", "by June 30, 2027", "by the end of March 2027"
+_NTH = {"first": 1, "second": 2, "third": 3, "fourth": 4}
+# "before the 2028 election", "by the 2027 summit": an event in that year, not "before
+# 2028"; read as ending with the year, as "by 2030" is.
+_EVENT_YEAR = re.compile(
+    rf"\b(?P<prep>by|before|until|ahead\s+of)\s+the\s+{_YEAR}"
+    r"(?:\s+(?!and\b|or\b|to\b|as\b)[\w\-]+)?\b",
+    re.IGNORECASE,
+)
+# "between 2026 and 2029", "from 2027 to 2030": the later year's end.
+_BETWEEN_YEARS = re.compile(
+    r"\b(?:between|from)\s+(?:19|20)\d{2}\s+(?:and|to)\s+(?P<year>(?:19|20)\d{2})\b",
+    re.IGNORECASE,
+)
+# "by March 2027", "by June 30, 2027", "by the end of March 2027", "on November 3"
+# (a day without a year is its next one)
 _BY_DATE = re.compile(
-    r"\b(?P<prep>by|before|until)\s+(?:the\s+)?(?:(?P<part>end)\s+of\s+)?"
-    rf"(?P<when>{_MONTH}\s+(?:\d{{1,2}},?\s+)?(?:19|20)\d{{2}})\b",
+    r"\b(?P<prep>by|before|until|on)\s+(?:the\s+)?(?:(?P<part>end)\s+of\s+)?"
+    rf"(?P<when>{_MONTH}\s+(?:(?:\d{{1,2}},?\s+)?(?:19|20)\d{{2}}|\d{{1,2}}\b(?!,?\s+\d)))",
     re.IGNORECASE,
 )
 # "next year", "in next month's budget": the calendar year or month after publication
@@ -93,10 +110,25 @@ _BY_DATE = re.compile(
 _NEXT_CALENDAR = re.compile(
     r"(?<!the\s)\b(?:(?:in|during)\s+)?next\s+(?P<unit>year|month)\b", re.IGNORECASE
 )
-# "by next year", "by the end of this year", "by the end of the decade"
+# "by next year", "by the end of this year", "by the end of the decade", and "this year"
+# alone (not "earlier this year" or "so far this year", which look back).
 _BY_RELATIVE = re.compile(
-    r"\b(?:by|before)\s+(?:the\s+)?(?:(?P<part>end)\s+of\s+)?(?:the\s+)?"
-    r"(?P<which>next|this|the)\s+(?P<unit>year|month|decade)\b",
+    r"\b(?:(?:by|before)\s+(?:the\s+)?(?:(?P<part>end|turn)\s+of\s+)?(?:the\s+)?"
+    r"(?P<which>next|this|the)|(?<!earlier\s)(?<!far\s)(?P<this>this))\s+"
+    r"(?P<unit>year|month|decade)\b(?!['’])",
+    re.IGNORECASE,
+)
+# "next spring", "by the end of next winter", "this autumn", "in the spring of 2027".
+# Seasons are the northern meteorological ones (spring is March to May, winter December
+# to February); "next" is the first one that starts after publication.
+_SEASONS = {"spring": 3, "summer": 6, "autumn": 9, "fall": 9, "winter": 12}
+_SEASON = re.compile(
+    r"\b(?:(?P<which>next|this)\s+(?P<season>spring|summer|autumn|fall|winter)|"
+    r"(?:the\s+)?(?P<named>spring|summer|autumn|fall|winter)\s+(?:of\s+)?"
+    r"(?P<year>(?:19|20)\d{2})|"
+    # "before the summer", "by the winter": the next one not yet over.
+    r"(?P<prep>by|before|until|over)\s+the\s+(?P<bare>spring|summer|autumn|fall|winter)"
+    r"(?!\s+(?:of|months|break|recess)\b))\b",
     re.IGNORECASE,
 )
 
@@ -111,6 +143,12 @@ class Horizon:
     end: int
     date_start: date
     date_end: date
+    # Counted from the time of writing ("within a year", "the next decade"), so a
+    # sentence that reports an earlier forecast cannot date it from publication.
+    relative: bool = False
+    # Dates a claim but does not make one: "this year" is as often the past ("sales
+    # rose this year") as the future.
+    weak: bool = False
 
 
 def _month_end(year: int, month: int) -> date:
@@ -156,11 +194,20 @@ def _relative_end(match: re.Match[str], published: date) -> date:
     return _span_end(published, _quantity(qty), unit)
 
 
-def _year_end(match: re.Match[str], published: date) -> date:
+def _year_end(match: re.Match[str], published: date) -> date | None:
     year = int(match.group("year"))
     part = (match.group("part") or "").lower()
     season = (match.group("season") or "").lower()
-    if match.group("prep").lower() == "before" and not part and not season:
+    prep = match.group("prep").lower()
+    if prep in ("in", "during") and year <= published.year:
+        # "in 2026" in an article of 2026 may be past or future; a later year is future.
+        return None
+    if match.group("piece"):
+        # "in the second half of 2027" ends with June or December, a quarter with its
+        # third month.
+        months = 6 if match.group("piece").lower() == "half" else 3
+        return _month_end(year, months * _NTH[match.group("nth").lower()])
+    if prep == "before" and not part and not season:
         # "before 2030" ends with 2029; "before the end of 2030" with 2030.
         return date(year - 1, 12, 31)
     if part in ("start", "beginning"):
@@ -180,6 +227,10 @@ def _dateparser() -> Any:
     return dateparser
 
 
+def _same_day(day: date, year: int) -> date:
+    return date(year, day.month, min(day.day, calendar.monthrange(year, day.month)[1]))
+
+
 def _date_end(match: re.Match[str], published: date) -> date | None:
     when = " ".join(match.group("when").split())
     settings = {
@@ -190,7 +241,17 @@ def _date_end(match: re.Match[str], published: date) -> date | None:
     parsed = _dateparser().parse(when, languages=["en"], settings=settings)
     if parsed is None:
         return None
-    has_day = re.search(r"\d{1,2},?\s+(?:19|20)\d{2}", when) is not None
+    has_day = re.search(r"(?<!\d)\d{1,2}(?!\d)", when) is not None
+    if re.search(r"(?:19|20)\d{2}", when) is None:
+        # "on November 3": this year's, or for "by"/"before" the next one if it has
+        # passed; "on" a passed day is the past.
+        this_year = _same_day(parsed.date(), published.year)
+        if this_year < published and match.group("prep").lower() == "on":
+            return None
+        parsed = datetime.combine(
+            this_year if this_year >= published else _same_day(this_year, published.year + 1),
+            time(),
+        )
     if match.group("prep").lower() == "before" and not match.group("part"):
         # "before June 30, 2027" ends on the 29th; "before March 2027" with February.
         first = parsed.date() if has_day else date(parsed.year, parsed.month, 1)
@@ -205,26 +266,62 @@ def _calendar_end(match: re.Match[str], published: date) -> date:
     return _month_end(moved.year, moved.month)
 
 
+def _event_end(match: re.Match[str], published: date) -> date:
+    return date(int(match.group("year")), 12, 31)
+
+
+def _between_end(match: re.Match[str], published: date) -> date:
+    return date(int(match.group("year")), 12, 31)
+
+
+def _season_months(year: int, first_month: int) -> tuple[date, date]:
+    start = date(year, first_month, 1)
+    last = date_add(start, months=2)
+    return start, _month_end(last.year, last.month)
+
+
+def _season_end(match: re.Match[str], published: date) -> date:
+    name = (match.group("season") or match.group("named") or match.group("bare")).lower()
+    first_month = _SEASONS[name]
+    year = int(match.group("year") or published.year)
+    start, end = _season_months(year, first_month)
+    if match.group("which") and match.group("which").lower() == "next" and start <= published:
+        start, end = _season_months(year + 1, first_month)
+    if match.group("bare"):
+        if end < published:
+            start, end = _season_months(year + 1, first_month)
+        if match.group("prep").lower() == "before":
+            return date.fromordinal(start.toordinal() - 1)
+    return end
+
+
 def _by_relative_end(match: re.Match[str], published: date) -> date:
-    which = match.group("which").lower()
+    which = (match.group("which") or match.group("this")).lower()
     unit = match.group("unit").lower()
     if unit == "year":
         return date(published.year + (1 if which == "next" else 0), 12, 31)
     if unit == "decade":
-        start = published.year - published.year % 10
-        return date(start + (19 if which == "next" else 9), 12, 31)
+        start = published.year - published.year % 10 + (10 if which == "next" else 0)
+        if (match.group("part") or "").lower() == "turn":
+            # "by the turn of the decade" is read as its first year, like "by 2030".
+            return date(start + 10, 12, 31)
+        return date(start + 9, 12, 31)
     moved = date_add(published, months=1) if which == "next" else published
     return _month_end(moved.year, moved.month)
 
 
+# (pattern, reader, counted from the time of writing)
 _GRAMMAR = (
-    (_BY_DATE, _date_end),
-    (_BY_YEAR, _year_end),
-    (_BY_RELATIVE, _by_relative_end),
-    (_NEXT_CALENDAR, _calendar_end),
-    (_NEXT, _relative_end),
-    (_WITHIN, _relative_end),
-    (_FROM_NOW, _relative_end),
+    (_BY_DATE, _date_end, False),
+    (_EVENT_YEAR, _event_end, False),
+    (_BETWEEN_YEARS, _between_end, False),
+    (_SEASON, _season_end, False),
+    (_BY_YEAR, _year_end, False),
+    (_BY_RELATIVE, _by_relative_end, False),
+    (_NEXT_CALENDAR, _calendar_end, False),
+    (_NEXT, _relative_end, True),
+    (_WITHIN, _relative_end, True),
+    (_FROM_NOW, _relative_end, True),
 )
 
 
@@ -233,7 +330,7 @@ def horizons_find(text: str, *, published: date) -> list[Horizon]:
     the grammar wins a tie: "by March 2027" is a date, not a year)."""
     found: list[Horizon] = []
     taken: list[tuple[int, int]] = []
-    for pattern, reader in _GRAMMAR:
+    for pattern, reader, relative in _GRAMMAR:
         for match in pattern.finditer(text):
             start, end = match.span()
             if any(start < t_end and t_start < end for t_start, t_end in taken):
@@ -242,5 +339,6 @@ def horizons_find(text: str, *, published: date) -> list[Horizon]:
             if date_end is None or date_end < published:
                 continue
             taken.append((start, end))
-            found.append(Horizon(match.group(0), start, end, published, date_end))
+            weak = bool(match.groupdict().get("this"))
+            found.append(Horizon(match.group(0), start, end, published, date_end, relative, weak))
     return sorted(found, key=lambda h: h.start)

@@ -53,6 +53,30 @@ def _one(text: str) -> Proposal:
         ("next year", date(2026, 12, 31)),
         ("in next month's talks", date(2026, 1, 31)),
         ("within the next year", date(2026, 12, 7)),
+        # An event in a year is not "before" the year: it ends with the year.
+        ("before the 2028 election", date(2028, 12, 31)),
+        ("by the 2027 summit", date(2027, 12, 31)),
+        ("through 2028", date(2028, 12, 31)),
+        ("throughout 2027", date(2027, 12, 31)),
+        ("for most of 2027", date(2027, 12, 31)),
+        ("in 2027", date(2027, 12, 31)),
+        ("in early 2028", date(2028, 3, 31)),
+        ("between 2026 and 2029", date(2029, 12, 31)),
+        ("from 2027 to 2030", date(2030, 12, 31)),
+        # Seasons are meteorological; "next" is the first to start after publication.
+        ("next spring", date(2026, 5, 31)),
+        ("before the end of next winter", date(2027, 2, 28)),
+        ("in the autumn of 2027", date(2027, 11, 30)),
+        ("this month", date(2025, 12, 31)),
+        # A day with no year is this year's, or next year's once it has passed.
+        ("on December 20", date(2025, 12, 20)),
+        ("by June 30", date(2026, 6, 30)),
+        ("in the second half of 2027", date(2027, 12, 31)),
+        ("in the first quarter of 2027", date(2027, 3, 31)),
+        ("by the turn of the decade", date(2030, 12, 31)),
+        # "the summer" alone is the next one not yet over; "before" ends the day before.
+        ("before the summer", date(2026, 5, 31)),
+        ("by the summer", date(2026, 8, 31)),
     ],
 )
 def test_horizons_are_dated_from_the_publication_date(phrase: str, end: date) -> None:
@@ -71,10 +95,64 @@ def test_horizons_are_dated_from_the_publication_date(phrase: str, end: date) ->
         "The treaty was to be revised by 2020.",  # a date already behind the article
         "For the first time in two years, the leaders met.",
         "Three years ago, the talks stopped.",
+        "Exports rose earlier this year.",
+        "Exports rose 5 percent so far this year.",
+        "Exports fell in 2025.",  # the publication's own year may be past or future
+        "The talks opened on March 3.",  # a day without a year, already passed
     ],
 )
 def test_the_past_is_no_horizon(text: str) -> None:
     assert horizons_find(text, published=PUBLISHED) == []
+
+
+def test_this_year_dates_a_claim_but_does_not_make_one() -> None:
+    assert extract_claims("Sales in Korea fell this year.", published=PUBLISHED) == []
+    claim = _one("Sales in Korea are likely to fall this year.")
+    assert claim.horizon_end == date(2025, 12, 31)
+    # A horizon that looks ahead is preferred to "this month" for dating.
+    claim = _one("A survey published this month expects Seoul to leave within a year.")
+    assert claim.horizon_text == "within a year"
+
+
+def test_a_weak_horizon_does_not_carry_to_the_next_sentence() -> None:
+    text = (
+        "A poll published this month found 61 percent support in Seoul. "
+        "Support in Seoul will probably fall before the summer."
+    )
+    [claim] = extract_claims(text, published=PUBLISHED)
+    assert (claim.expression, claim.horizon_text) == ("probably", "before the summer")
+    text = (
+        "A poll published this month found support in Seoul. Support in Seoul will probably fall."
+    )
+    [claim] = extract_claims(text, published=PUBLISHED)
+    assert claim.horizon_text == ""
+
+
+def test_a_past_forecasts_relative_horizon_is_not_counted_from_publication() -> None:
+    text = "Few at the time predicted that Seoul would leave within a year, yet it did."
+    assert extract_claims(text, published=PUBLISHED) == []
+    # An absolute date is still a date, and a present forecast keeps its horizon.
+    assert _one("In 2024 analysts predicted that Seoul would leave by 2030.").horizon_end == (
+        date(2030, 12, 31)
+    )
+    assert _one("Seoul will leave within a year.").horizon_end == date(2026, 12, 7)
+
+
+def test_a_requirement_with_a_horizon_is_no_claim() -> None:
+    text = "Agencies in Seoul must migrate to new algorithms over the next decade."
+    assert extract_claims(text, published=PUBLISHED) == []
+    # With a wording it is still read: the wording, not the "must", makes the claim.
+    assert _one("Agencies in Seoul must migrate, and will likely do so by 2030.").expression == (
+        "likely"
+    )
+
+
+def test_an_indirect_question_with_a_horizon_is_no_claim() -> None:
+    text = "Whether Seoul buys a deterrent is a question the next decade will answer."
+    assert extract_claims(text, published=PUBLISHED) == []
+    # "Whether or not" concedes; what follows is still a forecast.
+    claim = _one("Whether or not Seoul agrees, Tokyo will act within a year.")
+    assert claim.horizon_text == "within a year"
 
 
 def test_months_are_added_by_the_calendar() -> None:
@@ -162,6 +240,18 @@ def test_wordings_and_negation(
         ),
         ("Analysts put the probability at 25 % that Seoul leaves.", "25 %", 0.25),
         ("The odds of a recession in Korea are about one in four.", "one in four", 0.25),
+        # "puts the chance of X at N": the noun may stand well before "at".
+        (
+            "Halden Capital puts the probability of Brent crude averaging under $60 a "
+            "barrel next year at 40 percent.",
+            "40 percent",
+            0.4,
+        ),
+        (
+            "Ferreira puts the odds of a deal between Brussels and Beijing at one in three.",
+            "one in three",
+            1 / 3,
+        ),
     ],
 )
 def test_stated_figures(text: str, expression: str, value: float) -> None:
@@ -171,9 +261,47 @@ def test_stated_figures(text: str, expression: str, value: float) -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "expression", "low", "high"),
+    [
+        (
+            "Sato puts the chance of volume production in Korea at no more than 25 percent.",
+            "no more than 25 percent",
+            0.0,
+            0.25,
+        ),
+        (
+            "Most put the chance of one in Korea by 2030 at well under one in ten.",
+            "well under one in ten",
+            0.0,
+            0.1,
+        ),
+        (
+            "The odds of a deal with Seoul are at least one in three.",
+            "at least one in three",
+            1 / 3,
+            1.0,
+        ),
+        (
+            "Analysts give Seoul less than a 10% chance of leaving.",
+            "less than a 10% chance",
+            0.0,
+            0.1,
+        ),
+    ],
+)
+def test_a_bound_on_a_figure_is_a_range(
+    text: str, expression: str, low: float, high: float
+) -> None:
+    claim = _one(text)
+    assert (claim.kind, claim.expression) == (KIND_NUMBER, expression)
+    assert (claim.low, claim.high) == (pytest.approx(low, abs=1e-4), pytest.approx(high, abs=1e-4))
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "Seoul's exports could fall by more than 15% within three years.",
+        "The risk of a war in Korea rose by more than 15% and could rise within three years.",
         "The risk of a war in Korea rose by 15% and could rise within three years.",
         "The risk of a war in Korea rose 15% and could rise within three years.",
         "The risk to Korea, as before, is 15% and could rise within three years.",
@@ -204,6 +332,40 @@ def test_a_size_or_a_change_is_no_probability(text: str) -> None:
         ),
         ("Some analysts predict that Seoul could leave by 2030.", None, None),
         ("Seoul is likely to leave by 2030.", None, None),
+        # A person "of" an organisation; an institution's own "of" stays in its name.
+        (
+            "“Seoul will likely leave by 2030,” said Priya Raman of Meridian Energy Analytics.",
+            "Priya Raman",
+            "Meridian Energy Analytics",
+        ),
+        ("According to the Bank of Korea, Seoul will likely leave by 2030.", "Bank of Korea", None),
+        (
+            "Analysts surveyed by the Harrow Institute for Asian Security expect Seoul to "
+            "leave by 2030.",
+            "Harrow Institute for Asian Security",
+            None,
+        ),
+        (
+            "A survey of 120 engineers published by the Kessler Review expects Seoul to "
+            "leave by 2030.",
+            "Kessler Review",
+            None,
+        ),
+        (
+            "Halden Capital puts the probability of a Korean recession next year at 40 percent.",
+            "Halden Capital",
+            None,
+        ),
+        (
+            "Analysts at Crestline Advisory give it a 30 percent chance of passing in Seoul.",
+            "Crestline Advisory",
+            None,
+        ),
+        (
+            "Hana Sato, who leads a group at the Okura Institute, thinks Seoul may leave by 2030.",
+            "Hana Sato",
+            "who leads a group at the Okura Institute",
+        ),
     ],
 )
 def test_speakers(text: str, speaker: str | None, affiliation: str | None) -> None:
@@ -220,6 +382,20 @@ def test_a_quotation_that_runs_on_keeps_its_speaker() -> None:
     assert quoted.passage == "“Seoul will likely leave by 2030.”"
     assert (quoted.speaker, quoted.speaker_affiliation) == ("Park Jae-sung", "fellow at KERI")
     assert own.speaker is None
+
+
+def test_a_later_mention_by_surname_or_pronoun_is_the_person_named_in_full() -> None:
+    text = (
+        "“Seoul will likely leave by 2030,” said Lin Wei-ting, a researcher in Taipei. "
+        "She put the chance of a quarantine at one in five over the next three years.\n\n"
+        "Tokyo is not expected to follow by 2030, Lin argues.\n\n"
+        "Washington will likely stay by 2030, Park says."
+    )
+    quoted, pronoun, surname, unknown = extract_claims(text, published=PUBLISHED)
+    assert quoted.speaker == pronoun.speaker == surname.speaker == "Lin Wei-ting"
+    assert surname.speaker_affiliation == "researcher in Taipei"
+    # A surname with no one named in full before it stays as written.
+    assert unknown.speaker == "Park"
 
 
 @pytest.mark.parametrize(

@@ -47,6 +47,24 @@ def test_table_prints_a_readable_block_per_proposal(run: Run) -> None:
     assert "     speaker    (the byline)" in out
 
 
+@pytest.mark.parametrize("output", ["json", "table"])
+def test_every_held_out_article_reads_in_both_formats(run: Run, output: str) -> None:
+    for gold in sorted((ROOT / "tests" / "data" / "claims_heldout").glob("*.yaml")):
+        published = gold.read_text(encoding="utf-8").split("\npublished: ")[1][:10]
+        out, _ = run(
+            "extract_claims", gold.with_suffix(".txt"), "--published", published, "--format", output
+        )
+        if output == "json":
+            assert all(set(p) >= KEYS for p in json.loads(out))
+        else:
+            assert out.startswith(f"{gold.stem}.txt (published {published}): ")
+    strait = ROOT / "tests" / "data" / "claims_heldout" / "strait-deterrence.txt"
+    out, _ = run("extract_claims", strait, "--published", "2026-03-15", "--format", "table")
+    # A speaker with an affiliation, and a horizon that is not in the passage, say so.
+    assert "     speaker    Lin Wei-ting (researcher at the Formosa Strategy Council" in out
+    assert "     horizon    by 2030" in out
+
+
 def test_an_html_page_is_dated_from_its_own_metadata(run: Run) -> None:
     out, _ = run("extract_claims", SAMPLE)
     proposals = json.loads(out)

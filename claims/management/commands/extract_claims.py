@@ -37,6 +37,20 @@ def _range(proposal: Proposal) -> str:
     return f"{low}%" if low == high else f"{low}–{high}%"
 
 
+def _horizon(proposal: Proposal) -> str:
+    if not proposal.horizon_text or proposal.horizon_text in proposal.passage:
+        return proposal.horizon_text
+    return f"{proposal.horizon_text} (stated earlier in the paragraph or its heading)"
+
+
+def _speaker(proposal: Proposal) -> str:
+    if proposal.speaker is None:
+        return "(the byline)"
+    if proposal.speaker_affiliation:
+        return f"{proposal.speaker} ({proposal.speaker_affiliation})"
+    return proposal.speaker
+
+
 def _table_block(proposal: Proposal, number: int) -> list[str]:
     passage = textwrap.wrap(proposal.passage, _PASSAGE_WIDTH) or [""]
     lines = [f"{number:>3}. [{proposal.start}:{proposal.end}] {passage[0]}"]
@@ -46,9 +60,9 @@ def _table_block(proposal: Proposal, number: int) -> list[str]:
         ("expression", proposal.expression),
         ("range", _range(proposal)),
         ("table", likelihood.table_name(proposal.table) if proposal.table else ""),
-        ("horizon", proposal.horizon_text),
+        ("horizon", _horizon(proposal)),
         ("ends", proposal.horizon_end.isoformat() if proposal.horizon_end else ""),
-        ("speaker", proposal.speaker or "(the byline)"),
+        ("speaker", _speaker(proposal)),
     ]
     lines += [f"     {label:<11}{value}" for label, value in rows if value]
     return lines
