@@ -25,6 +25,16 @@ def percent(value: Any, places: int = 1) -> str:
 
 
 @register.filter
+def percent_range(low: Any, high: Any) -> str:
+    """A range of probabilities with one percent sign, as the track records and the
+    likelihood tables write it: (0.55, 0.8) -> 55–80%; a range of one value is that value."""
+    if low is None or low == "" or high is None or high == "":
+        return "—"
+    first, last = percent(low), percent(high)
+    return first if first == last else f"{first.removesuffix('%')}–{last}"
+
+
+@register.filter
 def score(value: Any, places: int = 3) -> str:
     """A score with a fixed number of decimals; a missing score is a dash."""
     if value is None or value == "":

@@ -260,7 +260,7 @@ def test_the_review_page_lists_each_claim_in_its_context(staff_web_client, artic
     assert f'<mark class="passage claim-passage">{PASSAGE}</mark>' in html
     assert "Seoul and Washington are drifting apart." in html  # the context before it
     assert "increasingly probable" in html
-    assert "55%–80%" in html
+    assert "55–80%" in html
     assert "within five years" in html
     assert "Dr. Emily Carter" in html
     for action in ("accept", "edit", "dismiss"):

@@ -3,13 +3,15 @@ with a 400 naming the field, links between them, and a fixed number of queries."
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from claims.models import ClaimLink
-from tests.factories import PersonFactory
+from claims.models import Claim, ClaimLink
+from tests.factories import ArticleFactory, PersonFactory
 from tests.track_records import (
     BRIER,
     build_track_world,
@@ -68,6 +70,23 @@ def test_person_pages_link_their_two_roles(client, world):
     _, html = page(client, "track_records:speaker", world.speaker.slug)
     assert "Every tracked claim attributed to Emily Carter" in html
     assert reverse("track_records:author", args=[world.speaker.slug]) not in html
+
+
+def test_a_passage_quoted_in_the_article_is_not_quoted_twice(client, world):
+    text = "“A deal is very likely,” says Emily Carter. Talks are likely to resume."
+    article = ArticleFactory(slug="quoted", title="Quoted", outlet=None, text=text)
+    for start, end in ((0, 43), (44, len(text))):
+        made = Claim.objects.create(article=article, passage=text[start:end], start=start, end=end)
+        ClaimLink.objects.create(claim=made, question=world.open, kind="direct")
+    response, html = page(client, "track_records:article", article.slug)
+    assert response.status_code == 200
+    assert "““" not in html and "<q>“" not in html
+    assert '<span class="passage-quoted">“A deal is very likely,” says Emily Carter.</span>' in html
+    assert "<q>Talks are likely to resume.</q>" in html
+    # No byline and no outlet: the date comes first, with no separator before it.
+    assert re.search(r'<p class="meta">\s*' + re.escape(article.publication_date_display), html)
+    # Nothing scored yet: a dash in each column, not an interval of dashes.
+    assert "[— to —]" not in html
 
 
 def test_unknown_subjects_are_404(client, world):
@@ -147,17 +166,22 @@ def test_the_article_page_and_the_question_page_link_to_the_records(client, worl
         '<span class="hint">(direct link;'
     ) in claims
     assert (
-        'The article implied <strong class="probability">55%–80%</strong> for this question’s Yes'
+        'The article implied <strong class="probability">55–80%</strong> for this question’s Yes'
     ) in claims
     assert 'constant forecast of <strong class="probability">67.5%</strong>, the midpoint' in claims
     # Resolved: the claim's and the crowd's scores, one row each.
-    assert (
-        '<th scope="row">The claim (midpoint)</th> <td class="num">67.5%</td> '
-        '<td class="num">0.200</td>' in claims
+    # Each cell carries its column's name, shown in front of it on a phone.
+    yes, brier = (
+        'class="num" data-label="Probability of Yes"',
+        'data-label="Daily Brier (0 best, 2 worst)"',
     )
     assert (
-        '<th scope="row">Community forecast</th> <td class="num">—</td> <td class="num">0.300</td>'
-        in claims
+        f'<th scope="row">The claim (midpoint)</th> <td {yes}>67.5%</td> '
+        f'<td class="num" {brier}>0.200</td>' in claims
+    )
+    assert (
+        f'<th scope="row">Community forecast</th> <td {yes}>—</td> '
+        f'<td class="num" {brier}>0.300</td>' in claims
     )
 
 
@@ -168,8 +192,8 @@ def test_a_claim_for_no_is_scored_toward_no(client, world):
     _, html = page(client, "questions:detail", question.slug)
     claims = " ".join(html[html.index('id="claims"') :].split())
     assert (
-        'The article implied <strong class="probability">20%–40%</strong> for what it says, '
-        'which speaks for this question’s No: <strong class="probability">60%–80%</strong> '
+        'The article implied <strong class="probability">20–40%</strong> for what it says, '
+        'which speaks for this question’s No: <strong class="probability">60–80%</strong> '
         "for Yes"
     ) in claims
     assert 'constant forecast of <strong class="probability">70%</strong>, the midpoint' in claims
