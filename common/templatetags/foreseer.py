@@ -3,6 +3,7 @@ times. Everything here escapes what it is given."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -32,6 +33,18 @@ def percent_range(low: Any, high: Any) -> str:
         return "—"
     first, last = percent(low), percent(high)
     return first if first == last else f"{first.removesuffix('%')}–{last}"
+
+
+# A Markdown heading's marker at the start of a line ("# Title", "## Section").
+_HEADING_MARKER = re.compile(r"^#{1,6}[ \t]+", re.MULTILINE)
+
+
+@register.filter
+def without_heading_marks(value: Any) -> str:
+    """Stored text as a reader sees it: "# The Alliance" shows as "The Alliance". For an
+    excerpt around a passage only; the article's full text stays as stored, since its
+    offsets and what a reader selects from it must match the stored text."""
+    return _HEADING_MARKER.sub("", str(value or ""))
 
 
 @register.filter

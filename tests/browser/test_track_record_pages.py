@@ -49,7 +49,8 @@ def test_track_records_and_term_calibration(live_server, page: Page, size, setti
         for selector in ("table.track-comparison", "table.track-claims", "table.term-calibration"):
             for table in page.locator(selector).all():
                 overflow = table.evaluate(
-                    "t => t.closest('.table-wrap').scrollWidth - t.closest('.table-wrap').clientWidth"
+                    "t => { const wrap = t.closest('.table-wrap');"
+                    " return wrap.scrollWidth - wrap.clientWidth; }"
                 )
                 assert overflow <= 0, f"{selector} on {path} scrolls {overflow}px sideways"
     assert errors == []

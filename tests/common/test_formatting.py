@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from common.templatetags.foreseer import percent_range
+from common.templatetags.foreseer import percent_range, without_heading_marks
 
 
 @pytest.mark.parametrize(
@@ -20,3 +20,10 @@ from common.templatetags.foreseer import percent_range
 )
 def test_a_range_carries_one_percent_sign(low, high, shown):
     assert percent_range(low, high) == shown
+
+
+def test_heading_marks_go_and_the_words_stay():
+    text = "# The Alliance\n\nA #1 priority.\n## Costs\n###No space is not a heading."
+    assert without_heading_marks(text) == (
+        "The Alliance\n\nA #1 priority.\nCosts\n###No space is not a heading."
+    )
