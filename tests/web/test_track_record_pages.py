@@ -85,8 +85,11 @@ def test_a_passage_quoted_in_the_article_is_not_quoted_twice(client, world):
     assert "<q>Talks are likely to resume.</q>" in html
     # No byline and no outlet: the date comes first, with no separator before it.
     assert re.search(r'<p class="meta">\s*' + re.escape(article.publication_date_display), html)
-    # Nothing scored yet: a dash in each column, not an interval of dashes.
+    # Nothing scored yet: a dash in each column, not an interval of dashes; the open
+    # question's claims say they are not scored yet.
     assert "[— to —]" not in html
+    assert html.count('<span class="hint">not yet scored</span>') == 2 * 2  # claims × rules
+    assert "— / —" not in html
 
 
 def test_unknown_subjects_are_404(client, world):
