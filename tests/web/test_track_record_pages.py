@@ -150,8 +150,17 @@ def test_term_calibration_filters_by_outlet(client, world):
 
 
 def test_the_article_page_and_the_question_page_link_to_the_records(client, world):
+    dismissed_only = PersonFactory(name="Dismissed Speaker")
+    dismissed = claim(world.first, dismissed_only, start=1300)
+    dismissed.status = Claim.Status.DISMISSED
+    dismissed.save()
     _, html = page(client, "questions:article", world.first.slug)
     assert reverse("track_records:article", args=[world.first.slug]) in html
+    # Its quoted speakers (of accepted claims, each once) link to their records.
+    quoted = html[html.index('data-testid="article-speakers"') :].split("</p>")[0]
+    assert quoted.count(f'href="/speakers/{world.speaker.slug}/"') == 1
+    assert f'href="/speakers/{world.author.slug}/"' in quoted
+    assert "Dismissed Speaker" not in quoted
     assert reverse("track_records:author", args=[world.author.slug]) in html
     assert reverse("track_records:outlet", args=[world.outlet.slug]) in html
     question = world.resolved[0]
