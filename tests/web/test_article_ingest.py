@@ -273,6 +273,10 @@ def test_the_review_page_lists_each_claim_in_its_context(staff_web_client, artic
     for action in ("accept", "edit", "dismiss"):
         assert f'id="claim-{first.pk}-{action}"' in html
     assert f'id="claim-{first.pk}-draft"' not in html  # only accepted claims are drafted
+    # The byline and the outlet link to their track records; a claim quoting no one says so.
+    assert '<a href="/outlets/the-diplomat/">The Diplomat</a>' in html
+    assert '<a href="/authors/jane-roe/">Jane Roe</a>' in html
+    assert "no one quoted: the article’s own claim" in html
 
 
 def test_the_context_shows_a_markdown_heading_as_its_words(staff, staff_web_client):
