@@ -69,6 +69,10 @@ def test_person_pages_link_their_two_roles(client, world):
     assert reverse("track_records:speaker", args=[world.author.slug]) in html
     _, html = page(client, "track_records:speaker", world.speaker.slug)
     assert "Every tracked claim attributed to Emily Carter" in html
+    # Each claim row names its article; the speaker whose page this is goes unsaid.
+    claims = html[html.index('class="track-claims') :]
+    assert f'href="/speakers/{world.speaker.slug}/"' not in claims
+    assert f'href="/articles/{world.first.slug}/track-record/"' in claims
     assert reverse("track_records:author", args=[world.speaker.slug]) not in html
 
 
