@@ -56,6 +56,19 @@ def claims_of_article(*, article: Article) -> list[Claim]:
     )
 
 
+# At most this many quoted speakers are named on an article's page.
+SPEAKERS_SHOWN = 50
+
+
+def speakers_of_article(*, article: Article) -> list[Person]:
+    """The people the article's accepted claims are attributed to, by name (each once)."""
+    return list(
+        Person.objects.filter(claims__article=article, claims__status=Claim.Status.ACCEPTED)
+        .distinct()
+        .order_by("name", "id")[:SPEAKERS_SHOWN]
+    )
+
+
 @dataclass(frozen=True)
 class PassageInContext:
     before: str

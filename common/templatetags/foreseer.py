@@ -3,6 +3,7 @@ times. Everything here escapes what it is given."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,6 +23,28 @@ def percent(value: Any, places: int = 1) -> str:
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return f"{text}%"
+
+
+@register.filter
+def percent_range(low: Any, high: Any) -> str:
+    """A range of probabilities with one percent sign, as the track records and the
+    likelihood tables write it: (0.55, 0.8) -> 55–80%; a range of one value is that value."""
+    if low is None or low == "" or high is None or high == "":
+        return "—"
+    first, last = percent(low), percent(high)
+    return first if first == last else f"{first.removesuffix('%')}–{last}"
+
+
+# A Markdown heading's marker at the start of a line ("# Title", "## Section").
+_HEADING_MARKER = re.compile(r"^#{1,6}[ \t]+", re.MULTILINE)
+
+
+@register.filter
+def without_heading_marks(value: Any) -> str:
+    """Stored text as a reader sees it: "# The Alliance" shows as "The Alliance". For an
+    excerpt around a passage only; the article's full text stays as stored, since its
+    offsets and what a reader selects from it must match the stored text."""
+    return _HEADING_MARKER.sub("", str(value or ""))
 
 
 @register.filter

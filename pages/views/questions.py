@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
+from claims.selectors import speakers_of_article
 from common.cache import anonymous_cache
 from common.forms import choice_field
 from common.passages import PassageMark, highlight_passages
@@ -469,5 +470,10 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
         }
         for number, question in numbered
     ]
-    context = {"article": article, "text": highlighted.html, "rows": rows}
+    context = {
+        "article": article,
+        "text": highlighted.html,
+        "rows": rows,
+        "speakers": speakers_of_article(article=article),
+    }
     return render(request, "pages/article_detail.html", context)

@@ -1,6 +1,6 @@
 """The track-record pages in a real browser, phone- and laptop-sized: the term-calibration
-chart is drawn (one point per expression), no script error or refused request, and the
-page never scrolls sideways."""
+chart is drawn (one point per expression), no script error or refused request, and no
+page (nor a record's tables) scrolls sideways."""
 
 from __future__ import annotations
 
@@ -37,10 +37,20 @@ def test_track_records_and_term_calibration(live_server, page: Page, size, setti
     points = page.evaluate("() => Chart.getChart('terms-chart').data.datasets[1].data")
     assert points == [pytest.approx(500 / 6)]
 
-    for path in ("/track-records/", f"/outlets/{world.outlet.slug}/",
-                 f"/speakers/{world.speaker.slug}/"):  # fmt: skip
+    for path in ("/track-records/terms/", "/track-records/", f"/outlets/{world.outlet.slug}/",
+                 f"/speakers/{world.speaker.slug}/", f"/authors/{world.author.slug}/",
+                 f"/articles/{world.first.slug}/track-record/"):  # fmt: skip
         page.goto(f"{live_server.url}{path}")
         expect(page.get_by_role("heading", level=1)).to_be_visible()
         width = page.evaluate("document.documentElement.scrollWidth")
-        assert width <= page.viewport_size["width"], f"{path} is {width}px wide"
+        assert width <= page.evaluate("innerWidth"), f"{path} is {width}px wide"
+        # The record's own tables need no sideways scrolling either: on a phone each
+        # row is a card (table.stack), on a laptop the columns fit.
+        for selector in ("table.track-comparison", "table.track-claims", "table.term-calibration"):
+            for table in page.locator(selector).all():
+                overflow = table.evaluate(
+                    "t => { const wrap = t.closest('.table-wrap');"
+                    " return wrap.scrollWidth - wrap.clientWidth; }"
+                )
+                assert overflow <= 0, f"{selector} on {path} scrolls {overflow}px sideways"
     assert errors == []

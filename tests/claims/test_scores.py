@@ -224,7 +224,7 @@ def test_the_api_and_the_question_page_show_the_claim_beside_the_crowd(staff, cl
     assert middle.daily_brier == pytest.approx(claims[0].row[registry.DAILY_BRIER.key])
     assert middle.accuracy == pytest.approx(claims[0].row[registry.ACCURACY.key])
     assert 'data-testid="claim-scores"' in html
-    assert "55%–80%" in html
+    assert "55–80%" in html
 
 
 def test_the_analysts_page_lists_the_claim_apart_from_the_forecasters(staff):

@@ -26,7 +26,14 @@ from pages.views import manage_articles
 from pages.views.manage_articles import ReadArticle
 from questions.forms import QuestionDraftForm
 from questions.models import Article, Question
-from tests.claims.builders import PASSAGE, PUBLISHED, SECOND, TEXT, FakeExtractor
+from tests.claims.builders import (
+    PASSAGE,
+    PUBLISHED,
+    SECOND,
+    TEXT,
+    FakeExtractor,
+    default_proposals,
+)
 from tests.web.conftest import count_queries
 
 pytestmark = pytest.mark.django_db
@@ -260,12 +267,28 @@ def test_the_review_page_lists_each_claim_in_its_context(staff_web_client, artic
     assert f'<mark class="passage claim-passage">{PASSAGE}</mark>' in html
     assert "Seoul and Washington are drifting apart." in html  # the context before it
     assert "increasingly probable" in html
-    assert "55%–80%" in html
+    assert "55–80%" in html
     assert "within five years" in html
     assert "Dr. Emily Carter" in html
     for action in ("accept", "edit", "dismiss"):
         assert f'id="claim-{first.pk}-{action}"' in html
     assert f'id="claim-{first.pk}-draft"' not in html  # only accepted claims are drafted
+    # The byline and the outlet link to their track records; a claim quoting no one says so.
+    assert '<a href="/outlets/the-diplomat/">The Diplomat</a>' in html
+    assert '<a href="/authors/jane-roe/">Jane Roe</a>' in html
+    assert "no one quoted: the article’s own claim" in html
+
+
+def test_the_context_shows_a_markdown_heading_as_its_words(staff, staff_web_client):
+    text = "# Drifting Apart\n\n" + TEXT
+    heading = article_ingest(
+        title="Drifting", text=text, publication_date=PUBLISHED, created_by=staff
+    )
+    claims_propose(article_id=heading.pk, extractor=FakeExtractor(default_proposals(text)))
+    html = staff_web_client.get(reverse("manage:article_review", args=[heading.slug])).content
+    page = html.decode()
+    assert "Drifting Apart\n\nSeoul and Washington" in page
+    assert "# Drifting Apart" not in page
 
 
 def test_accept_then_draft_a_question_in_the_draft_editor(staff_web_client, article):

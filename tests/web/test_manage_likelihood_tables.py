@@ -24,10 +24,11 @@ def test_staff_see_every_table_with_its_source_and_ranges(
         assert f'<h2 id="table-{table.key}">{table.name}' in html
         assert f'href="{table.url}"' in html
     assert (
-        '<th scope="row">unlikely</th>\n          <td>improbable</td>\n          <td>20–45 %</td>'
-        in html
+        '<th scope="row">unlikely</th>\n          <td data-label="Also read as">improbable</td>\n'
+        '          <td data-label="Range">20–45%</td>' in html
     )
-    assert '<th scope="row">probable</th>' in html and "63–87 %" in html  # Kent's 75 ± 12
+    assert '<th scope="row">probable</th>' in html and "63–87%" in html  # Kent's 75 ± 12
+    assert '<td data-label="Range">100%</td>' in html  # Kent's "certain": one value
     assert "Harvard Business Review" in html
     assert f'href="{URL}" aria-current="page">Likelihood tables' in html
 

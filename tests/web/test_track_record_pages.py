@@ -3,13 +3,15 @@ with a 400 naming the field, links between them, and a fixed number of queries."
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from claims.models import ClaimLink
-from tests.factories import PersonFactory
+from claims.models import Claim, ClaimLink
+from tests.factories import ArticleFactory, PersonFactory
 from tests.track_records import (
     BRIER,
     build_track_world,
@@ -67,7 +69,31 @@ def test_person_pages_link_their_two_roles(client, world):
     assert reverse("track_records:speaker", args=[world.author.slug]) in html
     _, html = page(client, "track_records:speaker", world.speaker.slug)
     assert "Every tracked claim attributed to Emily Carter" in html
+    # Each claim row names its article; the speaker whose page this is goes unsaid.
+    claims = html[html.index('class="track-claims') :]
+    assert f'href="/speakers/{world.speaker.slug}/"' not in claims
+    assert f'href="/articles/{world.first.slug}/track-record/"' in claims
     assert reverse("track_records:author", args=[world.speaker.slug]) not in html
+
+
+def test_a_passage_quoted_in_the_article_is_not_quoted_twice(client, world):
+    text = "“A deal is very likely,” says Emily Carter. Talks are likely to resume."
+    article = ArticleFactory(slug="quoted", title="Quoted", outlet=None, text=text)
+    for start, end in ((0, 43), (44, len(text))):
+        made = Claim.objects.create(article=article, passage=text[start:end], start=start, end=end)
+        ClaimLink.objects.create(claim=made, question=world.open, kind="direct")
+    response, html = page(client, "track_records:article", article.slug)
+    assert response.status_code == 200
+    assert "““" not in html and "<q>“" not in html
+    assert '<span class="passage-quoted">“A deal is very likely,” says Emily Carter.</span>' in html
+    assert "<q>Talks are likely to resume.</q>" in html
+    # No byline and no outlet: the date comes first, with no separator before it.
+    assert re.search(r'<p class="meta">\s*' + re.escape(article.publication_date_display), html)
+    # Nothing scored yet: a dash in each column, not an interval of dashes; the open
+    # question's claims say they are not scored yet.
+    assert "[— to —]" not in html
+    assert html.count('<span class="hint">not yet scored</span>') == 2 * 2  # claims × rules
+    assert "— / —" not in html
 
 
 def test_unknown_subjects_are_404(client, world):
@@ -128,8 +154,17 @@ def test_term_calibration_filters_by_outlet(client, world):
 
 
 def test_the_article_page_and_the_question_page_link_to_the_records(client, world):
+    dismissed_only = PersonFactory(name="Dismissed Speaker")
+    dismissed = claim(world.first, dismissed_only, start=1300)
+    dismissed.status = Claim.Status.DISMISSED
+    dismissed.save()
     _, html = page(client, "questions:article", world.first.slug)
     assert reverse("track_records:article", args=[world.first.slug]) in html
+    # Its quoted speakers (of accepted claims, each once) link to their records.
+    quoted = html[html.index('data-testid="article-speakers"') :].split("</p>")[0]
+    assert quoted.count(f'href="/speakers/{world.speaker.slug}/"') == 1
+    assert f'href="/speakers/{world.author.slug}/"' in quoted
+    assert "Dismissed Speaker" not in quoted
     assert reverse("track_records:author", args=[world.author.slug]) in html
     assert reverse("track_records:outlet", args=[world.outlet.slug]) in html
     question = world.resolved[0]
@@ -147,17 +182,22 @@ def test_the_article_page_and_the_question_page_link_to_the_records(client, worl
         '<span class="hint">(direct link;'
     ) in claims
     assert (
-        'The article implied <strong class="probability">55%–80%</strong> for this question’s Yes'
+        'The article implied <strong class="probability">55–80%</strong> for this question’s Yes'
     ) in claims
     assert 'constant forecast of <strong class="probability">67.5%</strong>, the midpoint' in claims
     # Resolved: the claim's and the crowd's scores, one row each.
-    assert (
-        '<th scope="row">The claim (midpoint)</th> <td class="num">67.5%</td> '
-        '<td class="num">0.200</td>' in claims
+    # Each cell carries its column's name, shown in front of it on a phone.
+    yes, brier = (
+        'class="num" data-label="Probability of Yes"',
+        'data-label="Daily Brier (0 best, 2 worst)"',
     )
     assert (
-        '<th scope="row">Community forecast</th> <td class="num">—</td> <td class="num">0.300</td>'
-        in claims
+        f'<th scope="row">The claim (midpoint)</th> <td {yes}>67.5%</td> '
+        f'<td class="num" {brier}>0.200</td>' in claims
+    )
+    assert (
+        f'<th scope="row">Community forecast</th> <td {yes}>—</td> '
+        f'<td class="num" {brier}>0.300</td>' in claims
     )
 
 
@@ -168,8 +208,8 @@ def test_a_claim_for_no_is_scored_toward_no(client, world):
     _, html = page(client, "questions:detail", question.slug)
     claims = " ".join(html[html.index('id="claims"') :].split())
     assert (
-        'The article implied <strong class="probability">20%–40%</strong> for what it says, '
-        'which speaks for this question’s No: <strong class="probability">60%–80%</strong> '
+        'The article implied <strong class="probability">20–40%</strong> for what it says, '
+        'which speaks for this question’s No: <strong class="probability">60–80%</strong> '
         "for Yes"
     ) in claims
     assert 'constant forecast of <strong class="probability">70%</strong>, the midpoint' in claims
