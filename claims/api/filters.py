@@ -1,4 +1,5 @@
 import django_filters
+from django.db.models import QuerySet
 
 from claims.models import Claim
 
@@ -10,6 +11,12 @@ class ClaimFilter(django_filters.FilterSet):
         choices=Claim.Status.choices,
         help_text="proposed, accepted or dismissed; only staff see other than accepted.",
     )
+    tracking = django_filters.ChoiceFilter(
+        choices=Claim.Tracking.choices,
+        method="filter_tracking",
+        help_text="proposed, untracked (accepted, no published question tracks it), "
+        "tracked or dismissed; only staff see proposed and dismissed claims.",
+    )
     expression = django_filters.CharFilter(
         field_name="expression",
         lookup_expr="iexact",
@@ -19,4 +26,7 @@ class ClaimFilter(django_filters.FilterSet):
 
     class Meta:
         model = Claim
-        fields = ["article", "speaker", "status", "expression"]
+        fields = ["article", "speaker", "status", "tracking", "expression"]
+
+    def filter_tracking(self, claims: QuerySet[Claim], name: str, value: str) -> QuerySet[Claim]:
+        return claims.filter(Claim.tracking_filter(value))

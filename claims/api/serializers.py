@@ -87,6 +87,13 @@ class ClaimSerializer(serializers.ModelSerializer):
     links = serializers.SerializerMethodField(
         help_text="The published questions that track the claim, and how."
     )
+    tracking = serializers.ChoiceField(
+        choices=Claim.Tracking.choices,
+        read_only=True,
+        help_text="Where the claim stands: `proposed` (awaiting review), `untracked` "
+        "(accepted, no published question tracks it), `tracked` (by the questions in "
+        "`links`) or `dismissed` (see `dismissed_reason`).",
+    )
     api_url = serializers.HyperlinkedIdentityField(view_name="api:claim-detail")
 
     class Meta:
@@ -106,6 +113,7 @@ class ClaimSerializer(serializers.ModelSerializer):
             "horizon_start",
             "horizon_end",
             "status",
+            "tracking",
             "dismissed_reason",
             "links",
             "api_url",

@@ -11,8 +11,16 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from claims.models import Claim
-from claims.services.review import AuthorName, article_ingest, claim_accept, claims_propose
+from claims.models import Claim, ClaimLink
+from claims.services.review import (
+    AuthorName,
+    ClaimEdit,
+    article_ingest,
+    claim_accept,
+    claim_create,
+    claim_dismiss,
+    claims_propose,
+)
 from questions.models import Article, Outlet, Person
 from tests.claims.builders import (
     PASSAGE,
@@ -22,6 +30,7 @@ from tests.claims.builders import (
     FakeExtractor,
     default_proposals,
 )
+from tests.factories import QuestionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -346,3 +355,74 @@ def test_staff_writes_are_rate_limited_and_reads_are_not(
     for _ in range(5):
         assert staff_client.get("/api/claims/").status_code == 200
         assert api_client.get("/api/articles/").status_code == 200
+
+
+# --- Where a claim stands -------------------------------------------------------------------
+
+
+@pytest.fixture
+def standings(staff, article):
+    """One claim in each standing: the accepted one tracked by a published question (and
+    by a draft, which does not count), a second accepted one tracked only by a draft
+    (untracked), the proposed one, and a dismissed one."""
+    tracked = Claim.objects.get(passage=PASSAGE)
+    ClaimLink.objects.create(claim=tracked, question=QuestionFactory(), direction="no")
+    ClaimLink.objects.create(claim=tracked, question=QuestionFactory(published_at=None))
+    untracked = claim_create(
+        article_id=article.pk,
+        edit=ClaimEdit(passage="Talks resumed last year."),
+        created_by=staff,
+    )
+    ClaimLink.objects.create(claim=untracked, question=QuestionFactory(published_at=None))
+    dismissed = claim_create(
+        article_id=article.pk,
+        edit=ClaimEdit(passage="drifting apart"),
+        created_by=staff,
+    )
+    claim_dismiss(claim_id=dismissed.pk, reason="Describes the present.", dismissed_by=staff)
+    return {
+        "tracked": tracked,
+        "untracked": untracked,
+        "proposed": Claim.objects.get(passage=SECOND),
+        "dismissed": dismissed,
+    }
+
+
+def test_each_claim_says_where_it_stands(staff_client, standings):
+    found = {c["id"]: c for c in staff_client.get("/api/claims/").json()["results"]}
+    for tracking, claim in standings.items():
+        assert found[claim.pk]["tracking"] == tracking, tracking
+    tracked = found[standings["tracked"].pk]
+    # The draft's link is neither shown nor counted; the published one carries its side.
+    assert [(link["kind"], link["direction"]) for link in tracked["links"]] == [("direct", "no")]
+    assert found[standings["untracked"].pk]["links"] == []
+    assert found[standings["dismissed"].pk]["dismissed_reason"] == "Describes the present."
+    detail = staff_client.get(f"/api/claims/{standings['tracked'].pk}/").json()
+    assert detail["tracking"] == "tracked"
+    article = staff_client.get(f"/api/articles/{standings['tracked'].article.slug}/").json()
+    assert {c["tracking"] for c in article["claims"]} == set(standings)
+
+
+@pytest.mark.parametrize("tracking", ["proposed", "untracked", "tracked", "dismissed"])
+def test_claims_filter_by_tracking(staff_client, api_client, standings, tracking):
+    found = staff_client.get("/api/claims/", {"tracking": tracking}).json()["results"]
+    assert [claim["id"] for claim in found] == [standings[tracking].pk]
+    # Others see accepted claims only, whatever they filter on.
+    public = api_client.get("/api/claims/", {"tracking": tracking}).json()["results"]
+    expected = [standings[tracking].pk] if tracking in ("tracked", "untracked") else []
+    assert [claim["id"] for claim in public] == expected
+
+
+@pytest.mark.parametrize("value", ["maybe", "TRACKED", "accepted"])
+def test_a_bad_tracking_filter_is_a_400_naming_it(api_client, standings, value):
+    answer = api_client.get("/api/claims/", {"tracking": value})
+    assert answer.status_code == 400
+    assert list(answer.json()) == ["tracking"]
+
+
+def test_tracking_costs_no_query_per_claim(staff_client, standings, django_assert_num_queries):
+    # The count, the page, its links with their questions: however many claims and links.
+    with django_assert_num_queries(3):
+        assert len(staff_client.get("/api/claims/").json()["results"]) == 4
+    with django_assert_num_queries(3):
+        assert len(staff_client.get("/api/claims/", {"tracking": "tracked"}).json()["results"]) == 1

@@ -72,3 +72,17 @@ def test_a_claims_words_may_be_corrected_but_not_its_offsets(admin_client, claim
 @pytest.mark.parametrize("name", ["claims_claimlink", "claims_articleforecaster"])
 def test_links_and_forecasters_are_read_only(admin_client, claim, name):
     assert admin_client.get(reverse(f"admin:{name}_add")).status_code == 403
+
+
+def test_the_claim_list_shows_and_filters_where_each_claim_stands(admin_client, claim):
+    Claim.objects.create(
+        article=claim.article, passage="likely", start=8, end=14, status="proposed"
+    )
+    url = reverse("admin:claims_claim_changelist")
+    page = admin_client.get(url)
+    assert [claim.tracking for claim in page.context["cl"].result_list] == ["tracked", "proposed"]
+    assert "Proposed (awaiting review)" in page.content.decode()
+    tracked = admin_client.get(url, {"tracking": "tracked"})
+    assert [c.pk for c in tracked.context["cl"].result_list] == [claim.pk]
+    untracked = admin_client.get(url, {"tracking": "untracked"})
+    assert list(untracked.context["cl"].result_list) == []
