@@ -14,10 +14,12 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import SAFE_METHODS, AllowAny, BasePermission, IsAdminUser
+from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
@@ -50,6 +52,7 @@ from claims.services.review import (
     claim_update,
     claims_propose,
 )
+from common.api import CSVRenderer, CsvExportMixin
 from common.parsers import StrictJSONParser
 from common.throttling import RETRY_AFTER, THROTTLED
 from questions.models import Article, Outlet, Person
@@ -182,13 +185,58 @@ class ArticleViewSet(
         )
 
 
+# A claims list as CSV: one row a claim, the questions tracking it in one cell.
+CLAIM_CSV_COLUMNS = [
+    "id",
+    "article",
+    "start",
+    "end",
+    "speaker",
+    "speaker_name",
+    "expression",
+    "low",
+    "high",
+    "table",
+    "horizon_text",
+    "horizon_start",
+    "horizon_end",
+    "status",
+    "tracking",
+    "dismissed_reason",
+    "questions",
+    "passage",
+]
+
+
+def claim_csv_row(claim: dict[str, Any]) -> dict[str, Any]:
+    """A claim as the API shows it, flattened: the speaker by slug and name, and each
+    published question tracking it as `slug (kind, direction)`, separated by `; `."""
+    speaker = claim["speaker"] or {}
+    return {
+        **{column: claim.get(column) for column in CLAIM_CSV_COLUMNS},
+        "speaker": speaker.get("slug"),
+        "speaker_name": speaker.get("name"),
+        "questions": "; ".join(
+            f"{link['question']} ({link['kind']}, {link['direction']})" for link in claim["links"]
+        ),
+    }
+
+
 @extend_schema_view(
     list=extend_schema(
         summary="List claims",
         description=(
-            "Filter by `article`, `speaker` (slugs), `status` and `expression`. Everyone "
-            "sees accepted claims; staff also see proposed and dismissed ones."
+            "Filter by `article`, `speaker` (slugs), `status`, `tracking` and `expression`. "
+            "Everyone sees accepted claims; staff also see proposed and dismissed ones. "
+            "With `format=csv` (or `Accept: text/csv`), the page as CSV, columns "
+            + ", ".join(f"`{column}`" for column in CLAIM_CSV_COLUMNS)
+            + " (`questions`: each published question tracking the claim as "
+            "`slug (kind, direction)`, separated by `; `); page with `limit` and `offset`."
         ),
+        responses={
+            (200, "application/json"): ClaimSerializer(many=True),
+            (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="The page."),
+        },
     ),
     retrieve=extend_schema(summary="One claim"),
     create=extend_schema(
@@ -216,6 +264,7 @@ class ArticleViewSet(
     ),
 )
 class ClaimViewSet(
+    CsvExportMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -229,6 +278,20 @@ class ClaimViewSet(
         return visible_claims(self.request).order_by(
             "article__publication_date", "article_id", "start", "id"
         )
+
+    def get_renderers(self) -> list[BaseRenderer]:
+        # Only the list is a table; one claim, or a write's answer, is JSON.
+        renderers = super().get_renderers()
+        if self.action == "list":
+            return renderers
+        return [renderer for renderer in renderers if not isinstance(renderer, CSVRenderer)]
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        answer = super().list(request, *args, **kwargs)
+        if not self.wants_csv():
+            return answer
+        rows = [claim_csv_row(claim) for claim in answer.data["results"]]
+        return self.csv_response(rows, header=CLAIM_CSV_COLUMNS, filename="claims.csv")
 
     def get_serializer_class(self) -> type[BaseSerializer[Any]]:
         if self.action in ("create", "partial_update"):

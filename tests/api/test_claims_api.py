@@ -5,6 +5,8 @@ queries."""
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import date
 
 import pytest
@@ -426,3 +428,60 @@ def test_tracking_costs_no_query_per_claim(staff_client, standings, django_asser
         assert len(staff_client.get("/api/claims/").json()["results"]) == 4
     with django_assert_num_queries(3):
         assert len(staff_client.get("/api/claims/", {"tracking": "tracked"}).json()["results"]) == 1
+
+
+# --- The claims list as CSV ------------------------------------------------------------------
+
+
+def csv_rows(answer) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(answer.content.decode())))
+
+
+@pytest.mark.parametrize("role", ["anonymous", "forecaster", "staff"])
+def test_the_claims_list_downloads_as_csv_page_by_page(clients, role, standings):
+    client = clients[role]
+    answer = client.get("/api/claims/", {"format": "csv"})
+    assert answer.status_code == 200
+    assert answer["Content-Type"].startswith("text/csv")
+    assert 'filename="claims.csv"' in answer["Content-Disposition"]
+    rows = csv_rows(answer)
+    json_rows = client.get("/api/claims/").json()["results"]
+    assert [int(row["id"]) for row in rows] == [claim["id"] for claim in json_rows]
+    tracked = next(row for row in rows if int(row["id"]) == standings["tracked"].pk)
+    question = ClaimLink.objects.get(claim=standings["tracked"], kind="direct", direction="no")
+    assert tracked["questions"] == f"{question.question.slug} (direct, no)"
+    assert (tracked["tracking"], tracked["speaker"], tracked["passage"]) == (
+        "tracked",
+        "dr-emily-carter",
+        PASSAGE,
+    )
+    # The same paging and filters as the JSON, and the same bounds.
+    page = csv_rows(client.get("/api/claims/", {"format": "csv", "limit": 1, "offset": 1}))
+    assert [row["id"] for row in page] == [rows[1]["id"]]
+    accepted = csv_rows(client.get("/api/claims/", {"format": "csv", "tracking": "untracked"}))
+    assert [row["tracking"] for row in accepted] == ["untracked"]
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ({"tracking": "all"}, "tracking"),
+        ({"limit": "100000"}, "limit"),
+        ({"status": "x"}, "status"),
+    ],
+)
+def test_a_bad_csv_request_is_a_json_400_naming_the_parameter(api_client, standings, query, field):
+    answer = api_client.get("/api/claims/", {"format": "csv", **query})
+    assert answer.status_code == 400
+    assert answer["Content-Type"].startswith("application/json")
+    assert list(answer.json()) == [field]
+
+
+def test_only_the_list_is_a_table(api_client, staff_client, standings):
+    claim = standings["tracked"]
+    answer = api_client.get(f"/api/claims/{claim.pk}/", {"format": "csv"})
+    assert answer.status_code == 400
+    assert list(answer.json()) == ["format"]
+    accepted = staff_client.post(f"/api/claims/{claim.pk}/accept/?format=csv")
+    assert accepted.status_code == 400
+    assert list(accepted.json()) == ["format"]
