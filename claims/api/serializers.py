@@ -11,6 +11,7 @@ from rest_framework import serializers
 
 from claims.models import Claim, ClaimLink
 from claims.services.review import (
+    ARTICLE_MAX_AUTHORS,
     ARTICLE_TEXT_MAX_LENGTH,
     DISMISS_REASON_MAX_LENGTH,
     ClaimEdit,
@@ -257,7 +258,11 @@ class ArticleCreateSerializer(TextTakesText):
         help_text="The outlet's name: found by its slug, created if new.",
     )  # fmt: skip
     authors = AuthorWriteSerializer(
-        many=True, required=False, default=list, help_text="In byline order."
+        many=True,
+        required=False,
+        default=list,
+        max_length=ARTICLE_MAX_AUTHORS,
+        help_text=f"In byline order; at most {ARTICLE_MAX_AUTHORS}.",
     )
     url = serializers.URLField(required=False, allow_blank=True, default="", max_length=500)
     propose = JSONBooleanField(

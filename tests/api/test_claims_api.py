@@ -222,6 +222,8 @@ def test_staff_can_add_an_article_without_proposing(staff_client):
         ({"authors": [{"affiliation": "x"}]}, "authors"),
         ({"title": 12}, "title"),
         ({"title": "Bad\u0001title"}, "title"),
+        # A byline is bounded: each new name would become a speaker.
+        ({"authors": [{"name": f"Writer {n}"} for n in range(51)]}, "authors"),
     ],
 )
 def test_a_bad_article_is_a_400_naming_the_field(staff_client, change, field):
@@ -229,6 +231,7 @@ def test_a_bad_article_is_a_400_naming_the_field(staff_client, change, field):
     assert answer.status_code == 400
     assert field in answer.json(), answer.json()
     assert not Article.objects.exists()
+    assert not Person.objects.exists()
 
 
 def test_the_same_text_twice_is_a_400_on_text(staff_client, article):

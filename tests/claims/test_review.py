@@ -124,6 +124,7 @@ def test_crlf_is_stored_as_lf_so_offsets_match_what_browsers_send(staff):
         ({"url": "ftp://example.org/x"}, "url"),
         ({"outlet": "o" * 201}, "outlet"),
         ({"authors": ["a" * 201]}, "authors"),
+        ({"authors": [f"Writer {n}" for n in range(51)]}, "authors"),
     ],
 )
 def test_ingest_refuses_bad_input_naming_the_field_and_writes_nothing(staff, fields, field):
