@@ -18,6 +18,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.permissions import SAFE_METHODS, AllowAny, BasePermission, IsAdminUser
 from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
@@ -416,6 +417,17 @@ class _RecordViewSet(
             self.read_serializer(record, context=self.get_serializer_context()).data, status=code
         )
 
+    def _changes(self, record: Person | Outlet, given: BaseSerializer[Any]) -> dict[str, Any]:
+        """The fields a PATCH changes. The slug is fixed once created (links and track
+        records name it): the same slug again is accepted, another is a 400."""
+        values = dict(given.validated_data)
+        slug = values.pop("slug", record.slug)
+        if slug != record.slug:
+            raise DRFValidationError(
+                {"slug": [f"Fixed once created: this record stays at {record.slug!r}."]}
+            )
+        return values
+
 
 @extend_schema_view(
     list=extend_schema(
@@ -430,7 +442,7 @@ class _RecordViewSet(
     ),
     partial_update=extend_schema(
         summary="Correct a speaker (staff)",
-        description="Name, affiliation and URL; the slug stays.",
+        description="Name, affiliation and URL. The slug stays: another slug is a 400.",
         request=SpeakerWriteSerializer,
         parameters=[RETRY_AFTER],
         responses={
@@ -454,7 +466,7 @@ class SpeakerViewSet(_RecordViewSet):
         person = self.get_object()
         given = SpeakerWriteSerializer(data=request.data, partial=True)
         given.is_valid(raise_exception=True)
-        values = {k: v for k, v in given.validated_data.items() if k != "slug"}
+        values = self._changes(person, given)
         person = person_update(person=person, updated_by=signed_in_user(request.user), **values)
         return self._read(person)
 
@@ -470,7 +482,7 @@ class SpeakerViewSet(_RecordViewSet):
     ),
     partial_update=extend_schema(
         summary="Correct an outlet (staff)",
-        description="Name, URL and description; the slug stays.",
+        description="Name, URL and description. The slug stays: another slug is a 400.",
         request=OutletWriteSerializer,
         parameters=[RETRY_AFTER],
         responses={
@@ -494,6 +506,6 @@ class OutletViewSet(_RecordViewSet):
         outlet = self.get_object()
         given = OutletWriteSerializer(data=request.data, partial=True)
         given.is_valid(raise_exception=True)
-        values = {k: v for k, v in given.validated_data.items() if k != "slug"}
+        values = self._changes(outlet, given)
         outlet = outlet_update(outlet=outlet, updated_by=signed_in_user(request.user), **values)
         return self._read(outlet)

@@ -488,3 +488,89 @@ def test_only_the_list_is_a_table(api_client, staff_client, standings):
     accepted = staff_client.post(f"/api/claims/{claim.pk}/accept/?format=csv")
     assert accepted.status_code == 400
     assert list(accepted.json()) == ["format"]
+
+
+# --- A write says what it did not take ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "body", "field"),
+    [
+        # Fields a claim shows but is not written through: each is a 400 saying where.
+        ("patch", "claim", {"status": "dismissed"}, "status"),
+        ("patch", "claim", {"dismissed_reason": "Past."}, "dismissed_reason"),
+        ("patch", "claim", {"speaker": "Park Jae-sung"}, "speaker"),
+        ("patch", "claim", {"tracking": "tracked", "low": 0.1, "high": 0.2}, "tracking"),
+        (
+            "post",
+            "/api/claims/",
+            {
+                "article": "the-fractured-pillar",
+                "passage": "Talks resumed last year.",
+                "status": "proposed",
+            },
+            "status",
+        ),  # noqa: E501
+        (
+            "post",
+            "/api/claims/propose/",
+            {"article": "the-fractured-pillar", "force": True},
+            "force",
+        ),  # noqa: E501
+        ("post", "dismiss", {"reason": "Past.", "note": "x"}, "note"),
+        ("post", "/api/articles/", {**NEW_ARTICLE, "outlet_url": "https://x.org"}, "outlet_url"),
+        (
+            "post",
+            "/api/articles/",
+            {**NEW_ARTICLE, "authors": [{"name": "Kim", "role": "x"}]},
+            "authors",
+        ),  # noqa: E501
+        ("post", "/api/speakers/", {"name": "New Person", "outlet": "x"}, "outlet"),
+        ("patch", "/api/outlets/the-diplomat/", {"slug": "diplomat"}, "slug"),
+        ("patch", "/api/speakers/jane-roe/", {"slug": "jane", "affiliation": "RAND"}, "slug"),
+    ],
+)
+def test_a_field_a_write_does_not_take_is_a_400_naming_it(
+    staff_client, article, method, url, body, field
+):
+    claim = Claim.objects.get(passage=SECOND)
+    url = {"claim": f"/api/claims/{claim.pk}/", "dismiss": f"/api/claims/{claim.pk}/dismiss/"}.get(
+        url, url
+    )
+    tables = (Article, Claim, Person, Outlet)
+    before = [list(model.objects.values()) for model in tables]
+    answer = getattr(staff_client, method)(url, body, format="json")
+    assert answer.status_code == 400, answer.json()
+    assert list(answer.json()) == [field], answer.json()
+    assert [list(model.objects.values()) for model in tables] == before
+
+
+def test_a_patch_may_repeat_the_slug(staff_client, article):
+    answer = staff_client.patch(
+        "/api/speakers/jane-roe/", {"slug": "jane-roe", "affiliation": "RAND"}, format="json"
+    )
+    assert answer.status_code == 200
+    assert (answer.json()["slug"], answer.json()["affiliation"]) == ("jane-roe", "RAND")
+
+
+def test_a_failing_write_leaves_no_new_speaker(staff_client, article):
+    claim = Claim.objects.get(passage=SECOND)
+    people = Person.objects.count()
+    edits = [
+        ("patch", f"/api/claims/{claim.pk}/", {"passage": "Not there.", "speaker_name": "New One"}),
+        (
+            "post",
+            "/api/claims/",
+            {"article": article.slug, "passage": "Not there either.", "speaker_name": "New Two"},
+        ),  # noqa: E501
+        (
+            "post",
+            "/api/claims/",
+            {"article": article.slug, "passage": PASSAGE, "speaker_name": "New Three"},
+        ),  # noqa: E501
+        ("patch", f"/api/claims/{claim.pk}/", {"low": 0.5, "speaker_name": "New Four"}),
+    ]
+    for method, url, body in edits:
+        answer = getattr(staff_client, method)(url, body, format="json")
+        assert answer.status_code == 400, (url, body, answer.json())
+    assert Person.objects.count() == people
