@@ -53,7 +53,7 @@ from claims.services.review import (
     claim_update,
     claims_propose,
 )
-from common.api import CSVRenderer, CsvExportMixin
+from common.api import CsvExportMixin, CSVRenderer, csv_format_parameter, slug_parameter
 from common.parsers import StrictJSONParser
 from common.throttling import RETRY_AFTER, THROTTLED
 from questions.models import Article, Outlet, Person
@@ -118,6 +118,7 @@ def _write_responses(ok: Any, code: int = 200) -> dict[int, Any]:
     list=extend_schema(summary="List articles", description="Newest publication first."),
     retrieve=extend_schema(
         summary="One article, with its text and claims",
+        parameters=[slug_parameter("article")],
         description="Claims in the order of the text; staff also see proposed and dismissed ones.",
     ),
     create=extend_schema(
@@ -234,6 +235,7 @@ def claim_csv_row(claim: dict[str, Any]) -> dict[str, Any]:
             + " (`questions`: each published question tracking the claim as "
             "`slug (kind, direction)`, separated by `; `); page with `limit` and `offset`."
         ),
+        parameters=[csv_format_parameter("the page of claims")],
         responses={
             (200, "application/json"): ClaimSerializer(many=True),
             (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="The page."),
@@ -281,9 +283,10 @@ class ClaimViewSet(
         )
 
     def get_renderers(self) -> list[BaseRenderer]:
-        # Only the list is a table; one claim, or a write's answer, is JSON.
+        # Only the list is a table; one claim, or a write's answer, is JSON. (A method no
+        # action takes has no action: it keeps the list's formats and is answered 405.)
         renderers = super().get_renderers()
-        if self.action == "list":
+        if self.action in (None, "list"):
             return renderers
         return [renderer for renderer in renderers if not isinstance(renderer, CSVRenderer)]
 
@@ -433,7 +436,7 @@ class _RecordViewSet(
     list=extend_schema(
         summary="List speakers", description="Authors and the people articles quote."
     ),
-    retrieve=extend_schema(summary="One speaker"),
+    retrieve=extend_schema(summary="One speaker", parameters=[slug_parameter("speaker")]),
     create=extend_schema(
         summary="Add a speaker (staff)",
         request=SpeakerWriteSerializer,
@@ -444,7 +447,7 @@ class _RecordViewSet(
         summary="Correct a speaker (staff)",
         description="Name, affiliation and URL. The slug stays: another slug is a 400.",
         request=SpeakerWriteSerializer,
-        parameters=[RETRY_AFTER],
+        parameters=[RETRY_AFTER, slug_parameter("speaker")],
         responses={
             **_write_responses(SpeakerSerializer),
             404: OpenApiResponse(description="No such speaker."),
@@ -473,7 +476,7 @@ class SpeakerViewSet(_RecordViewSet):
 
 @extend_schema_view(
     list=extend_schema(summary="List outlets"),
-    retrieve=extend_schema(summary="One outlet"),
+    retrieve=extend_schema(summary="One outlet", parameters=[slug_parameter("outlet")]),
     create=extend_schema(
         summary="Add an outlet (staff)",
         request=OutletWriteSerializer,
@@ -484,7 +487,7 @@ class SpeakerViewSet(_RecordViewSet):
         summary="Correct an outlet (staff)",
         description="Name, URL and description. The slug stays: another slug is a 400.",
         request=OutletWriteSerializer,
-        parameters=[RETRY_AFTER],
+        parameters=[RETRY_AFTER, slug_parameter("outlet")],
         responses={
             **_write_responses(OutletSerializer),
             404: OpenApiResponse(description="No such outlet."),

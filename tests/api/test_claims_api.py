@@ -488,6 +488,8 @@ def test_only_the_list_is_a_table(api_client, staff_client, standings):
     accepted = staff_client.post(f"/api/claims/{claim.pk}/accept/?format=csv")
     assert accepted.status_code == 400
     assert list(accepted.json()) == ["format"]
+    # A method nothing takes is a 405 whatever the format.
+    assert api_client.generic("TRACE", "/api/claims/?format=csv").status_code == 405
 
 
 # --- A write says what it did not take ------------------------------------------------------
@@ -510,13 +512,13 @@ def test_only_the_list_is_a_table(api_client, staff_client, standings):
                 "status": "proposed",
             },
             "status",
-        ),  # noqa: E501
+        ),
         (
             "post",
             "/api/claims/propose/",
             {"article": "the-fractured-pillar", "force": True},
             "force",
-        ),  # noqa: E501
+        ),
         ("post", "dismiss", {"reason": "Past.", "note": "x"}, "note"),
         ("post", "/api/articles/", {**NEW_ARTICLE, "outlet_url": "https://x.org"}, "outlet_url"),
         (
@@ -524,7 +526,7 @@ def test_only_the_list_is_a_table(api_client, staff_client, standings):
             "/api/articles/",
             {**NEW_ARTICLE, "authors": [{"name": "Kim", "role": "x"}]},
             "authors",
-        ),  # noqa: E501
+        ),
         ("post", "/api/speakers/", {"name": "New Person", "outlet": "x"}, "outlet"),
         ("patch", "/api/outlets/the-diplomat/", {"slug": "diplomat"}, "slug"),
         ("patch", "/api/speakers/jane-roe/", {"slug": "jane", "affiliation": "RAND"}, "slug"),
@@ -562,12 +564,12 @@ def test_a_failing_write_leaves_no_new_speaker(staff_client, article):
             "post",
             "/api/claims/",
             {"article": article.slug, "passage": "Not there either.", "speaker_name": "New Two"},
-        ),  # noqa: E501
+        ),
         (
             "post",
             "/api/claims/",
             {"article": article.slug, "passage": PASSAGE, "speaker_name": "New Three"},
-        ),  # noqa: E501
+        ),
         ("patch", f"/api/claims/{claim.pk}/", {"low": 0.5, "speaker_name": "New Four"}),
     ]
     for method, url, body in edits:
