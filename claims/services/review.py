@@ -552,13 +552,14 @@ def claim_update(*, claim_id: int, edit: ClaimEdit, updated_by: User) -> Claim:
     try:
         with transaction.atomic():
             claim = _locked_claim(claim_id)
-            before = (claim.start, claim.end, claim.low, claim.high)
+            before = {"passage": (claim.start, claim.end), "low": claim.low, "high": claim.high}
             _apply_edit(claim, edit, text=claim.article.text)
-            changed = (claim.start, claim.end, claim.low, claim.high) != before
-            if changed and ClaimLink.objects.filter(claim=claim).exists():
-                raise ValidationError(
-                    {"claim": ["A question tracks this claim: its passage and range are fixed."]}
-                )
+            after = {"passage": (claim.start, claim.end), "low": claim.low, "high": claim.high}
+            # Named by the field that moved, so the form and the API show it there.
+            moved = [name for name in before if before[name] != after[name]]
+            if moved and ClaimLink.objects.filter(claim=claim).exists():
+                fixed = "A question tracks this claim: its passage and range are fixed."
+                raise ValidationError({name: [fixed] for name in moved})
             claim.save()
     except IntegrityError:
         raise _span_taken(claim) from None

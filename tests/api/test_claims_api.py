@@ -576,3 +576,28 @@ def test_a_failing_write_leaves_no_new_speaker(staff_client, article):
         answer = getattr(staff_client, method)(url, body, format="json")
         assert answer.status_code == 400, (url, body, answer.json())
     assert Person.objects.count() == people
+
+
+@pytest.mark.parametrize(
+    ("body", "fields"),
+    [
+        ({"low": 0.1, "high": 0.2}, ["low", "high"]),
+        ({"high": 0.9}, ["high"]),
+        ({"passage": "Seoul"}, ["passage"]),
+        ({"start": 0, "end": 5}, ["passage"]),
+    ],
+)
+def test_a_tracked_claims_passage_and_range_stay_naming_the_field(
+    staff_client, standings, body, fields
+):
+    claim = standings["tracked"]
+    before = Claim.objects.filter(pk=claim.pk).values().get()
+    answer = staff_client.patch(f"/api/claims/{claim.pk}/", body, format="json")
+    assert answer.status_code == 400
+    assert list(answer.json()) == fields
+    assert Claim.objects.filter(pk=claim.pk).values().get() == before
+    # Its wording as written may still be corrected.
+    fixed = staff_client.patch(
+        f"/api/claims/{claim.pk}/", {"expression": "probable"}, format="json"
+    )
+    assert fixed.status_code == 200

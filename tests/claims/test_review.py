@@ -427,8 +427,9 @@ def test_a_tracked_claim_is_neither_dismissed_nor_moved(staff, proposed):
         claim_dismiss(claim_id=claim.pk, reason="Changed my mind.", dismissed_by=staff)
     assert "claim" in caught.value.message_dict
     edit = ClaimEdit(**{**ClaimEdit.of(claim).__dict__, "low": 0.6})
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as caught:
         claim_update(claim_id=claim.pk, edit=edit, updated_by=staff)
+    assert list(caught.value.message_dict) == ["low"]
     # Its speaker and wording as written may still be corrected.
     edit = ClaimEdit(**{**ClaimEdit.of(claim).__dict__, "speaker": "Emily Carter"})
     assert (
