@@ -288,8 +288,8 @@ class ArticleCreateSerializer(KnownFieldsOnly, TextTakesText):
         required=False, allow_blank=True, default="", max_length=max_length(Outlet, "name"),
         help_text="The outlet's name: found by its slug, created if new.",
     )  # fmt: skip
-    authors = AuthorWriteSerializer(
-        many=True,
+    authors: serializers.ListSerializer[dict[str, Any]] = serializers.ListSerializer(
+        child=AuthorWriteSerializer(),
         required=False,
         default=list,
         max_length=ARTICLE_MAX_AUTHORS,

@@ -488,8 +488,9 @@ def test_only_the_list_is_a_table(api_client, staff_client, standings):
     accepted = staff_client.post(f"/api/claims/{claim.pk}/accept/?format=csv")
     assert accepted.status_code == 400
     assert list(accepted.json()) == ["format"]
-    # A method nothing takes is a 405 whatever the format.
-    assert api_client.generic("TRACE", "/api/claims/?format=csv").status_code == 405
+    # A method nothing takes is a 405 whatever the format (to staff; others may not write).
+    assert staff_client.generic("TRACE", "/api/claims/?format=csv").status_code == 405
+    assert api_client.generic("TRACE", "/api/claims/?format=csv").status_code == 403
 
 
 # --- A write says what it did not take ------------------------------------------------------
