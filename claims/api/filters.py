@@ -3,6 +3,9 @@ from django.db.models import QuerySet
 
 from claims.models import Claim
 
+# Read by the paging and the content negotiation, not by the filters.
+NOT_FILTERS = frozenset({"limit", "offset", "format"})
+
 
 class ClaimFilter(django_filters.FilterSet):
     article = django_filters.CharFilter(field_name="article__slug", help_text="An article's slug.")
@@ -30,3 +33,15 @@ class ClaimFilter(django_filters.FilterSet):
 
     def filter_tracking(self, claims: QuerySet[Claim], name: str, value: str) -> QuerySet[Claim]:
         return claims.filter(Claim.tracking_filter(value))
+
+    def is_valid(self) -> bool:
+        # A misspelt filter (`?speakers=`) would otherwise be ignored and the whole list
+        # answered as if it had matched: it is a 400 naming it.
+        valid = super().is_valid()
+        unknown = sorted(set(self.data or {}) - set(self.filters) - NOT_FILTERS)
+        takes = ", ".join([*self.filters, "limit", "offset", "format"])
+        for name in unknown:
+            self.form.errors[name] = self.form.error_class(
+                [f"Not a parameter of this list; it takes {takes}."]
+            )
+        return valid and not unknown

@@ -230,6 +230,7 @@ def claim_csv_row(claim: dict[str, Any]) -> dict[str, Any]:
         description=(
             "Filter by `article`, `speaker` (slugs), `status`, `tracking` and `expression`. "
             "Everyone sees accepted claims; staff also see proposed and dismissed ones. "
+            "A parameter the list does not take is a 400 naming it. "
             "With `format=csv` (or `Accept: text/csv`), the page as CSV, columns "
             + ", ".join(f"`{column}`" for column in CLAIM_CSV_COLUMNS)
             + " (`questions`: each published question tracking the claim as "

@@ -602,3 +602,13 @@ def test_a_tracked_claims_passage_and_range_stay_naming_the_field(
         f"/api/claims/{claim.pk}/", {"expression": "probable"}, format="json"
     )
     assert fixed.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "query", [{"speakers": "dr-emily-carter"}, {"page": "2"}, {"q": "rupture"}]
+)
+def test_a_parameter_the_claims_list_does_not_take_is_a_400_naming_it(api_client, article, query):
+    for extra in ({}, {"format": "csv"}):
+        answer = api_client.get("/api/claims/", {**query, **extra})
+        assert answer.status_code == 400
+        assert list(answer.json()) == list(query)
