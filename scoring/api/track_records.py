@@ -213,7 +213,14 @@ class PageQuerySerializer(serializers.Serializer):
 
 
 def _query(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
+    """The query's parameters, read. One it does not take is a 400 naming it: a misspelt
+    `?outlets=` would otherwise answer every outlet's terms as if it were one's."""
     query = serializer_class(data=request.query_params)
+    takes = [*query.fields, "format"]
+    unknown = sorted(set(request.query_params) - set(takes))
+    if unknown:
+        message = f"Not a parameter of this endpoint; it takes {', '.join(takes)}."
+        raise serializers.ValidationError({name: [message] for name in unknown})
     query.is_valid(raise_exception=True)
     return dict(query.validated_data)
 

@@ -188,3 +188,19 @@ def test_the_json_claims_mirror_the_csv_columns(world):
                 assert float(row[column]) == pytest.approx(claim[column]), column
             else:
                 assert row[column] == cell(claim[column]), column
+
+
+@pytest.mark.parametrize(
+    ("name", "args", "query"),
+    [
+        ("api:track-record-board", [], {"kinds": "outlets"}),
+        ("api:track-record-terms", [], {"outlets": "daily-planet"}),
+        ("api:track-record-outlet", ["daily-planet"], {"page": "2"}),
+    ],
+)
+def test_a_parameter_an_endpoint_does_not_take_is_a_400_naming_it(world, name, args, query):
+    client = APIClient()
+    for extra in ({}, {"format": "csv"}):
+        response = client.get(reverse(name, args=args), {**query, **extra})
+        assert response.status_code == 400
+        assert list(response.json()) == list(query)
