@@ -431,6 +431,12 @@ def test_tracking_costs_no_query_per_claim(staff_client, standings, django_asser
         assert len(staff_client.get("/api/claims/").json()["results"]) == 4
     with django_assert_num_queries(3):
         assert len(staff_client.get("/api/claims/", {"tracking": "tracked"}).json()["results"]) == 1
+    with django_assert_num_queries(3):
+        assert staff_client.get("/api/claims/", {"format": "csv"}).status_code == 200
+    # The article, its authors, its claims, their links with their questions.
+    slug = standings["tracked"].article.slug
+    with django_assert_num_queries(4):
+        assert len(staff_client.get(f"/api/articles/{slug}/").json()["claims"]) == 4
 
 
 # --- The claims list as CSV ------------------------------------------------------------------
@@ -612,3 +618,23 @@ def test_a_parameter_the_claims_list_does_not_take_is_a_400_naming_it(api_client
         answer = api_client.get("/api/claims/", {**query, **extra})
         assert answer.status_code == 400
         assert list(answer.json()) == list(query)
+
+
+@pytest.mark.parametrize("role", ["anonymous", "forecaster"])
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [("{not json", "application/json"), ("name=x", "application/x-www-form-urlencoded"), ("", "")],
+)
+def test_a_non_staff_write_is_403_whatever_its_body(clients, article, role, body, content_type):
+    """Refused for who sends it before the body is read: a 403, never a 400 or 415 that
+    would tell a visitor what a staff write takes."""
+    claim = Claim.objects.get(passage=SECOND)
+    for url in (
+        "/api/articles/",
+        "/api/claims/",
+        f"/api/claims/{claim.pk}/dismiss/",
+        "/api/outlets/",
+    ):
+        answer = clients[role].generic("POST", url, body, content_type=content_type)
+        assert answer.status_code == 403, (url, answer.status_code)
+    assert Claim.objects.get(pk=claim.pk).status == Claim.Status.PROPOSED
