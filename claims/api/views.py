@@ -27,7 +27,7 @@ from rest_framework.serializers import BaseSerializer
 from rest_framework.throttling import BaseThrottle
 
 from accounts.signed_in import signed_in_user
-from claims.api.filters import ClaimFilter
+from claims.api.filters import ArticleFilter, ClaimFilter, OutletFilter, SpeakerFilter
 from claims.api.serializers import (
     ArticleCreateSerializer,
     ArticleDetailSerializer,
@@ -115,7 +115,11 @@ def _write_responses(ok: Any, code: int = 200) -> dict[int, Any]:
 
 
 @extend_schema_view(
-    list=extend_schema(summary="List articles", description="Newest publication first."),
+    list=extend_schema(
+        summary="List articles",
+        description="Newest publication first; filter by `outlet` and `author` (slugs). A "
+        "parameter the list does not take is a 400 naming it.",
+    ),
     retrieve=extend_schema(
         summary="One article, with its text and claims",
         parameters=[slug_parameter("article")],
@@ -140,6 +144,7 @@ class ArticleViewSet(
 ):
     lookup_field = "slug"
     lookup_value_regex = r"[-a-zA-Z0-9_]+"
+    filterset_class = ArticleFilter
 
     def get_queryset(self) -> QuerySet[Article]:
         articles = Article.objects.select_related("outlet").prefetch_related("authors")
@@ -457,6 +462,7 @@ class _RecordViewSet(
 )
 class SpeakerViewSet(_RecordViewSet):
     queryset = Person.objects.order_by("name", "id")
+    filterset_class = SpeakerFilter
     read_serializer = SpeakerSerializer
     write_serializer = SpeakerWriteSerializer
 
@@ -497,6 +503,7 @@ class SpeakerViewSet(_RecordViewSet):
 )
 class OutletViewSet(_RecordViewSet):
     queryset = Outlet.objects.order_by("name", "id")
+    filterset_class = OutletFilter
     read_serializer = OutletSerializer
     write_serializer = OutletWriteSerializer
 

@@ -638,3 +638,30 @@ def test_a_non_staff_write_is_403_whatever_its_body(clients, article, role, body
         answer = clients[role].generic("POST", url, body, content_type=content_type)
         assert answer.status_code == 403, (url, answer.status_code)
     assert Claim.objects.get(pk=claim.pk).status == Claim.Status.PROPOSED
+
+
+def test_articles_filter_by_outlet_and_author(api_client, staff, article):
+    other = article_ingest(
+        title="Another",
+        text="Something else entirely.",
+        publication_date=PUBLISHED,
+        outlet="Asia Times",
+        authors=["Kim Lee"],
+        created_by=staff,
+    )
+    for query, expected in [
+        ({"outlet": "the-diplomat"}, [article.slug]),
+        ({"outlet": "asia-times"}, [other.slug]),
+        ({"author": "jane-roe"}, [article.slug]),
+        ({"author": "kim-lee", "outlet": "the-diplomat"}, []),
+    ]:
+        found = api_client.get("/api/articles/", query).json()["results"]
+        assert [row["slug"] for row in found] == expected, query
+
+
+@pytest.mark.parametrize("url", ["/api/articles/", "/api/speakers/", "/api/outlets/"])
+def test_a_parameter_a_list_does_not_take_is_a_400_naming_it(api_client, article, url):
+    answer = api_client.get(url, {"name": "Jane Roe"})
+    assert answer.status_code == 400
+    assert list(answer.json()) == ["name"]
+    assert api_client.get(url, {"limit": 1, "offset": 0, "format": "json"}).status_code == 200
