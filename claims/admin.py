@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
 
 from claims.models import ArticleForecaster, Claim, ClaimLink
@@ -32,10 +33,32 @@ class ClaimLinkInline(admin.TabularInline):
         return False
 
 
+class TrackingFilter(admin.SimpleListFilter):
+    title = "tracking"
+    parameter_name = "tracking"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return list(Claim.Tracking.choices)
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Claim]) -> QuerySet[Claim]:
+        if self.value() not in Claim.Tracking.values:
+            return queryset
+        return queryset.filter(Claim.tracking_filter(str(self.value())))
+
+
 @admin.register(Claim)
 class ClaimAdmin(admin.ModelAdmin):
-    list_display = ("article", "short_passage", "speaker", "expression", "low", "high", "status")
-    list_filter = ("status", "table", "article")
+    list_display = (
+        "article",
+        "short_passage",
+        "speaker",
+        "expression",
+        "low",
+        "high",
+        "status",
+        "tracking",
+    )
+    list_filter = ("status", TrackingFilter, "table", "article")
     search_fields = ("passage", "expression", "article__slug", "article__title", "speaker__name")
     list_select_related = ("article", "speaker")
     autocomplete_fields = ("speaker",)
@@ -63,6 +86,20 @@ class ClaimAdmin(admin.ModelAdmin):
         ("created_by", "created_at", "updated_at"),
     )
     inlines = (ClaimLinkInline,)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Claim]:
+        # `tracking` reads each claim's links and their questions: one query for the page.
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related(
+                Prefetch("links", queryset=ClaimLink.objects.select_related("question"))
+            )
+        )
+
+    @admin.display(description="tracking")
+    def tracking(self, claim: Claim) -> str:
+        return Claim.Tracking(claim.tracking).label
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         # A claim is found in an article's text (by a question's provenance or the

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from questions.models import Article, Person, Question
 
@@ -19,6 +19,15 @@ class Claim(models.Model):
     class Status(models.TextChoices):
         PROPOSED = "proposed", "Proposed"
         ACCEPTED = "accepted", "Accepted"
+        DISMISSED = "dismissed", "Dismissed"
+
+    class Tracking(models.TextChoices):
+        """Where a claim stands, derived from its status and its published links (a
+        draft's link tracks nothing until the draft is published)."""
+
+        PROPOSED = "proposed", "Proposed (awaiting review)"
+        UNTRACKED = "untracked", "Untracked"
+        TRACKED = "tracked", "Tracked"
         DISMISSED = "dismissed", "Dismissed"
 
     article = models.ForeignKey(Article, on_delete=models.PROTECT, related_name="claims")
@@ -66,6 +75,28 @@ class Claim(models.Model):
 
     def __str__(self) -> str:
         return f"{self.article.slug}: {self.passage[:60]}"
+
+    @property
+    def tracking(self) -> str:
+        """proposed, untracked, tracked or dismissed. Reads `links` and their questions:
+        prefetch them (with the question) for a list, or each claim costs a query."""
+        if self.status != Claim.Status.ACCEPTED:
+            return self.status  # proposed and dismissed are spelled alike in both
+        if any(link.question.published_at is not None for link in self.links.all()):
+            return Claim.Tracking.TRACKED
+        return Claim.Tracking.UNTRACKED
+
+    @staticmethod
+    def tracking_filter(tracking: str) -> Q:
+        """The claims whose `tracking` is the given value, as one condition."""
+        if tracking in (Claim.Tracking.PROPOSED, Claim.Tracking.DISMISSED):
+            return Q(status=tracking)
+        published = Exists(
+            ClaimLink.objects.filter(claim=OuterRef("pk"), question__published_at__isnull=False)
+        )
+        if tracking == Claim.Tracking.TRACKED:
+            return Q(published, status=Claim.Status.ACCEPTED)
+        return Q(~published, status=Claim.Status.ACCEPTED)
 
 
 class ArticleForecaster(models.Model):

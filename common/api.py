@@ -8,6 +8,7 @@ import rest_framework_csv.renderers
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import exceptions, serializers
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
@@ -126,3 +127,21 @@ class CsvExportMixin(APIView):
             request.accepted_renderer = JSONRenderer()
             request.accepted_media_type = JSONRenderer.media_type
         return super().finalize_response(request, response, *args, **kwargs)
+
+
+def csv_format_parameter(what: str) -> OpenApiParameter:
+    """The `format` query parameter of a view that downloads as CSV, described (the
+    schema's own has no words): `what` says what the CSV holds."""
+    return OpenApiParameter(
+        "format",
+        str,
+        OpenApiParameter.QUERY,
+        enum=["csv", "json"],
+        description=f"`csv` for {what} as CSV (as `Accept: text/csv` does); `json`, the "
+        "default, otherwise. Errors are JSON either way.",
+    )
+
+
+def slug_parameter(what: str) -> OpenApiParameter:
+    """A `{slug}` in an operation's path, described."""
+    return OpenApiParameter("slug", str, OpenApiParameter.PATH, description=f"The {what}'s slug.")

@@ -108,6 +108,8 @@ class ArticleAdmin(admin.ModelAdmin):
     list_filter = ("outlet", "publication_date_precision")
     search_fields = ("slug", "title", "outlet__name", "authors__name")
     date_hierarchy = "publication_date"
+    # Articles have no default order; the list pages need one to page consistently.
+    ordering = ("-publication_date", "title", "id")
     autocomplete_fields = ("outlet",)
     readonly_fields = ("text_sha256",)
     inlines = (ArticleAuthorInline,)

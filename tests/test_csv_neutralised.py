@@ -95,3 +95,41 @@ def test_my_record(world, client):
     record = client.get(reverse("forecasts:record"), {"format": "csv", "table": "questions"})
     assert record.status_code == 200
     assert_neutralised(record.content.decode(), expect=[TITLE])
+
+
+def test_the_claims_list_and_a_track_record(client):
+    """An article's text, and so a claim's passage, its speaker's name and a dismissal's
+    reason, may start with = + - or @."""
+    from claims.models import ClaimLink
+    from claims.services.review import ClaimEdit, article_ingest, claim_create, claim_dismiss
+
+    staff = StaffFactory()
+    text = "=HYPERLINK(1) is likely to happen. +SUM(2) could follow."
+    article = article_ingest(
+        title="Formulas", text=text, publication_date=datetime(2026, 1, 1).date(), created_by=staff
+    )
+    claim = claim_create(
+        article_id=article.pk,
+        edit=ClaimEdit(passage="=HYPERLINK(1) is likely to happen.", speaker="@Carter"),
+        created_by=staff,
+    )
+    ClaimLink.objects.create(claim=claim, question=QuestionFactory(slug="formula-claim-q"))
+    other = claim_create(
+        article_id=article.pk, edit=ClaimEdit(passage="+SUM(2) could follow."), created_by=staff
+    )
+    claim_dismiss(claim_id=other.pk, reason="-Not a forecast.", dismissed_by=staff)
+    client.force_login(staff)
+    claims = client.get(reverse("api:claim-list"), {"format": "csv"})
+    assert claims.status_code == 200
+    assert claims["Content-Type"].startswith("text/csv")
+    assert_neutralised(
+        claims.content.decode(),
+        expect=[
+            "=HYPERLINK(1) is likely to happen.",
+            "@Carter",
+            "+SUM(2) could follow.",
+            "-Not a forecast.",
+        ],
+    )
+    record = client.get(reverse("api:track-record-article", args=[article.slug]), {"format": "csv"})
+    assert_neutralised(record.content.decode(), expect=["=HYPERLINK(1) is likely to happen."])

@@ -4,6 +4,7 @@ writes take plain fields and hand them to the services, whose errors name the fi
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from drf_spectacular.utils import extend_schema_field
@@ -11,6 +12,7 @@ from rest_framework import serializers
 
 from claims.models import Claim, ClaimLink
 from claims.services.review import (
+    ARTICLE_MAX_AUTHORS,
     ARTICLE_TEXT_MAX_LENGTH,
     DISMISS_REASON_MAX_LENGTH,
     ClaimEdit,
@@ -19,6 +21,29 @@ from claims.services.review import (
 from common.api import SlugRelation, TextTakesText
 from common.db import max_length
 from questions.models import Article, Outlet, Person, Question
+
+
+# For a write's body: a key that is no field of the request is a 400 naming it. DRF would
+# drop it without a word, so `{"status": "dismissed"}` would answer 200 and change
+# nothing. `hints` say where such a change is made instead. (Comments, not a docstring:
+# drf-spectacular would describe every subclass's schema with it.)
+class KnownFieldsOnly(serializers.Serializer):
+    hints: Mapping[str, str] = {}
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, Mapping):
+            unknown = sorted(str(name) for name in data if name not in self.fields)
+            if unknown:
+                takes = ", ".join(self.fields)
+                raise serializers.ValidationError(
+                    {
+                        name: [
+                            self.hints.get(name, f"Not a field of this request; it takes {takes}.")
+                        ]
+                        for name in unknown
+                    }
+                )
+        return super().to_internal_value(data)
 
 
 class OutletSerializer(serializers.ModelSerializer):
@@ -49,7 +74,7 @@ class PersonSummarySerializer(serializers.ModelSerializer):
         fields = ["slug", "name", "affiliation"]
 
 
-class OutletWriteSerializer(TextTakesText):
+class OutletWriteSerializer(KnownFieldsOnly, TextTakesText):
     slug = serializers.SlugField(
         required=False, allow_blank=True, max_length=max_length(Outlet, "slug"),
         help_text="Made from the name when left out; fixed once created.",
@@ -59,7 +84,7 @@ class OutletWriteSerializer(TextTakesText):
     description = serializers.CharField(required=False, allow_blank=True, max_length=5000)
 
 
-class SpeakerWriteSerializer(TextTakesText):
+class SpeakerWriteSerializer(KnownFieldsOnly, TextTakesText):
     slug = serializers.SlugField(
         required=False, allow_blank=True, max_length=max_length(Person, "slug"),
         help_text="Made from the name when left out; fixed once created.",
@@ -87,6 +112,13 @@ class ClaimSerializer(serializers.ModelSerializer):
     links = serializers.SerializerMethodField(
         help_text="The published questions that track the claim, and how."
     )
+    tracking = serializers.ChoiceField(
+        choices=Claim.Tracking.choices,
+        read_only=True,
+        help_text="Where the claim stands: `proposed` (awaiting review), `untracked` "
+        "(accepted, no published question tracks it), `tracked` (by the questions in "
+        "`links`) or `dismissed` (see `dismissed_reason`).",
+    )
     api_url = serializers.HyperlinkedIdentityField(view_name="api:claim-detail")
 
     class Meta:
@@ -106,6 +138,7 @@ class ClaimSerializer(serializers.ModelSerializer):
             "horizon_start",
             "horizon_end",
             "status",
+            "tracking",
             "dismissed_reason",
             "links",
             "api_url",
@@ -118,11 +151,18 @@ class ClaimSerializer(serializers.ModelSerializer):
         return list(ClaimLinkSerializer(links, many=True).data)
 
 
-class ClaimWriteSerializer(TextTakesText):
+class ClaimWriteSerializer(KnownFieldsOnly, TextTakesText):
     """A claim's editable fields. On create the article is required and either the
     offsets or the passage (looked for in the text); on update, fields left out keep
     their values."""
 
+    hints = {
+        "status": "Accept or dismiss the claim with POST to its accept/ or dismiss/.",
+        "dismissed_reason": "Give the reason when dismissing, with POST to its dismiss/.",
+        "speaker": "Name the speaker with `speaker_name` (and `speaker_affiliation`).",
+        "tracking": "A claim is tracked by questions that link to it in their provenance.",
+        "links": "A claim is tracked by questions that link to it in their provenance.",
+    }
     article = serializers.SlugRelatedField(
         slug_field="slug",
         queryset=Article.objects.defer("text"),
@@ -171,11 +211,11 @@ class ClaimWriteSerializer(TextTakesText):
         return ClaimEdit(**{**current, **data})
 
 
-class DismissSerializer(TextTakesText):
+class DismissSerializer(KnownFieldsOnly, TextTakesText):
     reason = serializers.CharField(max_length=DISMISS_REASON_MAX_LENGTH)
 
 
-class ProposeSerializer(TextTakesText):
+class ProposeSerializer(KnownFieldsOnly, TextTakesText):
     article = serializers.SlugRelatedField(
         slug_field="slug", queryset=Article.objects.defer("text"), help_text="The article's slug."
     )
@@ -230,14 +270,14 @@ class JSONBooleanField(serializers.BooleanField):
         return data
 
 
-class AuthorWriteSerializer(TextTakesText):
+class AuthorWriteSerializer(KnownFieldsOnly, TextTakesText):
     name = serializers.CharField(max_length=max_length(Person, "name"))
     affiliation = serializers.CharField(
         required=False, allow_blank=True, default="", max_length=max_length(Person, "affiliation")
     )
 
 
-class ArticleCreateSerializer(TextTakesText):
+class ArticleCreateSerializer(KnownFieldsOnly, TextTakesText):
     title = serializers.CharField(max_length=max_length(Article, "title"))
     text = serializers.CharField(max_length=ARTICLE_TEXT_MAX_LENGTH, trim_whitespace=False)
     publication_date = serializers.DateField()
@@ -248,8 +288,12 @@ class ArticleCreateSerializer(TextTakesText):
         required=False, allow_blank=True, default="", max_length=max_length(Outlet, "name"),
         help_text="The outlet's name: found by its slug, created if new.",
     )  # fmt: skip
-    authors = AuthorWriteSerializer(
-        many=True, required=False, default=list, help_text="In byline order."
+    authors: serializers.ListSerializer[dict[str, Any]] = serializers.ListSerializer(
+        child=AuthorWriteSerializer(),
+        required=False,
+        default=list,
+        max_length=ARTICLE_MAX_AUTHORS,
+        help_text=f"In byline order; at most {ARTICLE_MAX_AUTHORS}.",
     )
     url = serializers.URLField(required=False, allow_blank=True, default="", max_length=500)
     propose = JSONBooleanField(

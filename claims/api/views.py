@@ -14,17 +14,20 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.permissions import SAFE_METHODS, AllowAny, BasePermission, IsAdminUser
+from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 from rest_framework.throttling import BaseThrottle
 
 from accounts.signed_in import signed_in_user
-from claims.api.filters import ClaimFilter
+from claims.api.filters import ArticleFilter, ClaimFilter, OutletFilter, SpeakerFilter
 from claims.api.serializers import (
     ArticleCreateSerializer,
     ArticleDetailSerializer,
@@ -50,6 +53,7 @@ from claims.services.review import (
     claim_update,
     claims_propose,
 )
+from common.api import CsvExportMixin, CSVRenderer, csv_format_parameter, slug_parameter
 from common.parsers import StrictJSONParser
 from common.throttling import RETRY_AFTER, THROTTLED
 from questions.models import Article, Outlet, Person
@@ -111,9 +115,14 @@ def _write_responses(ok: Any, code: int = 200) -> dict[int, Any]:
 
 
 @extend_schema_view(
-    list=extend_schema(summary="List articles", description="Newest publication first."),
+    list=extend_schema(
+        summary="List articles",
+        description="Newest publication first; filter by `outlet` and `author` (slugs). A "
+        "parameter the list does not take is a 400 naming it.",
+    ),
     retrieve=extend_schema(
         summary="One article, with its text and claims",
+        parameters=[slug_parameter("article")],
         description="Claims in the order of the text; staff also see proposed and dismissed ones.",
     ),
     create=extend_schema(
@@ -135,6 +144,7 @@ class ArticleViewSet(
 ):
     lookup_field = "slug"
     lookup_value_regex = r"[-a-zA-Z0-9_]+"
+    filterset_class = ArticleFilter
 
     def get_queryset(self) -> QuerySet[Article]:
         articles = Article.objects.select_related("outlet").prefetch_related("authors")
@@ -182,13 +192,60 @@ class ArticleViewSet(
         )
 
 
+# A claims list as CSV: one row a claim, the questions tracking it in one cell.
+CLAIM_CSV_COLUMNS = [
+    "id",
+    "article",
+    "start",
+    "end",
+    "speaker",
+    "speaker_name",
+    "expression",
+    "low",
+    "high",
+    "table",
+    "horizon_text",
+    "horizon_start",
+    "horizon_end",
+    "status",
+    "tracking",
+    "dismissed_reason",
+    "questions",
+    "passage",
+]
+
+
+def claim_csv_row(claim: dict[str, Any]) -> dict[str, Any]:
+    """A claim as the API shows it, flattened: the speaker by slug and name, and each
+    published question tracking it as `slug (kind, direction)`, separated by `; `."""
+    speaker = claim["speaker"] or {}
+    return {
+        **{column: claim.get(column) for column in CLAIM_CSV_COLUMNS},
+        "speaker": speaker.get("slug"),
+        "speaker_name": speaker.get("name"),
+        "questions": "; ".join(
+            f"{link['question']} ({link['kind']}, {link['direction']})" for link in claim["links"]
+        ),
+    }
+
+
 @extend_schema_view(
     list=extend_schema(
         summary="List claims",
         description=(
-            "Filter by `article`, `speaker` (slugs), `status` and `expression`. Everyone "
-            "sees accepted claims; staff also see proposed and dismissed ones."
+            "Filter by `article`, `speaker` (slugs), `status`, `tracking` and `expression`. "
+            "Everyone sees accepted claims; staff also see proposed and dismissed ones. "
+            "A parameter the list does not take is a 400 naming it. "
+            "With `format=csv` (or `Accept: text/csv`), the page as CSV, columns "
+            + ", ".join(f"`{column}`" for column in CLAIM_CSV_COLUMNS)
+            + " (`questions`: each published question tracking the claim as "
+            "`slug (kind, direction)`, separated by `; `); page with `limit` and `offset`."
         ),
+        parameters=[csv_format_parameter("the page of claims")],
+        responses={
+            (200, "application/json"): ClaimSerializer(many=True),
+            (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="The page."),
+        },
     ),
     retrieve=extend_schema(summary="One claim"),
     create=extend_schema(
@@ -216,6 +273,7 @@ class ArticleViewSet(
     ),
 )
 class ClaimViewSet(
+    CsvExportMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -229,6 +287,21 @@ class ClaimViewSet(
         return visible_claims(self.request).order_by(
             "article__publication_date", "article_id", "start", "id"
         )
+
+    def get_renderers(self) -> list[BaseRenderer]:
+        # Only the list is a table; one claim, or a write's answer, is JSON. (A method no
+        # action takes has no action: it keeps the list's formats and is answered 405.)
+        renderers = super().get_renderers()
+        if self.action in (None, "list"):
+            return renderers
+        return [renderer for renderer in renderers if not isinstance(renderer, CSVRenderer)]
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        answer = super().list(request, *args, **kwargs)
+        if not self.wants_csv():
+            return answer
+        rows = [claim_csv_row(claim) for claim in answer.data["results"]]
+        return self.csv_response(rows, header=CLAIM_CSV_COLUMNS, filename="claims.csv")
 
     def get_serializer_class(self) -> type[BaseSerializer[Any]]:
         if self.action in ("create", "partial_update"):
@@ -353,12 +426,23 @@ class _RecordViewSet(
             self.read_serializer(record, context=self.get_serializer_context()).data, status=code
         )
 
+    def _changes(self, record: Person | Outlet, given: BaseSerializer[Any]) -> dict[str, Any]:
+        """The fields a PATCH changes. The slug is fixed once created (links and track
+        records name it): the same slug again is accepted, another is a 400."""
+        values = dict(given.validated_data)
+        slug = values.pop("slug", record.slug)
+        if slug != record.slug:
+            raise DRFValidationError(
+                {"slug": [f"Fixed once created: this record stays at {record.slug!r}."]}
+            )
+        return values
+
 
 @extend_schema_view(
     list=extend_schema(
         summary="List speakers", description="Authors and the people articles quote."
     ),
-    retrieve=extend_schema(summary="One speaker"),
+    retrieve=extend_schema(summary="One speaker", parameters=[slug_parameter("speaker")]),
     create=extend_schema(
         summary="Add a speaker (staff)",
         request=SpeakerWriteSerializer,
@@ -367,9 +451,9 @@ class _RecordViewSet(
     ),
     partial_update=extend_schema(
         summary="Correct a speaker (staff)",
-        description="Name, affiliation and URL; the slug stays.",
+        description="Name, affiliation and URL. The slug stays: another slug is a 400.",
         request=SpeakerWriteSerializer,
-        parameters=[RETRY_AFTER],
+        parameters=[RETRY_AFTER, slug_parameter("speaker")],
         responses={
             **_write_responses(SpeakerSerializer),
             404: OpenApiResponse(description="No such speaker."),
@@ -378,6 +462,7 @@ class _RecordViewSet(
 )
 class SpeakerViewSet(_RecordViewSet):
     queryset = Person.objects.order_by("name", "id")
+    filterset_class = SpeakerFilter
     read_serializer = SpeakerSerializer
     write_serializer = SpeakerWriteSerializer
 
@@ -391,14 +476,14 @@ class SpeakerViewSet(_RecordViewSet):
         person = self.get_object()
         given = SpeakerWriteSerializer(data=request.data, partial=True)
         given.is_valid(raise_exception=True)
-        values = {k: v for k, v in given.validated_data.items() if k != "slug"}
+        values = self._changes(person, given)
         person = person_update(person=person, updated_by=signed_in_user(request.user), **values)
         return self._read(person)
 
 
 @extend_schema_view(
     list=extend_schema(summary="List outlets"),
-    retrieve=extend_schema(summary="One outlet"),
+    retrieve=extend_schema(summary="One outlet", parameters=[slug_parameter("outlet")]),
     create=extend_schema(
         summary="Add an outlet (staff)",
         request=OutletWriteSerializer,
@@ -407,9 +492,9 @@ class SpeakerViewSet(_RecordViewSet):
     ),
     partial_update=extend_schema(
         summary="Correct an outlet (staff)",
-        description="Name, URL and description; the slug stays.",
+        description="Name, URL and description. The slug stays: another slug is a 400.",
         request=OutletWriteSerializer,
-        parameters=[RETRY_AFTER],
+        parameters=[RETRY_AFTER, slug_parameter("outlet")],
         responses={
             **_write_responses(OutletSerializer),
             404: OpenApiResponse(description="No such outlet."),
@@ -418,6 +503,7 @@ class SpeakerViewSet(_RecordViewSet):
 )
 class OutletViewSet(_RecordViewSet):
     queryset = Outlet.objects.order_by("name", "id")
+    filterset_class = OutletFilter
     read_serializer = OutletSerializer
     write_serializer = OutletWriteSerializer
 
@@ -431,6 +517,6 @@ class OutletViewSet(_RecordViewSet):
         outlet = self.get_object()
         given = OutletWriteSerializer(data=request.data, partial=True)
         given.is_valid(raise_exception=True)
-        values = {k: v for k, v in given.validated_data.items() if k != "slug"}
+        values = self._changes(outlet, given)
         outlet = outlet_update(outlet=outlet, updated_by=signed_in_user(request.user), **values)
         return self._read(outlet)

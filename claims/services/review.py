@@ -39,6 +39,9 @@ REQUIRED = "This field is required."
 # long report is some 100,000 characters; beyond this it is not an article.
 ARTICLE_TEXT_MAX_LENGTH = 300_000
 DISMISS_REASON_MAX_LENGTH = 2000
+# A byline, however long, is a few dozen names; more is a paste gone wrong, and each new
+# name would become a speaker.
+ARTICLE_MAX_AUTHORS = 50
 # A claim with no horizon is drafted over this window, as the authoring page's default.
 DEFAULT_WINDOW = relativedelta(years=1)
 # The seed questions resolve a month after they close (questions.forms).
@@ -160,9 +163,17 @@ def _article_slug(title: str) -> str:
 
 
 def _check_article(
-    *, title: str, text: str, publication_date: date | None, precision: str, today: date
+    *,
+    title: str,
+    text: str,
+    publication_date: date | None,
+    precision: str,
+    authors: int,
+    today: date,
 ) -> dict[str, list[str]]:
     problems: dict[str, list[str]] = {}
+    if authors > ARTICLE_MAX_AUTHORS:
+        problems["authors"] = [f"At most {ARTICLE_MAX_AUTHORS} authors."]
     if not title:
         problems["title"] = [REQUIRED]
     elif len(title) > max_length(Article, "title"):
@@ -212,6 +223,7 @@ def article_ingest(
         text=text,
         publication_date=publication_date,
         precision=precision,
+        authors=sum(1 for entry in names if entry.name.strip()),
         today=today or timezone.now().date(),
     )
     if problems:
@@ -540,13 +552,14 @@ def claim_update(*, claim_id: int, edit: ClaimEdit, updated_by: User) -> Claim:
     try:
         with transaction.atomic():
             claim = _locked_claim(claim_id)
-            before = (claim.start, claim.end, claim.low, claim.high)
+            before = {"passage": (claim.start, claim.end), "low": claim.low, "high": claim.high}
             _apply_edit(claim, edit, text=claim.article.text)
-            changed = (claim.start, claim.end, claim.low, claim.high) != before
-            if changed and ClaimLink.objects.filter(claim=claim).exists():
-                raise ValidationError(
-                    {"claim": ["A question tracks this claim: its passage and range are fixed."]}
-                )
+            after = {"passage": (claim.start, claim.end), "low": claim.low, "high": claim.high}
+            # Named by the field that moved, so the form and the API show it there.
+            moved = [name for name in before if before[name] != after[name]]
+            if moved and ClaimLink.objects.filter(claim=claim).exists():
+                fixed = "A question tracks this claim: its passage and range are fixed."
+                raise ValidationError({name: [fixed] for name in moved})
             claim.save()
     except IntegrityError:
         raise _span_taken(claim) from None

@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
 
-from common.api import CsvExportMixin, WholeNumberField
+from common.api import CsvExportMixin, WholeNumberField, csv_format_parameter, slug_parameter
 from common.pagination import MAX_OFFSET
 from questions.models import Article, Outlet, Person
 from scoring.core.track_records import Comparison, Mean, Proportion
@@ -201,12 +201,26 @@ class TrackRecordSerializer(serializers.Serializer):
 
 
 class PageQuerySerializer(serializers.Serializer):
-    limit = WholeNumberField(min_value=1, max_value=MAX_PAGE_SIZE, default=50)
-    offset = WholeNumberField(min_value=0, max_value=MAX_OFFSET, default=0)
+    limit = WholeNumberField(
+        min_value=1,
+        max_value=MAX_PAGE_SIZE,
+        default=50,
+        help_text=f"Rows on a page, 1 to {MAX_PAGE_SIZE}.",
+    )
+    offset = WholeNumberField(
+        min_value=0, max_value=MAX_OFFSET, default=0, help_text="Rows to skip before the page."
+    )
 
 
 def _query(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
+    """The query's parameters, read. One it does not take is a 400 naming it: a misspelt
+    `?outlets=` would otherwise answer every outlet's terms as if it were one's."""
     query = serializer_class(data=request.query_params)
+    takes = [*query.fields, "format"]
+    unknown = sorted(set(request.query_params) - set(takes))
+    if unknown:
+        message = f"Not a parameter of this endpoint; it takes {', '.join(takes)}."
+        raise serializers.ValidationError({name: [message] for name in unknown})
     query.is_valid(raise_exception=True)
     return dict(query.validated_data)
 
@@ -263,7 +277,7 @@ class _RecordView(CsvExportMixin, APIView):
         return Response(TrackRecordSerializer(data).data)
 
 
-def _record_schema(whose: str, what: str) -> Any:
+def _record_schema(whose: str, what: str, kind: str) -> Any:
     return extend_schema(
         summary=f"The track record of {whose}",
         description=(
@@ -279,7 +293,7 @@ def _record_schema(whose: str, what: str) -> Any:
             + ", the article's score under each rule (by key), the crowd's (`crowd_<key>`) "
             "and `passage`." + CSV_NOTE
         ),
-        parameters=[PageQuerySerializer],
+        parameters=[PageQuerySerializer, csv_format_parameter("every claim"), slug_parameter(kind)],
         responses={
             (200, "application/json"): TrackRecordSerializer,
             (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="Every claim."),
@@ -293,7 +307,7 @@ class ArticleTrackRecordView(_RecordView):
     kind = "article"
     model = Article
 
-    @_record_schema("an article", "The claims the article makes.")
+    @_record_schema("an article", kind="article", what="The claims the article makes.")
     def get(self, request: Request, slug: str) -> Response:
         return self.record(request, slug)
 
@@ -302,7 +316,9 @@ class AuthorTrackRecordView(_RecordView):
     kind = "author"
     model = Person
 
-    @_record_schema("an author", "Every claim in the articles the person wrote.")
+    @_record_schema(
+        "an author", kind="author", what="Every claim in the articles the person wrote."
+    )
     def get(self, request: Request, slug: str) -> Response:
         return self.record(request, slug)
 
@@ -311,7 +327,9 @@ class SpeakerTrackRecordView(_RecordView):
     kind = "speaker"
     model = Person
 
-    @_record_schema("a quoted speaker", "Every claim attributed to the person.")
+    @_record_schema(
+        "a quoted speaker", kind="speaker", what="Every claim attributed to the person."
+    )
     def get(self, request: Request, slug: str) -> Response:
         return self.record(request, slug)
 
@@ -320,7 +338,7 @@ class OutletTrackRecordView(_RecordView):
     kind = "outlet"
     model = Outlet
 
-    @_record_schema("an outlet", "Every claim in the outlet's articles.")
+    @_record_schema("an outlet", kind="outlet", what="Every claim in the outlet's articles.")
     def get(self, request: Request, slug: str) -> Response:
         return self.record(request, slug)
 
@@ -428,7 +446,7 @@ class TrackRecordBoardView(CsvExportMixin, APIView):
             + ", ".join(f"`{column}`" for column in BOARD_COLUMNS)
             + "."
         ),
-        parameters=[BoardQuerySerializer],
+        parameters=[BoardQuerySerializer, csv_format_parameter("the page")],
         responses={
             (200, "application/json"): BoardSerializer,
             (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="The page."),
@@ -563,7 +581,7 @@ class TermCalibrationView(CsvExportMixin, APIView):
             "Jeffreys interval, beside the range the table gives it. Most used first; "
             "`outlet` narrows to one outlet's articles." + CSV_NOTE
         ),
-        parameters=[TermsQuerySerializer],
+        parameters=[TermsQuerySerializer, csv_format_parameter("the page")],
         responses={
             (200, "application/json"): TermsSerializer,
             (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="The page."),

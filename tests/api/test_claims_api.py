@@ -5,14 +5,24 @@ queries."""
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import date
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from claims.models import Claim
-from claims.services.review import AuthorName, article_ingest, claim_accept, claims_propose
+from claims.models import Claim, ClaimLink
+from claims.services.review import (
+    AuthorName,
+    ClaimEdit,
+    article_ingest,
+    claim_accept,
+    claim_create,
+    claim_dismiss,
+    claims_propose,
+)
 from questions.models import Article, Outlet, Person
 from tests.claims.builders import (
     PASSAGE,
@@ -22,6 +32,7 @@ from tests.claims.builders import (
     FakeExtractor,
     default_proposals,
 )
+from tests.factories import QuestionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -211,6 +222,8 @@ def test_staff_can_add_an_article_without_proposing(staff_client):
         ({"authors": [{"affiliation": "x"}]}, "authors"),
         ({"title": 12}, "title"),
         ({"title": "Bad\u0001title"}, "title"),
+        # A byline is bounded: each new name would become a speaker.
+        ({"authors": [{"name": f"Writer {n}"} for n in range(51)]}, "authors"),
     ],
 )
 def test_a_bad_article_is_a_400_naming_the_field(staff_client, change, field):
@@ -218,6 +231,7 @@ def test_a_bad_article_is_a_400_naming_the_field(staff_client, change, field):
     assert answer.status_code == 400
     assert field in answer.json(), answer.json()
     assert not Article.objects.exists()
+    assert not Person.objects.exists()
 
 
 def test_the_same_text_twice_is_a_400_on_text(staff_client, article):
@@ -346,3 +360,308 @@ def test_staff_writes_are_rate_limited_and_reads_are_not(
     for _ in range(5):
         assert staff_client.get("/api/claims/").status_code == 200
         assert api_client.get("/api/articles/").status_code == 200
+
+
+# --- Where a claim stands -------------------------------------------------------------------
+
+
+@pytest.fixture
+def standings(staff, article):
+    """One claim in each standing: the accepted one tracked by a published question (and
+    by a draft, which does not count), a second accepted one tracked only by a draft
+    (untracked), the proposed one, and a dismissed one."""
+    tracked = Claim.objects.get(passage=PASSAGE)
+    ClaimLink.objects.create(claim=tracked, question=QuestionFactory(), direction="no")
+    ClaimLink.objects.create(claim=tracked, question=QuestionFactory(published_at=None))
+    untracked = claim_create(
+        article_id=article.pk,
+        edit=ClaimEdit(passage="Talks resumed last year."),
+        created_by=staff,
+    )
+    ClaimLink.objects.create(claim=untracked, question=QuestionFactory(published_at=None))
+    dismissed = claim_create(
+        article_id=article.pk,
+        edit=ClaimEdit(passage="drifting apart"),
+        created_by=staff,
+    )
+    claim_dismiss(claim_id=dismissed.pk, reason="Describes the present.", dismissed_by=staff)
+    return {
+        "tracked": tracked,
+        "untracked": untracked,
+        "proposed": Claim.objects.get(passage=SECOND),
+        "dismissed": dismissed,
+    }
+
+
+def test_each_claim_says_where_it_stands(staff_client, standings):
+    found = {c["id"]: c for c in staff_client.get("/api/claims/").json()["results"]}
+    for tracking, claim in standings.items():
+        assert found[claim.pk]["tracking"] == tracking, tracking
+    tracked = found[standings["tracked"].pk]
+    # The draft's link is neither shown nor counted; the published one carries its side.
+    assert [(link["kind"], link["direction"]) for link in tracked["links"]] == [("direct", "no")]
+    assert found[standings["untracked"].pk]["links"] == []
+    assert found[standings["dismissed"].pk]["dismissed_reason"] == "Describes the present."
+    detail = staff_client.get(f"/api/claims/{standings['tracked'].pk}/").json()
+    assert detail["tracking"] == "tracked"
+    article = staff_client.get(f"/api/articles/{standings['tracked'].article.slug}/").json()
+    assert {c["tracking"] for c in article["claims"]} == set(standings)
+
+
+@pytest.mark.parametrize("tracking", ["proposed", "untracked", "tracked", "dismissed"])
+def test_claims_filter_by_tracking(staff_client, api_client, standings, tracking):
+    found = staff_client.get("/api/claims/", {"tracking": tracking}).json()["results"]
+    assert [claim["id"] for claim in found] == [standings[tracking].pk]
+    # Others see accepted claims only, whatever they filter on.
+    public = api_client.get("/api/claims/", {"tracking": tracking}).json()["results"]
+    expected = [standings[tracking].pk] if tracking in ("tracked", "untracked") else []
+    assert [claim["id"] for claim in public] == expected
+
+
+@pytest.mark.parametrize("value", ["maybe", "TRACKED", "accepted"])
+def test_a_bad_tracking_filter_is_a_400_naming_it(api_client, standings, value):
+    answer = api_client.get("/api/claims/", {"tracking": value})
+    assert answer.status_code == 400
+    assert list(answer.json()) == ["tracking"]
+
+
+def test_tracking_costs_no_query_per_claim(staff_client, standings, django_assert_num_queries):
+    # The count, the page, its links with their questions: however many claims and links.
+    with django_assert_num_queries(3):
+        assert len(staff_client.get("/api/claims/").json()["results"]) == 4
+    with django_assert_num_queries(3):
+        assert len(staff_client.get("/api/claims/", {"tracking": "tracked"}).json()["results"]) == 1
+    with django_assert_num_queries(3):
+        assert staff_client.get("/api/claims/", {"format": "csv"}).status_code == 200
+    # The article, its authors, its claims, their links with their questions.
+    slug = standings["tracked"].article.slug
+    with django_assert_num_queries(4):
+        assert len(staff_client.get(f"/api/articles/{slug}/").json()["claims"]) == 4
+
+
+# --- The claims list as CSV ------------------------------------------------------------------
+
+
+def csv_rows(answer) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(answer.content.decode())))
+
+
+@pytest.mark.parametrize("role", ["anonymous", "forecaster", "staff"])
+def test_the_claims_list_downloads_as_csv_page_by_page(clients, role, standings):
+    client = clients[role]
+    answer = client.get("/api/claims/", {"format": "csv"})
+    assert answer.status_code == 200
+    assert answer["Content-Type"].startswith("text/csv")
+    assert 'filename="claims.csv"' in answer["Content-Disposition"]
+    rows = csv_rows(answer)
+    json_rows = client.get("/api/claims/").json()["results"]
+    assert [int(row["id"]) for row in rows] == [claim["id"] for claim in json_rows]
+    tracked = next(row for row in rows if int(row["id"]) == standings["tracked"].pk)
+    question = ClaimLink.objects.get(claim=standings["tracked"], kind="direct", direction="no")
+    assert tracked["questions"] == f"{question.question.slug} (direct, no)"
+    assert (tracked["tracking"], tracked["speaker"], tracked["passage"]) == (
+        "tracked",
+        "dr-emily-carter",
+        PASSAGE,
+    )
+    # The same paging and filters as the JSON, and the same bounds.
+    page = csv_rows(client.get("/api/claims/", {"format": "csv", "limit": 1, "offset": 1}))
+    assert [row["id"] for row in page] == [rows[1]["id"]]
+    accepted = csv_rows(client.get("/api/claims/", {"format": "csv", "tracking": "untracked"}))
+    assert [row["tracking"] for row in accepted] == ["untracked"]
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ({"tracking": "all"}, "tracking"),
+        ({"limit": "100000"}, "limit"),
+        ({"status": "x"}, "status"),
+    ],
+)
+def test_a_bad_csv_request_is_a_json_400_naming_the_parameter(api_client, standings, query, field):
+    answer = api_client.get("/api/claims/", {"format": "csv", **query})
+    assert answer.status_code == 400
+    assert answer["Content-Type"].startswith("application/json")
+    assert list(answer.json()) == [field]
+
+
+def test_only_the_list_is_a_table(api_client, staff_client, standings):
+    claim = standings["tracked"]
+    answer = api_client.get(f"/api/claims/{claim.pk}/", {"format": "csv"})
+    assert answer.status_code == 400
+    assert list(answer.json()) == ["format"]
+    accepted = staff_client.post(f"/api/claims/{claim.pk}/accept/?format=csv")
+    assert accepted.status_code == 400
+    assert list(accepted.json()) == ["format"]
+    # A method nothing takes is a 405 whatever the format (to staff; others may not write).
+    assert staff_client.generic("TRACE", "/api/claims/?format=csv").status_code == 405
+    assert api_client.generic("TRACE", "/api/claims/?format=csv").status_code == 403
+
+
+# --- A write says what it did not take ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "body", "field"),
+    [
+        # Fields a claim shows but is not written through: each is a 400 saying where.
+        ("patch", "claim", {"status": "dismissed"}, "status"),
+        ("patch", "claim", {"dismissed_reason": "Past."}, "dismissed_reason"),
+        ("patch", "claim", {"speaker": "Park Jae-sung"}, "speaker"),
+        ("patch", "claim", {"tracking": "tracked", "low": 0.1, "high": 0.2}, "tracking"),
+        (
+            "post",
+            "/api/claims/",
+            {
+                "article": "the-fractured-pillar",
+                "passage": "Talks resumed last year.",
+                "status": "proposed",
+            },
+            "status",
+        ),
+        (
+            "post",
+            "/api/claims/propose/",
+            {"article": "the-fractured-pillar", "force": True},
+            "force",
+        ),
+        ("post", "dismiss", {"reason": "Past.", "note": "x"}, "note"),
+        ("post", "/api/articles/", {**NEW_ARTICLE, "outlet_url": "https://x.org"}, "outlet_url"),
+        (
+            "post",
+            "/api/articles/",
+            {**NEW_ARTICLE, "authors": [{"name": "Kim", "role": "x"}]},
+            "authors",
+        ),
+        ("post", "/api/speakers/", {"name": "New Person", "outlet": "x"}, "outlet"),
+        ("patch", "/api/outlets/the-diplomat/", {"slug": "diplomat"}, "slug"),
+        ("patch", "/api/speakers/jane-roe/", {"slug": "jane", "affiliation": "RAND"}, "slug"),
+    ],
+)
+def test_a_field_a_write_does_not_take_is_a_400_naming_it(
+    staff_client, article, method, url, body, field
+):
+    claim = Claim.objects.get(passage=SECOND)
+    url = {"claim": f"/api/claims/{claim.pk}/", "dismiss": f"/api/claims/{claim.pk}/dismiss/"}.get(
+        url, url
+    )
+    tables = (Article, Claim, Person, Outlet)
+    before = [list(model.objects.values()) for model in tables]
+    answer = getattr(staff_client, method)(url, body, format="json")
+    assert answer.status_code == 400, answer.json()
+    assert list(answer.json()) == [field], answer.json()
+    assert [list(model.objects.values()) for model in tables] == before
+
+
+def test_a_patch_may_repeat_the_slug(staff_client, article):
+    answer = staff_client.patch(
+        "/api/speakers/jane-roe/", {"slug": "jane-roe", "affiliation": "RAND"}, format="json"
+    )
+    assert answer.status_code == 200
+    assert (answer.json()["slug"], answer.json()["affiliation"]) == ("jane-roe", "RAND")
+
+
+def test_a_failing_write_leaves_no_new_speaker(staff_client, article):
+    claim = Claim.objects.get(passage=SECOND)
+    people = Person.objects.count()
+    edits = [
+        ("patch", f"/api/claims/{claim.pk}/", {"passage": "Not there.", "speaker_name": "New One"}),
+        (
+            "post",
+            "/api/claims/",
+            {"article": article.slug, "passage": "Not there either.", "speaker_name": "New Two"},
+        ),
+        (
+            "post",
+            "/api/claims/",
+            {"article": article.slug, "passage": PASSAGE, "speaker_name": "New Three"},
+        ),
+        ("patch", f"/api/claims/{claim.pk}/", {"low": 0.5, "speaker_name": "New Four"}),
+    ]
+    for method, url, body in edits:
+        answer = getattr(staff_client, method)(url, body, format="json")
+        assert answer.status_code == 400, (url, body, answer.json())
+    assert Person.objects.count() == people
+
+
+@pytest.mark.parametrize(
+    ("body", "fields"),
+    [
+        ({"low": 0.1, "high": 0.2}, ["low", "high"]),
+        ({"high": 0.9}, ["high"]),
+        ({"passage": "Seoul"}, ["passage"]),
+        ({"start": 0, "end": 5}, ["passage"]),
+    ],
+)
+def test_a_tracked_claims_passage_and_range_stay_naming_the_field(
+    staff_client, standings, body, fields
+):
+    claim = standings["tracked"]
+    before = Claim.objects.filter(pk=claim.pk).values().get()
+    answer = staff_client.patch(f"/api/claims/{claim.pk}/", body, format="json")
+    assert answer.status_code == 400
+    assert list(answer.json()) == fields
+    assert Claim.objects.filter(pk=claim.pk).values().get() == before
+    # Its wording as written may still be corrected.
+    fixed = staff_client.patch(
+        f"/api/claims/{claim.pk}/", {"expression": "probable"}, format="json"
+    )
+    assert fixed.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "query", [{"speakers": "dr-emily-carter"}, {"page": "2"}, {"q": "rupture"}]
+)
+def test_a_parameter_the_claims_list_does_not_take_is_a_400_naming_it(api_client, article, query):
+    for extra in ({}, {"format": "csv"}):
+        answer = api_client.get("/api/claims/", {**query, **extra})
+        assert answer.status_code == 400
+        assert list(answer.json()) == list(query)
+
+
+@pytest.mark.parametrize("role", ["anonymous", "forecaster"])
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [("{not json", "application/json"), ("name=x", "application/x-www-form-urlencoded"), ("", "")],
+)
+def test_a_non_staff_write_is_403_whatever_its_body(clients, article, role, body, content_type):
+    """Refused for who sends it before the body is read: a 403, never a 400 or 415 that
+    would tell a visitor what a staff write takes."""
+    claim = Claim.objects.get(passage=SECOND)
+    for url in (
+        "/api/articles/",
+        "/api/claims/",
+        f"/api/claims/{claim.pk}/dismiss/",
+        "/api/outlets/",
+    ):
+        answer = clients[role].generic("POST", url, body, content_type=content_type)
+        assert answer.status_code == 403, (url, answer.status_code)
+    assert Claim.objects.get(pk=claim.pk).status == Claim.Status.PROPOSED
+
+
+def test_articles_filter_by_outlet_and_author(api_client, staff, article):
+    other = article_ingest(
+        title="Another",
+        text="Something else entirely.",
+        publication_date=PUBLISHED,
+        outlet="Asia Times",
+        authors=["Kim Lee"],
+        created_by=staff,
+    )
+    for query, expected in [
+        ({"outlet": "the-diplomat"}, [article.slug]),
+        ({"outlet": "asia-times"}, [other.slug]),
+        ({"author": "jane-roe"}, [article.slug]),
+        ({"author": "kim-lee", "outlet": "the-diplomat"}, []),
+    ]:
+        found = api_client.get("/api/articles/", query).json()["results"]
+        assert [row["slug"] for row in found] == expected, query
+
+
+@pytest.mark.parametrize("url", ["/api/articles/", "/api/speakers/", "/api/outlets/"])
+def test_a_parameter_a_list_does_not_take_is_a_400_naming_it(api_client, article, url):
+    answer = api_client.get(url, {"name": "Jane Roe"})
+    assert answer.status_code == 400
+    assert list(answer.json()) == ["name"]
+    assert api_client.get(url, {"limit": 1, "offset": 0, "format": "json"}).status_code == 200

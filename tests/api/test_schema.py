@@ -185,3 +185,46 @@ def test_an_empty_query_value_is_documented_as_a_parameter_not_given(api_client)
     board = api_client.get("/api/leaderboards/", {"scope": "", "rule": "", "limit": ""})
     assert board.status_code == 200
     assert (board.json()["scope"], board.json()["rule"]) == ("all", "peer")
+
+
+TRACKING = (
+    "/api/articles/",
+    "/api/claims/",
+    "/api/speakers/",
+    "/api/outlets/",
+    "/api/track-records/",
+)
+
+
+def test_prediction_tracking_operations_are_described(api_client):
+    """Each operation on articles, claims, speakers, outlets and track records has a
+    summary and a tag, says in words what each of its parameters is, and lists its
+    answers; those that download as CSV say so."""
+    schema = api_client.get(reverse("api:schema"), {"format": "json"}).json()
+    csv = set()
+    for path, operations in schema["paths"].items():
+        if not path.startswith(TRACKING):
+            continue
+        for method, operation in operations.items():
+            where = (method, path)
+            assert operation.get("summary"), where
+            assert operation.get("tags"), where
+            for parameter in operation.get("parameters", []):
+                assert parameter.get("description"), (*where, parameter["name"])
+            ok = next(code for code in operation["responses"] if code.startswith("2"))
+            if "text/csv" in operation["responses"][ok].get("content", {}):
+                csv.add(path)
+    assert csv == {
+        "/api/claims/",
+        "/api/track-records/",
+        "/api/track-records/terms/",
+        *(
+            f"/api/track-records/{kind}/{{slug}}/"
+            for kind in ("articles", "authors", "speakers", "outlets")
+        ),
+    }
+    claims = schema["paths"]["/api/claims/"]["get"]
+    [tracking] = [p for p in claims["parameters"] if p["name"] == "tracking"]
+    assert tracking["schema"]["enum"] == ["dismissed", "proposed", "tracked", "untracked"]
+    claim = schema["components"]["schemas"]["Claim"]["properties"]
+    assert claim["tracking"]["readOnly"] is True

@@ -165,3 +165,42 @@ def test_a_record_costs_a_fixed_number_of_queries(world):
     with CaptureQueriesContext(connection) as queries:
         assert client.get(reverse("api:track-record-board")).status_code == 200
     assert len(queries) <= 12
+
+
+def test_the_json_claims_mirror_the_csv_columns(world):
+    """`?format=json` and `?format=csv` give the same claims in the same order, with the
+    same fields: a CSV cell is the JSON value written as text (empty for null)."""
+    client = APIClient()
+    url = reverse("api:track-record-author", args=[world.author.slug])
+    text = client.get(url, {"format": "csv"}).content.decode()
+    header = next(csv.reader(io.StringIO(text)))
+    rows = list(csv.DictReader(io.StringIO(text)))
+    claims = client.get(url, {"format": "json", "limit": 200}).json()["claims"]
+    assert len(claims) == len(rows) == 8
+    assert [set(claim) for claim in claims] == [set(header)] * len(rows)
+
+    def cell(value):
+        return "" if value is None else str(value)
+
+    for claim, row in zip(claims, rows, strict=True):
+        for column in header:
+            if isinstance(claim[column], float):
+                assert float(row[column]) == pytest.approx(claim[column]), column
+            else:
+                assert row[column] == cell(claim[column]), column
+
+
+@pytest.mark.parametrize(
+    ("name", "args", "query"),
+    [
+        ("api:track-record-board", [], {"kinds": "outlets"}),
+        ("api:track-record-terms", [], {"outlets": "daily-planet"}),
+        ("api:track-record-outlet", ["daily-planet"], {"page": "2"}),
+    ],
+)
+def test_a_parameter_an_endpoint_does_not_take_is_a_400_naming_it(world, name, args, query):
+    client = APIClient()
+    for extra in ({}, {"format": "csv"}):
+        response = client.get(reverse(name, args=args), {**query, **extra})
+        assert response.status_code == 400
+        assert list(response.json()) == list(query)

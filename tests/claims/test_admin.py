@@ -1,9 +1,11 @@
 """The admin knows outlets, people, bylines, claims, their links and the articles'
 forecasters; links and forecasters are read-only, and a claim's offsets stay put."""
 
+import warnings
 from datetime import UTC, date, datetime
 
 import pytest
+from django.core.paginator import UnorderedObjectListWarning
 from django.urls import reverse
 
 from claims.models import ArticleForecaster, Claim, ClaimLink
@@ -72,3 +74,35 @@ def test_a_claims_words_may_be_corrected_but_not_its_offsets(admin_client, claim
 @pytest.mark.parametrize("name", ["claims_claimlink", "claims_articleforecaster"])
 def test_links_and_forecasters_are_read_only(admin_client, claim, name):
     assert admin_client.get(reverse(f"admin:{name}_add")).status_code == 403
+
+
+def test_the_claim_list_shows_and_filters_where_each_claim_stands(admin_client, claim):
+    Claim.objects.create(
+        article=claim.article, passage="likely", start=8, end=14, status="proposed"
+    )
+    url = reverse("admin:claims_claim_changelist")
+    page = admin_client.get(url)
+    assert [claim.tracking for claim in page.context["cl"].result_list] == ["tracked", "proposed"]
+    assert "Proposed (awaiting review)" in page.content.decode()
+    tracked = admin_client.get(url, {"tracking": "tracked"})
+    assert [c.pk for c in tracked.context["cl"].result_list] == [claim.pk]
+    untracked = admin_client.get(url, {"tracking": "untracked"})
+    assert list(untracked.context["cl"].result_list) == []
+
+
+def test_the_question_forms_article_search_is_ordered(admin_client, claim):
+    """The question form's article field searches articles page by page: ordered, so
+    each page holds every match once."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UnorderedObjectListWarning)
+        found = admin_client.get(
+            reverse("admin:autocomplete"),
+            {
+                "app_label": "questions",
+                "model_name": "question",
+                "field_name": "article",
+                "term": "pil",
+            },
+        )
+    assert found.status_code == 200
+    assert [row["text"] for row in found.json()["results"]] == [str(claim.article)]

@@ -124,6 +124,7 @@ def test_crlf_is_stored_as_lf_so_offsets_match_what_browsers_send(staff):
         ({"url": "ftp://example.org/x"}, "url"),
         ({"outlet": "o" * 201}, "outlet"),
         ({"authors": ["a" * 201]}, "authors"),
+        ({"authors": [f"Writer {n}" for n in range(51)]}, "authors"),
     ],
 )
 def test_ingest_refuses_bad_input_naming_the_field_and_writes_nothing(staff, fields, field):
@@ -426,8 +427,9 @@ def test_a_tracked_claim_is_neither_dismissed_nor_moved(staff, proposed):
         claim_dismiss(claim_id=claim.pk, reason="Changed my mind.", dismissed_by=staff)
     assert "claim" in caught.value.message_dict
     edit = ClaimEdit(**{**ClaimEdit.of(claim).__dict__, "low": 0.6})
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as caught:
         claim_update(claim_id=claim.pk, edit=edit, updated_by=staff)
+    assert list(caught.value.message_dict) == ["low"]
     # Its speaker and wording as written may still be corrected.
     edit = ClaimEdit(**{**ClaimEdit.of(claim).__dict__, "speaker": "Emily Carter"})
     assert (
