@@ -458,13 +458,18 @@ def track_record(
     )
 
 
+# An export holds at most this many claim links (a subject's claims are reviewed one by
+# one by staff, so a record stays far below it; the JSON pages through any number).
+EXPORT_LIMIT = 10_000
+
+
 def track_record_rows(
-    *, kind: SubjectKind, subject: Article | Person | Outlet
+    *, kind: SubjectKind, subject: Article | Person | Outlet, limit: int | None = None
 ) -> list[TrackedClaim]:
-    """Every tracked claim of the subject, for an export (a subject's claims are reviewed
-    one by one by staff, so their number stays human-sized)."""
+    """The subject's tracked claims for an export, in the record's order: the first
+    `limit` (EXPORT_LIMIT by default)."""
     links = _tracked_links().filter(_subject_filter(kind, subject))
-    return _claim_rows(list(_ordered_links(links)))
+    return _claim_rows(list(_ordered_links(links)[: limit or EXPORT_LIMIT]))
 
 
 def people_roles(*, person: Person) -> dict[str, bool]:

@@ -66,6 +66,13 @@ def test_an_outlets_record_holds_every_tracked_claim_of_its_articles(world):
     assert accuracy.comparison.crowd.value == 0.0
 
 
+def test_an_export_is_bounded_and_keeps_the_records_order(world):
+    every = track_record_rows(kind="outlet", subject=world.outlet)
+    first = track_record_rows(kind="outlet", subject=world.outlet, limit=2)
+    assert len(every) > 2
+    assert [row.question_slug for row in first] == [row.question_slug for row in every[:2]]
+
+
 def test_rows_carry_outcomes_and_only_direct_links_carry_scores(world):
     rows = {
         row.question_slug: row for row in track_record_rows(kind="outlet", subject=world.outlet)
