@@ -82,7 +82,9 @@ def _submit(request: HttpRequest, question: Question, form: ForecastForm) -> For
 
 # The record's tables that download as CSV (`?format=csv&table=...`).
 RECORD_TABLES = ("questions", "rules", "calibration")
-RULE_STANDING_COLUMNS = ["value", "total", "questions", "coverage", "ci_low", "ci_high"]
+RULE_STANDING_COLUMNS = [
+    "value", "total", "questions", "coverage", "ci_low", "ci_high", "per_question_mean",
+]  # fmt: skip
 CALIBRATION_BIN_COLUMNS = [
     "lower", "upper", "count", "weight", "questions", "mean_forecast", "observed", "hits",
     "ci_low", "ci_high",

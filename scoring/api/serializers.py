@@ -174,6 +174,13 @@ class LeaderboardRowSerializer(serializers.Serializer):
         allow_null=True, help_text="95 % bootstrap interval of the rank."
     )
     rank_high = serializers.IntegerField(allow_null=True)
+    per_question_mean = serializers.FloatField(
+        allow_null=True,
+        help_text="The plain mean of the per-question values: `total` / `questions` for the "
+        "rules divided by max(30, coverage) (peer, baseline, log), `value` itself for the "
+        "mean rules. Shown beside `value`, which pulls forecasters with little coverage "
+        "toward 0.",
+    )
 
 
 class LeaderboardSerializer(serializers.Serializer):

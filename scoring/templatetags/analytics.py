@@ -166,6 +166,13 @@ def standing_value(standing: Any) -> str:
     return rule.format(standing.value, places=3)
 
 
+@register.simple_tag
+def standing_mean(standing: Any) -> str:
+    """The plain mean of a standing's per-question values, written as its value is."""
+    rule: registry.Rule = standing.rule
+    return rule.format(standing.per_question_mean, places=3)
+
+
 # --- Sortable headers -------------------------------------------------------------------
 
 

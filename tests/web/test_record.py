@@ -195,6 +195,25 @@ def test_each_rule_as_the_leaderboards_compute_it(user_client, record):
     assert '<dd class="big-number">+0.500</dd>' in page  # the peer score in the summary
 
 
+def test_the_per_question_mean_beside_the_coverage_weighted_totals(user_client, record):
+    """Peer 15.0 over 3 questions with coverage 1.75 is 15 / 30 = +0.500 as the boards
+    compute it, but +5.000 per question: both are shown, with why they differ."""
+    response = user_client.get(RECORD)
+    standings = {s.rule.key: s for s in response.context["record"].standings}
+    assert standings["peer"].per_question_mean == pytest.approx(5.0)
+    assert standings["log"].per_question_mean == pytest.approx(-1.7 / 3)
+    assert standings["accuracy"].per_question_mean == pytest.approx(0.1)
+    page = response.content.decode()
+    rules = page[page.index('id="rules-heading"') : page.index("<h3>Over time</h3>")]
+    assert "Per question" in rules and ">+5.000<" in rules and ">-0.567<" in rules
+    assert "before the outcome was known" in rules
+    summary = page[page.index('id="summary-heading"') : page.index('id="resolved-heading"')]
+    assert "+5.000 per question on average, over 3 questions with coverage 1.75" in summary
+    csv_rules = user_client.get(RECORD, {"format": "csv", "table": "rules"}).content.decode()
+    by_rule = {row["rule"]: row for row in csv.DictReader(io.StringIO(csv_rules))}
+    assert float(by_rule["peer"]["per_question_mean"]) == pytest.approx(5.0)
+
+
 def test_the_score_history_chart(user_client, record):
     page = user_client.get(RECORD).content.decode()
     points = chart_points(page, "history")
