@@ -211,6 +211,8 @@ class CalibrationView(CsvExportMixin, APIView):
             "terms, so brier = reliability - resolution + uncertainty + "
             "within_bin_variance - within_bin_covariance; ECE; calibration-in-the-large; "
             "logistic recalibration (slope below 1: overconfident); ROC AUC and the curve. "
+            "`sufficient` says whether the sample can carry such a verdict: overall, a "
+            "total weight of at least `min_forecasts`; on each bin, at least `min_bin`. "
             "Scopes all, tag:, article:, project: are public; group: needs the analyst "
             "role; user:<name> is the forecaster's own or an analyst's. By default only "
             "questions past their scheduled close count (`closed_only=false` for all)." + CSV_NOTE

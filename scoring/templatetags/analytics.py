@@ -239,11 +239,14 @@ def reliability_figure(report: dict[str, Any], name: str, subject: str = "") -> 
             "count": row["count"],
             "questions": row["questions"],
             "bin": row["label"],
+            "sufficient": row.get("sufficient", True),
         }
         for row in bins
         if row["count"]
     ]
     return {
+        "min_bin": report.get("min_bin"),
+        "small_bins": any(row.get("sufficient") is False and row["count"] for row in bins),
         "name": name,
         "data_id": f"{name}-data",
         "subject": subject,

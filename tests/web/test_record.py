@@ -225,7 +225,9 @@ def test_the_score_history_chart(user_client, record):
     assert 'data-chart="history"' in page and "The chart's values" in page
 
 
-def test_my_calibration(user_client, record):
+def test_my_calibration(user_client, record, settings):
+    # Example C's 20 forecasts, read as enough for a verdict here (see the next test).
+    settings.FORESEER_CALIBRATION_MIN_FORECASTS = 20
     response = user_client.get(RECORD)
     assert response.context["calibration"]["count"] == 20
     page = response.content.decode()
@@ -240,6 +242,16 @@ def test_my_calibration(user_client, record):
     section = page[page.index('id="calibration-heading"') : page.index('id="open-heading"')]
     assert section.count(">empty bin<") == 6
     assert "recalibration slope 0.90 (below 1: overconfident)" in section
+
+
+def test_my_calibration_from_few_forecasts_gives_no_verdict(user_client, record):
+    """Below the minimum of 50 the counts stay and the slope's verdict goes."""
+    page = user_client.get(RECORD).content.decode()
+    section = page[page.index('id="calibration-heading"') : page.index('id="open-heading"')]
+    assert "20 forecasts on 20 questions" in section
+    assert "recalibration slope 0.90." in section
+    assert "overconfident)" not in section
+    assert "Too few forecasts to judge calibration: 20 counted" in section
 
 
 def test_filtering_by_tag(user_client, record):
