@@ -26,7 +26,7 @@ from questions.models import Question, ResolutionEvent
 from scoring import registry
 from scoring.models import QuestionScoring
 from scoring.registry import PEER
-from scoring.scorecard import score_card_for
+from scoring.scorecard import score_card_for, window_before_outcome
 from scoring.selectors import scores_for_question
 
 Row = Mapping[str, Any]
@@ -118,6 +118,7 @@ def resolution_emails_send(*, question_id: int, now: datetime | None = None) -> 
                 final_forecast=final.get(user.pk),
                 board=board,
                 scoring=news.scoring,
+                question=question,
             )
 
         return build
@@ -278,6 +279,7 @@ def _message(
     final_forecast: float | None,
     board: _Board,
     scoring: QuestionScoring,
+    question: Question,
 ) -> EmailMultiAlternatives:
     """One forecaster's email: the shared part, their last forecast, and their score card
     (the question page's "Your scores": each rule beside the community forecast's)."""
@@ -290,6 +292,11 @@ def _message(
             ranked=len(board.mine),
             crowd_mean=scoring.crowd_mean,
             scored_days=scoring.scored_days,
+            known_share=window_before_outcome(
+                open_time=question.open_time,
+                scheduled_close=question.scheduled_close_time,
+                known_at=question.known_at,
+            ),
         )
         if mine is not None
         else []

@@ -51,6 +51,11 @@ class CalibrationPage:
     decomposition: list[dict[str, Any]]
     identity: dict[str, Any]
     statistics: list[dict[str, Any]]
+    humility: str = ""
+    """What a sample too small for a verdict can and cannot say; "" when it is large
+    enough (or empty)."""
+    empty: str = ""
+    """The one sentence shown instead of the report when nothing counts yet."""
 
     def context(self, *, query: QueryDict) -> dict[str, Any]:
         """The template's context (beside the form), with download links that keep the
@@ -76,6 +81,8 @@ class CalibrationPage:
             "decomposition": self.decomposition,
             "identity": self.identity,
             "statistics": self.statistics,
+            "humility": self.humility,
+            "empty": self.empty,
             "bins_csv": _csv_link(query_string, "bins"),
             "decomposition_csv": _csv_link(query_string, "decomposition"),
             "roc_csv": _csv_link(query_string, "roc"),
@@ -138,13 +145,46 @@ def calibration_page(
     """The page of a report; `titles` names articles and projects by slug."""
     subject, name = _subject(calibration, titles=titles)
     decomposition, identity = _decomposition(calibration.report)
+    report = calibration.report
     return CalibrationPage(
         calibration=calibration,
         subject=subject,
         name=name,
         decomposition=decomposition,
         identity=identity,
-        statistics=_statistics(calibration.report),
+        statistics=_statistics(report, verdicts=bool(report.get("sufficient", True))),
+        humility=small_sample_note(report),
+        empty=empty_note(report, forecaster=calibration.forecaster is not None),
+    )
+
+
+def small_sample_note(report: dict[str, Any]) -> str:
+    """What a report below FORESEER_CALIBRATION_MIN_FORECASTS can and cannot say; "" when
+    it has enough forecasts, or none."""
+    if not report.get("count") or report.get("sufficient", True):
+        return ""
+    weight = float(report.get("weight") or 0.0)
+    counted = f"{weight:.0f}" if abs(weight - round(weight)) < 0.05 else f"{weight:.1f}"
+    return (
+        f"Too few forecasts to judge calibration: {counted} counted (each forecaster's "
+        f"forecasts on a question count as one), and a verdict needs "
+        f"{report.get('min_forecasts')}. What can be read: the counts, and each bin's "
+        "interval, which shows how far its observed frequency could be from the truth. "
+        "What cannot: whether these forecasts are over- or underconfident; at this size "
+        "the slope and the other statistics are mostly noise, so they carry no verdict."
+    )
+
+
+def empty_note(report: dict[str, Any], *, forecaster: bool) -> str:
+    """The one sentence that stands for a report with nothing in it."""
+    if report.get("count"):
+        return ""
+    closed = " and past their scheduled close" if report.get("closed_only") else ""
+    whose = "these forecasts" if forecaster else "the forecasts here"
+    return (
+        f"Nothing to calibrate yet: calibration compares {whose} with what happened, on "
+        f"binary questions resolved yes or no{closed}, and none has been yet; it appears "
+        "as such questions resolve."
     )
 
 
@@ -191,22 +231,36 @@ def _decomposition(report: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[s
     return rows, identity
 
 
-def _statistics(report: dict[str, Any]) -> list[dict[str, Any]]:
+# The reading of a statistic that would give a verdict, when the sample cannot carry one.
+_NO_VERDICT = "Too few forecasts to read a direction into it."
+
+
+def _statistics(report: dict[str, Any], *, verdicts: bool = True) -> list[dict[str, Any]]:
+    """Each statistic with its reading; without `verdicts` (a sample below the minimum),
+    the readings say what the statistic measures but not which way these forecasts err."""
     citl = report.get("calibration_in_the_large")
     slope = report.get("recalibration_slope")
     intercept = report.get("recalibration_intercept")
     auc = report.get("roc_auc")
+    citl_reading = _citl_reading(citl) if verdicts else _NO_VERDICT
+    intercept_reading = _intercept_reading(intercept) if verdicts else _NO_VERDICT
+    slope_reading = (
+        _slope_reading(slope)
+        if verdicts
+        else "b in logit P(yes) = a + b logit(forecast): below 1 would mean overconfident, "
+        "above 1 underconfident. " + _NO_VERDICT
+    )
     return [
         {"key": "ece", "name": "Expected calibration error (ECE)", "value": report.get("ece"),
          "reading": "Weighted mean distance between each bin's observed frequency and its "
                     "mean forecast, on the 0–1 probability scale; 0 is perfect."},
         {"key": "calibration_in_the_large", "name": "Calibration-in-the-large",
-         "value": citl, "reading": "Mean forecast minus the rate of yes. " + _citl_reading(citl)},
+         "value": citl, "reading": "Mean forecast minus the rate of yes. " + citl_reading},
         {"key": "recalibration_slope", "name": "Recalibration slope", "value": slope,
-         "reading": _slope_reading(slope)},
+         "reading": slope_reading},
         {"key": "recalibration_intercept", "name": "Recalibration intercept", "value": intercept,
          "reading": "a in logit P(yes) = a + b logit(forecast), fitted by maximum likelihood. "
-                    + _intercept_reading(intercept)},
+                    + intercept_reading},
         {"key": "roc_auc", "name": "ROC AUC", "value": auc,
          "reading": "The chance that a random yes question got a higher forecast than a "
                     "random no question (ties count half): 0.5 is chance, 1 perfect."},

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from scoring import registry
@@ -230,13 +231,36 @@ def _participation(mine: Row, context: _Context) -> ScoreLine:
     return ScoreLine("participation", "Participation", "share of days", _pct(value), meaning, rule)
 
 
-def _coverage(mine: Row) -> ScoreLine:
+def window_before_outcome(
+    *, open_time: datetime, scheduled_close: datetime, known_at: datetime | None
+) -> float:
+    """The share of a question's scheduled window that passed before its outcome was
+    known: 1 unless it resolved early (SCORING.md §1). Coverage cannot exceed it."""
+    span = (scheduled_close - open_time).total_seconds()
+    if known_at is None or known_at >= scheduled_close or span <= 0:
+        return 1.0
+    return max(0.0, (known_at - open_time).total_seconds() / span)
+
+
+def _coverage(mine: Row, known_share: float) -> ScoreLine:
     value = mine["coverage"]
     rule = (
         "The share of the scheduled window (open to scheduled close) your forecasts stood. "
         "Peer, baseline and log scores are weighted by it, so an early forecast counts for "
         "more; if the outcome became known early, the window stops there for everyone."
     )
+    if known_share < 1.0 and known_share > 0.0:
+        # An early resolution caps everyone's coverage at the share of the window that
+        # passed: a small figure here is not inactivity, so it is read against that cap.
+        before = min(1.0, value / known_share)
+        meaning = (
+            f"You forecast for {_pct(before)} of the time before the outcome was known (the "
+            f"question resolved early, {_pct(known_share)} into its window, so no one's "
+            f"coverage could exceed {_pct(known_share)}). Coverage of the scheduled window: "
+            f"{_pct(value)}."
+        )
+        scale = f"share of the window; {_pct(known_share)} was possible"
+        return ScoreLine("coverage", "Coverage", scale, _pct(value), meaning, rule)
     meaning = f"Your forecasts stood for {_pct(value)} of the scheduled window."
     return ScoreLine("coverage", "Coverage", "share of the window", _pct(value), meaning, rule)
 
@@ -247,6 +271,7 @@ def score_card(
     username: str,
     crowd_mean: float | None,
     scored_days: int | None,
+    known_share: float = 1.0,
 ) -> list[ScoreLine]:
     """The card's lines for `username` from all of a question's rows (best peer first),
     or none when they have no score on the question. `crowd_mean` is the crowd's mean
@@ -262,6 +287,7 @@ def score_card(
         ranked=len(forecasters),
         crowd_mean=crowd_mean,
         scored_days=scored_days,
+        known_share=known_share,
     )
 
 
@@ -273,10 +299,13 @@ def score_card_for(
     ranked: int,
     crowd_mean: float | None,
     scored_days: int | None,
+    known_share: float = 1.0,
 ) -> list[ScoreLine]:
     """The card's lines for one forecaster's row, beside the community forecast's row;
     `rank` is their place by peer score among the `ranked` forecasters of the question.
-    No rows are read: a page or an email with thousands of forecasters ranks them once."""
+    No rows are read: a page or an email with thousands of forecasters ranks them once.
+    `known_share` is `window_before_outcome` of the question (below 1 when it resolved
+    early)."""
     active = mine.get("active_days") or 0
     if not scored_days and mine["participation"]:
         scored_days = round(active / mine["participation"])
@@ -297,4 +326,4 @@ def score_card_for(
         )
         for rule in registry.rules()
     ]
-    return [*lines, _participation(mine, context), _coverage(mine)]
+    return [*lines, _participation(mine, context), _coverage(mine, known_share)]

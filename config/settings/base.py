@@ -466,6 +466,11 @@ FORESEER_COVERAGE_FLOOR = env.float("FORESEER_COVERAGE_FLOOR", default=30.0)
 # computed per request, use fewer.
 FORESEER_BOOTSTRAP_RESAMPLES = env.int("FORESEER_BOOTSTRAP_RESAMPLES", default=1000)
 FORESEER_LIVE_BOOTSTRAP_RESAMPLES = env.int("FORESEER_LIVE_BOOTSTRAP_RESAMPLES", default=200)
+# Below these samples a calibration report shows its counts but draws no verdict: the
+# total weight of the forecasts counted (each forecaster's forecasts on a question weigh
+# 1 in all), and the weight in one bin (SCORING.md §6).
+FORESEER_CALIBRATION_MIN_FORECASTS = env.int("FORESEER_CALIBRATION_MIN_FORECASTS", default=50)
+FORESEER_CALIBRATION_MIN_BIN = env.int("FORESEER_CALIBRATION_MIN_BIN", default=10)
 # Scored claims a source (an article, author, speaker or outlet) needs beside the crowd
 # before its track record gives a verdict; below it the page says the sample is too small
 # (docs/track-records.md). The track-record leaderboard shows this many of the best

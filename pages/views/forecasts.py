@@ -28,6 +28,7 @@ from pages.selectors import Record, record_calibration, record_for
 from pages.views.questions import question_detail_page, question_for_page
 from questions.models import Question
 from questions.selectors import tags_in_use
+from scoring.calibration_page import small_sample_note
 from scoring.score_columns import score_columns
 
 
@@ -82,7 +83,9 @@ def _submit(request: HttpRequest, question: Question, form: ForecastForm) -> For
 
 # The record's tables that download as CSV (`?format=csv&table=...`).
 RECORD_TABLES = ("questions", "rules", "calibration")
-RULE_STANDING_COLUMNS = ["value", "total", "questions", "coverage", "ci_low", "ci_high"]
+RULE_STANDING_COLUMNS = [
+    "value", "total", "questions", "coverage", "ci_low", "ci_high", "per_question_mean",
+]  # fmt: skip
 CALIBRATION_BIN_COLUMNS = [
     "lower", "upper", "count", "weight", "questions", "mean_forecast", "observed", "hits",
     "ci_low", "ci_high",
@@ -146,6 +149,7 @@ def my_record(request: HttpRequest) -> HttpResponse:
     record = record_for(user=user, tag=tag, now=timezone.now())
     if export and status == 200:
         return _record_csv(record, table, user=user, tag=tag)
+    calibration = record_calibration(user=user, tag=tag)
     csv_base = f"?{urlencode({'tag': tag})}&" if tag else "?"
     context = {
         "csv_urls": {name: f"{csv_base}format=csv&table={name}" for name in RECORD_TABLES},
@@ -158,7 +162,8 @@ def my_record(request: HttpRequest) -> HttpResponse:
         "unscored": record.unscored,
         "columns": score_columns(),
         "coverage_floor": settings.FORESEER_COVERAGE_FLOOR,
-        "calibration": record_calibration(user=user, tag=tag),
+        "calibration": calibration,
+        "calibration_note": small_sample_note(calibration),
         "open_rows": record.pending_with_status(Question.Status.OPEN),
         "closed_rows": record.pending_with_status(Question.Status.CLOSED),
     }

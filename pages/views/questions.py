@@ -45,7 +45,7 @@ from questions.models import Article, Question
 from questions.selectors import articles_in_use, tags_in_use
 from scoring import registry
 from scoring.score_columns import rule_column, score_columns
-from scoring.scorecard import score_card_for
+from scoring.scorecard import score_card_for, window_before_outcome
 from scoring.selectors import ScoresPage, scores_page_for_question
 from scoring.selectors.claims import (
     POINT_RULES,
@@ -348,6 +348,11 @@ def _outcome_context(question: Question, user: Any) -> dict[str, Any]:
                     ranked=page.ranked,
                     crowd_mean=scoring.crowd_mean if scoring else None,
                     scored_days=scoring.scored_days if scoring else None,
+                    known_share=window_before_outcome(
+                        open_time=question.open_time,
+                        scheduled_close=question.scheduled_close_time,
+                        known_at=question.known_at,
+                    ),
                 )
 
     return {

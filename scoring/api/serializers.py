@@ -174,6 +174,13 @@ class LeaderboardRowSerializer(serializers.Serializer):
         allow_null=True, help_text="95 % bootstrap interval of the rank."
     )
     rank_high = serializers.IntegerField(allow_null=True)
+    per_question_mean = serializers.FloatField(
+        allow_null=True,
+        help_text="The plain mean of the per-question values: `total` / `questions` for the "
+        "rules divided by max(30, coverage) (peer, baseline, log), `value` itself for the "
+        "mean rules. Shown beside `value`, which pulls forecasters with little coverage "
+        "toward 0.",
+    )
 
 
 class LeaderboardSerializer(serializers.Serializer):
@@ -248,6 +255,11 @@ class CalibrationBinSerializer(serializers.Serializer):
     hits = serializers.FloatField(help_text="k: weight of the forecasts that resolved yes.")
     ci_low = serializers.FloatField(allow_null=True, help_text="95 % Jeffreys interval.")
     ci_high = serializers.FloatField(allow_null=True)
+    sufficient = serializers.BooleanField(
+        help_text="Whether the bin's weight reaches FORESEER_CALIBRATION_MIN_BIN (the "
+        "report's `min_bin`): below it the bin's observed frequency is too uncertain to "
+        "read as over- or underconfidence (see its interval)."
+    )
 
 
 class RocCurveSerializer(serializers.Serializer):
@@ -285,6 +297,16 @@ class CalibrationSerializer(serializers.Serializer):
     roc_auc = serializers.FloatField(allow_null=True)
     roc_curve = RocCurveSerializer()
     bins = CalibrationBinSerializer(many=True)
+    sufficient = serializers.BooleanField(
+        help_text="Whether the total weight reaches FORESEER_CALIBRATION_MIN_FORECASTS "
+        "(`min_forecasts`). When false the figures are given but carry no verdict: the "
+        "recalibration slope and calibration-in-the-large of a small sample are mostly "
+        "noise."
+    )
+    min_forecasts = serializers.IntegerField(
+        help_text="The total weight a report needs to be `sufficient`."
+    )
+    min_bin = serializers.IntegerField(help_text="The weight a bin needs to be `sufficient`.")
 
 
 class ScoreExportQuerySerializer(serializers.Serializer):

@@ -119,7 +119,14 @@ class LeaderboardView(CsvExportMixin, APIView):
             + MEAN_RULES
             + ": the mean over the questions a user was scored on. "
             + COVERAGE_RULES
-            + ": the sum divided by max(30, total coverage), with the plain sum in `total`. "
+            + ": the sum divided by max(30, total coverage), with the plain sum in `total` "
+            "(so a forecaster with few questions is pulled toward 0: one question with "
+            "coverage 0.5 and a log score of -0.4 is -0.4 / 30 = -0.013 on the board). "
+            "`per_question_mean` is the plain mean of the per-question values (`total` / "
+            "`questions` for these rules, `value` itself for the mean rules), to read "
+            "beside the board's figure. Coverage is the share of a question's scheduled "
+            "window the forecasts stood: a question resolved early caps it at the share "
+            "of the window before the outcome was known. "
             "Users with fewer than "
             "`min_questions` questions follow the ranked ones with a null rank. Each value "
             "has a 95 % bootstrap interval (questions resampled), and each rank a 95 % "
@@ -154,7 +161,8 @@ class LeaderboardView(CsvExportMixin, APIView):
             return self.csv_response(
                 rows,
                 header=["scope", "rule", "rank", "user", "is_community", "value", "total",
-                        "questions", "coverage", "ci_low", "ci_high", "rank_low", "rank_high"],
+                        "questions", "coverage", "ci_low", "ci_high", "rank_low", "rank_high",
+                        "per_question_mean"],
                 filename=f"leaderboard-{page.scope.replace(':', '-')}-{rule.key}.csv",
             )  # fmt: skip
         url = request.build_absolute_uri()
@@ -203,6 +211,8 @@ class CalibrationView(CsvExportMixin, APIView):
             "terms, so brier = reliability - resolution + uncertainty + "
             "within_bin_variance - within_bin_covariance; ECE; calibration-in-the-large; "
             "logistic recalibration (slope below 1: overconfident); ROC AUC and the curve. "
+            "`sufficient` says whether the sample can carry such a verdict: overall, a "
+            "total weight of at least `min_forecasts`; on each bin, at least `min_bin`. "
             "Scopes all, tag:, article:, project: are public; group: needs the analyst "
             "role; user:<name> is the forecaster's own or an analyst's. By default only "
             "questions past their scheduled close count (`closed_only=false` for all)." + CSV_NOTE

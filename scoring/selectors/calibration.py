@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 import numpy as np
+from django.conf import settings
 from django.db.models import Case, Q, Value, When
 from django.utils import timezone
 
@@ -113,6 +114,29 @@ def report_from_points(
     return {**report.to_dict(), "weighting": weighting, "closed_only": closed_only}
 
 
+def with_sufficiency(report: dict[str, Any]) -> dict[str, Any]:
+    """The report with whether its sample can carry a verdict: `sufficient` overall (total
+    weight at least FORESEER_CALIBRATION_MIN_FORECASTS) and on each bin (weight at least
+    FORESEER_CALIBRATION_MIN_BIN), and the two minimums. Read, not stored: a materialized
+    report follows the settings in force. The weight is the sample size, not the number of
+    forecasts: a forecaster who updates twenty times on one question adds one question's
+    worth of evidence, not twenty."""
+    min_forecasts = settings.FORESEER_CALIBRATION_MIN_FORECASTS
+    min_bin = settings.FORESEER_CALIBRATION_MIN_BIN
+    # Weights split over forecasts sum back to whole numbers only up to rounding.
+    slack = 1e-9
+    return {
+        **report,
+        "sufficient": float(report.get("weight") or 0.0) + slack >= min_forecasts,
+        "min_forecasts": min_forecasts,
+        "min_bin": min_bin,
+        "bins": [
+            {**row, "sufficient": float(row.get("weight") or 0.0) + slack >= min_bin}
+            for row in report.get("bins", [])
+        ],
+    }
+
+
 def scope_forecasts(scope: Scope) -> Q:
     """The forecasts a calibration scope counts, as a filter on Forecast."""
     if scope.kind == "group":
@@ -133,7 +157,7 @@ def calibration_for_scope(
     )
     if report is None:
         return None
-    return {**report["payload"], "built_at": report["built_at"], "live": False}
+    return with_sufficiency({**report["payload"], "built_at": report["built_at"], "live": False})
 
 
 def calibration_for_user(
@@ -143,11 +167,13 @@ def calibration_for_user(
     only on the questions of another scope, e.g. a tag)."""
     questions = within.question_filter(path="question__") if within is not None else Q()
     points = calibration_points(forecasts=questions & Q(user=user))
-    return {
-        **report_from_points(points, weighting=weighting, closed_only=closed_only),
-        "built_at": None,
-        "live": True,
-    }
+    return with_sufficiency(
+        {
+            **report_from_points(points, weighting=weighting, closed_only=closed_only),
+            "built_at": None,
+            "live": True,
+        }
+    )
 
 
 def calibration_of_scope(*, scope: Scope, weighting: str, closed_only: bool) -> dict[str, Any]:
@@ -158,11 +184,13 @@ def calibration_of_scope(*, scope: Scope, weighting: str, closed_only: bool) -> 
     if report is not None:
         return report
     points = calibration_points(forecasts=scope_forecasts(scope))
-    return {
-        **report_from_points(points, weighting=weighting, closed_only=closed_only),
-        "built_at": None,
-        "live": True,
-    }
+    return with_sufficiency(
+        {
+            **report_from_points(points, weighting=weighting, closed_only=closed_only),
+            "built_at": None,
+            "live": True,
+        }
+    )
 
 
 @dataclass(frozen=True)

@@ -122,6 +122,21 @@ def rule_tables(
     return {registry.get(key): table for key, table in tables.items()}
 
 
+def per_question_mean(
+    rule: registry.Rule, *, value: float | None, total: float | None, questions: int
+) -> float | None:
+    """The plain mean of a rule's per-question values. For the mean rules it is the board's
+    own figure; for the coverage rules it is the plain sum over the questions scored, which
+    the board divides by max(FORESEER_COVERAGE_FLOOR, total coverage) instead: shown beside
+    that figure so a newcomer with a few questions sees what they typically scored (a log
+    total of -0.8 over 3 questions reads -0.027 on the board, -0.27 per question)."""
+    if not rule.divides_by_coverage:
+        return value
+    if total is None or questions <= 0:
+        return None
+    return total / questions
+
+
 @dataclass(frozen=True)
 class LeaderboardRow:
     rank: int | None
@@ -135,6 +150,8 @@ class LeaderboardRow:
     ci_high: float | None
     rank_low: int | None
     rank_high: int | None
+    per_question_mean: float | None = None
+    """The plain mean over the questions scored (see `per_question_mean`)."""
 
 
 @dataclass(frozen=True)
@@ -155,7 +172,12 @@ class LeaderboardPage:
 
 
 def _row(
-    entry: LeaderboardEntry, *, rank: int | None, intervals: bool, names: dict[int, str]
+    entry: LeaderboardEntry,
+    *,
+    rule: registry.Rule,
+    rank: int | None,
+    intervals: bool,
+    names: dict[int, str],
 ) -> LeaderboardRow:
     return LeaderboardRow(
         rank=rank,
@@ -169,6 +191,9 @@ def _row(
         ci_high=entry.ci_high,
         rank_low=entry.rank_low if intervals else None,
         rank_high=entry.rank_high if intervals else None,
+        per_question_mean=per_question_mean(
+            rule, value=entry.value, total=entry.total, questions=entry.questions
+        ),
     )
 
 
@@ -227,7 +252,7 @@ def leaderboard_for(
     community_entry = entries.filter(is_community=True).first()
     names = _names(page, also=[community_entry.user_id] if community_entry else [])
     rows = [
-        _row(entry, rank=rank, intervals=stored_ranks and rank is not None, names=names)
+        _row(entry, rule=rule, rank=rank, intervals=stored_ranks and rank is not None, names=names)
         for entry, rank in page
     ]
     built = MaterializedScope.objects.filter(scope=key).values_list("built_at", flat=True).first()
@@ -239,7 +264,7 @@ def leaderboard_for(
         ranked=ranked,
         total=counts["everyone"],
         community=(
-            _row(community_entry, rank=None, intervals=False, names=names)
+            _row(community_entry, rule=rule, rank=None, intervals=False, names=names)
             if community_entry
             else None
         ),
@@ -340,6 +365,12 @@ def _live_leaderboard(
             ci_high=number(table.ci_high[i]),
             rank_low=int(table.rank_low[i]) or None,
             rank_high=int(table.rank_high[i]) or None,
+            per_question_mean=per_question_mean(
+                rule,
+                value=float(table.value[i]),
+                total=number(table.total[i]),
+                questions=int(table.questions[i]),
+            ),
         )
         for i in range(len(table))
     ]
@@ -476,7 +507,7 @@ def _materialized_sorted(
     )
     names = _names(page, also=[])
     rows = [
-        _row(entry, rank=rank, intervals=stored_ranks and rank is not None, names=names)
+        _row(entry, rule=rule, rank=rank, intervals=stored_ranks and rank is not None, names=names)
         for entry, rank in page
     ]
     return replace(board, rows=rows)
@@ -516,6 +547,13 @@ class RuleStanding:
     """Total coverage (peer, baseline, log) or mean participation."""
     ci_low: float | None
     ci_high: float | None
+
+    @property
+    def per_question_mean(self) -> float | None:
+        """The plain mean over the questions (see `per_question_mean`)."""
+        return per_question_mean(
+            self.rule, value=self.value, total=self.total, questions=self.questions
+        )
 
 
 def rule_standings(*, scores: list[Score], key: str) -> list[RuleStanding]:

@@ -166,6 +166,13 @@ def standing_value(standing: Any) -> str:
     return rule.format(standing.value, places=3)
 
 
+@register.simple_tag
+def standing_mean(standing: Any) -> str:
+    """The plain mean of a standing's per-question values, written as its value is."""
+    rule: registry.Rule = standing.rule
+    return rule.format(standing.per_question_mean, places=3)
+
+
 # --- Sortable headers -------------------------------------------------------------------
 
 
@@ -232,11 +239,14 @@ def reliability_figure(report: dict[str, Any], name: str, subject: str = "") -> 
             "count": row["count"],
             "questions": row["questions"],
             "bin": row["label"],
+            "sufficient": row.get("sufficient", True),
         }
         for row in bins
         if row["count"]
     ]
     return {
+        "min_bin": report.get("min_bin"),
+        "small_bins": any(row.get("sufficient") is False and row["count"] for row in bins),
         "name": name,
         "data_id": f"{name}-data",
         "subject": subject,

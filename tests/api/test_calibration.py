@@ -60,6 +60,9 @@ STATISTICS = {
     "roc_auc",
     "roc_curve",
     "bins",
+    "sufficient",
+    "min_forecasts",
+    "min_bin",
 }
 BIN_COLUMNS = [
     "lower",
@@ -72,6 +75,7 @@ BIN_COLUMNS = [
     "hits",
     "ci_low",
     "ci_high",
+    "sufficient",
 ]
 
 
@@ -386,3 +390,36 @@ def test_the_materialized_report_is_used_once_built(api_client, example_c):
     assert api_client.get(URL).json()["count"] == 20
     rebuild("all")
     assert api_client.get(URL).json()["count"] == 21
+
+
+def test_sufficient_overall_and_per_bin(api_client, example_c, settings):
+    """Example C weighs 20 in all, with bins of 4, 5, 6 and 5: below the default minimum
+    of 50 overall; at a minimum of 20 overall and 5 a bin, sufficient but for the bin of 4."""
+    body = api_client.get(URL).json()
+    assert (body["sufficient"], body["min_forecasts"], body["min_bin"]) == (False, 50, 10)
+    assert not any(row["sufficient"] for row in body["bins"])
+    settings.FORESEER_CALIBRATION_MIN_FORECASTS = 20
+    settings.FORESEER_CALIBRATION_MIN_BIN = 5
+    body = api_client.get(URL).json()
+    assert body["sufficient"] is True
+    assert [row["sufficient"] for row in body["bins"] if row["count"]] == [
+        False,
+        True,
+        True,
+        True,
+    ]
+
+
+def test_a_forecasters_own_report_says_whether_it_is_sufficient(zed_client, example_c):
+    body = zed_client.get(URL, {"scope": "user:zed"}).json()
+    assert body["live"] is True
+    assert body["sufficient"] is False and len(body["bins"]) == 10
+
+
+def test_sufficient_is_described_in_the_schema(api_client):
+    schema = api_client.get(reverse("api:schema"), {"format": "json"}).json()["components"]
+    assert (
+        "FORESEER_CALIBRATION_MIN_FORECASTS"
+        in (schema["schemas"]["Calibration"]["properties"]["sufficient"]["description"])
+    )
+    assert "sufficient" in schema["schemas"]["CalibrationBin"]["properties"]

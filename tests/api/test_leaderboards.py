@@ -29,7 +29,7 @@ URL = reverse("api:leaderboard")
 ROLES = ("api_client", "forecaster_client", "analyst_client", "staff_client")
 CSV_HEADER = (
     "scope,rule,rank,user,is_community,value,total,questions,coverage,ci_low,ci_high,"
-    "rank_low,rank_high"
+    "rank_low,rank_high,per_question_mean"
 )
 
 # slug: (tags, projects, when the outcome became known)
@@ -489,3 +489,27 @@ def test_queries_do_not_grow_with_the_number_of_users(
     with django_assert_num_queries(small):
         response = api_client.get(URL, query)
     assert response.json()["count"] == 43
+
+
+@pytest.mark.parametrize("window", [{}, {"resolved_after": "2024-01-01"}], ids=["stored", "live"])
+def test_the_per_question_mean_sits_beside_the_coverage_weighted_value(api_client, board, window):
+    """A log total of -1.0 over 4 questions is -1.0 / max(30, 4) on the board, far from
+    any one question's score; the plain mean (-0.25) is given beside it."""
+    body = api_client.get(URL, {"rule": "log", **window}).json()
+    ann = next(row for row in body["results"] if row["user"] == "ann")
+    assert ann["value"] == pytest.approx(-1.0 / 30)
+    assert ann["per_question_mean"] == pytest.approx(-0.25)
+    assert body["community"]["per_question_mean"] == pytest.approx(-0.05)
+
+
+def test_the_per_question_mean_of_a_mean_rule_is_its_value(api_client, board):
+    body = api_client.get(URL, {"rule": "accuracy"}).json()
+    assert body["results"]
+    for row in body["results"]:
+        assert row["per_question_mean"] == pytest.approx(row["value"])
+
+
+def test_the_per_question_mean_is_described_in_the_schema(api_client):
+    schema = api_client.get(reverse("api:schema"), {"format": "json"}).json()
+    field = schema["components"]["schemas"]["LeaderboardRow"]["properties"]["per_question_mean"]
+    assert "max(30, coverage)" in field["description"]

@@ -45,9 +45,13 @@ def zed(db):
 
 
 @pytest.fixture
-def data(zed):
+def data(zed, settings):
     """Example C, plus a question resolved early that has not reached its scheduled
-    close (left out unless every resolved question is asked for); tables built."""
+    close (left out unless every resolved question is asked for); tables built. Its 20
+    forecasts are read as a sample large enough for verdicts (bins of 4 to 6): the tests
+    of the small-sample wording lower nothing."""
+    settings.FORESEER_CALIBRATION_MIN_FORECASTS = 20
+    settings.FORESEER_CALIBRATION_MIN_BIN = 4
     example_c(zed)
     now = timezone.now()
     early = QuestionFactory(
@@ -278,13 +282,55 @@ def test_bad_downloads_are_a_400_page(analyst_client, data, query):
 
 
 def test_an_empty_scope(analyst_client, db):
+    """One sentence saying there is nothing yet and how it comes: no empty chart, no ten
+    "empty bin" rows, no tables of dashes."""
     response = analyst_client.get(URL)
     assert response.status_code == 200
     page = response.content.decode()
-    assert "No scored forecasts here yet" in page
-    assert "No ROC curve: it needs both yes and no outcomes." in page
-    assert page.count(">empty bin<") == 10
-    assert "Not defined without forecasts." in page
+    content = page[page.index('id="subject-heading"') : page.index("</main>")]
+    assert "Nothing to calibrate yet" in content
+    assert "binary questions resolved yes or no and past their scheduled close" in content
+    assert "empty bin" not in content
+    assert "<canvas" not in content and "<table" not in content
+    assert "—" not in content
+
+
+def test_a_small_sample_shows_its_counts_without_verdicts(analyst_client, zed):
+    """Example C's 20 forecasts, below the default minimum of 50: the counts and the
+    intervals stay, the verdicts go, and bins under 10 are marked."""
+    example_c(zed)
+    page = analyst_client.get(URL, {"user": "zed"}).content.decode()
+    note = page[page.index('data-testid="small-sample"') :]
+    note = note[: note.index("</div>")]
+    assert "Too few forecasts to judge calibration: 20 counted" in note
+    assert "a verdict needs 50" in note
+    assert "What cannot: whether these forecasts are over- or underconfident" in note
+    for verdict in (
+        "Slope below 1",
+        "Slope above 1",
+        "Slope close to 1",
+        "would have scored",
+        "on average the forecasts were",
+        "the fitted chance of yes is",
+    ):
+        assert verdict not in page
+    assert "Too few forecasts to read a direction into it." in page
+    table = page[page.index('<table class="bin-table">') :]
+    table = table[: table.index("</table>")]
+    assert table.count("(too few)") == 4 and table.count('class="is-small"') == 4
+    assert '<td class="num">5</td>' in table  # the counts are kept
+    assert "weigh less than 10" in page
+
+
+def test_a_large_enough_sample_reads_its_verdicts(analyst_client, zed, settings):
+    settings.FORESEER_CALIBRATION_MIN_FORECASTS = 20
+    settings.FORESEER_CALIBRATION_MIN_BIN = 5
+    example_c(zed)
+    page = analyst_client.get(URL, {"user": "zed"}).content.decode()
+    assert 'data-testid="small-sample"' not in page
+    assert "Slope below 1: overconfident" in page
+    table = page[page.index('<table class="bin-table">') :]
+    assert table[: table.index("</table>")].count("(too few)") == 1  # the bin of 4
 
 
 def _grow(count: int, zed_group: Group) -> None:

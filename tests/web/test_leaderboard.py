@@ -320,3 +320,23 @@ def test_the_number_of_queries_does_not_grow(client, scores, query, role):
     large, response = queries_for(visitor, BOARD, query)
     assert response.context["board"].total == before + 12
     assert small == large
+
+
+def test_coverage_rules_show_the_per_question_mean_and_explain_the_divisor(client, scores):
+    """ann's peer scores 2.0, 0.0 and 1.0 over coverage 3 total 3.0: +0.100 on the board
+    (3.0 / max(30, 3)) and +1.000 per question; the page says why they differ."""
+    response = client.get(BOARD, {"rule": "peer"})
+    ann = next(row for row in response.context["ranked_rows"] if row.username == "ann")
+    assert ann.value == pytest.approx(0.1)
+    assert ann.per_question_mean == pytest.approx(1.0)
+    page = response.content.decode()
+    assert "Per question" in page
+    row = page[page.index(">ann<") :]
+    row = row[: row.index("</tr>")]
+    assert ">+0.100<" in row and ">+1.000<" in row
+    assert "pulled toward 0" in page and "before the outcome was known" in page
+
+
+def test_mean_rules_need_no_per_question_column(client, scores):
+    page = client.get(BOARD, {"rule": "accuracy"}).content.decode()
+    assert "Per question" not in page

@@ -13,7 +13,7 @@ import pytest
 from django.urls import reverse
 
 from questions.models import Question
-from scoring.scorecard import score_card
+from scoring.scorecard import score_card, window_before_outcome
 from tests.factories import ForecastFactory, UserFactory, example_b_question
 
 RULES = ["daily_brier", "accuracy", "peer", "baseline", "log", "participation", "coverage"]
@@ -288,3 +288,45 @@ def test_a_page_lists_the_head_of_the_board_and_the_viewer_whatever_the_count(
     assert table.index("f34") < table.index("Community forecast") < table.index("f35")
     assert "9 more forecasters in the download" in text(table)
     assert "ranks 55th of 60 forecasters" in text(card_of(page))
+
+
+@pytest.mark.django_db
+def test_coverage_on_an_early_resolution_is_read_against_the_time_before_the_outcome(
+    client, resolve
+):
+    """Example B resolved 5 days into its 7-day window: Kramer forecast from 2 Nov 11:37
+    on, 70.3 % of the time before the outcome was known, which is 50.2 % of the window;
+    the card says the first, not only the second, which reads as inactivity."""
+    question, people = example_b_question(slug="early-b")
+    resolve(question, "yes", known_at=datetime(2016, 11, 6, tzinfo=UTC))
+    client.force_login(people["kramer"])
+    coverage = text(line_of(card_of(client.get(url(question)).content.decode()), "coverage"))
+    assert "You forecast for 70.3% of the time before the outcome was known" in coverage
+    assert "the question resolved early, 71.4% into its window" in coverage
+    assert "Coverage of the scheduled window: 50.2%." in coverage
+
+
+def test_coverage_reads_against_the_share_of_the_window_before_the_outcome():
+    scores = [row("me", coverage=0.147), row("community")]
+    card = score_card(
+        scores=scores, username="me", crowd_mean=0.3, scored_days=10, known_share=0.147
+    )
+    meaning = next(line.meaning for line in card if line.key == "coverage")
+    assert meaning.startswith(
+        "You forecast for 100% of the time before the outcome was known (the question "
+        "resolved early, 14.7% into its window"
+    )
+    whole = score_card(scores=scores, username="me", crowd_mean=0.3, scored_days=10)
+    assert next(line.meaning for line in whole if line.key == "coverage") == (
+        "Your forecasts stood for 14.7% of the scheduled window."
+    )
+
+
+def test_the_window_before_the_outcome():
+    opened, close = datetime(2025, 1, 1, tzinfo=UTC), datetime(2025, 1, 11, tzinfo=UTC)
+    share = lambda known: window_before_outcome(  # noqa: E731
+        open_time=opened, scheduled_close=close, known_at=known
+    )
+    assert share(None) == 1.0
+    assert share(datetime(2025, 1, 20, tzinfo=UTC)) == 1.0
+    assert share(datetime(2025, 1, 3, tzinfo=UTC)) == pytest.approx(0.2)

@@ -195,6 +195,25 @@ def test_each_rule_as_the_leaderboards_compute_it(user_client, record):
     assert '<dd class="big-number">+0.500</dd>' in page  # the peer score in the summary
 
 
+def test_the_per_question_mean_beside_the_coverage_weighted_totals(user_client, record):
+    """Peer 15.0 over 3 questions with coverage 1.75 is 15 / 30 = +0.500 as the boards
+    compute it, but +5.000 per question: both are shown, with why they differ."""
+    response = user_client.get(RECORD)
+    standings = {s.rule.key: s for s in response.context["record"].standings}
+    assert standings["peer"].per_question_mean == pytest.approx(5.0)
+    assert standings["log"].per_question_mean == pytest.approx(-1.7 / 3)
+    assert standings["accuracy"].per_question_mean == pytest.approx(0.1)
+    page = response.content.decode()
+    rules = page[page.index('id="rules-heading"') : page.index("<h3>Over time</h3>")]
+    assert "Per question" in rules and ">+5.000<" in rules and ">-0.567<" in rules
+    assert "before the outcome was known" in rules
+    summary = page[page.index('id="summary-heading"') : page.index('id="resolved-heading"')]
+    assert "+5.000 per question on average, over 3 questions with coverage 1.75" in summary
+    csv_rules = user_client.get(RECORD, {"format": "csv", "table": "rules"}).content.decode()
+    by_rule = {row["rule"]: row for row in csv.DictReader(io.StringIO(csv_rules))}
+    assert float(by_rule["peer"]["per_question_mean"]) == pytest.approx(5.0)
+
+
 def test_the_score_history_chart(user_client, record):
     page = user_client.get(RECORD).content.decode()
     points = chart_points(page, "history")
@@ -206,7 +225,9 @@ def test_the_score_history_chart(user_client, record):
     assert 'data-chart="history"' in page and "The chart's values" in page
 
 
-def test_my_calibration(user_client, record):
+def test_my_calibration(user_client, record, settings):
+    # Example C's 20 forecasts, read as enough for a verdict here (see the next test).
+    settings.FORESEER_CALIBRATION_MIN_FORECASTS = 20
     response = user_client.get(RECORD)
     assert response.context["calibration"]["count"] == 20
     page = response.content.decode()
@@ -221,6 +242,16 @@ def test_my_calibration(user_client, record):
     section = page[page.index('id="calibration-heading"') : page.index('id="open-heading"')]
     assert section.count(">empty bin<") == 6
     assert "recalibration slope 0.90 (below 1: overconfident)" in section
+
+
+def test_my_calibration_from_few_forecasts_gives_no_verdict(user_client, record):
+    """Below the minimum of 50 the counts stay and the slope's verdict goes."""
+    page = user_client.get(RECORD).content.decode()
+    section = page[page.index('id="calibration-heading"') : page.index('id="open-heading"')]
+    assert "20 forecasts on 20 questions" in section
+    assert "recalibration slope 0.90." in section
+    assert "overconfident)" not in section
+    assert "Too few forecasts to judge calibration: 20 counted" in section
 
 
 def test_filtering_by_tag(user_client, record):
