@@ -129,4 +129,6 @@ def test_raw_html_is_shown_as_typed_not_lost():
 
 def test_a_missing_text_renders_nothing():
     assert Template("{% load foreseer %}[{{ text|markdown }}]").render(Context({})) == "[]"
-    assert Template("{% load foreseer %}[{{ text|markdown }}]").render(Context({"text": None})) == "[]"
+    assert (
+        Template("{% load foreseer %}[{{ text|markdown }}]").render(Context({"text": None})) == "[]"
+    )

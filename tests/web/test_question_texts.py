@@ -87,3 +87,26 @@ def test_the_api_keeps_the_markdown_source(client, question):
     Question.objects.filter(pk=question.pk).update(resolution_criteria=CRITERIA)
     data = client.get(f"/api/questions/{question.slug}/").json()
     assert data["resolution_criteria"] == CRITERIA
+
+
+def test_the_api_adds_the_rendered_html_beside_the_source(client, question):
+    Question.objects.filter(pk=question.pk).update(resolution_criteria=CRITERIA, fine_print="")
+    data = client.get(f"/api/questions/{question.slug}/").json()
+    assert data["resolution_criteria"] == CRITERIA
+    assert_rendered(data["resolution_criteria_html"])
+    assert data["background_html"] == "<p>Background about the peninsula.</p>"
+    assert data["fine_print_html"] == ""
+
+
+def test_the_schema_documents_the_source_and_the_html(client):
+    schema = client.get("/api/schema/?format=json").json()
+    (detail,) = [
+        value
+        for name, value in schema["components"]["schemas"].items()
+        if "resolution_criteria_html" in value.get("properties", {})
+    ]
+    properties = detail["properties"]
+    assert "Markdown source" in properties["resolution_criteria"]["description"]
+    for key in ("background_html", "resolution_criteria_html", "fine_print_html"):
+        assert properties[key]["type"] == "string"
+        assert "sanitised HTML" in properties[key]["description"]
