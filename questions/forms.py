@@ -151,13 +151,21 @@ class ManageResolveForm(QuestionResolveForm):
         return (self.cleaned_data.get("note") or "").replace("\r\n", "\n")
 
 
+# The question texts are Markdown (common/markdown.py renders them); the hint says what
+# it offers in one line, since staff write these in a plain text box.
+MARKDOWN_HINT = (
+    "Markdown: a blank line starts a paragraph; *emphasis*, **bold**, lists (- or 1.) "
+    "and [links](https://example.org) work; HTML is shown as typed."
+)
+
+
 class ClarificationForm(forms.Form):
     text = forms.CharField(
         label="Clarification",
         max_length=CLARIFICATION_MAX_LENGTH,
         help_text=(
             "Appended to the question with today's date and your name. It explains the "
-            "criteria; it cannot change them."
+            f"criteria; it cannot change them. {MARKDOWN_HINT}"
         ),
         widget=forms.Textarea(attrs={"rows": 3}),
     )
@@ -219,12 +227,16 @@ class QuestionDraftForm(forms.Form):
         initial=Question.Type.BINARY,
         help_text="Only binary (yes or no) questions for now.",
     )
-    background = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    background = forms.CharField(
+        required=False, help_text=MARKDOWN_HINT, widget=forms.Textarea(attrs={"rows": 4})
+    )
     resolution_criteria = forms.CharField(
-        help_text="Exactly what makes the question resolve yes, and otherwise no.",
+        help_text=f"Exactly what makes the question resolve yes, and otherwise no. {MARKDOWN_HINT}",
         widget=forms.Textarea(attrs={"rows": 6}),
     )
-    fine_print = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    fine_print = forms.CharField(
+        required=False, help_text=MARKDOWN_HINT, widget=forms.Textarea(attrs={"rows": 3})
+    )
     resolution_source = forms.CharField(
         required=False,
         help_text="The public source that settles the question.",

@@ -1,5 +1,6 @@
-"""Formatting shared by the web pages and the emails: probabilities, scores and UTC
-times. Everything here escapes what it is given."""
+"""Formatting shared by the web pages and the emails: probabilities, scores, UTC times
+and question texts written in Markdown. Everything here escapes or sanitises what it is
+given."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from typing import Any
 from django import template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
+
+from common.markdown import markdown_to_html
 
 register = template.Library()
 
@@ -45,6 +48,14 @@ def without_heading_marks(value: Any) -> str:
     excerpt around a passage only; the article's full text stays as stored, since its
     offsets and what a reader selects from it must match the stored text."""
     return _HEADING_MARKER.sub("", str(value or ""))
+
+
+@register.filter(is_safe=True)
+def markdown(value: Any) -> SafeString:
+    """A question text written in Markdown (background, criteria, fine print, a
+    clarification) as sanitised HTML: the one way pages and emails show these texts."""
+    # Safe to mark: markdown_to_html escapes raw HTML and nh3 keeps only an allowlist.
+    return mark_safe(markdown_to_html(None if value is None else str(value)))
 
 
 @register.filter

@@ -7,10 +7,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from common.api import SlugRelation
+from common.markdown import markdown_to_html
 from forecasts.api.serializers import ForecastSerializer
 from forecasts.selectors import CommunityForecast
 from questions.api.serializers import (
@@ -34,6 +36,12 @@ class CommunityForecastSerializer(serializers.Serializer):
         help_text="True while new forecasts are being added to the community forecast (a "
         "background update, seconds): median and forecasters do not count them yet."
     )
+
+
+_HTML_NOTE = (
+    "Paragraphs, lists, emphasis, quotes, code and http(s)/mailto links with "
+    'rel="nofollow noopener"; no other HTML. Empty when the text is.'
+)
 
 
 class QuestionListSerializer(serializers.ModelSerializer):
@@ -93,6 +101,17 @@ class QuestionDetailSerializer(QuestionListSerializer):
     my_forecasts = serializers.SerializerMethodField(
         help_text="The requesting user's forecasts, newest first; null when anonymous."
     )
+    # The texts are Markdown; these give the HTML the question page shows, sanitised,
+    # so that a client need not render Markdown to show them the same way.
+    background_html = serializers.SerializerMethodField(
+        help_text=f"`background` rendered from Markdown to sanitised HTML. {_HTML_NOTE}"
+    )
+    resolution_criteria_html = serializers.SerializerMethodField(
+        help_text=f"`resolution_criteria` rendered from Markdown to sanitised HTML. {_HTML_NOTE}"
+    )
+    fine_print_html = serializers.SerializerMethodField(
+        help_text=f"`fine_print` rendered from Markdown to sanitised HTML. {_HTML_NOTE}"
+    )
 
     class Meta(QuestionListSerializer.Meta):
         fields = [
@@ -100,6 +119,9 @@ class QuestionDetailSerializer(QuestionListSerializer):
             "background",
             "resolution_criteria",
             "fine_print",
+            "background_html",
+            "resolution_criteria_html",
+            "fine_print_html",
             "resolution_source",
             "provenance",
             "successor_of",
@@ -109,6 +131,27 @@ class QuestionDetailSerializer(QuestionListSerializer):
             "projects",
             "my_forecasts",
         ]
+
+        extra_kwargs = {
+            key: {"help_text": f"{label}, as written: Markdown source ({key}_html renders it)."}
+            for key, label in (
+                ("background", "Background"),
+                ("resolution_criteria", "The resolution criteria"),
+                ("fine_print", "Fine print"),
+            )
+        }
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_background_html(self, question: Question) -> str:
+        return markdown_to_html(question.background)
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_resolution_criteria_html(self, question: Question) -> str:
+        return markdown_to_html(question.resolution_criteria)
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_fine_print_html(self, question: Question) -> str:
+        return markdown_to_html(question.fine_print)
 
     @extend_schema_field(ProvenanceSerializer(allow_null=True))
     def get_provenance(self, question: Question) -> dict[str, Any] | None:

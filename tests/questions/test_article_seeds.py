@@ -5,6 +5,7 @@ no window, type, forecast or score."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ import pytest
 from django.forms.models import model_to_dict
 from django.utils import timezone
 
+from common.markdown import markdown_to_html
 from forecasts.models import Forecast
 from questions.imports import load_document, questions_import
 from questions.models import Article, Question
@@ -42,6 +44,60 @@ def load(path: Path = DATA, *, now: datetime):
 
 def entries() -> list[dict[str, Any]]:
     return document()["questions"]
+
+
+# The texts written in Markdown (common/markdown.py), and their words as the file had them
+# before they were reflowed into paragraphs, whitespace collapsed.
+REFLOWED = ("background", "resolution_criteria", "fine_print")
+BEFORE_REFLOW = ROOT / "tests" / "data" / "article_question_texts_collapsed.json"
+
+
+def collapsed(text: str) -> str:
+    return " ".join(text.split())
+
+
+# --- Texts ---------------------------------------------------------------------------
+
+
+def test_reflowing_the_texts_into_paragraphs_changed_no_word():
+    """Each seeded text has the words, in order, that it had before its hard line breaks
+    were removed. A deliberate change of wording updates the JSON file with it."""
+    before = json.loads(BEFORE_REFLOW.read_text(encoding="utf-8"))
+    now = {
+        entry["slug"]: {key: collapsed(entry[key]) for key in REFLOWED if entry.get(key)}
+        for entry in entries()
+    }
+    assert now.keys() == before.keys()
+    for slug, texts in now.items():
+        assert texts == before[slug], slug
+
+
+def test_the_texts_are_paragraphs_without_hard_line_breaks():
+    # A line break inside a paragraph is where the data file wrapped, not where a
+    # reader's screen does ("the ROK Joint / Chiefs of Staff" on a phone).
+    texts = [entry[key] for entry in entries() for key in REFLOWED if entry.get(key)]
+    assert len(texts) > 80
+    for text in texts:
+        for paragraph in text.strip().split("\n\n"):
+            assert paragraph and "\n" not in paragraph, paragraph[:80]
+            assert paragraph == paragraph.strip(), paragraph[:80]
+    criteria = next(e for e in entries() if e["slug"] == "nk-significant-escalation-2025-12-07-6m")
+    lettered = criteria["resolution_criteria"].split("\n\n")
+    # The lettered conditions are paragraphs of their own, each starting with its letter.
+    assert [p[:3] for p in lettered[1:]] == ["(a)", "(b)", "(c)", "(d)"]
+    assert "the ROK Joint Chiefs of Staff (JCS)" in lettered[1]
+
+
+def test_the_texts_render_as_paragraphs():
+    for entry in entries():
+        for key in REFLOWED:
+            if entry.get(key):
+                html = markdown_to_html(entry[key])
+                paragraphs = entry[key].strip().split("\n\n")
+                # Written before Markdown, none of them asks for a list, emphasis or
+                # a heading: each renders as exactly its paragraphs.
+                assert html.count("<p>") == len(paragraphs), (entry["slug"], key)
+                assert "<" not in html.replace("<p>", "").replace("</p>", ""), (entry["slug"], key)
 
 
 # --- Passages ------------------------------------------------------------------------
@@ -276,8 +332,12 @@ def test_loading_the_revision_over_the_earlier_seeds_moves_no_window_type_foreca
             key: old[key] for key in (*WINDOW, "type")
         }, slug
         # What people forecast stays as they read it: only how the question links to
-        # its article's claim may be refreshed.
-        changed = {key for key in old if old[key] != new[key]}
+        # its article's claim may be refreshed, and the descriptive texts may be
+        # reflowed (the file's hard line breaks became paragraphs for the Markdown
+        # rendering), which changes their whitespace and not one word.
+        reflowed = {key for key in REFLOWED if old[key] != new[key]}
+        assert all(collapsed(old[key]) == collapsed(new[key]) for key in reflowed), slug
+        changed = {key for key in old if old[key] != new[key]} - reflowed
         assert changed <= provenance, (slug, changed)
     assert (
         before["questions"]["nk-significant-escalation-6m-from-load"]["provenance_direction"]
