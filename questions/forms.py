@@ -170,6 +170,11 @@ class ClarificationForm(forms.Form):
 # --- Authoring -------------------------------------------------------------------
 
 UTC_HINT = "UTC; your browser shows the time as typed, without converting it."
+# The title, criteria and fine print are saved with these filled in (questions.services).
+PLACEHOLDERS_HELP = (
+    "{open_date}, {close_date}, {open_year} and {close_year} are filled in from the "
+    "window when the draft is saved."
+)
 
 
 def _limited(model_field: str) -> dict[str, str]:
@@ -208,7 +213,10 @@ class QuestionDraftForm(forms.Form):
     article, the probability range) are `questions.validation`'s, shown on these
     fields with the words a file's import uses."""
 
-    title = forms.CharField(widget=forms.TextInput(attrs={"size": 60, **_limited("title")}))
+    title = forms.CharField(
+        widget=forms.TextInput(attrs={"size": 60, **_limited("title")}),
+        help_text=PLACEHOLDERS_HELP,
+    )
     slug = forms.CharField(
         required=False,
         widget=forms.TextInput(attrs=_limited("slug")),
@@ -221,10 +229,14 @@ class QuestionDraftForm(forms.Form):
     )
     background = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}))
     resolution_criteria = forms.CharField(
-        help_text="Exactly what makes the question resolve yes, and otherwise no.",
+        help_text=(
+            f"Exactly what makes the question resolve yes, and otherwise no. {PLACEHOLDERS_HELP}"
+        ),
         widget=forms.Textarea(attrs={"rows": 6}),
     )
-    fine_print = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    fine_print = forms.CharField(
+        required=False, help_text=PLACEHOLDERS_HELP, widget=forms.Textarea(attrs={"rows": 3})
+    )
     resolution_source = forms.CharField(
         required=False,
         help_text="The public source that settles the question.",
