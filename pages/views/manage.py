@@ -41,6 +41,7 @@ from questions.forms import (
     ManageResolveForm,
     QuestionDraftForm,
     article_draft_initial,
+    article_draft_window,
     icd203_reading,
 )
 from questions.models import Question
@@ -267,6 +268,8 @@ def question_new(request: HttpRequest) -> HttpResponse:
     # a long passage would not fit in a URL (servers refuse request lines over ~4 KB).
     # That POST only fills the form in; nothing is saved.
     prefill = request.method == "POST" and "prefill" in request.POST
+    if request.method == "POST" and SET_WINDOW in request.POST:
+        return _question_window_set(request)
     if request.method == "POST" and not prefill:
         form = QuestionDraftForm(request.POST)
         if form.is_valid():
@@ -314,6 +317,44 @@ def question_new(request: HttpRequest) -> HttpResponse:
         horizon=horizon,
         anchor=anchor,
         window_closed=window_closed,
+        reading=icd203_reading(passage) if passage else None,
+    )
+
+
+# The window picker's button, part of the draft's own form: setting the window sends
+# what was typed along, so nothing typed is lost (and nothing is saved).
+SET_WINDOW = "set_window"
+
+
+def _question_window_set(request: HttpRequest) -> HttpResponse:
+    source = ArticlePassageForm(
+        {
+            "article": request.POST.get("article", ""),
+            "passage": request.POST.get("source_passage", ""),
+            "horizon": request.POST.get("horizon", ""),
+            "anchor": request.POST.get("anchor", ""),
+        }
+    )
+    valid = source.is_valid()
+    article = source.cleaned_data.get("article") if valid else None
+    horizon = (source.cleaned_data.get("horizon") if valid else "") or DEFAULT_HORIZON
+    anchor = (source.cleaned_data.get("anchor") if valid else "") or ANCHOR_PUBLICATION
+    data, window_closed = request.POST, False
+    if article is not None:
+        data, window_closed = article_draft_window(
+            data=request.POST, article=article, horizon=horizon, anchor=anchor
+        )
+    passage = data.get("source_passage", "")
+    return _question_form_page(
+        request,
+        QuestionDraftForm(initial=QuestionDraftForm.initial_from(data)),
+        status=200 if valid else 400,
+        source=source,
+        article=article,
+        horizon=horizon,
+        anchor=anchor,
+        window_closed=window_closed,
+        window_set=article is not None,
         reading=icd203_reading(passage) if passage else None,
     )
 

@@ -481,13 +481,70 @@ def test_a_long_passage_arrives_by_post_and_only_fills_the_form_in(staff_web_cli
     assert response.status_code == 200
     assert response.context["form"].initial["source_passage"] == passage.strip()
     assert not Question.objects.exists()
-    # The window picker on that page posts the passage along again.
+    # The window picker is part of the draft's form, so the passage goes along again.
     html = response.content.decode()
-    start = html.index(
-        '<form method="post" action="/manage/questions/new/" class="inline-controls">'
+    start = html.index('id="question-form"')
+    draft_form = html[start : html.index("</form>", start)]
+    assert 'name="set_window"' in draft_form and 'name="source_passage"' in draft_form
+
+
+def test_setting_the_window_keeps_everything_typed_and_saves_nothing(staff_web_client):
+    article = ArticleFactory(
+        slug="pillar",
+        title="The Pillar",
+        publication_date=date(2025, 12, 7),
+        text=f"Intro.\n\n{PASSAGE} More.",
     )
-    picker = html[start : html.index("</form>", start)]
-    assert 'name="prefill"' in picker and 'name="passage"' in picker
+    typed = draft_data(
+        title="Will the alliance still stand by {close_year}?",
+        resolution_criteria="Resolves yes if it stands,\r\nas reported.",
+        fine_print="Typed fine print.",
+        article=article.slug,
+        source_passage=PASSAGE,
+        projects=[Project.objects.create(slug="korea", name="Korea").slug],
+        hide_community_until_forecast="on",
+        background="Drawn from “The Pillar” (7 December 2025). "
+        "The window runs 1 year from the article's publication.",
+    )
+    response = staff_web_client.post(
+        NEW_URL, {**typed, "horizon": "3y", "anchor": "publication", "set_window": "1"}
+    )
+    assert response.status_code == 200
+    assert not Question.objects.exists()
+    form = response.context["form"]
+    assert not form.is_bound
+    for name in ("title", "resolution_criteria", "fine_print", "source_passage", "tags"):
+        assert form.initial[name] == typed[name]
+    assert form.initial["projects"] == ["korea"]
+    assert form.initial["hide_community_until_forecast"] == "on"
+    assert form.initial["open_time"] == "2025-12-07T00:00:00"
+    assert form.initial["scheduled_close_time"] == "2028-12-07T00:00:00"
+    assert form.initial["scheduled_resolve_time"] == "2029-01-07T00:00:00"
+    html = response.content.decode()
+    assert 'value="Will the alliance still stand by {close_year}?"' in html
+    assert "Typed fine print." in html
+    assert 'value="2028-12-07T00:00:00"' in html
+    assert '<option value="3y" selected>' in html
+    assert "Window set: it opens 2025-12-07 and closes 2028-12-07. Not saved yet." in html
+    assert "errorlist" not in html
+
+
+def test_setting_the_window_keeps_a_rewritten_background_and_updates_a_written_one(
+    staff_web_client,
+):
+    ArticleFactory(slug="pillar", publication_date=date(2025, 12, 7), text=f"x {PASSAGE} y")
+    first = staff_web_client.get(NEW_URL, {"article": "pillar", "horizon": "1y"})
+    written = first.context["form"].initial["background"]
+    data = draft_data(article="pillar", source_passage=PASSAGE, horizon="5y", set_window="1")
+    kept = staff_web_client.post(NEW_URL, {**data, "background": "My own words."})
+    assert kept.context["form"].initial["background"] == "My own words."
+    followed = staff_web_client.post(NEW_URL, {**data, "background": written})
+    assert (
+        followed.context["form"]
+        .initial["background"]
+        .endswith("The window runs 5 years from the article's publication.")
+    )
+    assert not Question.objects.exists()
 
 
 def test_a_slug_taken_at_the_same_moment_is_a_400_on_the_slug(staff_web_client):
