@@ -254,12 +254,11 @@ def question_draft_update(
     return question
 
 
-def question_publish(
+def question_publish_check(
     *, question: Question, published_by: User, now: datetime | None = None
-) -> Question:
-    """Make a draft visible to forecasters. Refused once the close time has
-    passed: the question would appear already closed, with nobody able to
-    forecast it."""
+) -> None:
+    """Every rule `question_publish` applies, without writing anything: the publish
+    page runs it before asking for confirmation, so a refusal shows at once."""
     now = now or timezone.now()
     _require_staff(published_by, "published_by", "publish questions")
     if not question.is_draft:
@@ -272,6 +271,16 @@ def question_publish(
                 ]
             }
         )
+
+
+def question_publish(
+    *, question: Question, published_by: User, now: datetime | None = None
+) -> Question:
+    """Make a draft visible to forecasters. Refused once the close time has
+    passed: the question would appear already closed, with nobody able to
+    forecast it."""
+    now = now or timezone.now()
+    question_publish_check(question=question, published_by=published_by, now=now)
     # Claimed with a conditional UPDATE: two clicks (or two staff) publish once.
     published = Question.objects.filter(pk=question.pk, published_at__isnull=True).update(
         published_at=now

@@ -59,6 +59,7 @@ from questions.services import (
     question_draft_create,
     question_draft_update,
     question_publish,
+    question_publish_check,
     question_resolve,
     question_resolve_check,
 )
@@ -415,8 +416,12 @@ def question_publish_view(request: HttpRequest, slug: str) -> HttpResponse:
     )
     if request.method != "POST":
         return redirect(_detail_url(question))
+    confirmed = request.POST.get("confirm") == "yes"
     try:
-        question_publish(question=question, published_by=signed_in_user(request.user))
+        # Checked before asking, so a draft that cannot be published says why at once.
+        question_publish_check(question=question, published_by=signed_in_user(request.user))
+        if confirmed:
+            question_publish(question=question, published_by=signed_in_user(request.user))
     except ValidationError as error:
         if not question.is_draft:
             messages.info(request, "This question is already published.")
@@ -428,6 +433,10 @@ def question_publish_view(request: HttpRequest, slug: str) -> HttpResponse:
         return _question_form_page(
             request, form, question=question, status=400, publish_refused=True
         )
+    if not confirmed:
+        # Publishing cannot be undone (forecasts start arriving against these words):
+        # the page shows what forecasters will read and asks once more.
+        return render(request, "pages/manage/publish_confirm.html", {"question": question})
     messages.success(request, "Published: forecasters can now see this question.")
     return redirect(_detail_url(question))
 

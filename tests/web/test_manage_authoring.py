@@ -427,7 +427,14 @@ def test_draft_preview_publish_then_forecasters_see_it(staff_web_client, user_cl
     preview = staff_web_client.get(detail).content.decode()
     assert "Draft preview:" in preview
 
-    response = staff_web_client.post(f"/manage/questions/{draft.slug}/publish/", follow=True)
+    publish = f"/manage/questions/{draft.slug}/publish/"
+    # The first press asks, showing what forecasters will read; only "yes" publishes.
+    asked = staff_web_client.post(publish)
+    assert asked.status_code == 200
+    assert asked.templates[0].name == "pages/manage/publish_confirm.html"
+    draft.refresh_from_db()
+    assert draft.is_draft
+    response = staff_web_client.post(publish, {"confirm": "yes"}, follow=True)
     assert response.redirect_chain == [(detail, 302)]
     assert "Published: forecasters can now see this question." in response.content.decode()
     assert "Draft preview:" not in response.content.decode()
@@ -436,7 +443,7 @@ def test_draft_preview_publish_then_forecasters_see_it(staff_web_client, user_cl
     assert user_client.get(detail).status_code == 200
     assert "A draft question?" in user_client.get("/?status=upcoming").content.decode()
 
-    again = staff_web_client.post(f"/manage/questions/{draft.slug}/publish/", follow=True)
+    again = staff_web_client.post(publish, {"confirm": "yes"}, follow=True)
     assert "This question is already published." in again.content.decode()
 
 
@@ -461,6 +468,42 @@ def test_publishing_after_the_close_is_refused_next_to_the_close_time(staff_web_
     assert 0 < html.index('name="scheduled_close_time"', shown_at) - shown_at < 600
     stale.refresh_from_db()
     assert stale.is_draft
+
+
+@pytest.mark.parametrize("confirm", [None, "", "no", "1", "YES"])
+def test_publishing_without_a_yes_only_asks(staff_web_client, draft, confirm):
+    data = {} if confirm is None else {"confirm": confirm}
+    response = staff_web_client.post(f"/manage/questions/{draft.slug}/publish/", data)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Publish this question?" in html
+    assert "A draft question?" in html
+    assert 'name="confirm" value="yes"' in html
+    draft.refresh_from_db()
+    assert draft.is_draft
+
+
+def test_the_confirmation_shows_what_forecasters_will_read(staff_web_client):
+    QuestionFactory(
+        slug="shown",
+        published_at=None,
+        title="Shown title?",
+        resolution_criteria="Criteria line one.\nCriteria line two.",
+        fine_print="The fine print.",
+        background="The background.",
+        resolution_source="The source.",
+        hide_community_until_forecast=True,
+    )
+    html = staff_web_client.post("/manage/questions/shown/publish/").content.decode()
+    for text in (
+        "Shown title?",
+        "Criteria line one.<br>Criteria line two.",
+        "The fine print.",
+        "The background.",
+        "The source.",
+        "hidden from each forecaster until they have forecast",
+    ):
+        assert text in html
 
 
 def test_get_on_publish_changes_nothing(staff_web_client, draft):
@@ -554,4 +597,50 @@ def test_a_slug_taken_at_the_same_moment_is_a_400_on_the_slug(staff_web_client):
         response = staff_web_client.post(NEW_URL, draft_data())
     assert response.status_code == 400
     assert "That slug was just taken" in str(response.context["form"].errors["slug"])
+    assert not Question.objects.exists()
+
+
+# --- Placeholders ------------------------------------------------------------------------
+
+
+def test_placeholders_are_filled_in_the_preview_and_in_what_is_published(
+    staff_web_client, user_client
+):
+    opens = datetime(2031, 3, 1, tzinfo=UTC)
+    data = draft_data(
+        title="Will it happen between {open_date} and {close_date}?",
+        resolution_criteria="Yes if reported between {open_date} and {close_date}.",
+        fine_print="Only reports from {open_year} to {close_year} count.",
+        open_time=local(opens),
+        scheduled_close_time=local(datetime(2032, 2, 29, tzinfo=UTC)),
+        scheduled_resolve_time=local(datetime(2032, 4, 1, tzinfo=UTC)),
+    )
+    response = staff_web_client.post(NEW_URL, data)
+    assert response.status_code == 302
+    question = Question.objects.get()
+    assert question.slug == "will-it-happen-between-2031-03-01-and-2032-02-29"
+    preview = staff_web_client.get(response["Location"]).content.decode()
+    confirm = staff_web_client.post(f"/manage/questions/{question.slug}/publish/")
+    staff_web_client.post(f"/manage/questions/{question.slug}/publish/", {"confirm": "yes"})
+    published = user_client.get(response["Location"]).content.decode()
+    for html in (preview, confirm.content.decode(), published):
+        assert "Will it happen between 2031-03-01 and 2032-02-29?" in html
+        assert "Yes if reported between 2031-03-01 and 2032-02-29." in html
+        assert "Only reports from 2031 to 2032 count." in html
+        assert "{open_date}" not in html and "{close_year}" not in html
+        assert "open_date" not in html
+
+
+def test_an_unknown_placeholder_is_a_400_on_its_field(staff_web_client):
+    response = staff_web_client.post(
+        NEW_URL, draft_data(resolution_criteria="Yes by {closing_date}.")
+    )
+    assert response.status_code == 400
+    assert response.context["form"].errors["resolution_criteria"] == [
+        "Unknown placeholder: only {open_date}, {close_date}, {open_year} and {close_year} "
+        "may stand in braces ('{closing_date}' is not a placeholder)."
+    ]
+    html = response.content.decode()
+    shown_at = html.index("Unknown placeholder")
+    assert 0 < html.index('name="resolution_criteria"', shown_at) - shown_at < 1000
     assert not Question.objects.exists()
