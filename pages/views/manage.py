@@ -265,32 +265,14 @@ def question_manage_list(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 def question_new(request: HttpRequest) -> HttpResponse:
-    # A passage arrives by POST with `prefill` (the article page, the window picker):
+    # A passage arrives by POST with `prefill` (the article page's staff tools):
     # a long passage would not fit in a URL (servers refuse request lines over ~4 KB).
     # That POST only fills the form in; nothing is saved.
     prefill = request.method == "POST" and "prefill" in request.POST
     if request.method == "POST" and SET_WINDOW in request.POST:
         return _question_window_set(request)
     if request.method == "POST" and not prefill:
-        form = QuestionDraftForm(request.POST)
-        if form.is_valid():
-            try:
-                question = question_draft_create(
-                    draft=form.draft(), created_by=signed_in_user(request.user)
-                )
-            except ValidationError as error:
-                add_service_errors(form, error)
-            except IntegrityError:
-                # Another draft took the slug between the check and the insert.
-                form.add_error("slug", "That slug was just taken by another question: save again.")
-            else:
-                messages.success(
-                    request,
-                    "Draft saved. This is its preview: forecasters cannot see it until "
-                    "you publish it.",
-                )
-                return redirect(_detail_url(question))
-        return _question_form_page(request, form, status=400)
+        return _question_create(request)
 
     # Prefilled from a passage of an article (the article page's staff tools);
     # an unknown article or horizon is said next to the window picker, with a 400.
@@ -327,7 +309,40 @@ def question_new(request: HttpRequest) -> HttpResponse:
 SET_WINDOW = "set_window"
 
 
-def _question_window_set(request: HttpRequest) -> HttpResponse:
+def _question_create(request: HttpRequest) -> HttpResponse:
+    form = QuestionDraftForm(request.POST)
+    if form.is_valid():
+        try:
+            question = question_draft_create(
+                draft=form.draft(), created_by=signed_in_user(request.user)
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        except IntegrityError:
+            # Another draft took the slug between the check and the insert.
+            form.add_error("slug", "That slug was just taken by another question: save again.")
+        else:
+            messages.success(
+                request,
+                "Draft saved. This is its preview: forecasters cannot see it until you publish it.",
+            )
+            return redirect(_detail_url(question))
+    return _question_form_page(request, form, status=400, **_picker_kept(request, form))
+
+
+def _picker_kept(request: HttpRequest, form: QuestionDraftForm) -> dict[str, Any]:
+    """The window picker as it was, for a draft's form shown again with its errors."""
+    article = form.cleaned_data.get("article") if hasattr(form, "cleaned_data") else None
+    horizon = request.POST.get("horizon", "")
+    anchor = request.POST.get("anchor", "")
+    return {
+        "article": article,
+        "horizon": horizon if horizon in dict(HORIZON_CHOICES) else DEFAULT_HORIZON,
+        "anchor": anchor if anchor in dict(ANCHOR_CHOICES) else ANCHOR_PUBLICATION,
+    }
+
+
+def _question_window_set(request: HttpRequest, *, question: Question | None = None) -> HttpResponse:
     source = ArticlePassageForm(
         {
             "article": request.POST.get("article", ""),
@@ -345,10 +360,13 @@ def _question_window_set(request: HttpRequest) -> HttpResponse:
         data, window_closed = article_draft_window(
             data=request.POST, article=article, horizon=horizon, anchor=anchor
         )
+    if valid and article is None:
+        messages.info(request, "Choose the article the question is drawn from to set its window.")
     passage = data.get("source_passage", "")
     return _question_form_page(
         request,
         QuestionDraftForm(initial=QuestionDraftForm.initial_from(data)),
+        question=question,
         status=200 if valid else 400,
         source=source,
         article=article,
@@ -373,9 +391,18 @@ def question_edit(request: HttpRequest, slug: str) -> HttpResponse:
             "made against them. Add a clarification instead.",
         )
         return redirect("manage:clarification_add", slug=question.slug)
+    if request.method == "POST" and SET_WINDOW in request.POST:
+        return _question_window_set(request, question=question)
     if request.method != "POST":
         form = QuestionDraftForm(initial=QuestionDraftForm.initial_for(question))
-        return _question_form_page(request, form, question=question)
+        return _question_form_page(
+            request,
+            form,
+            question=question,
+            article=question.article,
+            horizon=DEFAULT_HORIZON,
+            anchor=ANCHOR_PUBLICATION,
+        )
     form = QuestionDraftForm(request.POST)
     if form.is_valid():
         try:
@@ -387,7 +414,9 @@ def question_edit(request: HttpRequest, slug: str) -> HttpResponse:
         else:
             messages.success(request, "Draft saved. This is its preview.")
             return redirect(_detail_url(question))
-    return _question_form_page(request, form, question=question, status=400)
+    return _question_form_page(
+        request, form, question=question, status=400, **_picker_kept(request, form)
+    )
 
 
 def _question_form_page(

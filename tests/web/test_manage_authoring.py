@@ -644,3 +644,43 @@ def test_an_unknown_placeholder_is_a_400_on_its_field(staff_web_client):
     shown_at = html.index("Unknown placeholder")
     assert 0 < html.index('name="resolution_criteria"', shown_at) - shown_at < 1000
     assert not Question.objects.exists()
+
+
+def test_a_draft_being_edited_sets_its_window_without_losing_the_edits(staff_web_client):
+    article = ArticleFactory(slug="pillar", publication_date=date(2025, 12, 7), text=PASSAGE)
+    QuestionFactory(slug="editing", published_at=None, article=article, source_passage=PASSAGE)
+    url = "/manage/questions/editing/edit/"
+    assert 'name="set_window"' in staff_web_client.get(url).content.decode()
+    data = draft_data(
+        title="An edited title?",
+        article="pillar",
+        source_passage=PASSAGE,
+        horizon="6m",
+        set_window="1",
+    )
+    response = staff_web_client.post(url, data)
+    assert response.status_code == 200
+    assert response.context["question"].slug == "editing"
+    assert response.context["form"].initial["title"] == "An edited title?"
+    assert response.context["form"].initial["scheduled_close_time"] == "2026-06-07T00:00:00"
+    assert 'action="/manage/questions/editing/edit/"' in response.content.decode()
+    assert Question.objects.get(slug="editing").title != "An edited title?"
+
+
+def test_the_window_picker_stays_after_a_refused_save(staff_web_client):
+    ArticleFactory(slug="pillar", publication_date=date(2025, 12, 7), text=PASSAGE)
+    data = draft_data(title="", article="pillar", source_passage=PASSAGE, horizon="5y")
+    response = staff_web_client.post(NEW_URL, data)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'name="set_window"' in html
+    assert '<option value="5y" selected>' in html
+
+
+def test_setting_a_window_without_an_article_says_to_choose_one(staff_web_client):
+    response = staff_web_client.post(NEW_URL, draft_data(title="Kept?", set_window="1"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Choose the article the question is drawn from to set its window." in html
+    assert response.context["form"].initial["title"] == "Kept?"
+    assert not Question.objects.exists()
