@@ -188,15 +188,22 @@ def _draft_clean(draft: QuestionDraft, *, exclude_pk: int | None = None) -> dict
     if opens is None or closes is None or timezone.is_naive(opens) or timezone.is_naive(closes):
         opens, closes = _STAND_IN_WINDOW
     placeholders = window_placeholders(opens, closes)
-    filled: dict[str, str] = {}
+    # A text with a bad placeholder is judged as written, beside the other fields.
+    filled = {name: getattr(draft, name) or "" for name in TEMPLATED_FIELDS}
     problems: dict[str, list[str]] = {}
     for name in TEMPLATED_FIELDS:
         try:
-            filled[name] = placeholders_render(getattr(draft, name) or "", placeholders)
+            filled[name] = placeholders_render(filled[name], placeholders)
         except ValueError as error:
             problems[name] = [f"Unknown placeholder: {PLACEHOLDERS_ALLOWED} ({error})."]
     try:
-        values = question_clean(fields=replace(draft, **filled), exclude_pk=exclude_pk)
+        filled_draft = replace(
+            draft,
+            title=filled["title"],
+            resolution_criteria=filled["resolution_criteria"],
+            fine_print=filled["fine_print"],
+        )
+        values = question_clean(fields=filled_draft, exclude_pk=exclude_pk)
     except ValidationError as error:
         for name, messages in error.message_dict.items():
             problems.setdefault(name, []).extend(messages)

@@ -17,7 +17,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -355,7 +355,8 @@ def _question_window_set(request: HttpRequest, *, question: Question | None = No
     article = source.cleaned_data.get("article") if valid else None
     horizon = (source.cleaned_data.get("horizon") if valid else "") or DEFAULT_HORIZON
     anchor = (source.cleaned_data.get("anchor") if valid else "") or ANCHOR_PUBLICATION
-    data, window_closed = request.POST, False
+    data: QueryDict = request.POST
+    window_closed = False
     if article is not None:
         data, window_closed = article_draft_window(
             data=request.POST, article=article, horizon=horizon, anchor=anchor
