@@ -101,6 +101,10 @@ def test_draft_from_a_passage_preview_and_publish(live_server, page: Page, brows
     expect(page.locator("#publish-criteria")).to_contain_text(criteria)
     question.refresh_from_db()
     assert question.is_draft
+    # The long address wraps rather than widening the page on a phone.
+    page.set_viewport_size({"width": 360, "height": 740})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.set_viewport_size({"width": 1280, "height": 800})
     page.get_by_role("button", name="Publish: forecasters can see it").click()
     page.wait_for_load_state()
     question.refresh_from_db()
