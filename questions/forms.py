@@ -178,6 +178,11 @@ class ClarificationForm(forms.Form):
 # --- Authoring -------------------------------------------------------------------
 
 UTC_HINT = "UTC; your browser shows the time as typed, without converting it."
+# The title, criteria and fine print are saved with these filled in (questions.services).
+PLACEHOLDERS_HELP = (
+    "{open_date}, {close_date}, {open_year} and {close_year} are filled in from the "
+    "window when the draft is saved."
+)
 
 
 def _limited(model_field: str) -> dict[str, str]:
@@ -216,7 +221,10 @@ class QuestionDraftForm(forms.Form):
     article, the probability range) are `questions.validation`'s, shown on these
     fields with the words a file's import uses."""
 
-    title = forms.CharField(widget=forms.TextInput(attrs={"size": 60, **_limited("title")}))
+    title = forms.CharField(
+        widget=forms.TextInput(attrs={"size": 60, **_limited("title")}),
+        help_text=PLACEHOLDERS_HELP,
+    )
     slug = forms.CharField(
         required=False,
         widget=forms.TextInput(attrs=_limited("slug")),
@@ -231,11 +239,16 @@ class QuestionDraftForm(forms.Form):
         required=False, help_text=MARKDOWN_HINT, widget=forms.Textarea(attrs={"rows": 4})
     )
     resolution_criteria = forms.CharField(
-        help_text=f"Exactly what makes the question resolve yes, and otherwise no. {MARKDOWN_HINT}",
+        help_text=(
+            "Exactly what makes the question resolve yes, and otherwise no. "
+            f"{MARKDOWN_HINT} {PLACEHOLDERS_HELP}"
+        ),
         widget=forms.Textarea(attrs={"rows": 6}),
     )
     fine_print = forms.CharField(
-        required=False, help_text=MARKDOWN_HINT, widget=forms.Textarea(attrs={"rows": 3})
+        required=False,
+        help_text=f"{MARKDOWN_HINT} {PLACEHOLDERS_HELP}",
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     resolution_source = forms.CharField(
         required=False,
@@ -373,6 +386,18 @@ class QuestionDraftForm(forms.Form):
         return initial
 
     @classmethod
+    def initial_from(cls, data: QueryDict) -> dict[str, Any]:
+        """What was submitted, as the values of an unbound form: the page comes back
+        with everything typed in it and no error shown (nothing was saved)."""
+        initial: dict[str, Any] = {}
+        for name, field in cls.base_fields.items():
+            if name not in data:
+                continue
+            multiple = isinstance(field, forms.MultipleChoiceField | forms.ModelMultipleChoiceField)
+            initial[name] = data.getlist(name) if multiple else data.get(name)
+        return initial
+
+    @classmethod
     def data_for(cls, question: Question) -> dict[str, Any]:
         """`initial_for` as submitted data, to show a draft's form with errors on it."""
         data: dict[str, Any] = {}
@@ -454,6 +479,30 @@ def article_draft_initial(
             f"Drawn from “{article.title}” ({article.publication_date_display}). {window}"
         ),
     }
+
+
+def article_draft_window(
+    *, data: QueryDict, article: Article, horizon: str, anchor: str
+) -> tuple[QueryDict, bool]:
+    """`data` (a submitted draft) with the window set for `horizon` from `anchor`, as
+    `article_draft_initial` sets it, and whether that window has already closed.
+    Everything else typed is kept; the background too, unless it is still one of the
+    sentences the page wrote about a window (or blank), which then follows the window."""
+    window = article_draft_initial(
+        article=article, passage=data.get("source_passage", ""), horizon=horizon, anchor=anchor
+    )
+    data = data.copy()
+    for name in ("open_time", "scheduled_close_time", "scheduled_resolve_time"):
+        data[name] = window[name].strftime(DATETIME_LOCAL_FORMAT)
+    written = {
+        article_draft_initial(article=article, passage="", horizon=key, anchor=start)["background"]
+        for key in HORIZONS
+        for start, _ in ANCHOR_CHOICES
+    }
+    background = data.get("background", "").replace("\r\n", "\n").strip()
+    if not background or background in written:
+        data["background"] = window["background"]
+    return data, window["scheduled_close_time"] <= datetime.now(UTC)
 
 
 @dataclass(frozen=True)

@@ -47,6 +47,12 @@ from django.utils.text import slugify
 from common import after_commit
 from common.text import control_character, line_of, nested_deeper_than
 from questions.models import Article, ArticleAuthor, Outlet, Person, Project, Question, Tag
+from questions.placeholders import (
+    PLACEHOLDERS_ALLOWED,
+    TEMPLATED_FIELDS,
+    placeholders_render,
+    window_placeholders,
+)
 from questions.validation import REQUIRED, QuestionFields, question_clean
 
 QUESTION_KEYS = {
@@ -80,7 +86,6 @@ ARTICLE_KEYS = {
     "text",
     "text_file",
 }
-TEMPLATED_FIELDS = ("title", "resolution_criteria", "fine_print")
 DESCRIPTIVE_FIELDS = (
     "title",
     "background",
@@ -192,38 +197,6 @@ def _text(entry: dict[str, Any], key: str, where: str, *, required: bool = False
     if required and not value.strip():
         raise _fail(where, f"{key}: is required.")
     return value.strip()
-
-
-# `{name}` stands for a placeholder; `{{` and `}}` for a brace. Nothing else in braces is
-# read: no attribute access, indexing or format spec, as str.format would allow (a title
-# `{open_date.foo}` or `{open_date:>30000000}`).
-_BRACES = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")
-
-
-def placeholders_render(text: str, values: dict[str, str]) -> str:
-    """`text` with each `{name}` of `values` replaced; ValueError naming the first thing in
-    braces that is not one of them, or a lone brace."""
-
-    def replace(match: re.Match[str]) -> str:
-        token = match.group(0)
-        if token in ("{{", "}}"):
-            return token[0]
-        name = match.group(1)
-        if name is not None and name in values:
-            return values[name]
-        shown = token if len(token) <= 40 else token[:37] + "...}"
-        raise ValueError(f"{shown!r} is not a placeholder")
-
-    return _BRACES.sub(replace, text)
-
-
-def window_placeholders(open_time: datetime, close_time: datetime) -> dict[str, str]:
-    return {
-        "open_date": open_time.date().isoformat(),
-        "close_date": close_time.date().isoformat(),
-        "open_year": str(open_time.year),
-        "close_year": str(close_time.year),
-    }
 
 
 def _check_lengths(model: type[Any], record: dict[str, Any], where: str) -> None:
@@ -661,11 +634,7 @@ def _fill_placeholders(
     try:
         return placeholders_render(text, values)
     except ValueError as error:
-        problems.add(
-            key,
-            f"only {{open_date}}, {{close_date}}, {{open_year}} and {{close_year}} "
-            f"may stand in braces ({error}).",
-        )
+        problems.add(key, f"{PLACEHOLDERS_ALLOWED} ({error}).")
         return text
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -17,6 +17,12 @@ from django.utils import timezone
 from accounts.models import User
 from common import after_commit
 from questions.models import Clarification, Project, Question, ResolutionEvent, Tag
+from questions.placeholders import (
+    PLACEHOLDERS_ALLOWED,
+    TEMPLATED_FIELDS,
+    placeholders_render,
+    window_placeholders,
+)
 from questions.validation import QuestionFields, question_clean
 
 logger = logging.getLogger(__name__)
@@ -26,19 +32,24 @@ CLARIFICATION_MAX_LENGTH = 5000
 
 
 def _clean_evidence_links(links: Sequence[str]) -> list[str]:
+    """The links, stripped, blanks dropped; or a ValidationError listing every link that
+    is not an http(s) URL with its position (1 for the first given), so a resolver fixes
+    them all in one go rather than one per submission."""
     validate = URLValidator(schemes=["http", "https"])
     cleaned = []
-    for link in links:
+    problems = []
+    for position, link in enumerate(links, start=1):
         link = (link or "").strip()
         if not link:
             continue
         try:
             validate(link)
         except ValidationError:
-            raise ValidationError(
-                {"evidence_links": [f"{link!r} is not an http(s) URL."]}
-            ) from None
-        cleaned.append(link)
+            problems.append(f"Link {position}: {link!r} is not an http(s) URL.")
+        else:
+            cleaned.append(link)
+    if problems:
+        raise ValidationError({"evidence_links": problems})
     return cleaned
 
 
@@ -163,6 +174,44 @@ class QuestionDraft(QuestionFields):
     projects: Sequence[Project] = ()
 
 
+# Any window fills the placeholders to the same length; this one only lets the texts be
+# checked while the window itself is missing (question_clean then says so).
+_STAND_IN_WINDOW = (datetime(2000, 1, 1, tzinfo=UTC), datetime(2000, 7, 1, tzinfo=UTC))
+
+
+def _draft_clean(draft: QuestionDraft, *, exclude_pk: int | None = None) -> dict[str, Any]:
+    """`question_clean` of the draft with its placeholders filled from its own window,
+    so what is stored (and previewed, and published) reads as forecasters will read it,
+    and a slug made from the title has dates in it, not placeholder names. A text with
+    anything else in braces is refused on its field, beside every other problem."""
+    opens, closes = draft.open_time, draft.scheduled_close_time
+    if opens is None or closes is None or timezone.is_naive(opens) or timezone.is_naive(closes):
+        opens, closes = _STAND_IN_WINDOW
+    placeholders = window_placeholders(opens, closes)
+    # A text with a bad placeholder is judged as written, beside the other fields.
+    filled = {name: getattr(draft, name) or "" for name in TEMPLATED_FIELDS}
+    problems: dict[str, list[str]] = {}
+    for name in TEMPLATED_FIELDS:
+        try:
+            filled[name] = placeholders_render(filled[name], placeholders)
+        except ValueError as error:
+            problems[name] = [f"Unknown placeholder: {PLACEHOLDERS_ALLOWED} ({error})."]
+    try:
+        filled_draft = replace(
+            draft,
+            title=filled["title"],
+            resolution_criteria=filled["resolution_criteria"],
+            fine_print=filled["fine_print"],
+        )
+        values = question_clean(fields=filled_draft, exclude_pk=exclude_pk)
+    except ValidationError as error:
+        for name, messages in error.message_dict.items():
+            problems.setdefault(name, []).extend(messages)
+    if problems:
+        raise ValidationError(problems)
+    return values
+
+
 def _draft_write(question: Question, values: dict[str, Any], projects: Sequence[Project]) -> None:
     tags: list[str] = values.pop("tags")
     for name, value in values.items():
@@ -178,7 +227,7 @@ def question_draft_create(*, draft: QuestionDraft, created_by: User) -> Question
     """A new question, unpublished (forecasters cannot see it) until
     `question_publish`."""
     _require_staff(created_by, "created_by", "author questions")
-    values = question_clean(fields=draft)
+    values = _draft_clean(draft)
     with transaction.atomic():
         question = Question(published_at=None)
         _draft_write(question, values, draft.projects)
@@ -194,7 +243,7 @@ def question_draft_update(
     """Rewrite a draft. A published question's criteria are never rewritten:
     forecasts were made against them, so it takes clarifications instead."""
     _require_staff(updated_by, "updated_by", "edit questions")
-    values = question_clean(fields=draft, exclude_pk=question.pk)
+    values = _draft_clean(draft, exclude_pk=question.pk)
     with transaction.atomic():
         locked = Question.objects.select_for_update().get(pk=question.pk)
         if not locked.is_draft:
@@ -212,12 +261,11 @@ def question_draft_update(
     return question
 
 
-def question_publish(
+def question_publish_check(
     *, question: Question, published_by: User, now: datetime | None = None
-) -> Question:
-    """Make a draft visible to forecasters. Refused once the close time has
-    passed: the question would appear already closed, with nobody able to
-    forecast it."""
+) -> None:
+    """Every rule `question_publish` applies, without writing anything: the publish
+    page runs it before asking for confirmation, so a refusal shows at once."""
     now = now or timezone.now()
     _require_staff(published_by, "published_by", "publish questions")
     if not question.is_draft:
@@ -230,6 +278,16 @@ def question_publish(
                 ]
             }
         )
+
+
+def question_publish(
+    *, question: Question, published_by: User, now: datetime | None = None
+) -> Question:
+    """Make a draft visible to forecasters. Refused once the close time has
+    passed: the question would appear already closed, with nobody able to
+    forecast it."""
+    now = now or timezone.now()
+    question_publish_check(question=question, published_by=published_by, now=now)
     # Claimed with a conditional UPDATE: two clicks (or two staff) publish once.
     published = Question.objects.filter(pk=question.pk, published_at__isnull=True).update(
         published_at=now

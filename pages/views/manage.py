@@ -17,7 +17,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -41,6 +41,7 @@ from questions.forms import (
     ManageResolveForm,
     QuestionDraftForm,
     article_draft_initial,
+    article_draft_window,
     icd203_reading,
 )
 from questions.models import Question
@@ -58,6 +59,7 @@ from questions.services import (
     question_draft_create,
     question_draft_update,
     question_publish,
+    question_publish_check,
     question_resolve,
     question_resolve_check,
 )
@@ -263,30 +265,14 @@ def question_manage_list(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 def question_new(request: HttpRequest) -> HttpResponse:
-    # A passage arrives by POST with `prefill` (the article page, the window picker):
+    # A passage arrives by POST with `prefill` (the article page's staff tools):
     # a long passage would not fit in a URL (servers refuse request lines over ~4 KB).
     # That POST only fills the form in; nothing is saved.
     prefill = request.method == "POST" and "prefill" in request.POST
+    if request.method == "POST" and SET_WINDOW in request.POST:
+        return _question_window_set(request)
     if request.method == "POST" and not prefill:
-        form = QuestionDraftForm(request.POST)
-        if form.is_valid():
-            try:
-                question = question_draft_create(
-                    draft=form.draft(), created_by=signed_in_user(request.user)
-                )
-            except ValidationError as error:
-                add_service_errors(form, error)
-            except IntegrityError:
-                # Another draft took the slug between the check and the insert.
-                form.add_error("slug", "That slug was just taken by another question: save again.")
-            else:
-                messages.success(
-                    request,
-                    "Draft saved. This is its preview: forecasters cannot see it until "
-                    "you publish it.",
-                )
-                return redirect(_detail_url(question))
-        return _question_form_page(request, form, status=400)
+        return _question_create(request)
 
     # Prefilled from a passage of an article (the article page's staff tools);
     # an unknown article or horizon is said next to the window picker, with a 400.
@@ -318,6 +304,81 @@ def question_new(request: HttpRequest) -> HttpResponse:
     )
 
 
+# The window picker's button, part of the draft's own form: setting the window sends
+# what was typed along, so nothing typed is lost (and nothing is saved).
+SET_WINDOW = "set_window"
+
+
+def _question_create(request: HttpRequest) -> HttpResponse:
+    form = QuestionDraftForm(request.POST)
+    if form.is_valid():
+        try:
+            question = question_draft_create(
+                draft=form.draft(), created_by=signed_in_user(request.user)
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        except IntegrityError:
+            # Another draft took the slug between the check and the insert.
+            form.add_error("slug", "That slug was just taken by another question: save again.")
+        else:
+            messages.success(
+                request,
+                "Draft saved. This is its preview: forecasters cannot see it until you publish it.",
+            )
+            return redirect(_detail_url(question))
+    return _question_form_page(request, form, status=400, **_picker_kept(request, form))
+
+
+def _picker_kept(request: HttpRequest, form: QuestionDraftForm) -> dict[str, Any]:
+    """The window picker as it was, for a draft's form shown again with its errors."""
+    article = form.cleaned_data.get("article") if hasattr(form, "cleaned_data") else None
+    horizon = request.POST.get("horizon", "")
+    anchor = request.POST.get("anchor", "")
+    return {
+        "article": article,
+        "horizon": horizon if horizon in dict(HORIZON_CHOICES) else DEFAULT_HORIZON,
+        "anchor": anchor if anchor in dict(ANCHOR_CHOICES) else ANCHOR_PUBLICATION,
+    }
+
+
+def _question_window_set(request: HttpRequest, *, question: Question | None = None) -> HttpResponse:
+    source = ArticlePassageForm(
+        {
+            "article": request.POST.get("article", ""),
+            "passage": request.POST.get("source_passage", ""),
+            "horizon": request.POST.get("horizon", ""),
+            "anchor": request.POST.get("anchor", ""),
+        }
+    )
+    valid = source.is_valid()
+    article = source.cleaned_data.get("article") if valid else None
+    horizon = (source.cleaned_data.get("horizon") if valid else "") or DEFAULT_HORIZON
+    anchor = (source.cleaned_data.get("anchor") if valid else "") or ANCHOR_PUBLICATION
+    data: QueryDict = request.POST
+    window_closed = False
+    if article is not None:
+        data, window_closed = article_draft_window(
+            data=request.POST, article=article, horizon=horizon, anchor=anchor
+        )
+    if valid and article is None:
+        messages.info(request, "Choose the article the question is drawn from to set its window.")
+    passage = data.get("source_passage", "")
+    return _question_form_page(
+        request,
+        QuestionDraftForm(initial=QuestionDraftForm.initial_from(data)),
+        question=question,
+        status=200 if valid else 400,
+        source=source,
+        article=article,
+        horizon=horizon,
+        anchor=anchor,
+        window_closed=window_closed,
+        window_set=article is not None,
+        reading=icd203_reading(passage) if passage else None,
+    )
+
+
 @staff_required
 def question_edit(request: HttpRequest, slug: str) -> HttpResponse:
     question = get_object_or_404(
@@ -331,9 +392,18 @@ def question_edit(request: HttpRequest, slug: str) -> HttpResponse:
             "made against them. Add a clarification instead.",
         )
         return redirect("manage:clarification_add", slug=question.slug)
+    if request.method == "POST" and SET_WINDOW in request.POST:
+        return _question_window_set(request, question=question)
     if request.method != "POST":
         form = QuestionDraftForm(initial=QuestionDraftForm.initial_for(question))
-        return _question_form_page(request, form, question=question)
+        return _question_form_page(
+            request,
+            form,
+            question=question,
+            article=question.article,
+            horizon=DEFAULT_HORIZON,
+            anchor=ANCHOR_PUBLICATION,
+        )
     form = QuestionDraftForm(request.POST)
     if form.is_valid():
         try:
@@ -345,7 +415,9 @@ def question_edit(request: HttpRequest, slug: str) -> HttpResponse:
         else:
             messages.success(request, "Draft saved. This is its preview.")
             return redirect(_detail_url(question))
-    return _question_form_page(request, form, question=question, status=400)
+    return _question_form_page(
+        request, form, question=question, status=400, **_picker_kept(request, form)
+    )
 
 
 def _question_form_page(
@@ -374,8 +446,12 @@ def question_publish_view(request: HttpRequest, slug: str) -> HttpResponse:
     )
     if request.method != "POST":
         return redirect(_detail_url(question))
+    confirmed = request.POST.get("confirm") == "yes"
     try:
-        question_publish(question=question, published_by=signed_in_user(request.user))
+        # Checked before asking, so a draft that cannot be published says why at once.
+        question_publish_check(question=question, published_by=signed_in_user(request.user))
+        if confirmed:
+            question_publish(question=question, published_by=signed_in_user(request.user))
     except ValidationError as error:
         if not question.is_draft:
             messages.info(request, "This question is already published.")
@@ -387,6 +463,10 @@ def question_publish_view(request: HttpRequest, slug: str) -> HttpResponse:
         return _question_form_page(
             request, form, question=question, status=400, publish_refused=True
         )
+    if not confirmed:
+        # Publishing cannot be undone (forecasts start arriving against these words):
+        # the page shows what forecasters will read and asks once more.
+        return render(request, "pages/manage/publish_confirm.html", {"question": question})
     messages.success(request, "Published: forecasters can now see this question.")
     return redirect(_detail_url(question))
 

@@ -111,8 +111,14 @@ class ResolveSerializer(TextTakesText):
         help_text="When the outcome became known in the world: ISO 8601 with an offset."
     )
     note = serializers.CharField(required=False, allow_blank=True, default="")
+    # Checked by question_resolve, which lists every link that is not an http(s) URL
+    # with its position; a URLField child would stop the request at the first malformed
+    # one and let a well-formed ftp:// link through to be reported on the next try.
     evidence_links = serializers.ListField(
-        child=serializers.URLField(), required=False, default=list
+        child=serializers.CharField(allow_blank=True),
+        required=False,
+        default=list,
+        help_text="http(s) URLs; every one that is not is listed with its position.",
     )
 
 

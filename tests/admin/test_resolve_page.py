@@ -131,7 +131,7 @@ def test_a_correction_says_what_it_corrects(admin_client, admin_user, question):
         (
             {"evidence_links": "https://example.org/ok\nftp://example.org/x"},
             "evidence_links",
-            "'ftp://example.org/x' is not an http(s) URL.",
+            "Link 2: 'ftp://example.org/x' is not an http(s) URL.",
         ),
     ],
     ids=["future", "before-open", "not-a-time", "bad-outcome", "bad-link"],
@@ -326,3 +326,14 @@ def test_a_tampered_hidden_value_is_a_400_form_error_and_writes_nothing(
     assert admin_client.post(resolve_url(question), data).status_code == 302
     question.refresh_from_db()
     assert question.resolution == "no"
+
+
+def test_every_bad_evidence_link_is_listed_with_its_position(admin_client, question):
+    links = "ftp://example.org/a\nhttps://example.org/ok\n\nnot a link\nhttps://example.org/fine"
+    response = admin_client.post(resolve_url(question), form_data(evidence_links=links))
+    assert response.status_code == 200
+    assert response.context["form"].errors["evidence_links"] == [
+        "Link 1: 'ftp://example.org/a' is not an http(s) URL.",
+        "Link 3: 'not a link' is not an http(s) URL.",
+    ]
+    assert not ResolutionEvent.objects.exists()

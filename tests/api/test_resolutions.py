@@ -128,7 +128,7 @@ def test_only_staff_may_resolve(request, open_question, enqueued, client_fixture
         (
             {"outcome": "yes", "known_at": "PAST", "evidence_links": ["not a url"]},
             "evidence_links",
-            "valid URL",
+            "Link 1: 'not a url' is not an http(s) URL.",
         ),
     ],
 )
@@ -242,3 +242,21 @@ def test_annulment_removes_scores(staff_client):
     assert response.status_code == 201
     question_score(question_id=question.pk)
     assert not Score.objects.filter(question=question).exists()
+
+
+def test_every_bad_evidence_link_is_listed_with_its_position(staff_client, open_question, enqueued):
+    known = iso(timezone.now() - timedelta(hours=1))
+    links = ["https://example.org/ok", "not a url", "ftp://example.org/x", ""]
+    response = staff_client.post(
+        resolve_url("open-q"),
+        {"outcome": "yes", "known_at": known, "evidence_links": links},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert response.json() == {
+        "evidence_links": [
+            "Link 2: 'not a url' is not an http(s) URL.",
+            "Link 3: 'ftp://example.org/x' is not an http(s) URL.",
+        ]
+    }
+    assert not ResolutionEvent.objects.exists()

@@ -101,6 +101,10 @@ def test_paste_review_publish_resolve_and_see_the_track_records(
     page.wait_for_load_state()
     page.get_by_role("button", name="Publish").click()
     page.wait_for_load_state()
+    # Publishing asks first, showing what forecasters will read.
+    expect(page.locator("#publish-title")).to_have_text(TITLE)
+    page.get_by_role("button", name="Publish: forecasters can see it").click()
+    page.wait_for_load_state()
     question = Question.objects.get(title=TITLE)
     assert not question.is_draft
     link = ClaimLink.objects.get(question=question)

@@ -37,6 +37,7 @@ STAFF_PAGES = [
     "/manage/resolutions/",
     "/manage/questions/",
     "/manage/questions/new/",
+    "/manage/questions/new/?article=fractured-pillar&horizon=1y",
     "/manage/questions/{resolved}/resolve/",
 ]
 

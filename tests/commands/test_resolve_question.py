@@ -112,7 +112,7 @@ def test_score_now_writes_scores(run, question, superuser):
         ),
         (
             ["q1", "yes", "--known-at", "{past}", "--evidence", "ftp://x.org/file"],
-            "q1: not resolved. evidence_links: 'ftp://x.org/file' is not an http(s) URL.",
+            "q1: not resolved. evidence_links: Link 1: 'ftp://x.org/file' is not an http(s) URL.",
         ),
         (["q1", "yes", "--known-at", "{past}", "--as", "ghost"], "--as: no active user 'ghost'."),
         (

@@ -231,3 +231,63 @@ def test_the_resolution_check_writes_nothing(staff):
             resolved_by=UserFactory(),
         )
     )
+
+
+# --- Placeholders ----------------------------------------------------------------
+
+
+def test_placeholders_are_filled_from_the_window_and_the_slug_from_the_filled_title(staff):
+    opens = timezone.now().replace(year=2031, month=3, day=1, hour=0, minute=0, second=0)
+    window = {
+        "open_time": opens,
+        "scheduled_close_time": opens.replace(year=2032, month=2, day=29),
+        "scheduled_resolve_time": opens.replace(year=2032, month=4, day=1),
+    }
+    question = question_draft_create(
+        draft=draft(
+            title="A test between {open_date} and {close_date}?",
+            resolution_criteria="Yes if reported in {open_year} or {close_year}; {{braces}} stay.",
+            fine_print="Counted to {close_date}.",
+            **window,
+        ),
+        created_by=staff,
+    )
+    assert question.title == "A test between 2031-03-01 and 2032-02-29?"
+    assert question.slug == "a-test-between-2031-03-01-and-2032-02-29"
+    assert question.resolution_criteria == "Yes if reported in 2031 or 2032; {braces} stay."
+    assert question.fine_print == "Counted to 2032-02-29."
+
+    moved = opens.replace(year=2033)
+    updated = question_draft_update(
+        question=question,
+        draft=draft(
+            title="Still by {close_year}?",
+            open_time=moved,
+            scheduled_close_time=moved + timedelta(days=400),
+            scheduled_resolve_time=moved + timedelta(days=430),
+        ),
+        updated_by=staff,
+    )
+    assert updated.title == "Still by 2034?"
+
+
+def test_an_unknown_placeholder_is_refused_on_its_field_beside_other_problems(staff):
+    bad = draft(
+        title="Between {open_date} and {closing_date}?",
+        fine_print="A lone { brace",
+        resolution_criteria="",
+    )
+    errors = errors_of(lambda: question_draft_create(draft=bad, created_by=staff))
+    assert sorted(errors) == ["fine_print", "resolution_criteria", "title"]
+    assert errors["title"] == [
+        "Unknown placeholder: only {open_date}, {close_date}, {open_year} and {close_year} "
+        "may stand in braces ('{closing_date}' is not a placeholder)."
+    ]
+    assert "'{' is not a placeholder" in errors["fine_print"][0]
+    assert not Question.objects.exists()
+
+
+def test_placeholders_are_checked_even_when_the_window_is_missing(staff):
+    bad = draft(title="By {close_dat}?", open_time=None)
+    errors = errors_of(lambda: question_draft_create(draft=bad, created_by=staff))
+    assert sorted(errors) == ["open_time", "title"]

@@ -427,7 +427,14 @@ def test_draft_preview_publish_then_forecasters_see_it(staff_web_client, user_cl
     preview = staff_web_client.get(detail).content.decode()
     assert "Draft preview:" in preview
 
-    response = staff_web_client.post(f"/manage/questions/{draft.slug}/publish/", follow=True)
+    publish = f"/manage/questions/{draft.slug}/publish/"
+    # The first press asks, showing what forecasters will read; only "yes" publishes.
+    asked = staff_web_client.post(publish)
+    assert asked.status_code == 200
+    assert asked.templates[0].name == "pages/manage/publish_confirm.html"
+    draft.refresh_from_db()
+    assert draft.is_draft
+    response = staff_web_client.post(publish, {"confirm": "yes"}, follow=True)
     assert response.redirect_chain == [(detail, 302)]
     assert "Published: forecasters can now see this question." in response.content.decode()
     assert "Draft preview:" not in response.content.decode()
@@ -436,7 +443,7 @@ def test_draft_preview_publish_then_forecasters_see_it(staff_web_client, user_cl
     assert user_client.get(detail).status_code == 200
     assert "A draft question?" in user_client.get("/?status=upcoming").content.decode()
 
-    again = staff_web_client.post(f"/manage/questions/{draft.slug}/publish/", follow=True)
+    again = staff_web_client.post(publish, {"confirm": "yes"}, follow=True)
     assert "This question is already published." in again.content.decode()
 
 
@@ -463,6 +470,42 @@ def test_publishing_after_the_close_is_refused_next_to_the_close_time(staff_web_
     assert stale.is_draft
 
 
+@pytest.mark.parametrize("confirm", [None, "", "no", "1", "YES"])
+def test_publishing_without_a_yes_only_asks(staff_web_client, draft, confirm):
+    data = {} if confirm is None else {"confirm": confirm}
+    response = staff_web_client.post(f"/manage/questions/{draft.slug}/publish/", data)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Publish this question?" in html
+    assert "A draft question?" in html
+    assert 'name="confirm" value="yes"' in html
+    draft.refresh_from_db()
+    assert draft.is_draft
+
+
+def test_the_confirmation_shows_what_forecasters_will_read(staff_web_client):
+    QuestionFactory(
+        slug="shown",
+        published_at=None,
+        title="Shown title?",
+        resolution_criteria="Criteria line one.\nCriteria line two.",
+        fine_print="The fine print.",
+        background="The background.",
+        resolution_source="The source.",
+        hide_community_until_forecast=True,
+    )
+    html = staff_web_client.post("/manage/questions/shown/publish/").content.decode()
+    for text in (
+        "Shown title?",
+        "Criteria line one.<br>Criteria line two.",
+        "The fine print.",
+        "The background.",
+        "The source.",
+        "hidden from each forecaster until they have forecast",
+    ):
+        assert text in html
+
+
 def test_get_on_publish_changes_nothing(staff_web_client, draft):
     response = staff_web_client.get(f"/manage/questions/{draft.slug}/publish/")
     assert response.status_code == 302
@@ -481,13 +524,70 @@ def test_a_long_passage_arrives_by_post_and_only_fills_the_form_in(staff_web_cli
     assert response.status_code == 200
     assert response.context["form"].initial["source_passage"] == passage.strip()
     assert not Question.objects.exists()
-    # The window picker on that page posts the passage along again.
+    # The window picker is part of the draft's form, so the passage goes along again.
     html = response.content.decode()
-    start = html.index(
-        '<form method="post" action="/manage/questions/new/" class="inline-controls">'
+    start = html.index('id="question-form"')
+    draft_form = html[start : html.index("</form>", start)]
+    assert 'name="set_window"' in draft_form and 'name="source_passage"' in draft_form
+
+
+def test_setting_the_window_keeps_everything_typed_and_saves_nothing(staff_web_client):
+    article = ArticleFactory(
+        slug="pillar",
+        title="The Pillar",
+        publication_date=date(2025, 12, 7),
+        text=f"Intro.\n\n{PASSAGE} More.",
     )
-    picker = html[start : html.index("</form>", start)]
-    assert 'name="prefill"' in picker and 'name="passage"' in picker
+    typed = draft_data(
+        title="Will the alliance still stand by {close_year}?",
+        resolution_criteria="Resolves yes if it stands,\r\nas reported.",
+        fine_print="Typed fine print.",
+        article=article.slug,
+        source_passage=PASSAGE,
+        projects=[Project.objects.create(slug="korea", name="Korea").slug],
+        hide_community_until_forecast="on",
+        background="Drawn from “The Pillar” (7 December 2025). "
+        "The window runs 1 year from the article's publication.",
+    )
+    response = staff_web_client.post(
+        NEW_URL, {**typed, "horizon": "3y", "anchor": "publication", "set_window": "1"}
+    )
+    assert response.status_code == 200
+    assert not Question.objects.exists()
+    form = response.context["form"]
+    assert not form.is_bound
+    for name in ("title", "resolution_criteria", "fine_print", "source_passage", "tags"):
+        assert form.initial[name] == typed[name]
+    assert form.initial["projects"] == ["korea"]
+    assert form.initial["hide_community_until_forecast"] == "on"
+    assert form.initial["open_time"] == "2025-12-07T00:00:00"
+    assert form.initial["scheduled_close_time"] == "2028-12-07T00:00:00"
+    assert form.initial["scheduled_resolve_time"] == "2029-01-07T00:00:00"
+    html = response.content.decode()
+    assert 'value="Will the alliance still stand by {close_year}?"' in html
+    assert "Typed fine print." in html
+    assert 'value="2028-12-07T00:00:00"' in html
+    assert '<option value="3y" selected>' in html
+    assert "Window set: it opens 2025-12-07 and closes 2028-12-07. Not saved yet." in html
+    assert "errorlist" not in html
+
+
+def test_setting_the_window_keeps_a_rewritten_background_and_updates_a_written_one(
+    staff_web_client,
+):
+    ArticleFactory(slug="pillar", publication_date=date(2025, 12, 7), text=f"x {PASSAGE} y")
+    first = staff_web_client.get(NEW_URL, {"article": "pillar", "horizon": "1y"})
+    written = first.context["form"].initial["background"]
+    data = draft_data(article="pillar", source_passage=PASSAGE, horizon="5y", set_window="1")
+    kept = staff_web_client.post(NEW_URL, {**data, "background": "My own words."})
+    assert kept.context["form"].initial["background"] == "My own words."
+    followed = staff_web_client.post(NEW_URL, {**data, "background": written})
+    assert (
+        followed.context["form"]
+        .initial["background"]
+        .endswith("The window runs 5 years from the article's publication.")
+    )
+    assert not Question.objects.exists()
 
 
 def test_a_slug_taken_at_the_same_moment_is_a_400_on_the_slug(staff_web_client):
@@ -497,4 +597,90 @@ def test_a_slug_taken_at_the_same_moment_is_a_400_on_the_slug(staff_web_client):
         response = staff_web_client.post(NEW_URL, draft_data())
     assert response.status_code == 400
     assert "That slug was just taken" in str(response.context["form"].errors["slug"])
+    assert not Question.objects.exists()
+
+
+# --- Placeholders ------------------------------------------------------------------------
+
+
+def test_placeholders_are_filled_in_the_preview_and_in_what_is_published(
+    staff_web_client, user_client
+):
+    opens = datetime(2031, 3, 1, tzinfo=UTC)
+    data = draft_data(
+        title="Will it happen between {open_date} and {close_date}?",
+        resolution_criteria="Yes if reported between {open_date} and {close_date}.",
+        fine_print="Only reports from {open_year} to {close_year} count.",
+        open_time=local(opens),
+        scheduled_close_time=local(datetime(2032, 2, 29, tzinfo=UTC)),
+        scheduled_resolve_time=local(datetime(2032, 4, 1, tzinfo=UTC)),
+    )
+    response = staff_web_client.post(NEW_URL, data)
+    assert response.status_code == 302
+    question = Question.objects.get()
+    assert question.slug == "will-it-happen-between-2031-03-01-and-2032-02-29"
+    preview = staff_web_client.get(response["Location"]).content.decode()
+    confirm = staff_web_client.post(f"/manage/questions/{question.slug}/publish/")
+    staff_web_client.post(f"/manage/questions/{question.slug}/publish/", {"confirm": "yes"})
+    published = user_client.get(response["Location"]).content.decode()
+    for html in (preview, confirm.content.decode(), published):
+        assert "Will it happen between 2031-03-01 and 2032-02-29?" in html
+        assert "Yes if reported between 2031-03-01 and 2032-02-29." in html
+        assert "Only reports from 2031 to 2032 count." in html
+        assert "{open_date}" not in html and "{close_year}" not in html
+        assert "open_date" not in html
+
+
+def test_an_unknown_placeholder_is_a_400_on_its_field(staff_web_client):
+    response = staff_web_client.post(
+        NEW_URL, draft_data(resolution_criteria="Yes by {closing_date}.")
+    )
+    assert response.status_code == 400
+    assert response.context["form"].errors["resolution_criteria"] == [
+        "Unknown placeholder: only {open_date}, {close_date}, {open_year} and {close_year} "
+        "may stand in braces ('{closing_date}' is not a placeholder)."
+    ]
+    html = response.content.decode()
+    shown_at = html.index("Unknown placeholder")
+    assert 0 < html.index('name="resolution_criteria"', shown_at) - shown_at < 1000
+    assert not Question.objects.exists()
+
+
+def test_a_draft_being_edited_sets_its_window_without_losing_the_edits(staff_web_client):
+    article = ArticleFactory(slug="pillar", publication_date=date(2025, 12, 7), text=PASSAGE)
+    QuestionFactory(slug="editing", published_at=None, article=article, source_passage=PASSAGE)
+    url = "/manage/questions/editing/edit/"
+    assert 'name="set_window"' in staff_web_client.get(url).content.decode()
+    data = draft_data(
+        title="An edited title?",
+        article="pillar",
+        source_passage=PASSAGE,
+        horizon="6m",
+        set_window="1",
+    )
+    response = staff_web_client.post(url, data)
+    assert response.status_code == 200
+    assert response.context["question"].slug == "editing"
+    assert response.context["form"].initial["title"] == "An edited title?"
+    assert response.context["form"].initial["scheduled_close_time"] == "2026-06-07T00:00:00"
+    assert 'action="/manage/questions/editing/edit/"' in response.content.decode()
+    assert Question.objects.get(slug="editing").title != "An edited title?"
+
+
+def test_the_window_picker_stays_after_a_refused_save(staff_web_client):
+    ArticleFactory(slug="pillar", publication_date=date(2025, 12, 7), text=PASSAGE)
+    data = draft_data(title="", article="pillar", source_passage=PASSAGE, horizon="5y")
+    response = staff_web_client.post(NEW_URL, data)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'name="set_window"' in html
+    assert '<option value="5y" selected>' in html
+
+
+def test_setting_a_window_without_an_article_says_to_choose_one(staff_web_client):
+    response = staff_web_client.post(NEW_URL, draft_data(title="Kept?", set_window="1"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Choose the article the question is drawn from to set its window." in html
+    assert response.context["form"].initial["title"] == "Kept?"
     assert not Question.objects.exists()

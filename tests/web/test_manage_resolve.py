@@ -317,7 +317,7 @@ def test_a_resolution_arriving_between_the_check_and_the_lock_asks_again(
         (
             {"evidence_links": "https://example.org/ok\nftp://example.org/x"},
             "evidence_links",
-            "&#x27;ftp://example.org/x&#x27; is not an http(s) URL.",
+            "Link 2: &#x27;ftp://example.org/x&#x27; is not an http(s) URL.",
         ),
     ],
     ids=["future", "before-open", "not-a-time", "missing-time", "bad-outcome", "bad-link"],
@@ -384,3 +384,22 @@ def test_the_resolve_page_costs_the_same_queries_however_long_the_trail(staff_we
         response = staff_web_client.get(url(question))
     assert len(response.context["events"]) == 7
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+BAD_LINKS = "ftp://example.org/a\nhttps://example.org/ok\n\nnot a link\nhttps://example.org/fine"
+BAD_LINK_MESSAGES = [
+    "Link 1: 'ftp://example.org/a' is not an http(s) URL.",
+    "Link 3: 'not a link' is not an http(s) URL.",
+]
+
+
+@pytest.mark.parametrize("step", ["review", "confirm"])
+def test_every_bad_evidence_link_is_listed_with_its_position(
+    staff_web_client, question, enqueued, step
+):
+    data = form_data(question, evidence_links=BAD_LINKS)
+    data[step] = "1"
+    response = staff_web_client.post(url(question), data)
+    assert response.status_code == 400
+    assert response.context["form"].errors["evidence_links"] == BAD_LINK_MESSAGES
+    assert not ResolutionEvent.objects.exists()
