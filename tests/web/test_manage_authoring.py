@@ -497,7 +497,8 @@ def test_the_confirmation_shows_what_forecasters_will_read(staff_web_client):
     html = staff_web_client.post("/manage/questions/shown/publish/").content.decode()
     for text in (
         "Shown title?",
-        "Criteria line one.<br>Criteria line two.",
+        # Rendered as the question page renders it: Markdown, one paragraph.
+        "<p>Criteria line one.\nCriteria line two.</p>",
         "The fine print.",
         "The background.",
         "The source.",
