@@ -648,6 +648,7 @@ FILLERS: dict[str, Callable[[World], list[str]]] = {
     ),
     "scoring:analysis_question": analysis_question,
     "healthz": lambda w: at("healthz"),
+    "favicon": lambda w: at("favicon"),
     # Staff pages
     "manage:index": lambda w: at("manage:index"),
     "manage:resolutions": lambda w: at("manage:resolutions", {}, {"page": "2"}),
