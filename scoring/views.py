@@ -127,6 +127,21 @@ def _leaderboard_csv_url(board: LeaderboardPage, query: LeaderboardQuery) -> str
     return f"{reverse('api:leaderboard')}?{urlencode(csv_query)}"
 
 
+# --- How scoring works ------------------------------------------------------------------
+
+
+def how_scoring_works(request: HttpRequest) -> HttpResponse:
+    """Every rule in plain words, from the registry, for newcomers (the welcome after
+    sign-up links here)."""
+    context = {
+        "rules": registry.rules(),
+        "default_rule": registry.DEFAULT,
+        "coverage_floor": settings.FORESEER_COVERAGE_FLOOR,
+        "min_questions": settings.FORESEER_LEADERBOARD_MIN_QUESTIONS,
+    }
+    return render(request, "scoring/how_scoring_works.html", context)
+
+
 # --- Calibration explorer ---------------------------------------------------------------
 
 
