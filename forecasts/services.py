@@ -18,10 +18,10 @@ from django.utils import timezone
 from accounts.models import User
 from forecasts.community import community_request
 from forecasts.models import (
-    PROBABILITY_PLACES,
     IDEMPOTENCY_KEY_MAX_LENGTH,
     MAX_PROBABILITY,
     MIN_PROBABILITY,
+    PROBABILITY_PLACES,
     Forecast,
     ForecastRequest,
 )

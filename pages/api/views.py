@@ -69,7 +69,7 @@ class QuestionViewSet(viewsets.ReadOnlyModelViewSet):
             questions = questions.select_related("successor_of").prefetch_related("projects")
         if self.action == "list":
             # The web list's order: open first, then upcoming, closed and resolved.
-            questions = questions_open_first(questions=questions, now=timezone.now())
+            return questions_open_first(questions=questions, now=timezone.now())
         return questions
 
     def get_serializer_class(self) -> type[BaseSerializer[Any]]:

@@ -5,6 +5,7 @@ logging a traceback; the favicon is found."""
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 import pytest
 from django.test import Client, override_settings
@@ -92,7 +93,7 @@ def test_every_page_links_the_favicon_and_favicon_ico_redirects_to_it(client, db
     from django.contrib.staticfiles import finders
 
     found = finders.find("foreseer/favicon.svg")
-    assert found and "<svg" in open(found, encoding="utf-8").read()
+    assert found and "<svg" in Path(found).read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("template", ["403.html", "404.html", "500.html"])

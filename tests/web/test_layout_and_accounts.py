@@ -132,7 +132,10 @@ def test_a_username_in_the_welcome_is_escaped(client, db):
             "password2": "a-long-unusual-passphrase",
         },
     )
-    assert "<b>" not in client.get(reverse("questions:list")).content.decode().split("Welcome")[-1][:40]
+    assert (
+        "<b>"
+        not in client.get(reverse("questions:list")).content.decode().split("Welcome")[-1][:40]
+    )
 
 
 @pytest.mark.parametrize(
@@ -174,7 +177,9 @@ def test_password_pages_use_the_site_layout(client, user_client, user):
     assert "Change password" in change and "foreseer/site.css" in change
 
 
-def test_how_scoring_works_reads_nothing_but_the_session(user_client, django_assert_max_num_queries):
+def test_how_scoring_works_reads_nothing_but_the_session(
+    user_client, django_assert_max_num_queries
+):
     # The session, its user and its permissions (the menu shows what the roles open).
     with django_assert_max_num_queries(4):
         assert user_client.get("/scoring/").status_code == 200
