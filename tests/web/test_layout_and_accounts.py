@@ -32,9 +32,12 @@ def test_forecaster_navigation_has_record_and_a_logout_form(user_client):
     assert 'href="/admin/"' not in page
 
 
-def test_staff_see_the_admin_link(staff_web_client):
+def test_staff_see_the_staff_pages_link_and_the_admin_from_there(staff_web_client):
     page = staff_web_client.get(reverse("questions:list")).content.decode()
-    assert 'href="/admin/"' in page
+    assert 'href="/manage/">Staff</a>' in page
+    staff_page = staff_web_client.get("/manage/resolutions/").content.decode()
+    assert 'href="/manage/" aria-current="page">Staff</a>' in staff_page
+    assert 'href="/admin/"' in staff_page
 
 
 def test_logout_is_a_post_and_redirects_to_the_list(user_client):
