@@ -61,3 +61,22 @@ def test_bin_run_exports_what_the_settings_read():
     assert "export HOST PORT" in before_server
     assert "export DEBUG=false" in before_server
     assert "export WHITENOISE_USE_FINDERS=" in before_server
+
+
+def test_production_serves_only_collected_static_files():
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("WHITENOISE_", "DEBUG"))}
+    env.update(
+        DJANGO_SETTINGS_MODULE="config.settings.production",
+        SECRET_KEY="x" * 40,
+        ALLOWED_HOSTS="foreseer.example.org",
+        FORESEER_SITE_URL="https://foreseer.example.org",
+        POSTGRES_PASSWORD="secret",
+    )
+    code = (
+        "import django; django.setup(); from django.conf import settings; "
+        "print(settings.WHITENOISE_USE_FINDERS, settings.WHITENOISE_AUTOREFRESH)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert out.stdout.split() == ["False", "False"], out.stderr[-2000:]
