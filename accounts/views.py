@@ -7,6 +7,8 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import SetPasswordForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.html import format_html
 from django.views.decorators.http import require_http_methods
 
 from accounts.forms import AccountSettingsForm, SignupForm
@@ -23,6 +25,16 @@ def signup(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         user = form.save()
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(
+            request,
+            format_html(
+                "Welcome, {}. Forecast on any open question as a percentage; you can change "
+                "it while the question is open. Once a question resolves, your forecasts are "
+                'scored against the outcome: <a href="{}">how scoring works</a>.',
+                user.username,
+                reverse("scoring:how_scoring_works"),
+            ),
+        )
         return redirect("questions:list")
     return render(request, "registration/signup.html", {"form": form})
 

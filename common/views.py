@@ -3,7 +3,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
+from django.templatetags.static import static
 from django.views import defaults
 
 
@@ -36,3 +37,25 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": "Not found."}, status=404)
     return defaults.page_not_found(request, exception)
+
+
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """Django's 403: JSON under /api/, the site's styled page otherwise."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": str(exception) or "Forbidden."}, status=403)
+    return defaults.permission_denied(request, exception)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """Django's 500: JSON under /api/; otherwise 500.html, which is rendered without a
+    request context because whatever failed (the database, a context processor) may
+    fail again."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Server error."}, status=500)
+    return defaults.server_error(request)
+
+
+def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
+    """Browsers ask for /favicon.ico whatever the page links to: send them to the SVG
+    (permanently, so they stop asking) instead of logging a 404 on every first visit."""
+    return HttpResponsePermanentRedirect(static("foreseer/favicon.svg"))

@@ -3,7 +3,7 @@ from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView
 
 from common.api_docs import RedocView, SwaggerUIView
-from common.views import healthz
+from common.views import favicon, healthz
 
 api_patterns: list[URLPattern | URLResolver] = [
     path("", include("pages.api.urls")),
@@ -29,7 +29,10 @@ urlpatterns = [
     path("", include("pages.question_urls")),
     path("", include("pages.track_record_urls")),
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", favicon, name="favicon"),
 ]
 
 handler400 = "common.views.bad_request"
 handler404 = "common.views.page_not_found"
+handler403 = "common.views.permission_denied"
+handler500 = "common.views.server_error"

@@ -10,7 +10,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
-from forecasts.models import RATIONALE_MAX_LENGTH
+from forecasts.models import PROBABILITY_PLACES, RATIONALE_MAX_LENGTH
 from forecasts.services import idempotency_key_clean
 
 MIN_PERCENT = Decimal("0.1")
@@ -22,6 +22,11 @@ SLIDER_START = Decimal("50")
 PERCENT_RANGE_MESSAGE = (
     "Your probability of yes must be between 0.1% and 99.9% "
     "(a probability between 0.001 and 0.999); you entered {value}%."
+)
+
+PERCENT_PLACES_MESSAGE = (
+    "Your probability of yes takes at most one decimal place (steps of 0.1%), "
+    "e.g. 62.5; you entered {value}%."
 )
 
 
@@ -68,6 +73,10 @@ class ForecastForm(forms.Form):
         value: Decimal = self.cleaned_data["percent"]
         if not MIN_PERCENT <= value <= MAX_PERCENT:
             raise forms.ValidationError(PERCENT_RANGE_MESSAGE.format(value=value))
+        # The API's rule (forecasts.services.probability_places_clean): steps of 0.1 %,
+        # refused beyond that rather than rounded.
+        if -int(value.normalize().as_tuple().exponent) > PROBABILITY_PLACES - 2:
+            raise forms.ValidationError(PERCENT_PLACES_MESSAGE.format(value=value))
         return value
 
     @property

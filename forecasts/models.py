@@ -10,6 +10,9 @@ from questions.models import Question
 # SCORING.md conventions: binary probabilities live in [0.001, 0.999].
 MIN_PROBABILITY = 0.001
 MAX_PROBABILITY = 0.999
+# The finest step a forecast takes on the web and through the API: 0.001, one tenth of a
+# percentage point (the web form's step, its slider's, and every page's display).
+PROBABILITY_PLACES = 3
 # The longest rationale a forecast keeps, whichever way it comes in.
 RATIONALE_MAX_LENGTH = 10_000
 

@@ -21,6 +21,7 @@ from forecasts.models import (
     IDEMPOTENCY_KEY_MAX_LENGTH,
     MAX_PROBABILITY,
     MIN_PROBABILITY,
+    PROBABILITY_PLACES,
     Forecast,
     ForecastRequest,
 )
@@ -65,6 +66,26 @@ def probability_clean(value: Any, *, field: str = "probability") -> float:
                 field: [
                     f"A probability must be between {MIN_PROBABILITY} and {MAX_PROBABILITY} "
                     f"(0.1% to 99.9%); got {number}."
+                ]
+            }
+        )
+    return number
+
+
+def probability_places_clean(value: Any, *, field: str = "probability") -> float:
+    """`probability_clean`, and at most PROBABILITY_PLACES decimal places: the API refuses
+    0.12345678 as the web form refuses 12.345 %, rather than either keeping a precision
+    the other cannot take or rounding silently. (The staff import keeps what the file
+    holds: it carries forecasts made elsewhere.)"""
+    number = probability_clean(value, field=field)
+    exponent = Decimal(value.strip() if isinstance(value, str) else repr(value)).normalize()
+    places = -int(exponent.as_tuple().exponent)
+    if places > PROBABILITY_PLACES:
+        raise ValidationError(
+            {
+                field: [
+                    f"A probability has at most {PROBABILITY_PLACES} decimal places "
+                    f"(steps of 0.1 percentage point), e.g. 0.625; got {value}."
                 ]
             }
         )

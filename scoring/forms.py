@@ -156,6 +156,10 @@ class CalibrationQuery:
     closed_only: bool = True
 
 
+# The calibration explorer's fields that pick one forecaster or a group: for analysts.
+PERSONAL_CALIBRATION = ("user", "group")
+
+
 class CalibrationForm(forms.Form):
     user = forms.CharField(
         label="Forecaster (username)",
@@ -179,13 +183,19 @@ class CalibrationForm(forms.Form):
         required=False,
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, personal: bool = True, **kwargs: Any) -> None:
+        """`personal`: whether the fields that choose one forecaster or a group are
+        offered (to analysts only)."""
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
-        choice_field(self, "group").choices = _named_choices(
-            "No group",
-            ((n, n) for n in Group.objects.order_by("name").values_list("name", flat=True)),
-        )
+        if personal:
+            choice_field(self, "group").choices = _named_choices(
+                "No group",
+                ((n, n) for n in Group.objects.order_by("name").values_list("name", flat=True)),
+            )
+        else:
+            for name in PERSONAL_CALIBRATION:
+                del self.fields[name]
         choice_field(self, "tag").choices = _named_choices(
             "Any tag", ((s, s) for s in tags_in_use())
         )

@@ -1,5 +1,6 @@
-"""Pages for scores: the leaderboard (public), and for analysts the calibration explorer
-and every forecaster's scores on one question. Views parse the query (`scoring.forms`), read
+"""Pages for scores: the leaderboard and the calibration explorer (public; a forecaster's
+or a group's calibration for analysts), and for analysts every forecaster's scores on one
+question. Views parse the query (`scoring.forms`), read
 through the selectors and render; the calibration report is shaped for reading by
 `scoring.calibration_page`. Each page costs a fixed number of queries however many
 forecasters, questions or forecasts it covers."""
@@ -26,6 +27,7 @@ from scoring import registry
 from scoring.calibration_page import CSV_TABLES, calibration_page
 from scoring.forms import (
     CLOSED,
+    PERSONAL_CALIBRATION,
     CalibrationForm,
     LeaderboardForm,
     LeaderboardQuery,
@@ -125,12 +127,36 @@ def _leaderboard_csv_url(board: LeaderboardPage, query: LeaderboardQuery) -> str
     return f"{reverse('api:leaderboard')}?{urlencode(csv_query)}"
 
 
+# --- How scoring works ------------------------------------------------------------------
+
+
+def how_scoring_works(request: HttpRequest) -> HttpResponse:
+    """Every rule in plain words, from the registry, for newcomers (the welcome after
+    sign-up links here)."""
+    context = {
+        "rules": registry.rules(),
+        "default_rule": registry.DEFAULT,
+        "coverage_floor": settings.FORESEER_COVERAGE_FLOOR,
+        "min_questions": settings.FORESEER_LEADERBOARD_MIN_QUESTIONS,
+    }
+    return render(request, "scoring/how_scoring_works.html", context)
+
+
 # --- Calibration explorer ---------------------------------------------------------------
 
 
-@analyst_required
 def calibration(request: HttpRequest) -> HttpResponse:
-    form = CalibrationForm(request.GET or None, initial={"weighting": "time", "questions": CLOSED})
+    # Site-wide, a tag's, an article's or a project's calibration pools everyone's
+    # forecasts and is public, as in the API; one forecaster's or a group's is for
+    # analysts (forecasters see their own on their record).
+    analyst = is_analyst(request.user)
+    if not analyst and any(request.GET.get(name) for name in PERSONAL_CALIBRATION):
+        return render(request, "scoring/analysts_only.html", status=403)
+    form = CalibrationForm(
+        request.GET or None,
+        initial={"weighting": "time", "questions": CLOSED},
+        personal=analyst,
+    )
     # An invalid query shows the site-wide report, with the errors next to the fields.
     invalid = form.is_bound and not form.is_valid()
     export, table, export_error = csv_export_request(request, tables=CSV_TABLES)
@@ -146,7 +172,12 @@ def calibration(request: HttpRequest) -> HttpResponse:
     )
     if export and not export_error and not invalid:
         return page.csv(table)
-    context = {"form": form, "export_error": export_error, **page.context(query=request.GET)}
+    context = {
+        "form": form,
+        "export_error": export_error,
+        "analyst": analyst,
+        **page.context(query=request.GET),
+    }
     status = 400 if invalid or export_error else 200
     return render(request, "scoring/calibration.html", context, status=status)
 

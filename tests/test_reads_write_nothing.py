@@ -636,6 +636,7 @@ FILLERS: dict[str, Callable[[World], list[str]]] = {
     "forecasts:submit": lambda w: each_question("forecasts:submit", w),
     "forecasts:record": record,
     "scoring:leaderboard": leaderboard_page,
+    "scoring:how_scoring_works": lambda w: at("scoring:how_scoring_works"),
     "scoring:calibration": calibration_page,
     "scoring:analysis_questions": lambda w: at(
         "scoring:analysis_questions",
@@ -648,6 +649,7 @@ FILLERS: dict[str, Callable[[World], list[str]]] = {
     ),
     "scoring:analysis_question": analysis_question,
     "healthz": lambda w: at("healthz"),
+    "favicon": lambda w: at("favicon"),
     # Staff pages
     "manage:index": lambda w: at("manage:index"),
     "manage:resolutions": lambda w: at("manage:resolutions", {}, {"page": "2"}),

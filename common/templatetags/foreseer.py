@@ -58,6 +58,38 @@ def markdown(value: Any) -> SafeString:
     return mark_safe(markdown_to_html(None if value is None else str(value)))
 
 
+# Where a sentence ends: its stop (and a closing quote or bracket) before a space and a
+# capital, or a blank line (a paragraph or a heading).
+_SENTENCE_END = re.compile(r"(?:[.!?…][\"”’)]*\s+(?=[\"“‘(]?[A-Z0-9])|\n\s*\n)")
+# The most a snippet reaches back for the start of its passage's sentence; beyond it, the
+# passage starts the snippet after an ellipsis.
+SNIPPET_LEAD_WORDS = 25
+
+
+@register.filter
+def from_sentence_start(passage: Any, text: Any) -> str:
+    """A passage as a snippet that starts where a sentence does: a passage quoted from
+    the middle of a sentence ("coinciding with a rise in ...") gets the start of its
+    sentence from the article's text, or an ellipsis when that is far back or the
+    passage is not found in the text. Whitespace is collapsed (the text keeps the hard
+    line breaks of its source)."""
+    passage = " ".join(str(passage or "").split())
+    text = str(text or "")
+    if not passage or (not passage[0].islower() and passage[0] not in ",;:–—-)"):
+        return passage
+    pattern = r"\s+".join(re.escape(word) for word in passage.split())
+    found = re.search(pattern, text)
+    if found is None:
+        return f"… {passage}"
+    before = text[: found.start()]
+    ends = list(_SENTENCE_END.finditer(before))
+    lead = " ".join(before[ends[-1].end() if ends else 0 :].split())
+    if not lead or len(lead.split()) > SNIPPET_LEAD_WORDS:
+        return f"… {passage}"
+    lead = _HEADING_MARKER.sub("", lead)
+    return f"{lead} {passage}"
+
+
 @register.filter
 def score(value: Any, places: int = 3) -> str:
     """A score with a fixed number of decimals; a missing score is a dash."""

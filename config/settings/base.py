@@ -154,6 +154,10 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# WhiteNoise serves the apps' static folders directly, and rereads them, in development;
+# `make run` keeps this with DEBUG off, so that it shows the site's own error pages.
+WHITENOISE_USE_FINDERS = env.bool("WHITENOISE_USE_FINDERS", default=DEBUG)
+WHITENOISE_AUTOREFRESH = env.bool("WHITENOISE_AUTOREFRESH", default=DEBUG)
 
 # Email is printed on the console unless EMAIL_BACKEND names SMTP
 # (django.core.mail.backends.smtp.EmailBackend) with the server below.
@@ -169,7 +173,23 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Foreseer <foreseer@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # The address links in emails start with (no request to take it from).
-FORESEER_SITE_URL = env("FORESEER_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
+
+def local_site_url(host: str, port: str) -> str:
+    """Where the development server (`make run`, which exports HOST and PORT) answers, for
+    links in emails when FORESEER_SITE_URL is unset: a server listening on every address
+    is reached at the loopback one."""
+    if host in ("", "0.0.0.0", "::", "[::]"):
+        host = "127.0.0.1"
+    elif ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
+FORESEER_SITE_URL = env(
+    "FORESEER_SITE_URL",
+    default=local_site_url(env("HOST", default="127.0.0.1"), env("PORT", default="8000")),
+).rstrip("/")
 
 # --- Abuse limits: the cache, rate limits, login lockout -------------------------
 # The client's address is REMOTE_ADDR, or behind NUM_PROXIES trusted proxies (a TLS proxy

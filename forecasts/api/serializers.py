@@ -8,7 +8,7 @@ from rest_framework import serializers
 
 from common.api import SlugRelation, TextTakesText
 from forecasts.models import MAX_PROBABILITY, MIN_PROBABILITY, RATIONALE_MAX_LENGTH, Forecast
-from forecasts.services import probability_clean
+from forecasts.services import probability_places_clean
 from questions.models import Question
 
 
@@ -28,18 +28,22 @@ class ForecastSerializer(serializers.ModelSerializer):
         "type": "number",
         "minimum": MIN_PROBABILITY,
         "maximum": MAX_PROBABILITY,
-        "description": "Probability of yes, 0.001 to 0.999.",
+        "description": (
+            "Probability of yes, 0.001 to 0.999, at most 3 decimal places (the web "
+            "form's 0.1 % steps); more is a 400 naming the field."
+        ),
     }
 )
 class ProbabilityField(serializers.Field):
-    """Hands the raw value to `probability_clean`, so the API refuses exactly
-    what the web form and the importer refuse, with the same message."""
+    """Hands the raw value to `probability_places_clean`, so the API refuses exactly
+    what the web form refuses, with the same message as the importer for what both
+    refuse."""
 
     def to_internal_value(self, data: Any) -> float:
         name = self.field_name
         assert name is not None  # set when the field is bound to its serializer
         try:
-            return probability_clean(data, field=name)
+            return probability_places_clean(data, field=name)
         except DjangoValidationError as error:
             raise serializers.ValidationError(error.message_dict[name]) from None
 

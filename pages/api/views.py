@@ -28,7 +28,7 @@ from pages.api.serializers import QuestionDetailSerializer, QuestionListSerializ
 from questions.api.filters import QuestionFilter
 from questions.api.serializers import ResolutionEventSerializer, ResolveSerializer
 from questions.models import Question
-from questions.selectors import SEARCH_MAX_LENGTH, SEARCH_MAX_WORDS
+from questions.selectors import SEARCH_MAX_LENGTH, SEARCH_MAX_WORDS, questions_open_first
 from questions.services import question_resolve
 
 
@@ -67,6 +67,9 @@ class QuestionViewSet(viewsets.ReadOnlyModelViewSet):
         )
         if self.action == "retrieve":
             questions = questions.select_related("successor_of").prefetch_related("projects")
+        if self.action == "list":
+            # The web list's order: open first, then upcoming, closed and resolved.
+            return questions_open_first(questions=questions, now=timezone.now())
         return questions
 
     def get_serializer_class(self) -> type[BaseSerializer[Any]]:

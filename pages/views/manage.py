@@ -14,7 +14,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse, QueryDict
@@ -80,7 +80,9 @@ def staff_required(view: View) -> View:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         if not request.user.is_staff:
-            raise PermissionDenied("Staff only.")
+            # Answered here rather than raised: Django logs a raised PermissionDenied
+            # with its traceback, and a forecaster opening a staff page is no error.
+            return render(request, "403.html", {"exception": "This page is for staff."}, status=403)
         return view(request, *args, **kwargs)
 
     return wrapper

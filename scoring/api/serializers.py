@@ -119,7 +119,8 @@ class LeaderboardQuerySerializer(serializers.Serializer):
         default=Scope(ALL),  # type: ignore[arg-type]
         help_text="all, tag:<slug>, article:<slug>, project:<slug> or year:<yyyy>.",
     )
-    rule = RuleField(default=registry.PEER.key)
+    # The web leaderboard's default rule, so both show the same board unasked.
+    rule = RuleField(default=registry.DEFAULT.key)
     min_questions = WholeNumberField(
         min_value=0,
         max_value=100_000,

@@ -88,7 +88,19 @@ BAD_PROBABILITIES = [
     (False, "not true or false"),
     ([0.5], "is not a number"),
     ({"p": 0.5}, "is not a number"),
+    # The web form's step, 0.1 %: more precision is refused, not rounded or kept.
+    (0.12345678, "at most 3 decimal places"),
+    ("0.6255", "at most 3 decimal places"),
 ]
+
+
+@pytest.mark.parametrize("probability", [0.625, "0.625", "0.6250", 0.1, "6.25e-1"])
+def test_three_decimal_places_are_stored_exactly(forecaster_client, open_question, probability):
+    response = forecaster_client.post(
+        LIST_URL, {"question": "open-q", "probability": probability}, format="json"
+    )
+    assert response.status_code == 201, response.json()
+    assert Forecast.objects.get().probability == float(probability)
 
 
 @pytest.mark.parametrize(("probability", "message"), BAD_PROBABILITIES)

@@ -119,23 +119,43 @@ def test_every_role_sees_the_same_public_board(request, board, role):
     response = request.getfixturevalue(role).get(URL)
     assert response.status_code == 200
     body = response.json()
-    assert (body["scope"], body["rule"], body["min_questions"]) == ("all", "peer", 3)
+    # The web leaderboard's default rule (Accuracy), unasked.
+    assert (body["scope"], body["rule"], body["min_questions"]) == ("all", "accuracy", 3)
     assert (body["ranked"], body["count"], body["live"]) == (2, 3, False)
     assert body["built_at"] is not None
     assert table(body) == (
-        [(1, "bob", pytest.approx(150 / 30)), (2, "ann", pytest.approx(100 / 30))],
-        [("cat", pytest.approx(200 / 30))],
+        [(1, "ann", pytest.approx(-0.05)), (2, "bob", pytest.approx(0.2))],
+        [("cat", pytest.approx(1.7))],
     )
 
+
+def test_the_default_rule_is_the_web_leaderboards(client, api_client, board):
+    web = client.get("/leaderboard/")
+    api = api_client.get(URL).json()
+    assert web.context["rule"].key == api["rule"]
+    assert [row.username for row in web.context["ranked_rows"]] == [
+        r["user"] for r in api["results"] if r["rank"]
+    ]
+
+
+# The tests below that read values assume the peer rule (not the default), and ask for it.
+PEER_RULE = {"rule": "peer"}
 
 # (query, ranked [(rank, user, value)], below the line [(user, value)], community value)
 BOARDS = [
     pytest.param(
         {},
+        [(1, "ann", -0.05), (2, "bob", 0.2)],
+        [("cat", 1.7)],
+        -0.25,
+        id="default-accuracy",
+    ),
+    pytest.param(
+        {"rule": "peer"},
         [(1, "bob", 150 / 30), (2, "ann", 100 / 30)],
         [("cat", 200 / 30)],
         20 / 30,
-        id="default-peer: sum / max(30, coverage), higher first",
+        id="peer: sum / max(30, coverage), higher first",
     ),
     pytest.param(
         {"rule": "accuracy"},
@@ -166,14 +186,14 @@ BOARDS = [
         id="log",
     ),
     pytest.param(
-        {"scope": "tag:asia", "min_questions": 2},
+        {"scope": "tag:asia", "min_questions": 2, "rule": "peer"},
         [(1, "bob", 100 / 30), (2, "ann", 30 / 30)],
         [("cat", 200 / 30)],
         10 / 30,
         id="tag-scope",
     ),
     pytest.param(
-        {"scope": "project:cup", "min_questions": 1},
+        {"scope": "project:cup", "min_questions": 1, "rule": "peer"},
         [(1, "bob", 100 / 30), (2, "ann", 50 / 30)],
         [],
         10 / 30,
@@ -187,14 +207,14 @@ BOARDS = [
         id="year-scope",
     ),
     pytest.param(
-        {"min_questions": 0},
+        {"min_questions": 0, "rule": "peer"},
         [(1, "cat", 200 / 30), (2, "bob", 150 / 30), (3, "ann", 100 / 30)],
         [],
         20 / 30,
         id="no-line",
     ),
     pytest.param(
-        {"min_questions": 4},
+        {"min_questions": 4, "rule": "peer"},
         [(1, "ann", 100 / 30)],
         [("cat", 200 / 30), ("bob", 150 / 30)],
         20 / 30,
@@ -217,7 +237,7 @@ def test_scope_rule_and_line(api_client, board, query, ranked, below, community)
     assert (body["ranked"], body["count"]) == (len(ranked), len(ranked) + len(below))
     assert body["community"]["value"] == pytest.approx(community)
     assert body["scope"] == query.get("scope", "all")
-    assert body["rule"] == query.get("rule", "peer")
+    assert body["rule"] == query.get("rule", "accuracy")
     assert body["lower_is_better"] is (body["rule"] in ("accuracy", "daily_brier"))
 
 
@@ -237,7 +257,7 @@ def test_the_community_forecast_is_apart_and_never_ranked(api_client, board):
 
 
 def test_rank_intervals_only_at_the_materialized_line(api_client, board):
-    body = api_client.get(URL).json()
+    body = api_client.get(URL, PEER_RULE).json()
     assert body["rank_intervals"] is True
     for row in body["results"]:
         if row["rank"] is None:
@@ -246,18 +266,18 @@ def test_rank_intervals_only_at_the_materialized_line(api_client, board):
             assert row["rank_low"] <= row["rank"] <= row["rank_high"]
         assert row["ci_low"] <= row["value"] <= row["ci_high"]
     # The default given explicitly is the same line.
-    assert api_client.get(URL, {"min_questions": 3}).json()["rank_intervals"] is True
+    assert api_client.get(URL, {**PEER_RULE, "min_questions": 3}).json()["rank_intervals"] is True
     # Another line is ranked on request, without rank intervals (value intervals stay).
-    body = api_client.get(URL, {"min_questions": 1}).json()
+    body = api_client.get(URL, {**PEER_RULE, "min_questions": 1}).json()
     assert body["rank_intervals"] is False
     assert all(r["rank_low"] is None and r["rank_high"] is None for r in body["results"])
     assert all(r["ci_low"] is not None for r in body["results"])
 
 
 # offset -> (users on the page, next offset, previous offset; "" = the first page)
-PAGES = [
-    (0, ["bob"], 1, None),
-    (1, ["ann"], 2, ""),
+PAGES = [  # the default rule, Accuracy
+    (0, ["ann"], 1, None),
+    (1, ["bob"], 2, ""),
     (2, ["cat"], None, 1),
 ]
 
@@ -285,7 +305,7 @@ def test_paging_runs_on_past_the_line(
 
 def test_paging_with_a_line_of_its_own(api_client, board):
     pages = [
-        api_client.get(URL, {"min_questions": 4, "limit": 2, "offset": offset}).json()
+        api_client.get(URL, {**PEER_RULE, "min_questions": 4, "limit": 2, "offset": offset}).json()
         for offset in (0, 2)
     ]
     assert [[(r["rank"], r["user"]) for r in page["results"]] for page in pages] == [
@@ -325,7 +345,7 @@ WINDOWS = [
 
 @pytest.mark.parametrize(("window", "ranked", "below"), WINDOWS)
 def test_a_resolution_window_is_computed_live(api_client, board, window, ranked, below):
-    body = api_client.get(URL, window).json()
+    body = api_client.get(URL, {**PEER_RULE, **window}).json()
     assert (body["live"], body["built_at"]) == (True, None)
     assert body["notes"] == ["Computed on request with 50 bootstrap replicates."]
     # Ranked users first, best first; then those below the line, best first.
@@ -338,7 +358,7 @@ def test_a_resolution_window_is_computed_live(api_client, board, window, ranked,
 
 
 def test_csv_download_has_every_row_and_the_community_last(api_client, board):
-    response = api_client.get(URL, {"format": "csv", "limit": 1})
+    response = api_client.get(URL, {**PEER_RULE, "format": "csv", "limit": 1})
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
     assert response["Content-Disposition"] == 'attachment; filename="leaderboard-all-peer.csv"'
@@ -366,7 +386,7 @@ def test_csv_cells_a_spreadsheet_would_run_are_neutralized(api_client, db, setti
         {"=cmd|calc": [5.0], "@ann": [-5.0]},
         scopes={"all"},
     )
-    response = api_client.get(URL, {"format": "csv", "min_questions": 0})
+    response = api_client.get(URL, {**PEER_RULE, "format": "csv", "min_questions": 0})
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
     assert [row["user"] for row in rows] == ["'=cmd|calc", "'@ann"]
     assert float(rows[1]["value"]) < 0

@@ -103,6 +103,17 @@ def test_status_filter(
     assert [item["status"] for item in response.json()["results"]] == [status]
 
 
+def test_list_is_open_first_like_the_web_list(
+    client, api_client, open_question, upcoming_question, closed_question, resolved_question
+):
+    # Open, then upcoming, closed and resolved, each closing soonest first: the order of
+    # the question list on the site, however the closing times fall.
+    api_order = slugs(api_client.get(LIST_URL))
+    assert api_order == ["open-q", "upcoming-q", "closed-q", "resolved-q"]
+    web = client.get("/")
+    assert [row["question"].slug for row in web.context["rows"]] == api_order
+
+
 def test_unknown_status_is_a_400_naming_status(api_client, open_question):
     response = api_client.get(LIST_URL, {"status": "pending"})
     assert response.status_code == 400

@@ -184,7 +184,7 @@ def test_an_empty_query_value_is_documented_as_a_parameter_not_given(api_client)
                     assert parameter.get("allowEmptyValue") is True, (method, path, parameter)
     board = api_client.get("/api/leaderboards/", {"scope": "", "rule": "", "limit": ""})
     assert board.status_code == 200
-    assert (board.json()["scope"], board.json()["rule"]) == ("all", "peer")
+    assert (board.json()["scope"], board.json()["rule"]) == ("all", "accuracy")
 
 
 TRACKING = (

@@ -66,7 +66,7 @@ def test_resolve_correct_and_see_the_scores(
 
     # The admin finds the question in the queue, with what resolving it will score.
     log_in(page, live_server, "moderator")
-    page.get_by_role("link", name="Resolutions").first.click()
+    page.get_by_role("link", name="Staff", exact=True).click()
     page.wait_for_load_state()
     expect(page.get_by_role("heading", level=1)).to_have_text("Resolution queue")
     queue = page.locator("table.queue")

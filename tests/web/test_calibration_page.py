@@ -80,21 +80,46 @@ def test_url_name():
     assert reverse("scoring:calibration") == URL
 
 
-def test_anonymous_visitors_log_in_first(client):
-    response = client.get(URL, {"tag": "high"})
-    assert response.status_code == 302
-    assert response.url == "/accounts/login/?next=/calibration/%3Ftag%3Dhigh"
-
-
-@pytest.mark.parametrize("who", ["forecaster", "group member"])
-def test_forecasters_get_a_403_pointing_to_their_record(user, zed, data, who):
-    client = logged_in(user if who == "forecaster" else zed)
+@pytest.mark.parametrize("who", ["anonymous", "forecaster", "group member"])
+def test_site_wide_calibration_is_public_as_in_the_api(client, user, zed, data, who):
+    # Everyone's forecasts pooled are no one's in particular: the page shows what
+    # GET /api/calibration/?scope=all serves to anyone.
+    if who != "anonymous":
+        client = logged_in(user if who == "forecaster" else zed)
     response = client.get(URL)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert ">0.3430<" in page
+    api = client.get("/api/calibration/", {"scope": "all"}).json()
+    assert api["count"] == response.context["report"]["count"] == 20
+    # Only the aggregate scopes are offered, and nothing links to analysts' pages.
+    assert 'name="user"' not in page and 'name="group"' not in page
+    assert 'name="tag"' in page
+    assert "/analysis/questions/" not in page
+    assert client.get(URL, {"tag": "high"}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("who", "query"),
+    [
+        ("anonymous", {"user": "zed"}),
+        ("forecaster", {"user": "zed"}),
+        ("anonymous", {"group": "Panel"}),
+        ("forecaster", {"group": "Panel"}),
+        ("group member", {"group": "Panel"}),  # a member of the group is not an analyst
+    ],
+)
+def test_a_forecasters_or_a_groups_calibration_is_for_analysts(client, user, zed, data, who, query):
+    if who != "anonymous":
+        client = logged_in(user if who == "forecaster" else zed)
+    response = client.get(URL, query)
     assert response.status_code == 403
     page = response.content.decode()
     assert 'href="/me/record/"' in page and "analysts and staff only" in page
     assert "0.3430" not in page  # no statistic leaks
-    assert 'href="/calibration/"' not in page  # and no nav link to it
+    # The API agrees.
+    scope = f"user:{query['user']}" if "user" in query else f"group:{query['group']}"
+    assert client.get("/api/calibration/", {"scope": scope}).status_code == 403
 
 
 @pytest.mark.parametrize("role", ["analyst", "staff"])

@@ -45,7 +45,10 @@ def test_a_valid_percent_is_stored_as_a_probability_from_the_web(user_client, us
     assert "Talks stalled." in page
 
 
-@pytest.mark.parametrize(("percent", "stored"), [("0.1", 0.001), ("99.9", 0.999), ("50", 0.5)])
+@pytest.mark.parametrize(
+    ("percent", "stored"),
+    [("0.1", 0.001), ("99.9", 0.999), ("50", 0.5), ("62.50", 0.625), ("62.5", 0.625)],
+)
 def test_the_boundaries_are_accepted(user_client, question, percent, stored):
     response = user_client.post(submit_url(question), {"percent": percent})
     assert response.status_code == 302
@@ -72,6 +75,9 @@ def test_rationale_is_optional_and_forecasts_append(user_client, question):
         ("abc", "Your probability of yes must be a number of percent, e.g. 62.5."),
         ("NaN", "Your probability of yes must be a number of percent, e.g. 62.5."),
         ("", "Enter your probability of yes as a percentage from 0.1 to 99.9."),
+        # The API's rule: steps of 0.1 %, more refused rather than rounded.
+        ("62.55", "at most one decimal place (steps of 0.1%), e.g. 62.5; you entered 62.55%."),
+        ("0.15", "at most one decimal place"),
     ],
 )
 def test_bad_percents_are_a_400_with_the_message_next_to_the_field(

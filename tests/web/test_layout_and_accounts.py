@@ -32,9 +32,12 @@ def test_forecaster_navigation_has_record_and_a_logout_form(user_client):
     assert 'href="/admin/"' not in page
 
 
-def test_staff_see_the_admin_link(staff_web_client):
+def test_staff_see_the_staff_pages_link_and_the_admin_from_there(staff_web_client):
     page = staff_web_client.get(reverse("questions:list")).content.decode()
-    assert 'href="/admin/"' in page
+    assert 'href="/manage/">Staff</a>' in page
+    staff_page = staff_web_client.get("/manage/resolutions/").content.decode()
+    assert 'href="/manage/" aria-current="page">Staff</a>' in staff_page
+    assert 'href="/admin/"' in staff_page
 
 
 def test_logout_is_a_post_and_redirects_to_the_list(user_client):
@@ -94,6 +97,50 @@ def test_signup_creates_a_user_and_logs_in(client):
     assert "newcomer" in client.get(reverse("questions:list")).content.decode()
 
 
+def test_signup_welcomes_once_and_links_to_how_scoring_works(client, db):
+    client.post(
+        reverse("signup"),
+        {
+            "username": "newcomer",
+            "email": "newcomer@example.org",
+            "password1": "a-long-unusual-passphrase",
+            "password2": "a-long-unusual-passphrase",
+        },
+    )
+    first = client.get(reverse("questions:list")).content.decode()
+    assert "Welcome, newcomer." in first
+    assert '<a href="/scoring/">how scoring works</a>' in first
+    # Said once, on the first page after sign-up.
+    assert "Welcome, newcomer." not in client.get(reverse("questions:list")).content.decode()
+    explainer = client.get("/scoring/")
+    assert explainer.status_code == 200
+    page = explainer.content.decode()
+    assert "<h1>How scoring works</h1>" in page
+    from django.utils.html import escape
+
+    from scoring import registry
+
+    for rule in registry.rules():
+        assert escape(rule.label) in page and escape(rule.explanation) in page
+    assert f"ranks by the {registry.DEFAULT.label}" in page
+
+
+def test_a_username_in_the_welcome_is_escaped(client, db):
+    client.post(
+        reverse("signup"),
+        {
+            "username": "a<b>",
+            "email": "x@example.org",
+            "password1": "a-long-unusual-passphrase",
+            "password2": "a-long-unusual-passphrase",
+        },
+    )
+    assert (
+        "<b>"
+        not in client.get(reverse("questions:list")).content.decode().split("Welcome")[-1][:40]
+    )
+
+
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
@@ -131,3 +178,11 @@ def test_password_pages_use_the_site_layout(client, user_client, user):
     assert "/accounts/reset/" in mail.outbox[0].body
     change = user_client.get(reverse("password_change")).content.decode()
     assert "Change password" in change and "foreseer/site.css" in change
+
+
+def test_how_scoring_works_reads_nothing_but_the_session(
+    user_client, django_assert_max_num_queries
+):
+    # The session, its user and its permissions (the menu shows what the roles open).
+    with django_assert_max_num_queries(4):
+        assert user_client.get("/scoring/").status_code == 200

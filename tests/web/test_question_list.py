@@ -493,3 +493,30 @@ def test_tags_only_drafts_carry_are_not_offered(client, user_client):
     draft.published_at = timezone.now()
     draft.save()
     assert 'value="secret-merger"' in client.get("/").content.decode()
+
+
+def test_a_card_names_its_article_without_repeating_the_outlet_line(client, question):
+    QuestionFactory(title="Another from the same article", article=question.article)
+    page = client.get(LIST).content.decode()
+    # The article's title links each card to its passage; its outlet and date, the same
+    # on every card, are left to the article's page.
+    assert page.count(">The Fractured Pillar</a>") == 2
+    assert "Example Outlet" not in page
+    # Filtered to the article, the filter names it and the cards do not.
+    filtered = client.get(LIST, {"article": question.article.slug}).content.decode()
+    assert ">The Fractured Pillar</a>" not in filtered[filtered.index('class="question-list"') :]
+
+
+def test_a_snippet_starts_where_its_sentence_does(client, question):
+    question.article.text = (
+        "A first sentence.\n\nData from an institute indicates a decline since 2020,\n"
+        "coinciding with a rise in spending. Another sentence."
+    )
+    question.article.save()
+    question.source_passage = "coinciding with a rise in spending"
+    question.save()
+    page = client.get(LIST).content.decode()
+    assert (
+        '<blockquote class="passage passage-excerpt">Data from an institute indicates a '
+        "decline since 2020, coinciding with a rise in spending</blockquote>"
+    ) in page
