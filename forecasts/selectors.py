@@ -10,8 +10,18 @@ from statistics import median
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Cast, Coalesce, Floor, Least
 from django.utils import timezone
 
 from accounts.models import User
@@ -445,3 +455,60 @@ def forecast_counts_before_close(*, question: Question) -> dict[str, int]:
     return Forecast.objects.filter(
         question=question, created_at__lt=question.scheduled_close_time
     ).aggregate(forecasts=Count("id"), forecasters=Count("user", distinct=True))
+
+
+# --- The spread of standing forecasts --------------------------------------------------
+
+SPREAD_BINS = 10
+# Added before flooring so a probability stored as 0.3 (0.29999…) lands in its own bin.
+_BIN_EPSILON = 1e-9
+
+
+@dataclass(frozen=True)
+class ForecastSpread:
+    """How many forecasters stand in each bin of probability: bin `i` holds probabilities
+    from `edges[i]` up to (not including) `edges[i + 1]`; the last bin includes 1."""
+
+    edges: list[float]
+    counts: list[int]
+
+    @property
+    def forecasters(self) -> int:
+        return sum(self.counts)
+
+    @property
+    def bins(self) -> list[tuple[float, float, int]]:
+        return [(self.edges[i], self.edges[i + 1], count) for i, count in enumerate(self.counts)]
+
+
+def forecast_spread(*, question: Question, bins: int = SPREAD_BINS) -> ForecastSpread:
+    """Each forecaster's standing forecast (as the community median counts them: before the
+    actual close) bucketed in `bins` equal bins of probability, counted by the database in
+    one query whatever the number of forecasts."""
+    newer = (
+        Forecast.objects.filter(question=OuterRef("question"), user=OuterRef("user"))
+        .filter(_BEFORE_CLOSE)
+        .filter(
+            Q(created_at__gt=OuterRef("created_at"))
+            | Q(created_at=OuterRef("created_at"), id__gt=OuterRef("id"))
+        )
+    )
+    rows = (
+        Forecast.objects.filter(question=question)
+        .filter(_BEFORE_CLOSE)
+        .filter(~Exists(newer))
+        .annotate(
+            bin=Least(
+                Cast(Floor(F("probability") * bins + _BIN_EPSILON), IntegerField()),
+                Value(bins - 1),
+            )
+        )
+        .order_by()
+        .values("bin")
+        .annotate(n=Count("id"))
+        .values_list("bin", "n")
+    )
+    counts = [0] * bins
+    for index, n in rows:
+        counts[max(0, min(bins - 1, int(index)))] += n
+    return ForecastSpread(edges=[round(i / bins, 4) for i in range(bins + 1)], counts=counts)

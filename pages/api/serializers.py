@@ -38,6 +38,19 @@ class CommunityForecastSerializer(serializers.Serializer):
     )
 
 
+class ForecastSpreadSerializer(serializers.Serializer):
+    bins = serializers.ListField(
+        child=serializers.FloatField(),
+        help_text="The bins' edges as probabilities, from 0 to 1 (one more than `counts`): "
+        "bin i holds probabilities from bins[i] up to, not including, bins[i + 1]; the last "
+        "bin includes 1.",
+    )
+    counts = serializers.ListField(
+        child=serializers.IntegerField(),
+        help_text="Forecasters whose standing forecast (their latest) falls in each bin.",
+    )
+
+
 _HTML_NOTE = (
     "Paragraphs, lists, emphasis, quotes, code and http(s)/mailto links with "
     'rel="nofollow noopener"; no other HTML. Empty when the text is.'
@@ -101,6 +114,11 @@ class QuestionDetailSerializer(QuestionListSerializer):
     my_forecasts = serializers.SerializerMethodField(
         help_text="The requesting user's forecasts, newest first; null when anonymous."
     )
+    spread = serializers.SerializerMethodField(
+        help_text="How the standing forecasts are spread: a histogram of each forecaster's "
+        "latest probability in bins of 0.1; null while the community forecast is hidden from "
+        "you (see `community.hidden`)."
+    )
     # The texts are Markdown; these give the HTML the question page shows, sanitised,
     # so that a client need not render Markdown to show them the same way.
     background_html = serializers.SerializerMethodField(
@@ -130,6 +148,7 @@ class QuestionDetailSerializer(QuestionListSerializer):
             "hide_community_until_forecast",
             "projects",
             "my_forecasts",
+            "spread",
         ]
 
         extra_kwargs = {
@@ -179,3 +198,10 @@ class QuestionDetailSerializer(QuestionListSerializer):
         if forecasts is None:
             return None
         return list(ForecastSerializer(forecasts, many=True).data)
+
+    @extend_schema_field(ForecastSpreadSerializer(allow_null=True))
+    def get_spread(self, question: Question) -> dict[str, Any] | None:
+        spread = self.context.get("spread")
+        if spread is None:
+            return None
+        return {"bins": spread.edges, "counts": spread.counts}

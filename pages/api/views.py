@@ -23,7 +23,11 @@ from rest_framework.serializers import BaseSerializer
 
 from accounts.signed_in import signed_in_user
 from common.cache import anonymous_cache
-from forecasts.selectors import community_forecasts_for_viewer, forecasts_of_user
+from forecasts.selectors import (
+    community_forecasts_for_viewer,
+    forecast_spread,
+    forecasts_of_user,
+)
 from pages.api.serializers import QuestionDetailSerializer, QuestionListSerializer
 from questions.api.filters import QuestionFilter
 from questions.api.serializers import ResolutionEventSerializer, ResolveSerializer
@@ -106,6 +110,9 @@ class QuestionViewSet(viewsets.ReadOnlyModelViewSet):
         if request.user.is_authenticated:
             mine = list(forecasts_of_user(user=request.user, question=question))
         context = self._context([question], my_forecasts=mine)
+        # The spread shows the crowd as plainly as the median: hidden with it.
+        if not context["community"][question.pk].hidden:
+            context["spread"] = forecast_spread(question=question)
         return Response(QuestionDetailSerializer(question, context=context).data)
 
     @extend_schema(

@@ -4,21 +4,27 @@ many questions, forecasts or forecasters it shows."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
+from urllib.parse import quote
+from urllib.parse import urlencode as query_string
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import strip_tags
 from django.utils.http import urlencode
 
 from claims.selectors import speakers_of_article
 from common.cache import anonymous_cache
 from common.forms import choice_field
+from common.markdown import markdown_to_html
 from common.passages import PassageMark, highlight_passages
 from common.templatetags.foreseer import percent, utc
 from forecasts.forms import ForecastForm, percent_text
@@ -36,6 +42,7 @@ from forecasts.selectors import (
     community_forecasts_for_viewer,
     community_now,
     community_visible,
+    forecast_spread,
     forecasts_of_user,
     questions_for_list,
     questions_forecast_by,
@@ -286,6 +293,51 @@ def _history_summary(history: list[CommunityHistoryPoint]) -> str:
     )
 
 
+def _spread_data(question: Question) -> dict[str, Any]:
+    """The histogram of standing forecasts (json_script for the chart, and the same counts
+    as the table beside it), labelled in whole percents."""
+    spread = forecast_spread(question=question)
+    labels = [f"{round(low * 100)}–{round(high * 100)}%" for low, high, _ in spread.bins]
+    return {
+        "labels": labels,
+        "counts": spread.counts,
+        "forecasters": spread.forecasters,
+        "rows": list(zip(labels, spread.counts, strict=True)),
+    }
+
+
+# A sharing card's description: the first sentence, cut at a word near this length.
+SHARE_DESCRIPTION_CHARS = 200
+_FIRST_SENTENCE = re.compile(r"^(.+?[.!?…])(?:\s|$)")
+
+
+def share_description(question: Question) -> str:
+    """The question in one plain sentence for link previews: the first sentence of the
+    background, else of the criteria, with the Markdown rendered away (the template
+    escapes it)."""
+    for text in (question.background, question.resolution_criteria):
+        plain = " ".join(strip_tags(markdown_to_html(text)).split())
+        if not plain:
+            continue
+        # strip_tags leaves entities such as &amp; as they were rendered.
+        plain = plain.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")
+        plain = plain.replace("&quot;", '"').replace("&#x27;", "'").replace("&#39;", "'")
+        found = _FIRST_SENTENCE.match(plain)
+        sentence = found.group(1) if found else plain
+        if len(sentence) > SHARE_DESCRIPTION_CHARS:
+            sentence = sentence[:SHARE_DESCRIPTION_CHARS].rsplit(" ", 1)[0] + "…"
+        return sentence
+    return question.title
+
+
+def share_url(request: HttpRequest, question: Question) -> str:
+    """The question's absolute address: under the configured site address, which links
+    in emails use too, else as this request reached the server."""
+    path = reverse("questions:detail", args=[question.slug])
+    base = getattr(settings, "FORESEER_SITE_URL", "")
+    return f"{base.rstrip('/')}{path}" if base else request.build_absolute_uri(path)
+
+
 # Forecasters a question page lists by name (best peer score first; the viewer's row and
 # the community forecast's too): every row is in the CSV and the analysts' page.
 SCORES_SHOWN = 50
@@ -407,6 +459,7 @@ def question_detail_page(
     clarifications = list(question.clarifications.order_by("created_at", "id"))
 
     outcome = _outcome_context(question, user)
+    address = share_url(request, question)
     context = {
         "question": question,
         "status": question_status,
@@ -422,6 +475,15 @@ def question_detail_page(
             hidden=not visible,
             now=now,
         ),
+        # None when the community forecast is hidden from the viewer: the spread would
+        # show it as plainly as the median.
+        "spread": _spread_data(question) if visible else None,
+        "share_url": address,
+        "share_text": f"{question.title} {address}",
+        "share_mailto_query": query_string(
+            {"subject": question.title, "body": address}, quote_via=quote
+        ),
+        "share_description": share_description(question),
         "my_forecasts": my_forecasts,
         "form": form,
         "clarifications": clarifications,
