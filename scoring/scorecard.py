@@ -327,3 +327,65 @@ def score_card_for(
         for rule in registry.rules()
     ]
     return [*lines, _participation(mine, context), _coverage(mine, known_share)]
+
+
+# --- The headline of a resolved question ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Headline:
+    """One sentence at the top of a resolved question: the viewer's score under the
+    default rule set against the crowd, or, for a viewer without a score, the crowd's."""
+
+    text: str
+    comparison: str = ""
+    """"better than", "worse than", "the same as" or "" (no score to compare)."""
+
+
+def _crowd_clause(mine: Row, crowd: float | None) -> str:
+    """The viewer's Daily Brier beside the crowd's: what the default rule is built on."""
+    value = mine.get(DAILY_BRIER.key)
+    if value is None or crowd is None:
+        return ""
+    return (
+        f" Your {DAILY_BRIER.label} {_fmt(DAILY_BRIER, value)}: "
+        f"{DAILY_BRIER.compare(value, crowd)} the crowd's {_fmt(DAILY_BRIER, crowd)}."
+    )
+
+
+def headline(
+    *, mine: Row | None, community: Row | None, crowd_mean: float | None, outcome: str
+) -> Headline:
+    """The resolved question's headline for one viewer. `mine` is their row (None when
+    they have no score), `community` the community forecast's row, `crowd_mean` the
+    crowd's mean daily median Brier. The rule is the registry's default; a rule measured
+    against the crowd (the crowd scores 0 on it) is compared with 0, any other with the
+    community forecast."""
+    rule = registry.DEFAULT
+    if mine is None or mine.get(rule.key) is None:
+        if crowd_mean is not None:
+            return Headline(
+                f"It resolved {outcome}. The crowd's {DAILY_BRIER.label} on this question: "
+                f"{_fmt(DAILY_BRIER, crowd_mean)} ({DAILY_BRIER.direction})."
+            )
+        other = community.get(rule.key) if community is not None else None
+        if other is None:
+            return Headline(f"It resolved {outcome}.")
+        return Headline(
+            f"It resolved {outcome}. The community forecast's {rule.label}: "
+            f"{_fmt(rule, other)} ({rule.direction})."
+        )
+    value = mine[rule.key]
+    if rule is ACCURACY:
+        comparison = rule.compare(value, 0.0)
+        text = f"Your {rule.label} {_fmt(rule, value)}: {comparison} the crowd."
+        return Headline(text + _crowd_clause(mine, crowd_mean), comparison)
+    other = community.get(rule.key) if community is not None else None
+    if other is None:
+        return Headline(f"Your {rule.label} {_fmt(rule, value)} ({rule.direction}).")
+    comparison = rule.compare(value, other)
+    return Headline(
+        f"Your {rule.label} {_fmt(rule, value)}: {comparison} the community forecast's "
+        f"{_fmt(rule, other)}.",
+        comparison,
+    )

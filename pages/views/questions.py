@@ -52,7 +52,7 @@ from questions.models import Article, Question
 from questions.selectors import articles_in_use, tags_in_use
 from scoring import registry
 from scoring.score_columns import rule_column, score_columns
-from scoring.scorecard import score_card_for, window_before_outcome
+from scoring.scorecard import headline, score_card_for, window_before_outcome
 from scoring.selectors import ScoresPage, scores_page_for_question
 from scoring.selectors.claims import (
     POINT_RULES,
@@ -371,6 +371,7 @@ def _outcome_context(question: Question, user: Any) -> dict[str, Any]:
     scores: list[dict[str, object]] = []
     scores_more = 0
     card: list[Any] = []
+    score_headline = None
     claims = question_claims(question=question)
     if question.resolution:
         events = list(
@@ -392,6 +393,13 @@ def _outcome_context(question: Question, user: Any) -> dict[str, Any]:
                 rows=page.claims,
                 crowd_mean=scoring.crowd_mean if scoring else None,
             )
+            if page.rows or page.community is not None:
+                score_headline = headline(
+                    mine=page.mine,
+                    community=page.community,
+                    crowd_mean=scoring.crowd_mean if scoring else None,
+                    outcome=question.get_resolution_display(),
+                )
             if page.mine is not None and page.my_rank is not None:
                 card = score_card_for(
                     mine=page.mine,
@@ -412,6 +420,7 @@ def _outcome_context(question: Question, user: Any) -> dict[str, Any]:
         "latest_event": events[-1] if events else None,
         "scores": scores,
         "score_card": card,
+        "score_headline": score_headline,
         "claims": claims,
         "community_row": next((row for row in scores if row["is_community"]), None),
         "scores_more": scores_more,

@@ -122,6 +122,8 @@ def test_resolve_correct_and_see_the_scores(
     audit = forecaster.locator("details.audit")
     audit.locator("summary").click()
     expect(audit).to_contain_text("Yes")
+    # One headline on top: corrected to No, her 80% did worse than the crowd.
+    expect(forecaster.get_by_test_id("score-headline")).to_contain_text("worse than the crowd")
     card = forecaster.get_by_test_id("your-scores")
     expect(card).to_be_visible()
     expect(card).to_contain_text("Peer")

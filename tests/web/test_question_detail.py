@@ -152,7 +152,7 @@ def test_resolved_question_shows_outcome_evidence_and_scores(client, resolve):
     assert "Resolution history" not in page  # one event: no corrections to show
     assert "Daily Brier (0 best, 2 worst)" in page
     assert "Accuracy (negative beats the crowd)" in page
-    scores = page[page.index('<table class="scores">') :]
+    scores = page[page.index('<table class="scores stack" data-testid="scores-table">') :]
     # Kramer beat the crowd, so comes first; his row is highlighted.
     assert scores.index("kramer") < scores.index("george")
     assert (

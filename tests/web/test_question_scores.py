@@ -79,7 +79,7 @@ def test_kramer_sees_every_score_explained_against_the_crowd(client, example_b):
     )
     assert "Your forecasts stood for" in text(line_of(card, "coverage"))
     # The card comes before the full table.
-    assert page.index('data-testid="your-scores"') < page.index('<table class="scores">')
+    assert page.index('data-testid="your-scores"') < page.index('data-testid="scores-table"')
 
 
 @pytest.mark.django_db
@@ -101,7 +101,7 @@ def test_no_card_for_anonymous_visitors_or_people_who_did_not_forecast(client, e
     question, _ = example_b
     page = client.get(url(question)).content.decode()
     assert 'data-testid="your-scores"' not in page
-    assert '<table class="scores">' in page  # the table is public
+    assert 'data-testid="scores-table"' in page  # the table is public
     client.force_login(UserFactory())
     page = client.get(url(question)).content.decode()
     assert 'data-testid="your-scores"' not in page
@@ -330,3 +330,84 @@ def test_the_window_before_the_outcome():
     assert share(None) == 1.0
     assert share(datetime(2025, 1, 20, tzinfo=UTC)) == 1.0
     assert share(datetime(2025, 1, 3, tzinfo=UTC)) == pytest.approx(0.2)
+
+
+# --- The headline ---------------------------------------------------------------------------
+
+
+def headline_of(page: str) -> str:
+    start = page.index('data-testid="score-headline"')
+    return text(page[start : page.index("</p>", start)].split(">", 1)[1])
+
+
+@pytest.mark.django_db
+def test_the_headline_tells_a_forecaster_who_beat_the_crowd_so(client, example_b):
+    question, people = example_b
+    client.force_login(people["kramer"])
+    page = client.get(url(question)).content.decode()
+    headline = headline_of(page)
+    assert headline.startswith(
+        "Your Accuracy score −0.278: better than the crowd. "
+        "Your Daily Brier 0.250: better than the crowd's 0.574."
+    )
+    assert 'class="score-headline is-better"' in page
+    # It heads the resolved section: above the card and the table.
+    assert page.index('data-testid="score-headline"') < page.index('data-testid="your-scores"')
+    assert page.index('data-testid="score-headline"') < page.index('data-testid="scores-table"')
+
+
+@pytest.mark.django_db
+def test_the_headline_tells_a_forecaster_the_crowd_beat_them(client, example_b):
+    question, people = example_b
+    client.force_login(people["george"])
+    page = client.get(url(question)).content.decode()
+    assert headline_of(page).startswith(
+        "Your Accuracy score +0.220: worse than the crowd. "
+        "Your Daily Brier 0.794: worse than the crowd's 0.574."
+    )
+    assert 'class="score-headline is-worse"' in page
+
+
+@pytest.mark.django_db
+def test_the_headline_gives_a_visitor_the_outcome_and_the_crowds_score(client, example_b):
+    question, _ = example_b
+    expected = "It resolved Yes. The crowd's Daily Brier on this question: 0.574 (0 best, 2 worst)."
+    page = client.get(url(question)).content.decode()
+    assert headline_of(page) == expected + " Every forecaster's scores"
+    client.force_login(UserFactory())  # signed in, never forecast
+    assert headline_of(client.get(url(question)).content.decode()).startswith(expected)
+
+
+@pytest.mark.django_db
+def test_the_other_rules_are_behind_a_disclosure(client, example_b):
+    question, people = example_b
+    client.force_login(people["kramer"])
+    card = card_of(client.get(url(question)).content.decode())
+    start = card.index('<details class="every-rule"')
+    disclosure = card[start : card.index("</details>", start)]
+    assert "<summary>" in disclosure
+    assert re.findall(r'data-rule="(\w+)"', disclosure) == RULES
+    # Nothing of the card stands outside it but its heading.
+    assert 'data-rule="' not in card[:start]
+
+
+@pytest.mark.django_db
+def test_no_headline_on_a_question_not_resolved(client, question):
+    assert 'data-testid="score-headline"' not in client.get(url(question)).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("rows", "crowd", "expected"),
+    [
+        ({}, None, "It resolved No."),
+        ({}, 0.4, "It resolved No. The crowd's Daily Brier on this question: 0.400"),
+        ({"accuracy": 0.0, "daily_brier": 0.4}, 0.4, "Your Accuracy score +0.000: the same as"),
+        ({"accuracy": None, "daily_brier": None}, 0.4, "It resolved No. The crowd's"),
+    ],
+)
+def test_the_headline_in_every_case(rows, crowd, expected):
+    from scoring.scorecard import headline
+
+    mine = rows or None
+    result = headline(mine=mine, community=None, crowd_mean=crowd, outcome="No")
+    assert result.text.startswith(expected)
