@@ -351,17 +351,13 @@ def _compare(rows: list[_ScoredRow], *, resamples: int) -> list[RuleComparison]:
     return result
 
 
-def _claim_rows(
-    links: list[ClaimLink], users: dict[int, int] | None = None, *, scored: bool = True
-) -> list[TrackedClaim]:
-    """The page's links as rows, their scores read in two queries (one when the articles'
-    forecasters, `users`, are known; none when nothing is `scored` yet)."""
-    if users is None:
-        users = _forecaster_users(link.claim.article_id for link in links)
+def _claim_rows(links: list[ClaimLink]) -> list[TrackedClaim]:
+    """The page's links as rows, their scores read in two queries."""
+    users = _forecaster_users(link.claim.article_id for link in links)
     direct = [
         (users[link.claim.article_id], link.question_id)
         for link in links
-        if scored and link.kind == ClaimLink.Kind.DIRECT and link.claim.article_id in users
+        if link.kind == ClaimLink.Kind.DIRECT and link.claim.article_id in users
     ]
     mine, crowd = _scores_of(direct, community=community_user_id()) if direct else ({}, {})
     rows = []
