@@ -47,6 +47,7 @@ from django.utils.text import slugify
 from common import after_commit
 from common.text import control_character, line_of, nested_deeper_than
 from questions.models import Article, ArticleAuthor, Outlet, Person, Project, Question, Tag
+from questions.people import outlet_for_name, person_for_name
 from questions.placeholders import (
     PLACEHOLDERS_ALLOWED,
     TEMPLATED_FIELDS,
@@ -305,27 +306,17 @@ def _read_record(value: Any, where: str, key: str, keys: set[str]) -> dict[str, 
 
 
 def _article_people_write(article: Article, outlet: Any, authors: list[dict[str, str]]) -> None:
-    """An outlet or person is found by the slug of its name; the file's other fields
-    (url, affiliation, description) fill in what the record does not have yet."""
-    article.outlet = _record_upsert(Outlet, outlet) if outlet else None
+    """The outlet and authors as records (`questions.people`: found by the slug of the
+    name; the file's url, affiliation or description fill in what a record left blank)."""
+    article.outlet = outlet_for_name(**outlet) if outlet else None
     article.save(update_fields=["outlet"])
-    people = [_record_upsert(Person, spec) for spec in authors]
+    people = [person_for_name(**spec) for spec in authors]
     if [p.pk for p in article.authors.order_by("bylines__position")] != [p.pk for p in people]:
         article.bylines.all().delete()
         ArticleAuthor.objects.bulk_create(
             ArticleAuthor(article=article, person=person, position=position)
             for position, person in enumerate(people)
         )
-
-
-def _record_upsert(model: type[Any], spec: dict[str, str]) -> Any:
-    record, _ = model.objects.get_or_create(
-        slug=slugify(spec["name"])[:120], defaults={k: v for k, v in spec.items() if v}
-    )
-    missing = {k: v for k, v in spec.items() if v and not getattr(record, k)}
-    if missing:
-        model.objects.filter(pk=record.pk).update(**missing)
-    return record
 
 
 # --- Questions -------------------------------------------------------------------

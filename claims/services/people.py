@@ -9,10 +9,10 @@ from django.core.validators import validate_slug
 from django.db import IntegrityError, transaction
 
 from accounts.models import User
-from claims.services.review import record_slug
 from common.db import max_length
 from common.text import CONTROL_MESSAGE, control_character
 from questions.models import Outlet, Person
+from questions.people import record_slug
 
 Record = Person | Outlet
 

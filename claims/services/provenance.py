@@ -18,8 +18,10 @@ from claims.models import Claim, ClaimLink
 from claims.provenance import ClaimFields, attributed_speaker, provenance_questions
 from claims.services.forecasters import article_forecasters_ensure
 from common import after_commit
+from common.db import max_length
 from common.passages import locate_passage
 from questions.models import Article, Person, Question
+from questions.people import person_for_name
 
 logger = logging.getLogger(__name__)
 
@@ -233,8 +235,7 @@ def _speaker(text: str, start: int, end: int) -> Person | None:
     attribution = attributed_speaker(text, start, end)
     if attribution is None or not slugify(attribution.name):
         return None
-    person, _ = Person.objects.get_or_create(
-        slug=slugify(attribution.name)[:120],
-        defaults={"name": attribution.name, "affiliation": attribution.affiliation[:300]},
+    return person_for_name(
+        name=attribution.name[: max_length(Person, "name")],
+        affiliation=attribution.affiliation[: max_length(Person, "affiliation")],
     )
-    return person

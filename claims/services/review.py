@@ -9,7 +9,6 @@ offsets are how the pages mark it and how a track record proves what was said.""
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -29,12 +28,13 @@ from claims.services.forecasters import article_forecasters_ensure
 from common.db import max_length
 from common.likelihood import NUMBER, question_table_keys, table_keys
 from common.text import CONTROL_MESSAGE, control_character
-from questions.models import Article, ArticleAuthor, Outlet, Person, Question, text_digest
+from questions.models import Article, ArticleAuthor, Question, text_digest
+from questions.people import outlet_for_name, person_for_name
 from questions.services import QuestionDraft, question_draft_create
+from questions.validation import REQUIRED
 
 logger = logging.getLogger(__name__)
 
-REQUIRED = "This field is required."
 # An article's text is read whole by the extractor and shown whole on its page: a
 # long report is some 100,000 characters; beyond this it is not an article.
 ARTICLE_TEXT_MAX_LENGTH = 300_000
@@ -57,59 +57,6 @@ def known_tables() -> list[str]:
     """The tables a claim's range may be read with: the likelihood tables
     (common/data/likelihood_tables.yaml), and a stated number."""
     return [*table_keys(), NUMBER]
-
-
-# --- Outlets and people ---------------------------------------------------------------
-
-
-def record_slug(name: str, *, prefix: str) -> str:
-    """The slug a person or outlet is found by: its name's ("Dr. Emily Carter" ->
-    "dr-emily-carter"). A name with no Latin letters or digits ("박재성") gets one made
-    from a digest of the name, so the same name always finds the same record."""
-    slug = slugify(name)[: max_length(Person, "slug")].strip("-")
-    if slug:
-        return slug
-    return f"{prefix}-{hashlib.sha256(name.encode('utf-8')).hexdigest()[:12]}"
-
-
-def _clean_name(value: str, *, model: type[Outlet] | type[Person], field: str) -> str:
-    name = " ".join((value or "").split())
-    limit = max_length(model, "name")
-    if len(name) > limit:
-        raise ValidationError({field: [f"At most {limit} characters: {name[:40]}…"]})
-    return name
-
-
-def person_for_name(*, name: str, affiliation: str = "", field: str = "speaker") -> Person:
-    """The person called `name` (found by the slug of the name), created if new. A
-    known person's affiliation is filled in when it was blank, never overwritten: the
-    record may have been corrected by hand."""
-    name = _clean_name(name, model=Person, field=field)
-    if not name:
-        raise ValidationError({field: [REQUIRED]})
-    affiliation = " ".join((affiliation or "").split())
-    limit = max_length(Person, "affiliation")
-    if len(affiliation) > limit:
-        raise ValidationError({field: [f"The affiliation takes at most {limit} characters."]})
-    person, created = Person.objects.get_or_create(
-        slug=record_slug(name, prefix="person"),
-        defaults={"name": name, "affiliation": affiliation},
-    )
-    if not created and affiliation and not person.affiliation:
-        person.affiliation = affiliation
-        person.save(update_fields=["affiliation"])
-    return person
-
-
-def outlet_for_name(*, name: str, url: str = "", field: str = "outlet") -> Outlet:
-    """The outlet called `name` (found by the slug of the name), created if new."""
-    name = _clean_name(name, model=Outlet, field=field)
-    if not name:
-        raise ValidationError({field: [REQUIRED]})
-    outlet, _ = Outlet.objects.get_or_create(
-        slug=record_slug(name, prefix="outlet"), defaults={"name": name, "url": url}
-    )
-    return outlet
 
 
 # --- Articles -------------------------------------------------------------------------

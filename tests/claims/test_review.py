@@ -24,9 +24,9 @@ from claims.services.review import (
     claim_draft_question,
     claim_update,
     claims_propose,
-    record_slug,
 )
 from questions.models import Article, Outlet, Person, Question
+from questions.people import record_slug
 from questions.services import question_publish, question_resolve
 from scoring.models import Score
 from scoring.services import question_score
