@@ -26,6 +26,7 @@ from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 from rest_framework.throttling import BaseThrottle
 
+from accounts.models import User
 from accounts.signed_in import signed_in_user
 from claims.api.filters import ArticleFilter, ClaimFilter, OutletFilter, SpeakerFilter
 from claims.api.serializers import (
@@ -421,6 +422,29 @@ class _RecordViewSet(
             return self.write_serializer
         return self.read_serializer
 
+    def record_create(self, *, by: User, values: dict[str, Any]) -> Any:
+        raise NotImplementedError  # each record's service: person_create, outlet_create
+
+    def record_update(self, *, record: Any, by: User, values: dict[str, Any]) -> Any:
+        raise NotImplementedError  # each record's service: person_update, outlet_update
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        given = self.write_serializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        record = self.record_create(
+            by=signed_in_user(request.user), values=dict(given.validated_data)
+        )
+        return self._read(record, status.HTTP_201_CREATED)
+
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        record = self.get_object()
+        given = self.write_serializer(data=request.data, partial=True)
+        given.is_valid(raise_exception=True)
+        values = self._changes(record, given)
+        return self._read(
+            self.record_update(record=record, by=signed_in_user(request.user), values=values)
+        )
+
     def _read(self, record: Any, code: int = 200) -> Response:
         return Response(
             self.read_serializer(record, context=self.get_serializer_context()).data, status=code
@@ -466,19 +490,11 @@ class SpeakerViewSet(_RecordViewSet):
     read_serializer = SpeakerSerializer
     write_serializer = SpeakerWriteSerializer
 
-    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        given = SpeakerWriteSerializer(data=request.data)
-        given.is_valid(raise_exception=True)
-        person = person_create(created_by=signed_in_user(request.user), **given.validated_data)
-        return self._read(person, status.HTTP_201_CREATED)
+    def record_create(self, *, by: User, values: dict[str, Any]) -> Person:
+        return person_create(created_by=by, **values)
 
-    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        person = self.get_object()
-        given = SpeakerWriteSerializer(data=request.data, partial=True)
-        given.is_valid(raise_exception=True)
-        values = self._changes(person, given)
-        person = person_update(person=person, updated_by=signed_in_user(request.user), **values)
-        return self._read(person)
+    def record_update(self, *, record: Any, by: User, values: dict[str, Any]) -> Person:
+        return person_update(person=record, updated_by=by, **values)
 
 
 @extend_schema_view(
@@ -507,16 +523,8 @@ class OutletViewSet(_RecordViewSet):
     read_serializer = OutletSerializer
     write_serializer = OutletWriteSerializer
 
-    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        given = OutletWriteSerializer(data=request.data)
-        given.is_valid(raise_exception=True)
-        outlet = outlet_create(created_by=signed_in_user(request.user), **given.validated_data)
-        return self._read(outlet, status.HTTP_201_CREATED)
+    def record_create(self, *, by: User, values: dict[str, Any]) -> Outlet:
+        return outlet_create(created_by=by, **values)
 
-    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        outlet = self.get_object()
-        given = OutletWriteSerializer(data=request.data, partial=True)
-        given.is_valid(raise_exception=True)
-        values = self._changes(outlet, given)
-        outlet = outlet_update(outlet=outlet, updated_by=signed_in_user(request.user), **values)
-        return self._read(outlet)
+    def record_update(self, *, record: Any, by: User, values: dict[str, Any]) -> Outlet:
+        return outlet_update(outlet=record, updated_by=by, **values)
