@@ -13,7 +13,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
@@ -32,6 +32,10 @@ from questions.models import Article, ArticleAuthor, Question, text_digest
 from questions.people import outlet_for_name, person_for_name
 from questions.services import QuestionDraft, question_draft_create
 from questions.validation import REQUIRED
+
+if TYPE_CHECKING:
+    # Only its type: importing the extractor loads spaCy, which only proposing needs.
+    from claims.extraction import Proposal
 
 logger = logging.getLogger(__name__)
 
@@ -209,31 +213,14 @@ def article_ingest(
 # --- Proposing claims -------------------------------------------------------------------
 
 
-class Proposal(Protocol):
-    """What the extractor proposes for one claim (claims.extraction)."""
-
-    passage: str
-    start: int
-    end: int
-    expression: str
-    low: float | None
-    high: float | None
-    table: str
-    horizon_text: str
-    horizon_start: date | None
-    horizon_end: date | None
-    speaker: str | None
-    speaker_affiliation: str | None
-
-
-Extractor = Callable[[str, date], Sequence[Any]]
+Extractor = Callable[[str, date], Sequence["Proposal"]]
 
 
 def default_extractor() -> Extractor:
     # Imported here: the extractor loads spaCy, which only proposing needs.
     from claims.extraction import extract_claims
 
-    def extract(text: str, published: date) -> Sequence[Any]:
+    def extract(text: str, published: date) -> Sequence[Proposal]:
         return extract_claims(text, published=published)
 
     return extract
@@ -243,7 +230,7 @@ def _text_or_blank(value: Any, limit: int) -> str:
     return (str(value) if value else "")[:limit]
 
 
-def _claim_from_proposal(article: Article, proposal: Any) -> Claim | None:
+def _claim_from_proposal(article: Article, proposal: Proposal) -> Claim | None:
     start, end = int(proposal.start), int(proposal.end)
     if not (0 <= start < end <= len(article.text)) or article.text[start:end] != proposal.passage:
         # The stored passage must be the text at its offsets; a proposal that is not is
@@ -254,9 +241,9 @@ def _claim_from_proposal(article: Article, proposal: Any) -> Claim | None:
     if low is None or high is None or not 0 <= low <= high <= 1:
         low = high = None
     speaker = None
-    speaker_name = getattr(proposal, "speaker", None)
+    speaker_name = proposal.speaker
     if speaker_name:
-        affiliation = getattr(proposal, "speaker_affiliation", None) or ""
+        affiliation = proposal.speaker_affiliation or ""
         try:
             speaker = person_for_name(name=speaker_name, affiliation=affiliation)
         except ValidationError:

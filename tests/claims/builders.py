@@ -4,9 +4,10 @@ storing of proposals is tested apart from what the extractor finds."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
+
+from claims.extraction import Proposal
 
 TEXT = (
     "Seoul and Washington are drifting apart.\n\n"
@@ -20,29 +21,28 @@ SECOND = "It is unlikely that troop levels will fall below 25,000 by 2030."
 PUBLISHED = date(2026, 6, 1)
 
 
-@dataclass(frozen=True)
-class FakeProposal:
-    passage: str
-    start: int
-    end: int
-    expression: str = ""
-    low: float | None = None
-    high: float | None = None
-    table: str = ""
-    horizon_text: str = ""
-    horizon_start: date | None = None
-    horizon_end: date | None = None
-    speaker: str | None = None
-    negated: bool = False
-    kind: str = "likelihood"
-
-
-def proposal_of(passage: str, text: str = TEXT, **fields: Any) -> FakeProposal:
+def proposal_of(passage: str, text: str = TEXT, **fields: Any) -> Proposal:
+    """The extractor's own proposal, for `passage` at its place in `text`."""
     start = text.index(passage)
-    return FakeProposal(passage=passage, start=start, end=start + len(passage), **fields)
+    values: dict[str, Any] = {
+        "expression": "",
+        "low": None,
+        "high": None,
+        "table": "",
+        "horizon_text": "",
+        "horizon_start": None,
+        "horizon_end": None,
+        "speaker": None,
+        "speaker_affiliation": None,
+        "negated": False,
+        "kind": "likelihood",
+        "reason": "",
+        **fields,
+    }
+    return Proposal(passage=passage, start=start, end=start + len(passage), **values)
 
 
-def default_proposals(text: str = TEXT) -> list[FakeProposal]:
+def default_proposals(text: str = TEXT) -> list[Proposal]:
     return [
         proposal_of(
             PASSAGE,
@@ -73,10 +73,10 @@ def default_proposals(text: str = TEXT) -> list[FakeProposal]:
 class FakeExtractor:
     """Returns the proposals it was given and remembers what it was asked."""
 
-    def __init__(self, proposals: Sequence[FakeProposal] | None = None) -> None:
+    def __init__(self, proposals: Sequence[Proposal] | None = None) -> None:
         self.proposals = list(default_proposals() if proposals is None else proposals)
         self.calls: list[tuple[str, date]] = []
 
-    def __call__(self, text: str, published: date) -> list[FakeProposal]:
+    def __call__(self, text: str, published: date) -> list[Proposal]:
         self.calls.append((text, published))
         return self.proposals
