@@ -1,7 +1,7 @@
 """API-wide glue: services raise Django's ValidationError naming the field;
 the API answers 400 with that field as the key."""
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, TypeAlias, TypeVar
 
 import rest_framework_csv.renderers
@@ -127,6 +127,13 @@ class CsvExportMixin(APIView):
             request.accepted_renderer = JSONRenderer()
             request.accepted_media_type = JSONRenderer.media_type
         return super().finalize_response(request, response, *args, **kwargs)
+
+
+def unknown_parameters(given: Iterable[str], takes: Sequence[str]) -> dict[str, list[str]]:
+    """Errors for the query parameters an endpoint does not take, by name: a misspelt
+    filter (`?speakers=`) would otherwise be ignored and answered as if it had matched."""
+    message = f"Not a parameter of this endpoint; it takes {', '.join(takes)}."
+    return {name: [message] for name in sorted(set(given) - set(takes))}
 
 
 def csv_format_parameter(what: str) -> OpenApiParameter:

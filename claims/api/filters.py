@@ -2,6 +2,7 @@ import django_filters
 from django.db.models import QuerySet
 
 from claims.models import Claim
+from common.api import unknown_parameters
 from questions.models import Article, Outlet, Person
 
 # Read by the paging and the content negotiation, not by the filters.
@@ -15,12 +16,9 @@ class StrictFilterSet(django_filters.FilterSet):
 
     def is_valid(self) -> bool:
         valid = super().is_valid()
-        takes = [*self.filters, *NOT_FILTERS]
-        unknown = sorted(set(self.data or {}) - set(takes))
-        for name in unknown:
-            self.form.errors[name] = self.form.error_class(
-                [f"Not a parameter of this list; it takes {', '.join(takes)}."]
-            )
+        unknown = unknown_parameters(self.data or {}, [*self.filters, *NOT_FILTERS])
+        for name, messages in unknown.items():
+            self.form.errors[name] = self.form.error_class(messages)
         return valid and not unknown
 
 

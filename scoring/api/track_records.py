@@ -17,7 +17,13 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
 
-from common.api import CsvExportMixin, WholeNumberField, csv_format_parameter, slug_parameter
+from common.api import (
+    CsvExportMixin,
+    WholeNumberField,
+    csv_format_parameter,
+    slug_parameter,
+    unknown_parameters,
+)
 from common.pagination import MAX_OFFSET
 from questions.models import Article, Outlet, Person
 from scoring.core.track_records import Comparison, Mean, Proportion
@@ -216,11 +222,9 @@ def _query(serializer_class: type[serializers.Serializer], request: Request) -> 
     """The query's parameters, read. One it does not take is a 400 naming it: a misspelt
     `?outlets=` would otherwise answer every outlet's terms as if it were one's."""
     query = serializer_class(data=request.query_params)
-    takes = [*query.fields, "format"]
-    unknown = sorted(set(request.query_params) - set(takes))
+    unknown = unknown_parameters(request.query_params, [*query.fields, "format"])
     if unknown:
-        message = f"Not a parameter of this endpoint; it takes {', '.join(takes)}."
-        raise serializers.ValidationError({name: [message] for name in unknown})
+        raise serializers.ValidationError(unknown)
     query.is_valid(raise_exception=True)
     return dict(query.validated_data)
 
