@@ -199,7 +199,10 @@ class ForecastImportView(APIView):
 
 
 _NO_STANDING = OpenApiResponse(
-    description='You have no standing forecast on the question: {"forecast": ["..."]}.'
+    description=(
+        "You have no standing forecast on the question: "
+        '{"detail": "...", "forecast": ["..."]} (the same message twice).'
+    ),
 )
 _REFUSED = OpenApiResponse(
     description='The question takes no forecasts now: {"question": ["... closed ..."]}.'
@@ -219,7 +222,8 @@ class _StandingForecastChange(APIView):
         return get_object_or_404(Question.objects.visible_to(request.user), slug=slug)
 
     def conflict(self, error: NoStandingForecast) -> Response:
-        return Response({"forecast": [str(error)]}, status=status.HTTP_409_CONFLICT)
+        message = str(error)
+        return Response({"detail": message, "forecast": [message]}, status=status.HTTP_409_CONFLICT)
 
 
 class ForecastWithdrawView(_StandingForecastChange):
