@@ -131,11 +131,13 @@ class CommunityPoint(models.Model):
     )
     at = models.DateTimeField()
     forecasters = models.PositiveIntegerField()
-    median = models.FloatField()
-    mean = models.FloatField()
-    geometric_mean_odds = models.FloatField()
-    extremized_log_odds = models.FloatField()
-    recency_weighted_median = models.FloatField()
+    # Null from a moment every forecaster had withdrawn (0 forecasters): no community
+    # forecast until the next forecast.
+    median = models.FloatField(null=True)
+    mean = models.FloatField(null=True)
+    geometric_mean_odds = models.FloatField(null=True)
+    extremized_log_odds = models.FloatField(null=True)
+    recency_weighted_median = models.FloatField(null=True)
 
     class Meta:
         ordering = ["question", "at"]
@@ -144,7 +146,8 @@ class CommunityPoint(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"community of {self.question_id} at {self.at}: {self.median:.3f}"
+        value = "none" if self.median is None else f"{self.median:.3f}"
+        return f"community of {self.question_id} at {self.at}: {value}"
 
 
 class CommunityState(models.Model):

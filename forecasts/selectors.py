@@ -341,7 +341,9 @@ def community_history_for(
     if until is not None:
         points = points.filter(at__lt=until)
     rows = [
-        CommunityHistoryPoint(x=at, y=None if n == 0 or math.isnan(value) else value, forecasters=n)
+        CommunityHistoryPoint(
+            x=at, y=None if n == 0 or value is None or math.isnan(value) else value, forecasters=n
+        )
         for at, value, n in points.order_by("at").values_list("at", method, "forecasters")
     ]
     if max_points is None or len(rows) <= max_points:
