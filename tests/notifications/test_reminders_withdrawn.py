@@ -1,0 +1,35 @@
+"""No reminder for a withdrawn forecast; a reaffirm makes a forecast fresh again."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from forecasts.models import Withdrawal
+from forecasts.services import forecast_reaffirm
+from notifications.reminders import forecast_reminders_send
+from tests.notifications.builders import forecast, open_question
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("site")]
+
+
+def test_a_withdrawn_forecast_is_not_reminded_of(forecasters):
+    alice, _ = forecasters
+    question = open_question(title="Will C happen?")
+    forecast(alice, question, 0.7, days_ago=40)
+    Withdrawal.objects.create(
+        user=alice, question=question, origin="web", created_at=timezone.now() - timedelta(days=35)
+    )
+    assert forecast_reminders_send() == 0
+    assert mail.outbox == []
+
+
+def test_a_reaffirmed_forecast_is_fresh(forecasters):
+    alice, _ = forecasters
+    question = open_question(title="Will C happen?")
+    forecast(alice, question, 0.7, days_ago=40)
+    forecast_reaffirm(user=alice, question=question, origin="web")
+    assert forecast_reminders_send() == 0
