@@ -47,6 +47,10 @@ class Forecast(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     rationale = models.TextField(blank=True)
     origin = models.CharField(max_length=8, choices=Origin.choices)
+    reaffirmed = models.BooleanField(
+        default=False,
+        help_text="The forecaster recorded their standing forecast anew, unchanged.",
+    )
 
     objects = ForecastQuerySet.as_manager()
 
@@ -75,6 +79,48 @@ class Forecast(models.Model):
         raise AppendOnlyError("Forecasts are append-only and are never deleted.")
 
 
+class WithdrawalQuerySet(models.QuerySet["Withdrawal"]):
+    def update(self, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("Withdrawals are append-only: forecast again instead.")
+
+    def delete(self) -> NoReturn:
+        raise AppendOnlyError("Withdrawals are append-only and are never deleted.")
+
+
+class Withdrawal(models.Model):
+    """The moment a user withdrew their standing forecast on a question: from
+    `created_at` they have no forecast there until they forecast again. Kept in the
+    history, never edited or deleted, like the forecasts themselves; every rule counts
+    the withdrawn span as time without a forecast (docs/scoring.md)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="withdrawals"
+    )
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="withdrawals")
+    created_at = models.DateTimeField(default=timezone.now)
+    origin = models.CharField(max_length=8, choices=Forecast.Origin.choices)
+
+    objects = WithdrawalQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["question", "created_at"]),
+            models.Index(fields=["user", "question", "created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} withdrew from {self.question_id} at {self.created_at}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError("Withdrawals are append-only: forecast again instead.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("Withdrawals are append-only and are never deleted.")
+
+
 class CommunityPoint(models.Model):
     """Derived: the community forecast from `at` until the question's next point, by every
     method of SCORING.md §5. Rebuilt from the forecasts, never edited by hand."""
@@ -85,11 +131,13 @@ class CommunityPoint(models.Model):
     )
     at = models.DateTimeField()
     forecasters = models.PositiveIntegerField()
-    median = models.FloatField()
-    mean = models.FloatField()
-    geometric_mean_odds = models.FloatField()
-    extremized_log_odds = models.FloatField()
-    recency_weighted_median = models.FloatField()
+    # Null from a moment every forecaster had withdrawn (0 forecasters): no community
+    # forecast until the next forecast.
+    median = models.FloatField(null=True)
+    mean = models.FloatField(null=True)
+    geometric_mean_odds = models.FloatField(null=True)
+    extremized_log_odds = models.FloatField(null=True)
+    recency_weighted_median = models.FloatField(null=True)
 
     class Meta:
         ordering = ["question", "at"]
@@ -98,7 +146,8 @@ class CommunityPoint(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"community of {self.question_id} at {self.at}: {self.median:.3f}"
+        value = "none" if self.median is None else f"{self.median:.3f}"
+        return f"community of {self.question_id} at {self.at}: {value}"
 
 
 class CommunityState(models.Model):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -27,15 +28,37 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.roles import is_analyst
 from common.db import count_subquery
-from forecasts.models import CommunityPoint, CommunityState, Forecast
+from forecasts.models import CommunityPoint, CommunityState, Forecast, Withdrawal
 from questions.models import Question
 from questions.selectors import questions_open_first, questions_search
+
+
+def withdrawn_since(*, before: datetime | None = None) -> QuerySet[Withdrawal]:
+    """Withdrawals of the outer forecast's user on its question made after it (and before
+    `before` when given): a forecast with one stands no more."""
+    later = Withdrawal.objects.filter(
+        question=OuterRef("question"),
+        user=OuterRef("user"),
+        created_at__gte=OuterRef("created_at"),
+    )
+    if before is not None:
+        later = later.filter(created_at__lt=before)
+    return later
+
+
+def _withdrawn_before_close() -> QuerySet[Withdrawal]:
+    """`withdrawn_since`, counting only withdrawals before the question's actual close."""
+    return Withdrawal.objects.filter(
+        question=OuterRef("question"),
+        user=OuterRef("user"),
+        created_at__gte=OuterRef("created_at"),
+    ).filter(_BEFORE_CLOSE)
 
 
 def standing_forecasts(*, question: Question, before: datetime | None = None) -> QuerySet[Forecast]:
     """Each user's latest forecast on `question`, counting only forecasts made
     strictly before `before` when given (a forecast made at the close does not
-    stand: SCORING.md §1)."""
+    stand: SCORING.md §1), unless they withdrew it (before `before`)."""
     forecasts = Forecast.objects.filter(question=question)
     if before is not None:
         forecasts = forecasts.filter(created_at__lt=before)
@@ -45,7 +68,77 @@ def standing_forecasts(*, question: Question, before: datetime | None = None) ->
     )
     if before is not None:
         newer = newer.filter(created_at__lt=before)
-    return forecasts.filter(~Exists(newer))
+    return forecasts.filter(~Exists(newer)).filter(~Exists(withdrawn_since(before=before)))
+
+
+def standing_forecast_of(*, user: Any, question: Question) -> Forecast | None:
+    """The user's standing forecast on `question`: their latest, unless they withdrew it
+    since (None then, as before their first forecast)."""
+    latest = (
+        Forecast.objects.filter(user=user, question=question).order_by("-created_at", "-id").first()
+    )
+    if latest is None:
+        return None
+    if Withdrawal.objects.filter(
+        user=user, question=question, created_at__gte=latest.created_at
+    ).exists():
+        return None
+    return latest
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One line of a forecaster's history on a question: a forecast (perhaps a reaffirm)
+    or a withdrawal (`probability` None)."""
+
+    kind: str
+    """"forecast", "reaffirmed" or "withdrawn"."""
+    created_at: datetime
+    probability: float | None
+    rationale: str
+    origin: str
+    origin_label: str
+
+    @property
+    def withdrawn(self) -> bool:
+        return self.kind == "withdrawn"
+
+    @property
+    def reaffirmed(self) -> bool:
+        return self.kind == "reaffirmed"
+
+
+def forecast_history_from(forecasts: Sequence[Forecast]) -> list[HistoryEntry]:
+    """A forecaster's history on one question from their forecasts as `forecasts_of_user`
+    gives them (newest first, with `withdrawn_at`): each forecast, marked when it was a
+    reaffirm, and a "withdrawn" entry where they withdrew it. No query: every withdrawal
+    ends a standing forecast, so the forecasts' `withdrawn_at` hold them all."""
+    labels = dict(Forecast.Origin.choices)
+    entries: list[HistoryEntry] = []
+    for forecast in forecasts:
+        withdrawn_at = getattr(forecast, "withdrawn_at", None)
+        if withdrawn_at is not None:
+            entries.append(
+                HistoryEntry(
+                    kind="withdrawn",
+                    created_at=withdrawn_at,
+                    probability=None,
+                    rationale="",
+                    origin="",
+                    origin_label="",
+                )
+            )
+        entries.append(
+            HistoryEntry(
+                kind="reaffirmed" if forecast.reaffirmed else "forecast",
+                created_at=forecast.created_at,
+                probability=forecast.probability,
+                rationale=forecast.rationale,
+                origin=forecast.origin,
+                origin_label=labels.get(forecast.origin, forecast.origin),
+            )
+        )
+    return entries
 
 
 @dataclass(frozen=True)
@@ -132,6 +225,7 @@ def _community_forecasts_live(*, ids: list[int]) -> dict[int, CommunityForecast]
         Forecast.objects.filter(question_id__in=ids)
         .filter(_BEFORE_CLOSE)
         .filter(~Exists(newer))
+        .filter(~Exists(_withdrawn_before_close()))
         .order_by()
         .values_list("question_id", "probability")
     )
@@ -145,7 +239,8 @@ def _community_forecasts_live(*, ids: list[int]) -> dict[int, CommunityForecast]
 
 def latest_forecasts_on_unresolved(*, user: User, tag: str = "") -> list[Forecast]:
     """The user's newest forecast on each question not yet resolved (optionally only the
-    questions tagged `tag`), soonest close first, in one query."""
+    questions tagged `tag`), soonest close first, in one query; `withdrawn_at` is set
+    on those the user has withdrawn."""
     newer = Forecast.objects.filter(user=user, question=OuterRef("question")).filter(
         Q(created_at__gt=OuterRef("created_at"))
         | Q(created_at=OuterRef("created_at"), id__gt=OuterRef("id"))
@@ -158,15 +253,43 @@ def latest_forecasts_on_unresolved(*, user: User, tag: str = "") -> list[Forecas
             )
         )
     return list(
-        latest.select_related("question").order_by("question__scheduled_close_time", "question_id")
+        with_withdrawn_at(latest)
+        .select_related("question")
+        .order_by("question__scheduled_close_time", "question_id")
     )
 
 
 def forecasts_of_user(*, user: User, question: Question | None = None) -> QuerySet[Forecast]:
+    """The user's forecasts, newest first, each with `withdrawn_at`: when the user withdrew
+    it (None while it stood until their next forecast, or stands still)."""
     forecasts = Forecast.objects.filter(user=user).select_related("question")
     if question is not None:
         forecasts = forecasts.filter(question=question)
-    return forecasts.order_by("-created_at", "-id")
+    return with_withdrawn_at(forecasts).order_by("-created_at", "-id")
+
+
+def with_withdrawn_at(forecasts: QuerySet[Forecast]) -> QuerySet[Forecast]:
+    """Annotate each forecast with `withdrawn_at`: its forecaster's first withdrawal on the
+    question after it and before their next forecast there, or None."""
+    # A forecast of the same user and question between the outer forecast and the
+    # withdrawal: the withdrawal then ended that one, not the outer one.
+    between = Forecast.objects.filter(
+        question=OuterRef("question"),
+        user=OuterRef("user"),
+        created_at__gt=OuterRef(OuterRef("created_at")),
+        created_at__lte=OuterRef("created_at"),
+    )
+    withdrawal = (
+        Withdrawal.objects.filter(
+            question=OuterRef("question"),
+            user=OuterRef("user"),
+            created_at__gte=OuterRef("created_at"),
+        )
+        .filter(~Exists(between))
+        .order_by("created_at", "id")
+        .values("created_at")[:1]
+    )
+    return forecasts.annotate(withdrawn_at=Subquery(withdrawal))
 
 
 def community_visible(*, question: Question, user: Any, has_forecast: bool, now: datetime) -> bool:
@@ -194,7 +317,8 @@ def questions_forecast_by(*, user: Any, questions: Sequence[Question]) -> set[in
 @dataclass(frozen=True)
 class CommunityHistoryPoint:
     x: datetime
-    y: float
+    y: float | None
+    """None from a moment every forecaster had withdrawn: no community forecast then."""
     forecasters: int
 
 
@@ -217,7 +341,9 @@ def community_history_for(
     if until is not None:
         points = points.filter(at__lt=until)
     rows = [
-        CommunityHistoryPoint(x=at, y=value, forecasters=n)
+        CommunityHistoryPoint(
+            x=at, y=None if n == 0 or value is None or math.isnan(value) else value, forecasters=n
+        )
         for at, value, n in points.order_by("at").values_list("at", method, "forecasters")
     ]
     if max_points is None or len(rows) <= max_points:
@@ -497,6 +623,7 @@ def forecast_spread(*, question: Question, bins: int = SPREAD_BINS) -> ForecastS
         Forecast.objects.filter(question=question)
         .filter(_BEFORE_CLOSE)
         .filter(~Exists(newer))
+        .filter(~Exists(_withdrawn_before_close()))
         .annotate(
             bin=Least(
                 Cast(Floor(F("probability") * bins + _BIN_EPSILON), IntegerField()),

@@ -24,8 +24,9 @@ from forecasts.models import (
     PROBABILITY_PLACES,
     Forecast,
     ForecastRequest,
+    Withdrawal,
 )
-from forecasts.selectors import community_forecast
+from forecasts.selectors import community_forecast, standing_forecast_of
 from questions.models import Question
 
 # A plain decimal in ASCII digits, as JSON and CSV write numbers.
@@ -136,6 +137,74 @@ def forecast_submit(
     )
     # A few constant-cost queries; the history itself is updated by a task after commit.
     community_request(question_id=question.pk, since=now, now=now)
+    return forecast
+
+
+class NoStandingForecast(Exception):
+    """The user has no standing forecast on the question (never forecast, or withdrew
+    it): nothing to withdraw or reaffirm. The API answers 409, naming the condition."""
+
+    def __init__(self, *, action: str) -> None:
+        super().__init__(
+            f"You have no standing forecast on this question to {action}: make a forecast first."
+        )
+
+
+def _standing_for_change(*, user: User, question: Question, now: datetime, action: str) -> Forecast:
+    """The user's standing forecast, locked against a concurrent withdrawal or reaffirm of
+    the same user and question, or NoStandingForecast."""
+    question_accepts_forecasts(question, at=now)
+    if user.origin == User.Origin.SYSTEM:
+        raise ValidationError({"user": ["The site's own accounts do not forecast."]})
+    # One user's changes on one question queue behind each other: the user row is the lock.
+    User.objects.select_for_update().filter(pk=user.pk).first()
+    standing = standing_forecast_of(user=user, question=question)
+    if standing is None:
+        raise NoStandingForecast(action=action)
+    return standing
+
+
+@transaction.atomic
+def forecast_withdraw(
+    *, user: User, question: Question, origin: str, now: datetime | None = None
+) -> Withdrawal:
+    """End `user`'s standing forecast on `question` from now: kept in the history, and from
+    now until their next forecast every rule counts them as having no forecast. Only
+    while the question is open and they have a standing forecast."""
+    now = now or timezone.now()
+    if origin not in Forecast.Origin.values:
+        raise ValidationError({"origin": [f"Unknown origin {origin!r}."]})
+    standing = _standing_for_change(user=user, question=question, now=now, action="withdraw")
+    # Strictly after the forecast it ends, whatever the clock says.
+    at = max(now, standing.created_at + timedelta(microseconds=1))
+    withdrawal = Withdrawal.objects.create(
+        user=user, question=question, origin=origin, created_at=at
+    )
+    community_request(question_id=question.pk, since=at, now=now)
+    return withdrawal
+
+
+@transaction.atomic
+def forecast_reaffirm(
+    *, user: User, question: Question, origin: str, now: datetime | None = None
+) -> Forecast:
+    """Record `user`'s standing forecast on `question` anew: the same probability, made
+    now (an update for whatever counts updates, such as the reminders of forecasts left
+    unchanged). Only while the question is open and they have a standing forecast."""
+    now = now or timezone.now()
+    if origin not in Forecast.Origin.values:
+        raise ValidationError({"origin": [f"Unknown origin {origin!r}."]})
+    standing = _standing_for_change(user=user, question=question, now=now, action="reaffirm")
+    forecast = Forecast.objects.create(
+        user=user,
+        question=question,
+        probability=standing.probability,
+        rationale="",
+        origin=origin,
+        created_at=max(now, standing.created_at + timedelta(microseconds=1)),
+        reaffirmed=True,
+    )
+    community_request(question_id=question.pk, since=forecast.created_at, now=now)
     return forecast
 
 

@@ -18,7 +18,7 @@ from django.utils import timezone
 from accounts.models import User
 from common.templatetags.foreseer import percent
 from forecasts.models import Forecast
-from forecasts.selectors import community_forecasts
+from forecasts.selectors import community_forecasts, withdrawn_since
 from notifications.links import site_url
 from notifications.messages import email_message
 from notifications.models import SentEmail
@@ -38,8 +38,8 @@ class ReminderItem:
 
 def stale_forecasts(*, now: datetime, days: int) -> list[Forecast]:
     """Each user's latest forecast on a question open at `now`, if it is at least `days`
-    old, not yet reminded of, and its author wants reminders and can get email: one
-    query, ordered by user."""
+    old (a reaffirm is a new forecast, fresh again), not withdrawn, not yet reminded of,
+    and its author wants reminders and can get email: one query, ordered by user."""
     newer = Forecast.objects.filter(user=OuterRef("user"), question=OuterRef("question")).filter(
         Q(created_at__gt=OuterRef("created_at"))
         | Q(created_at=OuterRef("created_at"), id__gt=OuterRef("id"))
@@ -62,6 +62,8 @@ def stale_forecasts(*, now: datetime, days: int) -> list[Forecast]:
         .exclude(user__email="")
         .exclude(user__origin=User.Origin.SYSTEM)
         .filter(~Exists(newer))
+        # A withdrawn forecast stands no more: nothing to remind of.
+        .filter(~Exists(withdrawn_since()))
         .filter(~Exists(reminded))
         .select_related("question", "user")
         .order_by("user_id", "question__scheduled_close_time", "question_id")

@@ -309,6 +309,9 @@ def _message(
         context={
             **shared,
             "final_forecast": percent(final_forecast),
+            # Every recipient forecast before the close: no standing forecast there means
+            # they had withdrawn it.
+            "withdrawn_at_close": final_forecast is None,
             "mine": mine,
             "lines": lines,
             "summary": score_summary(mine, board.community),

@@ -634,6 +634,8 @@ FILLERS: dict[str, Callable[[World], list[str]]] = {
         {"outlet": "nowhere", "page": "x"},
     ),
     "forecasts:submit": lambda w: each_question("forecasts:submit", w),
+    "forecasts:withdraw": lambda w: each_question("forecasts:withdraw", w),
+    "forecasts:reaffirm": lambda w: each_question("forecasts:reaffirm", w),
     "forecasts:record": record,
     "scoring:leaderboard": leaderboard_page,
     "scoring:how_scoring_works": lambda w: at("scoring:how_scoring_works"),
@@ -749,6 +751,8 @@ FILLERS: dict[str, Callable[[World], list[str]]] = {
     "api:track-record-outlet": lambda w: track_record_api("outlet", w.article.outlet.slug),
     "api:staff-import-questions": lambda w: at("api:staff-import-questions"),
     "api:staff-import-forecasts": lambda w: at("api:staff-import-forecasts"),
+    "api:question-withdraw": lambda w: each_question("api:question-withdraw", w),
+    "api:question-reaffirm": lambda w: each_question("api:question-reaffirm", w),
     "api:article-list": lambda w: at("api:article-list", {}, {"limit": "1", "offset": "1"}),
     "api:article-detail": lambda w: [
         *at("api:article-detail", slug=w.article.slug),

@@ -16,11 +16,35 @@ class ForecastSerializer(serializers.ModelSerializer):
     question: SlugRelation[Question] = serializers.SlugRelatedField(
         read_only=True, slug_field="slug"
     )
+    reaffirmed = serializers.BooleanField(
+        read_only=True,
+        help_text="True when this forecast recorded the previous one anew, unchanged.",
+    )
+    withdrawn_at = serializers.SerializerMethodField(
+        help_text="When you withdrew this forecast (from then on you had no forecast on the "
+        "question until your next one); null if you did not."
+    )
 
     class Meta:
         model = Forecast
-        fields = ["id", "question", "probability", "created_at", "rationale", "origin"]
+        fields = [
+            "id", "question", "probability", "created_at", "rationale", "origin",
+            "reaffirmed", "withdrawn_at",
+        ]  # fmt: skip
         read_only_fields = fields
+
+    @extend_schema_field(serializers.DateTimeField(allow_null=True))
+    def get_withdrawn_at(self, forecast: Forecast) -> str | None:
+        moment = getattr(forecast, "withdrawn_at", None)
+        return None if moment is None else serializers.DateTimeField().to_representation(moment)
+
+
+class WithdrawalSerializer(serializers.Serializer):
+    question = serializers.CharField(source="question.slug", help_text="The question's slug.")
+    withdrawn_at = serializers.DateTimeField(
+        source="created_at", help_text="From this moment you have no forecast on the question."
+    )
+    origin = serializers.CharField()
 
 
 @extend_schema_field(

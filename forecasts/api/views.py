@@ -8,6 +8,7 @@ from dataclasses import asdict
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
@@ -23,7 +24,7 @@ from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
 from accounts.signed_in import signed_in_user
-from common.api import read_upload
+from common.api import read_upload, slug_parameter
 from common.parsers import StrictFormParser, StrictJSONParser, StrictMultiPartParser
 from common.throttling import RETRY_AFTER, THROTTLED
 from forecasts.api.filters import ForecastFilter
@@ -32,6 +33,7 @@ from forecasts.api.serializers import (
     ForecastImportReportSerializer,
     ForecastSerializer,
     ForecastSubmitSerializer,
+    WithdrawalSerializer,
 )
 from forecasts.imports import ForecastImportError, forecasts_import_csv
 from forecasts.models import Forecast
@@ -40,10 +42,14 @@ from forecasts.selectors import (
 )
 from forecasts.services import (
     ForecastKeyConflict,
+    NoStandingForecast,
+    forecast_reaffirm,
     forecast_submit,
     forecast_submit_once,
+    forecast_withdraw,
     idempotency_key_clean,
 )
+from questions.models import Question
 
 IDEMPOTENCY_KEY_HEADER = "Idempotency-Key"
 
@@ -190,3 +196,95 @@ class ForecastImportView(APIView):
             ForecastImportReportSerializer(data).data,
             status=status.HTTP_201_CREATED if report.created else status.HTTP_200_OK,
         )
+
+
+_NO_STANDING = OpenApiResponse(
+    description=(
+        "You have no standing forecast on the question: "
+        '{"detail": "...", "forecast": ["..."]} (the same message twice).'
+    ),
+)
+_REFUSED = OpenApiResponse(
+    description='The question takes no forecasts now: {"question": ["... closed ..."]}.'
+)
+
+
+class _StandingForecastChange(APIView):
+    """A change to your standing forecast on one question: no body, stamped with the
+    server's time. Sending it twice is safe: a second withdrawal finds no standing forecast
+    (409), a second reaffirm records the same probability again."""
+
+    permission_classes = [IsAuthenticated]
+    parser_classes = [StrictJSONParser, StrictFormParser, StrictMultiPartParser]
+    throttle_scope = "forecasts"
+
+    def question(self, request: Request, slug: str) -> Question:
+        return get_object_or_404(Question.objects.visible_to(request.user), slug=slug)
+
+    def conflict(self, error: NoStandingForecast) -> Response:
+        message = str(error)
+        return Response({"detail": message, "forecast": [message]}, status=status.HTTP_409_CONFLICT)
+
+
+class ForecastWithdrawView(_StandingForecastChange):
+    @extend_schema(
+        summary="Withdraw your forecast on a question",
+        description=(
+            "Ends your standing forecast from now. It stays in your history; from now until "
+            "you forecast again you have no forecast on the question: the community forecast "
+            "leaves you out, and every scoring rule counts the time as time without a forecast "
+            "(no coverage for the continuous rules, no active day for the daily ones). Only "
+            "while the question is open and you have a standing forecast."
+        ),
+        request=None,
+        parameters=[slug_parameter("question"), RETRY_AFTER],
+        responses={
+            201: WithdrawalSerializer,
+            400: _REFUSED,
+            401: OpenApiResponse(description="Not logged in."),
+            404: OpenApiResponse(description="No such question."),
+            409: _NO_STANDING,
+            429: THROTTLED,
+        },
+    )
+    def post(self, request: Request, slug: str) -> Response:
+        question = self.question(request, slug)
+        try:
+            withdrawal = forecast_withdraw(
+                user=signed_in_user(request.user), question=question, origin=Forecast.Origin.API
+            )
+        except NoStandingForecast as error:
+            return self.conflict(error)
+        return Response(WithdrawalSerializer(withdrawal).data, status=status.HTTP_201_CREATED)
+
+
+class ForecastReaffirmView(_StandingForecastChange):
+    @extend_schema(
+        summary="Reaffirm your forecast on a question",
+        description=(
+            "Records your standing forecast anew: the same probability, made now, marked "
+            "`reaffirmed`. It counts as an update (a forecast left unchanged for a while is "
+            "fresh again); the scores of the continuous rules do not change, as the "
+            "probability does not. Only while the question is open and you have a standing "
+            "forecast."
+        ),
+        request=None,
+        parameters=[slug_parameter("question"), RETRY_AFTER],
+        responses={
+            201: ForecastSerializer,
+            400: _REFUSED,
+            401: OpenApiResponse(description="Not logged in."),
+            404: OpenApiResponse(description="No such question."),
+            409: _NO_STANDING,
+            429: THROTTLED,
+        },
+    )
+    def post(self, request: Request, slug: str) -> Response:
+        question = self.question(request, slug)
+        try:
+            forecast = forecast_reaffirm(
+                user=signed_in_user(request.user), question=question, origin=Forecast.Origin.API
+            )
+        except NoStandingForecast as error:
+            return self.conflict(error)
+        return Response(ForecastSerializer(forecast).data, status=status.HTTP_201_CREATED)

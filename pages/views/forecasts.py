@@ -23,7 +23,14 @@ from common.templatetags.foreseer import percent
 from common.throttling import throttle_posts
 from forecasts.forms import ForecastForm, new_idempotency_key
 from forecasts.models import Forecast
-from forecasts.services import ForecastKeyConflict, forecast_submit, forecast_submit_once
+from forecasts.services import (
+    ForecastKeyConflict,
+    NoStandingForecast,
+    forecast_reaffirm,
+    forecast_submit,
+    forecast_submit_once,
+    forecast_withdraw,
+)
 from pages.selectors import Record, record_calibration, record_for
 from pages.views.questions import question_detail_page, question_for_page
 from questions.models import Question
@@ -63,6 +70,49 @@ def forecast_submit_view(request: HttpRequest, slug: str) -> HttpResponse:
             )
             return redirect(detail_url)
     return question_detail_page(request, question, form=form, status=400)
+
+
+def _standing_change(request: HttpRequest, slug: str, *, withdraw: bool) -> HttpResponse:
+    """Withdraw or reaffirm the user's standing forecast, then back to the question with a
+    message saying what happened (or why nothing did)."""
+    question = question_for_page(slug, request.user)
+    detail_url = reverse("questions:detail", args=[question.slug])
+    if not request.user.is_authenticated:
+        return redirect_to_login(detail_url)
+    user = signed_in_user(request.user)
+    try:
+        if withdraw:
+            forecast_withdraw(user=user, question=question, origin=Forecast.Origin.WEB)
+        else:
+            forecast = forecast_reaffirm(user=user, question=question, origin=Forecast.Origin.WEB)
+    except NoStandingForecast as error:
+        messages.error(request, str(error))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        if withdraw:
+            messages.success(
+                request,
+                "Forecast withdrawn: you have no forecast on this question until you make "
+                "a new one.",
+            )
+        else:
+            messages.success(
+                request, f"Forecast reaffirmed: {percent(forecast.probability)} chance of yes."
+            )
+    return redirect(f"{detail_url}#forecast")
+
+
+@require_POST
+@throttle_posts("forecasts")
+def forecast_withdraw_view(request: HttpRequest, slug: str) -> HttpResponse:
+    return _standing_change(request, slug, withdraw=True)
+
+
+@require_POST
+@throttle_posts("forecasts")
+def forecast_reaffirm_view(request: HttpRequest, slug: str) -> HttpResponse:
+    return _standing_change(request, slug, withdraw=False)
 
 
 def _submit(request: HttpRequest, question: Question, form: ForecastForm) -> Forecast:

@@ -37,11 +37,13 @@ from forecasts.selectors import (
     SORT_RECENT,
     STATUS_ALL,
     CommunityHistoryPoint,
+    HistoryEntry,
     QuestionListFilters,
     community_chart_for,
     community_forecasts_for_viewer,
     community_now,
     community_visible,
+    forecast_history_from,
     forecast_spread,
     forecasts_of_user,
     questions_for_list,
@@ -264,7 +266,11 @@ def _chart_data(
         "end": _epoch_ms(end),
         "hidden": hidden,
         "community": [
-            {"x": _epoch_ms(point.x), "y": round(point.y * 100, 2), "n": point.forecasters}
+            {
+                "x": _epoch_ms(point.x),
+                "y": None if point.y is None else round(point.y * 100, 2),
+                "n": point.forecasters,
+            }
             for point in history
         ],
         "mine": [
@@ -284,7 +290,9 @@ def _history_summary(history: list[CommunityHistoryPoint]) -> str:
             f"The community median has been {percent(first.y)} since {utc(first.x)} "
             f"({first.forecasters} forecaster{'s' if first.forecasters != 1 else ''})."
         )
-    values = [point.y for point in history]
+    values = [point.y for point in history if point.y is not None]
+    if not values:
+        return ""
     return (
         f"The community median started at {percent(first.y)} on {utc(first.x)} and was "
         f"{percent(last.y)} from {utc(last.x)} ({last.forecasters} "
@@ -450,8 +458,13 @@ def question_detail_page(
         and not question.is_draft
     )
     my_forecasts: list[Forecast] = []
+    my_history: list[HistoryEntry] = []
+    my_standing: Forecast | None = None
     if user.is_authenticated:
         my_forecasts = list(forecasts_of_user(user=user, question=question))
+        my_history = forecast_history_from(my_forecasts)
+        if my_forecasts and my_forecasts[0].withdrawn_at is None:  # type: ignore[attr-defined]
+            my_standing = my_forecasts[0]
         if form is None and accepts_forecasts:
             latest = my_forecasts[0] if my_forecasts else None
             form = ForecastForm(
@@ -494,6 +507,8 @@ def question_detail_page(
         ),
         "share_description": share_description(question),
         "my_forecasts": my_forecasts,
+        "my_history": my_history,
+        "my_standing": my_standing,
         "form": form,
         "clarifications": clarifications,
         **outcome,

@@ -358,7 +358,10 @@ class CommunityQuerySerializer(serializers.Serializer):
 
 class CommunityPointSerializer(serializers.Serializer):
     x = serializers.DateTimeField(help_text="When this value starts to hold.")
-    y = serializers.FloatField(help_text="Community probability of yes.")
+    y = serializers.FloatField(
+        allow_null=True,
+        help_text="Community probability of yes; null while every forecaster has withdrawn.",
+    )
     forecasters = serializers.IntegerField()
 
 

@@ -141,6 +141,7 @@ def _standing(
     p_yes: Floats,
     start: Ints,
     end: Ints,
+    withdrawn: Bools,
 ) -> _Standing:
     by_user = sort_forecasts(question, user, created_at, order)
     q, u, t = question[by_user], user[by_user], created_at[by_user]
@@ -148,7 +149,11 @@ def _standing(
     ends = end[q].copy()
     same_next = (q[1:] == q[:-1]) & (u[1:] == u[:-1])
     ends[:-1][same_next] = np.minimum(ends[:-1][same_next], t[1:][same_next])
-    stands = begins < ends
+    gone = withdrawn[by_user]
+    # A withdrawal inside the window changes the standing set: a point starts there.
+    leaves = gone & (begins < end[q])
+    leave_q, leave_at = q[leaves], begins[leaves]
+    stands = (begins < ends) & ~gone
     rows = by_user[stands]
     q, begins, ends = q[stands], begins[stands], ends[stands]
 
@@ -156,10 +161,11 @@ def _standing(
     by_time = sort_by([q, created_at[rows], order[rows]])
     q, begins, ends, rows = q[by_time], begins[by_time], ends[by_time], rows[by_time]
 
-    t0 = int(begins.min()) if begins.size else 0
-    span = (int(ends.max()) - t0 + 2) if ends.size else 1
+    moments = np.concatenate([begins, ends, leave_at])
+    t0 = int(moments.min()) if moments.size else 0
+    span = int(moments.max()) - t0 + 2 if moments.size else 1
     begin_key = q * span + (begins - t0)
-    point_key = unique_sorted(begin_key)
+    point_key = unique_sorted(np.concatenate([begin_key, leave_q * span + (leave_at - t0)]))
     point_question, point_offset = np.divmod(point_key, span)
     return _Standing(
         point_question=point_question,
@@ -182,6 +188,7 @@ def community_history(
     methods: Sequence[str] = METHODS,
     a: float = 1.0,
     since: npt.ArrayLike | None = None,
+    withdrawn: npt.ArrayLike | None = None,
 ) -> CommunityHistory:
     """The community forecast of each question at each change.
 
@@ -189,12 +196,24 @@ def community_history(
     epoch seconds) bound the window: forecasts made before `start` stand from it, those
     made at or after `end` are ignored. `since` (per question) keeps only points at or
     after it; the forecasts before it still count in the standing set.
+
+    Rows marked `withdrawn` are withdrawals, not forecasts: each ends its forecaster's
+    standing forecast and starts a point without it. A point where nobody stands has 0
+    forecasters and NaN values (no community forecast).
     """
     for method in methods:
         if method not in METHODS:
             raise ValueError(f"unknown method {method!r}; use one of {', '.join(METHODS)}")
     q = as_int64("question", question)
     p = np.asarray(p_yes, dtype=np.float64)
+    gone = (
+        np.zeros(q.size, dtype=np.bool_)
+        if withdrawn is None
+        else np.asarray(withdrawn, dtype=np.bool_)
+    )
+    if gone.shape != q.shape:
+        raise ValueError("withdrawn must have one entry per row")
+    p = np.where(gone, 0.5, p) if p.size else p
     if p.size and not np.all((p > 0.0) & (p < 1.0)):
         raise ValueError("p_yes must be within (0, 1): log odds of 0 or 1 are infinite")
     starts, ends = as_int64("start", start), as_int64("end", end)
@@ -206,6 +225,7 @@ def community_history(
         p_yes=p,
         start=starts,
         end=ends,
+        withdrawn=gone,
     )
     n_points = s.point_question.size
     keep = np.ones(n_points, dtype=np.bool_)
@@ -220,15 +240,21 @@ def community_history(
             group_of_position=s.point_question, start=s.a, end=s.b, value=s.p_yes
         ).median[keep]
     if MEAN in methods:
-        values[MEAN] = _running_sum(s, s.p_yes, n_points)[keep] / forecasters[keep]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            values[MEAN] = _running_sum(s, s.p_yes, n_points)[keep] / forecasters[keep]
     if GEOMETRIC_MEAN_ODDS in methods or EXTREMIZED_LOG_ODDS in methods:
-        mean_logit = _running_sum(s, special.logit(s.p_yes), n_points)[keep] / forecasters[keep]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean_logit = _running_sum(s, special.logit(s.p_yes), n_points)[keep] / forecasters[keep]
         if GEOMETRIC_MEAN_ODDS in methods:
             values[GEOMETRIC_MEAN_ODDS] = special.expit(mean_logit)
         if EXTREMIZED_LOG_ODDS in methods:
             values[EXTREMIZED_LOG_ODDS] = special.expit(a * mean_logit)
     if RECENCY_WEIGHTED_MEDIAN in methods:
         values[RECENCY_WEIGHTED_MEDIAN] = _recency_weighted_medians(s, np.flatnonzero(keep))
+    nobody = forecasters[keep] == 0
+    if nobody.any():
+        for method in values:
+            values[method] = np.where(nobody, np.nan, values[method])
     return CommunityHistory(
         question=s.point_question[keep],
         time=s.point_time[keep],
@@ -265,7 +291,9 @@ def _recency_weighted_medians(s: _Standing, points: Ints) -> Floats:
         lo, hi = np.searchsorted(forecast_question, [question, question + 1])
         wanted = points[lo_point:hi_point]
         a, b, values = s.a[lo:hi], s.b[lo:hi], s.p_yes[lo:hi]
-        if wanted.size * (hi - lo) <= _RECENCY_CELLS:
+        if hi == lo:  # only withdrawals: nobody stands
+            result[lo_point:hi_point] = np.nan
+        elif wanted.size * (hi - lo) <= _RECENCY_CELLS:
             result[lo_point:hi_point] = _recency_table(wanted, a, b, values)
         else:
             result[lo_point:hi_point] = _recency_sweep(wanted, a, b, values)
@@ -280,11 +308,14 @@ def _recency_table(points: Ints, a: Ints, b: Ints, values: Floats) -> Floats:
     weights = np.where(n <= 2, 1.0, np.exp(np.sqrt(rank) - np.sqrt(n))) * standing
     by_value = np.argsort(values, kind="stable")
     cumulative = np.cumsum(weights[:, by_value], axis=1)
-    normalised = cumulative / cumulative[:, -1:]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        normalised = cumulative / cumulative[:, -1:]
     sorted_values = values[by_value]
     left = np.argmax(normalised >= 0.5, axis=1)
     right = np.argmax(normalised > 0.5, axis=1)
-    medians: Floats = 0.5 * (sorted_values[left] + sorted_values[right])
+    medians: Floats = np.where(
+        n[:, 0] > 0, 0.5 * (sorted_values[left] + sorted_values[right]), np.nan
+    )
     return medians
 
 
@@ -337,6 +368,9 @@ def _recency_sweep(points: Ints, a: Ints, b: Ints, values: Floats) -> Floats:
                 keys[at], ranks[at] = key, n + 1
                 n += 1
             previous = point
+        if n == 0:  # everyone withdrew
+            result[i] = np.nan
+            continue
         if n <= 2:
             left, right = 0, n - 1  # uniform weights: the plain median of one or two
         else:

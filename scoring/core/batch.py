@@ -132,6 +132,11 @@ class ResolvedForecasts:
     in_crowd: Bools
     """False for a pseudo-forecaster (the community forecast): scored against the crowd
     like anyone else, but never part of the crowd it is compared with."""
+    withdrawn: Bools
+    """True for a withdrawal: not a forecast but the moment its forecaster's standing
+    forecast ended. From it until their next forecast they have none: no coverage for the
+    continuous rules, no active day for the daily ones, no place in the crowd. Its `p` and
+    `brier` are placeholders that no rule reads."""
 
     @classmethod
     def from_arrays(
@@ -144,6 +149,7 @@ class ResolvedForecasts:
         p: npt.ArrayLike,
         brier: npt.ArrayLike,
         in_crowd: npt.ArrayLike | None = None,
+        withdrawn: npt.ArrayLike | None = None,
     ) -> ResolvedForecasts:
         users = as_int64("user", user)
         forecasts = cls(
@@ -157,6 +163,11 @@ class ResolvedForecasts:
                 np.ones(users.size, dtype=np.bool_)
                 if in_crowd is None
                 else np.array(in_crowd, dtype=np.bool_)
+            ),
+            withdrawn=(
+                np.zeros(users.size, dtype=np.bool_)
+                if withdrawn is None
+                else np.array(withdrawn, dtype=np.bool_)
             ),
         )
         _check_1d_equal(forecasts)
@@ -182,6 +193,7 @@ class ResolvedForecasts:
         p_yes: npt.ArrayLike,
         outcome: npt.ArrayLike,
         in_crowd: npt.ArrayLike | None = None,
+        withdrawn: npt.ArrayLike | None = None,
     ) -> ResolvedForecasts:
         """Binary forecasts; `outcome` holds 1 (yes) or 0 (no) per question position."""
         questions = as_int64("question", question)
@@ -202,6 +214,7 @@ class ResolvedForecasts:
             p=np.where(yes == 1, p_yes_arr, 1.0 - p_yes_arr),
             brier=2.0 * np.square(p_yes_arr - yes),
             in_crowd=in_crowd,
+            withdrawn=withdrawn,
         )
 
     @classmethod
@@ -215,6 +228,7 @@ class ResolvedForecasts:
         probabilities: npt.ArrayLike,
         outcome: npt.ArrayLike,
         in_crowd: npt.ArrayLike | None = None,
+        withdrawn: npt.ArrayLike | None = None,
     ) -> ResolvedForecasts:
         """Multiple-choice forecasts with K options each: `probabilities` is (F, K), one row
         per forecast summing to 1; `outcome` holds the index of the option that happened,
@@ -239,6 +253,7 @@ class ResolvedForecasts:
             p=probs[np.arange(questions.size), happened],
             brier=brier_multiple_choice_rows(probs, happened),
             in_crowd=in_crowd,
+            withdrawn=withdrawn,
         )
 
     def __len__(self) -> int:

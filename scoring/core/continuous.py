@@ -2,9 +2,9 @@
 the Metaculus convention).
 
 Each forecast stands from `max(created_at, open_time)` until its forecaster's next
-forecast or `actual_close`, whichever is first; `coverage` is that length divided by the
-*scheduled* window `T = scheduled_close - open_time`, so an early resolution truncates
-scores toward 0 instead of renormalising them.
+forecast or withdrawal, or `actual_close`, whichever is first; `coverage` is that length
+divided by the *scheduled* window `T = scheduled_close - open_time`, so an early
+resolution truncates scores toward 0 instead of renormalising them.
 
 Peer scores need, for every piece of the window between two moments where the set of
 standing forecasts changes, the number n of standing forecasters and the sum S of their
@@ -74,13 +74,18 @@ def continuous_rules(
     p: Floats,
     in_crowd: Bools,
     windows: QuestionWindows,
+    withdrawn: Bools | None = None,
 ) -> ContinuousRules:
     """The continuous-time rules for forecasts sorted by (question, user, created_at,
-    order); `pair` numbers the (question, user) runs in that order."""
+    order); `pair` numbers the (question, user) runs in that order. A withdrawal row
+    (`withdrawn`) ends its forecaster's standing forecast and stands for nothing itself:
+    the span until their next forecast has no coverage and no peer score."""
     start, end = standing_intervals(
         question=question, pair=pair, created_at=created_at, windows=windows
     )
     length = np.maximum(end - start, 0)
+    if withdrawn is not None:
+        length[withdrawn] = 0
     duration = windows.duration[question].astype(np.float64)
     coverage = length / duration
     ln_p = np.log(p)

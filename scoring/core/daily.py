@@ -79,30 +79,37 @@ def daily_rules(
     in_crowd: Bools,
     n_pairs: int,
     windows: QuestionWindows,
+    withdrawn: Bools | None = None,
 ) -> DailyRules:
     """The daily rules for forecasts sorted by (question, user, created_at, order).
 
     `pair` numbers the (question, user) runs 0..n_pairs-1 in that order. Rows of pseudo-
     forecasters (`in_crowd` false) are scored but never count toward the crowd median.
+    A withdrawal row (`withdrawn`) is a segment of no forecast: a day that ends with the
+    forecaster withdrawn is not an active day for them, and they are not in that day's
+    crowd median.
     """
+    if withdrawn is None:
+        withdrawn = np.zeros(question.size, dtype=np.bool_)
     first_day, n_days = scored_days_of(windows)
     day = np.maximum((created_at - first_day[question]) // SECONDS_PER_DAY, 0)
     # Keep forecasts that stand at the end of some scored day. This also drops forecasts at
     # or after actual_close: every scored day ends no later than the start of the close day.
     keep = day < n_days[question]
     q, p, d, b, crowd = question[keep], pair[keep], day[keep], brier[keep], in_crowd[keep]
+    w = withdrawn[keep]
 
     # Rows are sorted by (question, user, created_at, order) and `day` grows with
     # created_at, so the last row of each (pair, day) run stands at the end of that day.
     # Earlier ones were replaced the same day and get no weight.
     last = np.ones(p.size, dtype=np.bool_)
     last[:-1] = (p[1:] != p[:-1]) | (d[1:] != d[:-1])
-    q, p, start, b, crowd = q[last], p[last], d[last], b[last], crowd[last]
+    q, p, start, b, crowd, w = q[last], p[last], d[last], b[last], crowd[last], w[last]
     # A segment ends where the same pair's next one starts, or after the last scored day.
     end = n_days[q].copy()
     same_pair_next = p[1:] == p[:-1]
     end[:-1][same_pair_next] = start[1:][same_pair_next]
-    length = end - start
+    length = np.where(w, 0, end - start)
 
     active_days = np.bincount(p, weights=length, minlength=n_pairs).astype(np.int64)
     brier_days = np.bincount(p, weights=b * length, minlength=n_pairs)
@@ -119,6 +126,7 @@ def daily_rules(
         start=start[crowd],
         end=end[crowd],
         brier=b[crowd],
+        stands=~w[crowd],
         n_days=n_days,
     )
     accuracy = (daily_brier - crowd_mean[pair_question]) * participation
@@ -137,9 +145,11 @@ def daily_rules(
 
 
 def _crowd_medians(
-    *, question: Ints, start: Ints, end: Ints, brier: Floats, n_days: Ints
+    *, question: Ints, start: Ints, end: Ints, brier: Floats, stands: Bools, n_days: Ints
 ) -> tuple[Ints, Ints, Floats, Floats]:
-    """m_d on each change day (a day where some crowd segment starts) and M per question."""
+    """m_d on each change day (a day where some crowd segment starts) and M per question.
+    Withdrawal segments (`stands` false) make change days but hold no value: a change day
+    where nobody stands has no median (NaN), and its days do not count toward M."""
     crowd_mean = np.full(n_days.size, np.nan)
     if question.size == 0:
         empty = np.empty(0, dtype=np.int64)
@@ -151,17 +161,22 @@ def _crowd_medians(
         question=question, start=start, end=end, n_days=n_days
     )
     medians = medians_over_positions(
-        group_of_position=change_q, start=first_position, end=end_position, value=brier
+        group_of_position=change_q,
+        start=first_position[stands],
+        end=end_position[stands],
+        value=brier[stands],
     ).median
 
     # Each change day's median holds until the question's next change day (or the end).
-    # Once someone in the crowd is active, someone stays active, so only days before the
-    # first change day have no median.
+    # Days before the first change day have no median, nor do those from a change day
+    # where every active forecaster had withdrawn (NaN there).
     next_day = n_days[change_q].copy()
     same_question_next = change_q[1:] == change_q[:-1]
     next_day[:-1][same_question_next] = change_day[1:][same_question_next]
-    run = next_day - change_day
-    median_days = np.bincount(change_q, weights=medians * run, minlength=n_days.size)
+    run = np.where(np.isnan(medians), 0, next_day - change_day)
+    median_days = np.bincount(
+        change_q, weights=np.where(run > 0, medians, 0.0) * run, minlength=n_days.size
+    )
     active_days = np.bincount(change_q, weights=run, minlength=n_days.size)
     with np.errstate(invalid="ignore", divide="ignore"):
         crowd_mean = np.where(active_days > 0, median_days / active_days, np.nan)

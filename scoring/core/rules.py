@@ -32,7 +32,7 @@ class PairScores:
     user: Ints
     in_crowd: Bools
     forecasts: Ints
-    """Forecasts made before the actual close."""
+    """Forecasts made before the actual close (withdrawals are not forecasts)."""
     daily_brier: Floats
     """Mean daily Brier over the active days, 0 best, 2 worst; NaN without an active day."""
     active_days: Ints
@@ -141,6 +141,7 @@ def _score(
         created_at=f.created_at,
         brier=f.brier,
         in_crowd=f.in_crowd,
+        withdrawn=f.withdrawn,
         n_pairs=n_pairs,
         windows=windows,
     )
@@ -150,6 +151,7 @@ def _score(
         created_at=f.created_at,
         p=f.p,
         in_crowd=f.in_crowd,
+        withdrawn=f.withdrawn,
         windows=windows,
     )
 
@@ -162,7 +164,7 @@ def _score(
             question=f.question[new_pair],
             user=f.user[new_pair],
             in_crowd=crowd_of_pair,
-            forecasts=np.bincount(pair, minlength=n_pairs).astype(np.int64),
+            forecasts=np.bincount(pair[~f.withdrawn], minlength=n_pairs).astype(np.int64),
             daily_brier=daily.daily_brier,
             active_days=daily.active_days,
             participation=daily.participation,

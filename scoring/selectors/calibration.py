@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from common.db import read_arrays
-from forecasts.models import Forecast
+from forecasts.models import Forecast, Withdrawal
 from questions.models import Question
 from scoring.core.arrays import time_rank, unique_inverse
 from scoring.core.calibration import calibration_report
@@ -64,6 +64,42 @@ def calibration_points(
             "outcome": "int4",
         },
     )
+    gone = read_arrays(
+        Withdrawal.objects.filter(
+            forecasts,
+            question__type=Question.Type.BINARY,
+            question__resolution__in=["yes", "no"],
+        )
+        .annotate(outcome=Case(When(question__resolution="yes", then=Value(1)), default=Value(0)))
+        .order_by(),
+        "question_id",
+        "user_id",
+        "created_at",
+        "id",
+        "question__open_time",
+        "question__scheduled_close_time",
+        "question__known_at",
+        "outcome",
+        kinds={
+            "question__open_time": "timestamp",
+            "question__scheduled_close_time": "timestamp",
+            "question__known_at": "timestamp",
+            "outcome": "int4",
+        },
+    )
+    n_forecasts = rows["id"].size
+    if gone["id"].size:
+        # Withdrawals end the forecasts before them; they stand for nothing themselves.
+        rows = {
+            name: np.concatenate(
+                [rows[name], gone[name] if name in gone else np.full(gone["id"].size, 0.5)]
+            )
+            for name in rows
+        }
+        rows["id"] = np.concatenate(
+            [2 * rows["id"][:n_forecasts], 2 * rows["id"][n_forecasts:] + 1]
+        )
+    withdrawn = np.arange(rows["id"].size) >= n_forecasts
     second = 1_000_000  # read_arrays gives times in microseconds
     # Question positions, and each question's window from one of its rows (every row of
     # a question carries the same window, so whichever row the assignment keeps will do).
@@ -88,14 +124,16 @@ def calibration_points(
         order=time_rank(columns["created_at"], columns["id"]),
         open_time=open_time,
         actual_close=actual_close,
+        withdrawn=withdrawn,
     )
+    keep = ~withdrawn
     return {
-        "question": question,
-        "p_yes": p_yes,
-        "outcome": outcome[question],
-        "closed": closed[question],
-        "time": weights.time,
-        "last": weights.last,
+        "question": question[keep],
+        "p_yes": p_yes[keep],
+        "outcome": outcome[question][keep],
+        "closed": closed[question][keep],
+        "time": weights.time[keep],
+        "last": weights.last[keep],
     }
 
 

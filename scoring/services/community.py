@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from common.db import insert_arrays, read_arrays
-from forecasts.models import CommunityPoint, CommunityState, Forecast
+from forecasts.models import CommunityPoint, CommunityState, Forecast, Withdrawal
 from forecasts.selectors import community_chart_rows
 from questions.models import Question
 from scoring.core import aggregate
@@ -135,12 +135,21 @@ def _points(
     )
     if rows["user_id"].size == 0:
         return None
+    # Withdrawals end their forecaster's standing forecast: the history drops them there.
+    gone = read_arrays(
+        Withdrawal.objects.filter(question_id=question.pk).order_by(), "user_id", "created_at", "id"
+    )
+    created = np.concatenate([rows["created_at"], gone["created_at"]]).astype(np.int64)
+    n_gone = gone["id"].size
     history = aggregate.community_history(
-        question=np.zeros(rows["user_id"].size, dtype=np.int64),
-        user=rows["user_id"],
-        created_at=np.floor_divide(rows["created_at"], 1_000_000),
-        order=time_rank(rows["created_at"], rows["id"]),
-        p_yes=rows["probability"],
+        question=np.zeros(created.size, dtype=np.int64),
+        user=np.concatenate([rows["user_id"], gone["user_id"]]).astype(np.int64),
+        created_at=np.floor_divide(created, 1_000_000),
+        order=time_rank(
+            created, np.concatenate([2 * rows["id"], 2 * gone["id"] + 1]).astype(np.int64)
+        ),
+        p_yes=np.concatenate([rows["probability"], np.full(n_gone, 0.5)]),
+        withdrawn=np.concatenate([np.zeros(rows["id"].size, bool), np.ones(n_gone, bool)]),
         start=[_epoch(question.open_time)],
         end=[_epoch(end)],
         a=a,

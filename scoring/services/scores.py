@@ -24,7 +24,7 @@ from claims.provenance import question_side_probability
 from claims.services.forecasters import article_forecasters_ensure
 from common import after_commit
 from common.db import insert_arrays, read_arrays
-from forecasts.models import Forecast
+from forecasts.models import Forecast, Withdrawal
 from questions.models import Question, ResolutionEvent
 from scoring import registry
 from scoring.core import aggregate
@@ -72,31 +72,49 @@ class ForecastArrays:
     order: np.ndarray
     """Rank by exact time, then id: the tie-break for forecasts within one second."""
     p_yes: np.ndarray
+    withdrawn: np.ndarray
+    """True for a withdrawal row (its `p_yes` a placeholder, 0.5): the end of its
+    forecaster's standing forecast, until their next forecast."""
 
     def __len__(self) -> int:
         return int(self.user.size)
 
 
 def forecast_arrays(*, question_ids: Sequence[int]) -> ForecastArrays:
-    """Every forecast on the given questions as arrays, in one query.
+    """Every forecast and withdrawal on the given questions as arrays, in two queries.
 
-    The core works in whole seconds; the tie-break `order` is each forecast's rank by its
-    exact time (microseconds), then id, so two forecasts within one second keep their
-    real order. NumPy ranks them: an ORDER BY would make the database sort every row."""
+    The core works in whole seconds; the tie-break `order` is each row's rank by its
+    exact time (microseconds), then id (a forecast before a withdrawal of the same
+    microsecond), so two rows within one second keep their real order. NumPy ranks them:
+    an ORDER BY would make the database sort every row."""
+    ids = list(question_ids)
     columns = read_arrays(
-        Forecast.objects.filter(question_id__in=list(question_ids)).order_by(),
+        Forecast.objects.filter(question_id__in=ids).order_by(),
         "question_id",
         "user_id",
         "created_at",
         "id",
         "probability",
     )
+    gone = read_arrays(
+        Withdrawal.objects.filter(question_id__in=ids).order_by(),
+        "question_id",
+        "user_id",
+        "created_at",
+        "id",
+    )
+    n_gone = gone["id"].size
+    created = np.concatenate([columns["created_at"], gone["created_at"]]).astype(np.int64)
+    tie_break = np.concatenate([2 * columns["id"], 2 * gone["id"] + 1]).astype(np.int64)
     return ForecastArrays(
-        question_id=columns["question_id"],
-        user=columns["user_id"],
-        created_at=np.floor_divide(columns["created_at"], 1_000_000),
-        order=time_rank(columns["created_at"], columns["id"]),
-        p_yes=columns["probability"],
+        question_id=np.concatenate([columns["question_id"], gone["question_id"]]).astype(np.int64),
+        user=np.concatenate([columns["user_id"], gone["user_id"]]).astype(np.int64),
+        created_at=np.floor_divide(created, 1_000_000),
+        order=time_rank(created, tie_break),
+        p_yes=np.concatenate([columns["probability"], np.full(n_gone, 0.5)]).astype(np.float64),
+        withdrawn=np.concatenate(
+            [np.zeros(columns["id"].size, dtype=np.bool_), np.ones(n_gone, dtype=np.bool_)]
+        ),
     )
 
 
@@ -132,11 +150,12 @@ def _scored_columns(
     keep = np.isin(forecasts.question_id, list(position))
     keep &= ~_community_rows(forecasts, keep, community_id)
     qpos = np.array([position[q] for q in forecasts.question_id[keep].tolist()], dtype=np.int64)
-    user, created, order, p_yes = (
+    user, created, order, p_yes, withdrawn = (
         forecasts.user[keep],
         forecasts.created_at[keep],
         forecasts.order[keep],
         forecasts.p_yes[keep],
+        forecasts.withdrawn[keep],
     )
 
     # The community median, scored like a forecaster who never joins the crowd: a forecast
@@ -150,24 +169,30 @@ def _scored_columns(
         start=windows.open_time,
         end=windows.actual_close,
         methods=[aggregate.MEDIAN],
+        withdrawn=withdrawn,
     )
     n_points = len(history)
+    # Where every forecaster had withdrawn there is no community forecast either.
+    community_gone = history.forecasters == 0
     first_pseudo_order = int(order.max()) + 1 if order.size else 0
     batch = ResolvedForecasts.binary(
         question=np.concatenate([qpos, history.question]),
         user=np.concatenate([user, np.full(n_points, community_id, dtype=np.int64)]),
         created_at=np.concatenate([created, history.time]),
         order=np.concatenate([order, first_pseudo_order + np.arange(n_points)]),
-        p_yes=np.concatenate([p_yes, history.values[aggregate.MEDIAN]]),
+        p_yes=np.concatenate(
+            [p_yes, np.where(community_gone, 0.5, history.values[aggregate.MEDIAN])]
+        ),
         outcome=outcome,
         in_crowd=np.concatenate([np.ones(qpos.size, bool), np.zeros(n_points, bool)]),
+        withdrawn=np.concatenate([withdrawn, community_gone]),
     )
     result = score_batch(batch, windows)
     pairs = result.pairs
     columns = _pair_columns(questions, pairs)
     claims = _claim_forecasts(questions, windows)
     if claims is not None:
-        crowd_rows = (qpos, user, created, order, p_yes)
+        crowd_rows = (qpos, user, created, order, p_yes, withdrawn)
         extra = _pair_columns(questions, _claim_pairs(claims, crowd_rows, outcome, windows))
         columns = {name: np.concatenate([columns[name], extra[name]]) for name in columns}
     crowd = pairs.in_crowd
@@ -270,7 +295,7 @@ def _claim_pairs(
     questions with the claims beside them, never in the crowd. Scored apart from the
     crowd's batch, so that no forecaster's score moves by a rounding when a claim is
     linked (a pseudo-forecaster's moments cut the peer rule's pieces of time)."""
-    qpos, user, created, order, p_yes = crowd
+    qpos, user, created, order, p_yes, withdrawn = crowd
     # An article's user never forecasts (it cannot log in); should a row of one arrive
     # all the same, it stays out rather than be both crowd and claim.
     keep = np.isin(qpos, claims.question) & ~np.isin(user, claims.user)
@@ -284,6 +309,7 @@ def _claim_pairs(
         p_yes=np.concatenate([p_yes[keep], claims.p_yes]),
         outcome=outcome,
         in_crowd=np.concatenate([np.ones(int(keep.sum()), bool), np.zeros(n, bool)]),
+        withdrawn=np.concatenate([withdrawn[keep], np.zeros(n, bool)]),
     )
     pairs = score_batch(batch, windows).pairs
     mine = ~pairs.in_crowd
@@ -321,7 +347,7 @@ def questions_score(*, question_ids: Sequence[int]) -> ScoringOutcome:
         # Every question's forecasts, so each records how many it had (`forecasts_seen`);
         # the scoring keeps those of the scorable questions.
         forecasts = forecast_arrays(question_ids=ids)
-        seen = Counter(forecasts.question_id.tolist())
+        seen = Counter(forecasts.question_id[~forecasts.withdrawn].tolist())
         columns, summary = (
             _scored_columns(scorable, forecasts, community_id) if scorable else ({}, {})
         )

@@ -44,6 +44,8 @@ def test_submit_stores_the_forecast_stamped_with_server_time(
         "created_at": body["created_at"],
         "rationale": "base rates",
         "origin": "api",
+        "reaffirmed": False,
+        "withdrawn_at": None,
     }
     assert body["created_at"].replace("Z", "+00:00") == forecast.created_at.isoformat()
 

@@ -22,6 +22,8 @@ ENDPOINTS = {
     "/api/forecasts/{id}/": {"get"},
     "/api/staff/import/questions/": {"post"},
     "/api/staff/import/forecasts/": {"post"},
+    "/api/questions/{slug}/withdraw/": {"post"},
+    "/api/questions/{slug}/reaffirm/": {"post"},
     "/api/staff/export/scores/": {"get"},
     "/api/articles/": {"get", "post"},
     "/api/articles/{slug}/": {"get"},
@@ -105,6 +107,8 @@ THROTTLED_OPERATIONS = {
     ("/api/forecasts/", "post"),
     ("/api/staff/import/questions/", "post"),
     ("/api/staff/import/forecasts/", "post"),
+    ("/api/questions/{slug}/withdraw/", "post"),
+    ("/api/questions/{slug}/reaffirm/", "post"),
     # Staff writes to articles, claims, speakers and outlets.
     ("/api/articles/", "post"),
     ("/api/claims/", "post"),

@@ -153,6 +153,9 @@
         }
         var point = meta.data[meta.data.length - 1];
         var value = dataset.data[dataset.data.length - 1].y;
+        if (value === null) {
+          return; // every forecaster has withdrawn: no value to label
+        }
         var text = dataset.directLabel + " " + formatPercent(value) + "%";
         var y = point.y - 8;
         if (y < area.top + 12) {
@@ -307,6 +310,9 @@
                 return (first.dataset.mine ? "" : "Since ") + utcDateTime(first.parsed.x);
               },
               label: function (context) {
+                if (context.raw.y === null) {
+                  return "No community forecast: every forecaster has withdrawn";
+                }
                 var value = formatPercent(context.parsed.y) + "%";
                 if (context.dataset.mine) {
                   return "Your forecast: " + value + ", made " + utcDateTime(context.parsed.x);

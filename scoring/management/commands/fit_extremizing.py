@@ -27,6 +27,8 @@ class Command(BaseCommand):
         }
         rows = list(
             CommunityPoint.objects.filter(question_id__in=list(questions))
+            # A point where every forecaster had withdrawn has no community forecast.
+            .exclude(forecasters=0)
             .order_by("question_id", "at")
             .values_list("question_id", "at", "geometric_mean_odds")
         )
