@@ -33,6 +33,7 @@ from scoring.forms import (
     LeaderboardQuery,
     QuestionSearchForm,
 )
+from scoring.headlines import leaderboard_headline
 from scoring.models import QuestionScoring
 from scoring.scopes import ALL
 from scoring.score_columns import TEXT, ScoreColumn, score_columns
@@ -94,10 +95,12 @@ def leaderboard(request: HttpRequest) -> HttpResponse:
         resolved_before=query.resolved_before,
     )
     page = query.page
+    me = request.user.username if request.user.is_authenticated else None
     context = {
         "board": board,
+        "headline": leaderboard_headline(board=board, me=me),
         "form": form,
-        "me": request.user.username if request.user.is_authenticated else None,
+        "me": me,
         "sort": query.sort,
         "ranked_rows": [row for row in board.rows if row.rank is not None],
         "unranked_rows": [row for row in board.rows if row.rank is None],
@@ -105,6 +108,10 @@ def leaderboard(request: HttpRequest) -> HttpResponse:
         "pages": max(1, math.ceil(board.total / ROWS_PER_PAGE)),
         "has_next": page * ROWS_PER_PAGE < board.total,
         "rule": query.rule,
+        # A phone shows each row as a card, each figure after its column's name.
+        "score_label": "Score"
+        if query.rule.divides_by_coverage
+        else f"Mean {query.rule.short_label}",
         "coverage_floor": settings.FORESEER_COVERAGE_FLOOR,
         "csv_url": _leaderboard_csv_url(board, query),
         "analyst": is_analyst(request.user),
