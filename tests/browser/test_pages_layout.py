@@ -7,12 +7,16 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.core.management import call_command
+from django.template.loader import render_to_string
+from django.test import RequestFactory
 from django.utils import timezone
-from playwright.sync_api import Page
+from playwright.sync_api import Page, Route
 
 from forecasts.models import Forecast
 from forecasts.services import forecast_submit
@@ -83,6 +87,18 @@ STAFF_PAGES: list[str | tuple[str, int]] = [
     "/manage/articles/{track_article}/",
     "/manage/likelihood-tables/",
 ]
+# Pages no request of the sweep can reach without harm (a server error, a throttled form,
+# a locked-out login): rendered here and served at these paths of the site, as the site
+# renders them (500.html with no request, the others with an anonymous visitor's).
+RENDERED_PAGES: dict[str, tuple[int, str, dict[str, object]]] = {
+    "/rendered/server-error/": (500, "500.html", {}),
+    "/rendered/throttled/": (429, "throttled.html", {"wait_minutes": 3, "wait_seconds": 170}),
+    "/rendered/locked-out/": (
+        429,
+        "registration/locked_out.html",
+        {"username": "layout-forecaster", "wait_minutes": 5},
+    ),
+}
 
 # Controls without a label: those whose label is not a <label> (aria-label,
 # aria-labelledby, title) count as labelled.
@@ -192,6 +208,17 @@ def check(page: Page, url: str, problems: list[str], *, status: int = 200) -> li
     return wrong
 
 
+def serve_rendered_pages(page: Page, base: str) -> None:
+    def fulfil(route: Route) -> None:
+        status, template, context = RENDERED_PAGES[urlsplit(route.request.url).path]
+        request = RequestFactory().get(route.request.url)
+        request.user = AnonymousUser()
+        html = render_to_string(template, context, request=None if status == 500 else request)
+        route.fulfill(status=status, body=html, content_type="text/html; charset=utf-8")
+
+    page.route(f"{base}/rendered/**", fulfil)
+
+
 def check_all(
     page: Page, base: str, paths: list[str | tuple[str, int]], site, problems
 ) -> list[str]:
@@ -219,6 +246,9 @@ def test_every_main_page_fits_loads_and_labels_its_controls(live_server, page: P
     page.set_default_timeout(10_000)
 
     wrong = check_all(page, live_server.url, ANONYMOUS_PAGES, site, problems)
+    serve_rendered_pages(page, live_server.url)
+    for path, (status, _, _) in RENDERED_PAGES.items():
+        wrong += check(page, f"{live_server.url}{path}", problems, status=status)
     log_in(page, live_server, "layout-forecaster")
     wrong += check_all(page, live_server.url, FORECASTER_PAGES, site, problems)
     page.context.clear_cookies()
@@ -229,3 +259,16 @@ def test_every_main_page_fits_loads_and_labels_its_controls(live_server, page: P
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"questions-staff-{size}.png"))
     assert wrong == [], f"at {width}px:\n" + "\n".join(wrong)
+
+
+def test_axe_names_each_violation_with_its_rule_impact_elements_and_help(page: Page):
+    page.set_content(
+        '<!doctype html><html lang="en"><head><title>Bad</title></head><body><main>'
+        '<h1>Bad</h1><img src="/chart.png"><input type="text" name="q"></main></body></html>'
+    )
+    violations = "\n".join(accessibility_violations(page))
+    assert "image-alt (critical, 1 element): Images must have alternative text" in violations
+    assert "label (critical, 1 element): Form elements must have labels" in violations
+    assert "dequeuniversity.com/rules/axe/" in violations
+    # Each element by its selector, with what would fix it.
+    assert "\n      input: Fix any of the following:" in violations
