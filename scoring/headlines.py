@@ -57,12 +57,12 @@ def _against_crowd(
     return f": {comparison} the community forecast's {theirs}"
 
 
-def leaderboard_headline(*, board: LeaderboardPage, me: str | None) -> str:
-    """Where the signed-in reader stands on this page of the board ("You rank 2nd of 14 by
-    Accuracy score: −0.120, better than the crowd."), or who leads it; "" for an empty
-    board. The rule is the board's (the registry's default unless another was asked for)."""
+def leaderboard_headline(*, board: LeaderboardPage, mine: LeaderboardRow | None) -> str:
+    """Where the signed-in reader stands on the board, `mine` being their row wherever it
+    falls ("You rank 2nd of 14 by Accuracy score with −0.120: better than the crowd."),
+    or, for anyone not on it, who leads it; "" for an empty board. The rule is the
+    board's (the registry's default unless another was asked for)."""
     rule = board.rule
-    mine = next((row for row in board.rows if me and row.username == me), None)
     if mine is not None and mine.rank is not None:
         return (
             f"You rank {_ordinal(mine.rank)} of {board.ranked} by {rule.label} with "

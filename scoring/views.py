@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from accounts.roles import is_analyst
+from accounts.signed_in import signed_in_user
 from common.csv import csv_export_request
 from questions.models import Question
 from scoring import registry
@@ -39,7 +40,9 @@ from scoring.scopes import ALL
 from scoring.score_columns import TEXT, ScoreColumn, score_columns
 from scoring.selectors import (
     LeaderboardPage,
+    LeaderboardRow,
     calibration_for,
+    leaderboard_row_of,
     leaderboard_sorted_for,
     resolved_questions_for_analysis,
     scores_for_question,
@@ -98,7 +101,7 @@ def leaderboard(request: HttpRequest) -> HttpResponse:
     me = request.user.username if request.user.is_authenticated else None
     context = {
         "board": board,
-        "headline": leaderboard_headline(board=board, me=me),
+        "headline": leaderboard_headline(board=board, mine=_my_row(request, board, query)),
         "form": form,
         "me": me,
         "sort": query.sort,
@@ -117,6 +120,22 @@ def leaderboard(request: HttpRequest) -> HttpResponse:
         "analyst": is_analyst(request.user),
     }
     return render(request, "scoring/leaderboard.html", context, status=status)
+
+
+def _my_row(
+    request: HttpRequest, board: LeaderboardPage, query: LeaderboardQuery
+) -> LeaderboardRow | None:
+    """The signed-in reader's row: on this page, or read apart (one more query) from a
+    materialized board; a board computed for a date window has only its page's rows."""
+    if not request.user.is_authenticated:
+        return None
+    user = signed_in_user(request.user)
+    mine = next((row for row in board.rows if row.username == user.username), None)
+    if mine is not None or board.live:
+        return mine
+    return leaderboard_row_of(
+        scope=query.scope, rule=query.rule, user=user, min_questions=query.min_questions
+    )
 
 
 def _leaderboard_csv_url(board: LeaderboardPage, query: LeaderboardQuery) -> str:

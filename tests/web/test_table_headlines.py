@@ -8,10 +8,11 @@ from datetime import timedelta
 
 import pytest
 
-from scoring import registry
+from scoring import registry, views
 from scoring.headlines import leaderboard_headline, record_headline
 from scoring.selectors import LeaderboardPage, LeaderboardRow, RuleStanding
-from tests.factories import ForecastFactory
+from tests.factories import ForecastFactory, UserFactory
+from tests.web.analysts import logged_in
 from tests.web.test_leaderboard import BOARD, scores  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.django_db
@@ -52,19 +53,23 @@ def board(rows: list[LeaderboardRow], *, rule=registry.ACCURACY, ranked: int = 1
 ROWS = [row("cho", 1, -0.3), row("ana", 2, -0.12), row("ben", 3, 0.05)]
 
 
+def headline(page: LeaderboardPage, me: str | None) -> str:
+    """The headline for `me`, their row read from the page as the view does."""
+    mine = next((row for row in page.rows if row.username == me), None)
+    return leaderboard_headline(board=page, mine=mine)
+
+
 def test_a_ranked_reader_reads_their_rank_and_the_crowd():
-    text = leaderboard_headline(board=board(ROWS), me="ana")
+    text = headline(board(ROWS), "ana")
     assert text == "You rank 2nd of 14 by Accuracy score with −0.120: better than the crowd."
-    text = leaderboard_headline(board=board(ROWS), me="ben")
+    text = headline(board(ROWS), "ben")
     assert text == "You rank 3rd of 14 by Accuracy score with +0.050: worse than the crowd."
 
 
 def test_a_rule_totalled_over_coverage_adds_the_mean_per_question():
     rows = [row("ana", 1, 0.117, total=3.5, per_question_mean=0.875)]
     community = row("", None, 0.0, per_question_mean=0.0)
-    text = leaderboard_headline(
-        board=board(rows, rule=registry.PEER, ranked=4, community=community), me="ana"
-    )
+    text = headline(board(rows, rule=registry.PEER, ranked=4, community=community), "ana")
     assert text == (
         "You rank 1st of 4 by Peer score with +0.117 (+0.875 per question on average): "
         "better than the community forecast's +0.000."
@@ -73,7 +78,7 @@ def test_a_rule_totalled_over_coverage_adds_the_mean_per_question():
 
 def test_a_reader_below_the_line_reads_how_far_they_are():
     rows = [*ROWS, row("newcomer", None, -0.4, questions=1)]
-    text = leaderboard_headline(board=board(rows), me="newcomer")
+    text = headline(board(rows), "newcomer")
     assert text == (
         "You have 1 scored question, 2 short of the 3 needed for a rank by Accuracy score; "
         "your figure: −0.400."
@@ -82,21 +87,19 @@ def test_a_reader_below_the_line_reads_how_far_they_are():
 
 @pytest.mark.parametrize("me", [None, "somebody-not-on-the-board"])
 def test_anyone_else_reads_who_leads(me):
-    text = leaderboard_headline(board=board(ROWS), me=me)
+    text = headline(board(ROWS), me)
     assert (
         text
         == "cho leads 14 ranked forecasters by Accuracy score with −0.300: better than the crowd."
     )
     tied = [row("cho", 1, -0.3), row("dee", 1, -0.3), row("ana", 3, -0.12)]
-    text = leaderboard_headline(board=board(tied), me=me)
+    text = headline(board(tied), me)
     assert text.startswith("cho and dee share the lead of 14 ranked forecasters by Accuracy")
 
 
 def test_an_empty_board_has_no_headline_and_a_page_without_the_leader_counts():
-    assert leaderboard_headline(board=board([], ranked=0), me=None) == ""
-    assert leaderboard_headline(board=board([ROWS[2]], ranked=3), me=None) == (
-        "3 forecasters ranked by Accuracy score."
-    )
+    assert headline(board([], ranked=0), None) == ""
+    assert headline(board([ROWS[2]], ranked=3), None) == ("3 forecasters ranked by Accuracy score.")
 
 
 def standing(value: float | None, questions: int = 2) -> RuleStanding:
@@ -130,6 +133,25 @@ def test_the_leaderboard_page_opens_with_the_headline(client, user_client, score
     assert "You have 2 scored questions, 1 short of the 3 needed for a rank" in page
     page = user_client.get(BOARD, {"min_questions": "1"}).content.decode()
     assert "You rank 3rd of 3 by Accuracy score with +0.200: worse than the crowd." in page
+
+
+def test_a_reader_on_another_page_still_reads_their_rank(user_client, scores, monkeypatch):  # noqa: F811
+    monkeypatch.setattr(views, "ROWS_PER_PAGE", 1)
+    # Only ann's row is on the first page; alice's is read apart, at the stored line...
+    response = user_client.get(BOARD)
+    assert [row.username for row in response.context["board"].rows] == ["ann"]
+    assert "You have 2 scored questions, 1 short of the 3 needed" in response.content.decode()
+    # ... and ranked at another line, as the board ranks her.
+    response = user_client.get(BOARD, {"min_questions": "1"})
+    assert [row.username for row in response.context["board"].rows] == ["bob"]
+    page = response.content.decode()
+    assert "You rank 3rd of 3 by Accuracy score with +0.200: worse than the crowd." in page
+    response = user_client.get(BOARD, {"min_questions": "1", "rule": "peer", "page": "3"})
+    assert "You rank 3rd of 3 by Peer score with −0.133" in response.content.decode()
+    # Someone not on the board reads who leads it.
+    visitor = logged_in(UserFactory(username="zed"))
+    page = visitor.get(BOARD, {"min_questions": "1"}).content.decode()
+    assert "bob leads 3 ranked forecasters by Accuracy score with −0.500" in page
 
 
 def test_the_leaderboard_explains_itself_behind_a_disclosure(client, scores):  # noqa: F811
