@@ -18,6 +18,14 @@ def _written(rule: registry.Rule, value: float | None, *, places: int | None = N
     return rule.format(value, places=places).replace("-", "−")
 
 
+def _compare(rule: registry.Rule, mine: float, other: float) -> str:
+    """ "better than", "worse than" or "the same as", as the figures are written here
+    (`Rule.compare` reads them at the rule's own places, one for a peer score)."""
+    if round(mine, BOARD_PLACES) == round(other, BOARD_PLACES):
+        return "the same as"
+    return "better than" if (mine < other) == rule.lower_is_better else "worse than"
+
+
 def _ordinal(n: int) -> str:
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"
@@ -49,10 +57,10 @@ def _against_crowd(
     """ ": better than the crowd" (a rule measured against the crowd, which scores 0 on it)
     or the community forecast's figure beside it; "" with nothing to compare."""
     if rule is ACCURACY:
-        return f": {rule.compare(row.value, 0.0)} the crowd"
+        return f": {_compare(rule, row.value, 0.0)} the crowd"
     if community is None:
         return ""
-    comparison = rule.compare(row.value, community.value)
+    comparison = _compare(rule, row.value, community.value)
     theirs = _written(rule, community.value, places=BOARD_PLACES)
     return f": {comparison} the community forecast's {theirs}"
 

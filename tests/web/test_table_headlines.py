@@ -76,6 +76,15 @@ def test_a_rule_totalled_over_coverage_adds_the_mean_per_question():
     )
 
 
+def test_figures_that_read_the_same_are_the_same():
+    rows = [row("ana", 1, 0.04, total=1.2, per_question_mean=0.3)]
+    community = row("", None, 0.0004, per_question_mean=0.0)
+    text = headline(board(rows, rule=registry.PEER, community=community), "ana")
+    assert text.endswith(": better than the community forecast's +0.000.")
+    text = headline(board([row("ana", 1, -0.0002)]), "ana")
+    assert text.endswith("with −0.000: the same as the crowd.")
+
+
 def test_a_reader_below_the_line_reads_how_far_they_are():
     rows = [*ROWS, row("newcomer", None, -0.4, questions=1)]
     text = headline(board(rows), "newcomer")
