@@ -15,6 +15,7 @@ from forecasts.selectors import (
 )
 from questions.models import Question
 from scoring import registry
+from scoring.headlines import record_headline
 from scoring.models import CalibrationReport
 from scoring.scopes import Scope
 from scoring.selectors import (
@@ -41,6 +42,31 @@ class PendingForecast:
 
 
 @dataclass(frozen=True)
+class BesideCrowd:
+    """A forecaster's mean Daily Brier over their scored questions and the crowd's mean
+    daily median Brier over the same ones."""
+
+    brier: float
+    crowd: float
+    questions: int
+
+
+def _beside_crowd(scores: list[Any]) -> BesideCrowd | None:
+    pairs = []
+    for row in scores:
+        scoring = getattr(row.question, "scoring", None)
+        if row.daily_brier is not None and scoring is not None and scoring.crowd_mean is not None:
+            pairs.append((row.daily_brier, scoring.crowd_mean))
+    if not pairs:
+        return None
+    return BesideCrowd(
+        brier=sum(mine for mine, _ in pairs) / len(pairs),
+        crowd=sum(crowd for _, crowd in pairs) / len(pairs),
+        questions=len(pairs),
+    )
+
+
+@dataclass(frozen=True)
 class Record:
     """What My record shows for one forecaster, optionally only on one tag's questions."""
 
@@ -51,6 +77,8 @@ class Record:
     unscored: list[Question]
     pending: list[PendingForecast]
     """The newest forecast on each unresolved question, with its community forecast."""
+    beside_crowd: BesideCrowd | None = None
+    """The forecaster's mean Daily Brier and the crowd's on the same questions."""
 
     def standing(self, rule: registry.Rule) -> RuleStanding:
         return next(standing for standing in self.standings if standing.rule == rule)
@@ -78,9 +106,22 @@ class Record:
     def pending_with_status(self, status: str) -> list[PendingForecast]:
         return [row for row in self.pending if row.status == status]
 
+    @property
+    def headline_sentence(self) -> str:
+        """The record's opening sentence: the default rule's figure, then the Daily Brier
+        beside the crowd's on the same questions."""
+        crowd = self.beside_crowd
+        return record_headline(
+            standing=self.standing(registry.DEFAULT),
+            brier=crowd.brier if crowd else None,
+            crowd_brier=crowd.crowd if crowd else None,
+            questions=crowd.questions if crowd else 0,
+        )
+
 
 def record_for(*, user: User, tag: str, now: datetime) -> Record:
-    score_rows = scores_for_user(user=user)
+    # The question's scoring carries the crowd's mean Brier (a join, not a query).
+    score_rows = scores_for_user(user=user).select_related("question__scoring")
     if tag:
         score_rows = score_rows.filter(question__tags__slug=tag)
     scores = list(score_rows)
@@ -101,6 +142,7 @@ def record_for(*, user: User, tag: str, now: datetime) -> Record:
         resolved=resolved,
         standings=rule_standings(scores=scores, key=f"record:{user.pk}:{tag}"),
         unscored=questions_forecast_unscored(user=user, tag=tag),
+        beside_crowd=_beside_crowd(scores),
         pending=[
             PendingForecast(
                 forecast=forecast,

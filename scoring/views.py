@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from accounts.roles import is_analyst
+from accounts.signed_in import signed_in_user
 from common.csv import csv_export_request
 from questions.models import Question
 from scoring import registry
@@ -33,12 +34,15 @@ from scoring.forms import (
     LeaderboardQuery,
     QuestionSearchForm,
 )
+from scoring.headlines import leaderboard_headline
 from scoring.models import QuestionScoring
 from scoring.scopes import ALL
 from scoring.score_columns import TEXT, ScoreColumn, score_columns
 from scoring.selectors import (
     LeaderboardPage,
+    LeaderboardRow,
     calibration_for,
+    leaderboard_row_of,
     leaderboard_sorted_for,
     resolved_questions_for_analysis,
     scores_for_question,
@@ -94,10 +98,12 @@ def leaderboard(request: HttpRequest) -> HttpResponse:
         resolved_before=query.resolved_before,
     )
     page = query.page
+    me = request.user.username if request.user.is_authenticated else None
     context = {
         "board": board,
+        "headline": leaderboard_headline(board=board, mine=_my_row(request, board, query)),
         "form": form,
-        "me": request.user.username if request.user.is_authenticated else None,
+        "me": me,
         "sort": query.sort,
         "ranked_rows": [row for row in board.rows if row.rank is not None],
         "unranked_rows": [row for row in board.rows if row.rank is None],
@@ -105,11 +111,31 @@ def leaderboard(request: HttpRequest) -> HttpResponse:
         "pages": max(1, math.ceil(board.total / ROWS_PER_PAGE)),
         "has_next": page * ROWS_PER_PAGE < board.total,
         "rule": query.rule,
+        # A phone shows each row as a card, each figure after its column's name.
+        "score_label": "Score"
+        if query.rule.divides_by_coverage
+        else f"Mean {query.rule.short_label}",
         "coverage_floor": settings.FORESEER_COVERAGE_FLOOR,
         "csv_url": _leaderboard_csv_url(board, query),
         "analyst": is_analyst(request.user),
     }
     return render(request, "scoring/leaderboard.html", context, status=status)
+
+
+def _my_row(
+    request: HttpRequest, board: LeaderboardPage, query: LeaderboardQuery
+) -> LeaderboardRow | None:
+    """The signed-in reader's row: on this page, or read apart (one more query) from a
+    materialized board; a board computed for a date window has only its page's rows."""
+    if not request.user.is_authenticated:
+        return None
+    user = signed_in_user(request.user)
+    mine = next((row for row in board.rows if row.username == user.username), None)
+    if mine is not None or board.live:
+        return mine
+    return leaderboard_row_of(
+        scope=query.scope, rule=query.rule, user=user, min_questions=query.min_questions
+    )
 
 
 def _leaderboard_csv_url(board: LeaderboardPage, query: LeaderboardQuery) -> str:

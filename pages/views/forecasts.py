@@ -35,8 +35,9 @@ from pages.selectors import Record, record_calibration, record_for
 from pages.views.questions import question_detail_page, question_for_page
 from questions.models import Question
 from questions.selectors import tags_in_use
+from scoring import registry
 from scoring.calibration_page import small_sample_note
-from scoring.score_columns import score_columns
+from scoring.score_columns import rule_column, score_columns
 
 
 @require_POST
@@ -211,6 +212,10 @@ def my_record(request: HttpRequest) -> HttpResponse:
         "resolved": record.resolved,
         "unscored": record.unscored,
         "columns": score_columns(),
+        # The questions table shows the rules the record opens with; every rule waits
+        # behind a disclosure.
+        "headline_columns": [rule_column(standing.rule) for standing in record.headline],
+        "default_rule": registry.DEFAULT,
         "coverage_floor": settings.FORESEER_COVERAGE_FLOOR,
         "calibration": calibration,
         "calibration_note": small_sample_note(calibration),

@@ -274,6 +274,37 @@ def leaderboard_for(
     )
 
 
+def leaderboard_row_of(
+    *, scope: Scope, rule: registry.Rule, user: User, min_questions: int | None = None
+) -> LeaderboardRow | None:
+    """One forecaster's row of the materialized board, wherever it falls in the pages:
+    their rank at the line (None below it, ranks as `leaderboard_for` gives them), or None
+    when they are not on the board. One query, two at another line than the stored one."""
+    default_min = settings.FORESEER_LEADERBOARD_MIN_QUESTIONS
+    min_questions = default_min if min_questions is None else min_questions
+    stored_ranks = min_questions == default_min
+    people = LeaderboardEntry.objects.filter(scope=str(scope), rule=rule.key, is_community=False)
+    entry = people.filter(user=user).first()
+    if entry is None:
+        return None
+    rank: int | None
+    if stored_ranks:
+        rank = entry.rank
+    elif entry.questions >= min_questions:
+        better = Q(value__lt=entry.value) if rule.lower_is_better else Q(value__gt=entry.value)
+        above = people.filter(_line(stored_ranks=False, min_questions=min_questions))
+        rank = above.filter(better).count() + 1
+    else:
+        rank = None
+    return _row(
+        entry,
+        rule=rule,
+        rank=rank,
+        intervals=stored_ranks and rank is not None,
+        names={user.pk: user.username},
+    )
+
+
 def _line(*, stored_ranks: bool, min_questions: int) -> Q:
     """Who is above the minimum-participation line: the materialized ranks at the default
     line, the number of questions at any other."""

@@ -91,8 +91,8 @@ def test_scores_means_and_open_forecasts(user_client, user, past_question, resol
 
     open_part = page[page.index("Open questions") :]
     assert "Still open" in open_part
-    assert '<td class="num probability">35%</td>' in open_part  # the latest, not 20%
-    assert '<td class="num">45%</td>' in open_part  # community median of 0.35 and 0.55
+    assert ">35%</td>" in open_part and ">20%</td>" not in open_part  # the latest
+    assert ">45%</td>" in open_part  # community median of 0.35 and 0.55
     assert "Closed, awaiting resolution" in open_part and "Closed, waiting" in open_part
     assert "Not mine" not in page
 
@@ -166,10 +166,19 @@ def record(user) -> list:
 
 
 def test_every_rule_per_question(user_client, record):
+    """The questions table shows the rules the record opens with; every rule and what
+    weights it wait behind a disclosure."""
     page = user_client.get(RECORD).content.decode()
     resolved = page[page.index('id="resolved-heading"') : page.index('id="rules-heading"')]
-    assert resolved.index("Record question 9") < resolved.index("Record question 1")
-    row = resolved[resolved.index("Record question 5") :]
+    main, every = resolved.split('data-testid="every-rule-per-question"')
+    assert main.index("Record question 9") < main.index("Record question 1")
+    row = main[main.index("Record question 5") :]
+    row = row[: row.index("</tr>")]
+    for cell in ("2025-03-05", ">+0.400<", ">0.900<", ">-3.0<"):
+        assert cell in row
+    assert ">50%<" not in row and ">-10.0<" not in row
+    assert every.index("Record question 9") < every.index("Record question 1")
+    row = every[every.index("Record question 5") :]
     row = row[: row.index("</tr>")]
     for cell in ("2025-03-05", ">+0.400<", ">0.900<", ">50%<", ">-3.0<", ">-10.0<", ">-1.100<"):
         assert cell in row
