@@ -30,12 +30,12 @@ ORDERINGS = {
 
 
 def _comments() -> QuerySet[Comment]:
-    return Comment.objects.select_related("author", "forecast")
+    return Comment.objects.select_related("author", "forecast", "question")
 
 
 def question_threads(*, question: Question) -> QuerySet[Comment]:
     """The question's top-level comments, oldest first, each with its replies (oldest
-    first, at most MAX_REPLIES_SHOWN) prefetched: page it, then read `.replies.all()`.
+    first, at most MAX_REPLIES_SHOWN) prefetched: page it, then read `.shown_replies`.
     Hidden comments stay in place; the page shows them as such."""
     return (
         _comments()
@@ -44,6 +44,7 @@ def question_threads(*, question: Question) -> QuerySet[Comment]:
             Prefetch(
                 "replies",
                 queryset=_comments().order_by("created_at", "id")[:MAX_REPLIES_SHOWN],
+                to_attr="shown_replies",
             )
         )
         .order_by("created_at", "id")
@@ -60,9 +61,7 @@ def voted_by(*, user: Any, comments: Sequence[Comment]) -> set[int]:
         return set()
     ids = [c.pk for c in comments]
     for comment in comments:
-        cache = getattr(comment, "_prefetched_objects_cache", {})
-        if "replies" in cache:
-            ids.extend(reply.pk for reply in cache["replies"])
+        ids.extend(reply.pk for reply in getattr(comment, "shown_replies", ()))
     return set(
         CommentVote.objects.filter(user=user, comment_id__in=ids).values_list(
             "comment_id", flat=True

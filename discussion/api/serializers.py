@@ -107,7 +107,9 @@ class ThreadSerializer(CommentSerializer):
 
     @extend_schema_field(CommentSerializer(many=True))
     def get_replies(self, comment: Comment) -> Any:
-        return CommentSerializer(comment.replies.all(), many=True, context=self.context).data
+        return CommentSerializer(
+            getattr(comment, "shown_replies", []), many=True, context=self.context
+        ).data
 
 
 class RationaleSerializer(CommentSerializer):
