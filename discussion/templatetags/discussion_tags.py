@@ -69,7 +69,7 @@ def discussion_for(context: template.Context, question: Question) -> dict[str, A
             "editable": {
                 comment.pk
                 for thread in threads
-                for comment in (thread, *thread.shown_replies)
+                for comment in (thread, *getattr(thread, "shown_replies", ()))
                 if user.is_authenticated
                 and comment.author_id == user.pk
                 and comment_editable(comment, now=now)
