@@ -230,7 +230,12 @@ class CommentVoteView(WritesThrottled):
         summary="Upvote a comment",
         request=None,
         parameters=[RETRY_AFTER],
-        responses={200: CommentSerializer, 201: CommentSerializer, 400: FIELD_ERRORS},
+        responses={
+            200: CommentSerializer,
+            201: CommentSerializer,
+            400: FIELD_ERRORS,
+            429: THROTTLED,
+        },
     )
     def post(self, request: Request, pk: int) -> Response:
         comment = _comment(request, pk)
@@ -241,7 +246,7 @@ class CommentVoteView(WritesThrottled):
         summary="Take back your upvote",
         request=None,
         parameters=[RETRY_AFTER],
-        responses={200: CommentSerializer},
+        responses={200: CommentSerializer, 429: THROTTLED},
     )
     def delete(self, request: Request, pk: int) -> Response:
         comment = _comment(request, pk)
@@ -263,7 +268,12 @@ class CommentModerateView(WritesThrottled):
         "moderation is kept in the comment's audit trail.",
         request=ReasonSerializer,
         parameters=[RETRY_AFTER],
-        responses={200: CommentSerializer, 400: FIELD_ERRORS, 403: OpenApiResponse()},
+        responses={
+            200: CommentSerializer,
+            400: FIELD_ERRORS,
+            403: OpenApiResponse(description="Not staff."),
+            429: THROTTLED,
+        },
     )
     def post(self, request: Request, pk: int) -> Response:
         comment = _comment(request, pk)
@@ -327,7 +337,7 @@ class RationaleFeedView(WritesThrottled):
         summary="Share your forecast's rationale to its question's discussion",
         request=RationaleShareSerializer,
         parameters=[RETRY_AFTER],
-        responses={201: RationaleSerializer, 400: FIELD_ERRORS, 403: FIELD_ERRORS},
+        responses={201: RationaleSerializer, 400: FIELD_ERRORS, 429: THROTTLED},
     )
     def post(self, request: Request) -> Response:
         data = RationaleShareSerializer(data=request.data)
