@@ -58,13 +58,19 @@ from questions.models import Question
 
 FIELD_ERRORS = OpenApiResponse(description='Errors keyed by field: {"body": ["..."]}.')
 HIDDEN = OpenApiResponse(
-    description='The discussion is hidden from you until you forecast: {"question": ["..."]}.'
+    description='The discussion is hidden from you until you forecast: {"detail": "...", '
+    '"question": ["..."]}.'
 )
 PAGING = ("limit", "offset")
 
 
+def _forbidden(field: str, message: str) -> exceptions.PermissionDenied:
+    """A 403 that names what stands in the way, as a 400 would, beside DRF's `detail`."""
+    return exceptions.PermissionDenied(detail={"detail": message, field: [message]})
+
+
 def _refused(error: CommentPermissionDenied) -> exceptions.PermissionDenied:
-    return exceptions.PermissionDenied(detail=error.message_dict)
+    return _forbidden(error.field, error.message)
 
 
 def _question(request: Request, slug: str) -> Question:
@@ -73,7 +79,7 @@ def _question(request: Request, slug: str) -> Question:
 
 def _readable(request: Request, question: Question) -> None:
     if not discussion_access(question=question, user=request.user).visible:
-        raise exceptions.PermissionDenied(detail={"question": [HIDDEN_UNTIL_FORECAST]})
+        raise _forbidden("question", HIDDEN_UNTIL_FORECAST)
 
 
 def _comment(request: Request, pk: int) -> Comment:
