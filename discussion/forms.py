@@ -1,11 +1,19 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
 from discussion.models import MAX_BODY_CHARS, MAX_REASON_CHARS
 
 
-class CommentForm(forms.Form):
+class DiscussionForm(forms.Form):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class CommentForm(DiscussionForm):
     body = forms.CharField(
         label="Your comment",
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -17,7 +25,7 @@ class CommentForm(forms.Form):
     parent = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
 
 
-class CommentEditForm(forms.Form):
+class CommentEditForm(DiscussionForm):
     body = forms.CharField(
         label="Your comment",
         widget=forms.Textarea(attrs={"rows": 6}),
@@ -26,7 +34,7 @@ class CommentEditForm(forms.Form):
     )
 
 
-class HideForm(forms.Form):
+class HideForm(DiscussionForm):
     reason = forms.CharField(
         label="Reason for hiding",
         max_length=MAX_REASON_CHARS,

@@ -12,6 +12,7 @@ from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import Page
 
+from discussion.services import comment_hide, comment_post, rationale_share
 from forecasts.models import Forecast
 from forecasts.services import forecast_submit
 from questions.models import Question
@@ -22,7 +23,14 @@ from tests.factories import QuestionFactory, StaffFactory, UserFactory
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SIZES = {"phone": (360, 740), "laptop": (1280, 800)}
-ANONYMOUS_PAGES = ["/", "/accounts/login/", "/accounts/signup/", "/leaderboard/"]
+ANONYMOUS_PAGES = [
+    "/",
+    "/accounts/login/",
+    "/accounts/signup/",
+    "/leaderboard/",
+    "/discussion/",
+    "/questions/{open}/",
+]
 STAFF_PAGES = [
     "/",
     "/questions/{open}/",
@@ -39,6 +47,8 @@ STAFF_PAGES = [
     "/manage/questions/new/",
     "/manage/questions/new/?article=fractured-pillar&horizon=1y",
     "/manage/questions/{resolved}/resolve/",
+    "/discussion/",
+    "/discussion/?sort=upvoted",
 ]
 
 # Controls without a label: those whose label is not a <label> (aria-label,
@@ -79,7 +89,19 @@ def site(tasks_inline) -> dict[str, str]:
             origin=Forecast.Origin.WEB,
             now=resolved.open_time + timedelta(days=index + 1),
         )
-    forecast_submit(user=staff, question=open_question, probability=0.4, origin=Forecast.Origin.WEB)
+    held = forecast_submit(
+        user=staff,
+        question=open_question,
+        probability=0.4,
+        rationale="A long rationale-without-breaks-" * 4,
+        origin=Forecast.Origin.WEB,
+    )
+    # A discussion: a shared rationale, a thread with a reply and a hidden comment.
+    layout = UserFactory(username="layout-commenter")
+    top = rationale_share(forecast=held, by=staff)
+    comment_post(author=layout, question=open_question, body="`code` @editor " * 20, parent=top)
+    hidden = comment_post(author=layout, question=open_question, body="Rude.")
+    comment_hide(comment=hidden, by=staff, reason="Off topic.")
     question_resolve(
         question=resolved,
         outcome="yes",
@@ -120,7 +142,7 @@ def test_every_main_page_fits_loads_and_labels_its_controls(live_server, page: P
     page.set_default_timeout(10_000)
 
     for path in ANONYMOUS_PAGES:
-        check(page, f"{live_server.url}{path}", problems)
+        check(page, f"{live_server.url}{path.format(**site)}", problems)
     log_in(page, live_server, "editor")
     for path in STAFF_PAGES:
         check(page, f"{live_server.url}{path.format(**site)}", problems)
