@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
-from django.core.paginator import Paginator
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
@@ -56,15 +55,23 @@ def discussion_for(context: template.Context, question: Question) -> dict[str, A
     }
     if not access.visible:
         return data
-    paginator = Paginator(question_threads(question=question), THREADS_PER_PAGE)
-    page_obj = paginator.get_page(request.GET.get(PAGE_PARAMETER))
-    threads = list(page_obj.object_list)
+    number = _page_number(request.GET.get(PAGE_PARAMETER))
+    start = (number - 1) * THREADS_PER_PAGE
+    # One more than a page: whether there is a next page, without counting every thread.
+    threads = list(question_threads(question=question)[start : start + THREADS_PER_PAGE + 1])
+    has_next = len(threads) > THREADS_PER_PAGE
+    threads = threads[:THREADS_PER_PAGE]
     voted = voted_by(user=user, comments=threads)
-    shared = rationales_shared(user=user, question=question)
+    with_rationale = [forecast for forecast in my_forecasts if forecast.rationale.strip()]
+    shared = rationales_shared(user=user, question=question) if with_rationale else set()
     data.update(
         {
             "threads": threads,
-            "page_obj": page_obj,
+            "page": {
+                "number": number,
+                "previous": number - 1 if number > 1 else None,
+                "next": number + 1 if has_next else None,
+            },
             "voted": voted,
             "editable": {
                 comment.pk
@@ -74,14 +81,17 @@ def discussion_for(context: template.Context, question: Question) -> dict[str, A
                 and comment.author_id == user.pk
                 and comment_editable(comment, now=now)
             },
-            "shareable": [
-                forecast
-                for forecast in my_forecasts
-                if forecast.rationale.strip() and forecast.pk not in shared
-            ][:5],
+            "shareable": [f for f in with_rationale if f.pk not in shared][:5],
         }
     )
     return data
+
+
+def _page_number(raw: str | None) -> int:
+    """The page of threads asked for; anything but a whole number from 1 is the first."""
+    if raw and raw.isascii() and raw.isdigit() and len(raw) < 7:
+        return max(1, int(raw))
+    return 1
 
 
 @register.filter

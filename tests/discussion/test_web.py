@@ -204,3 +204,18 @@ def test_the_question_page_costs_the_same_for_more_comments(
         thread()
     with django_assert_num_queries(len(before)):
         bob_client.get(f"/questions/{question.slug}/")
+
+
+def test_the_threads_are_paged(client, ana, question, monkeypatch):
+    from discussion.templatetags import discussion_tags
+
+    monkeypatch.setattr(discussion_tags, "THREADS_PER_PAGE", 2)
+    for number in range(3):
+        comment_post(author=ana, question=question, body=f"Thread number {number}")
+    first = page(client, question)
+    assert "Thread number 1" in first and "Thread number 2" not in first
+    assert "?comments_page=2#discussion" in first
+    second = client.get(f"/questions/{question.slug}/?comments_page=2").content.decode()
+    assert "Thread number 2" in second and "Thread number 0" not in second
+    assert "?comments_page=1#discussion" in second
+    assert client.get(f"/questions/{question.slug}/?comments_page=x").status_code == 200
