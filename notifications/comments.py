@@ -15,6 +15,7 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.usernames import username_key
 from discussion.models import Comment
+from discussion.rules import discussion_visible
 from discussion.text import mentioned_names
 from notifications.alerts import alert_record
 from notifications.models import Alert
@@ -81,8 +82,13 @@ def _record(comment: Comment, now: datetime) -> int:
             .exclude(pk=comment.author_id)
             .exclude(origin=User.Origin.SYSTEM)
         )
+        # Only those who may read the discussion: an alert would quote what a question
+        # hiding it until you forecast keeps from them.
+        readers = [
+            user for user in mentioned if discussion_visible(question=question, user=user, now=now)
+        ]
         recorded += alert_record(
-            users=list(mentioned),
+            users=readers,
             kind=Alert.Kind.MENTION,
             key=key,
             summary=f"{author} mentioned you on “{question.title}”: {_excerpt(comment.body)}",

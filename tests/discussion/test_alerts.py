@@ -96,3 +96,16 @@ def test_the_task_records_the_alerts(ana, bob, question):
 
 def test_the_sweep_is_scheduled():
     assert beat_schedule()["comment-alerts-sweep"]["task"] == "pipeline.tasks.comment_alerts_sweep"
+
+
+def test_a_mention_on_a_hiding_question_alerts_only_those_who_may_read_it(
+    ana, bob, moderator, hiding_question
+):
+    from tests.factories import ForecastFactory
+
+    carol = UserFactory(username="carol")
+    ForecastFactory(user=ana, question=hiding_question)
+    ForecastFactory(user=carol, question=hiding_question)
+    comment = comment_post(author=ana, question=hiding_question, body="@bob @carol @mod look")
+    comment_alerts_record(comment_id=comment.pk)
+    assert [name for name, _, _ in alerts()] == ["carol", "mod"]
