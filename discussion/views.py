@@ -16,6 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from accounts.signed_in import signed_in_user
@@ -146,7 +147,17 @@ def comment_vote_view(request: HttpRequest, pk: int) -> HttpResponse:
             comment_vote(comment=comment, user=user)
     except ValidationError as error:
         _service_refusal(request, error)
-    return redirect(comment_anchor(comment))
+    return redirect(_back(request) or comment_anchor(comment))
+
+
+def _back(request: HttpRequest) -> str | None:
+    """Where a form asked to return (the rationale feed's upvotes), if it is on this site."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return None
 
 
 @require_POST

@@ -219,3 +219,21 @@ def test_the_threads_are_paged(client, ana, question, monkeypatch):
     assert "Thread number 2" in second and "Thread number 0" not in second
     assert "?comments_page=1#discussion" in second
     assert client.get(f"/questions/{question.slug}/?comments_page=x").status_code == 200
+
+
+def test_an_upvote_from_the_feed_returns_to_the_feed(ana, bob, ana_forecast):
+    comment = rationale_share(forecast=ana_forecast, by=ana)
+    bob_client = client_of(bob)
+    feed = bob_client.get("/discussion/?sort=upvoted").content.decode()
+    assert f'value="/discussion/?sort=upvoted#comment-{comment.pk}"' in feed
+    response = bob_client.post(
+        f"/discussion/comments/{comment.pk}/vote/",
+        {"vote": "up", "next": f"/discussion/?sort=upvoted#comment-{comment.pk}"},
+    )
+    assert response["Location"] == f"/discussion/?sort=upvoted#comment-{comment.pk}"
+    elsewhere = bob_client.post(
+        f"/discussion/comments/{comment.pk}/vote/",
+        {"vote": "remove", "next": "https://evil.example/"},
+    )
+    assert elsewhere["Location"].endswith(f"#comment-{comment.pk}")
+    assert "evil" not in elsewhere["Location"]
