@@ -94,6 +94,7 @@ def test_edit_within_the_window_then_marked_edited(client, ana, question):
     assert response.status_code == 302
     html = page(client, question)
     assert "Second" in html and "comment-edited" in html
+    assert 'title="Edited 20' in html and "<time" not in html.split('title="Edited ')[1][:40]
 
 
 def test_edit_after_the_window_is_refused(ana, question):
