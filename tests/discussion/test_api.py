@@ -264,3 +264,26 @@ def test_the_comment_list_is_paginated(api_client, ana, question):
     page = api_client.get(comments_url(question) + "?limit=2").json()
     assert page["count"] == 3 and len(page["results"]) == 2
     assert api_client.get(comments_url(question) + "?limit=1000").status_code == 400
+
+
+def test_comment_writes_are_rate_limited_per_user(ana_client, ana, question, settings):
+    settings.FORESEER_THROTTLE_RATES = {**settings.FORESEER_THROTTLE_RATES, "comments": "1/minute"}
+    assert (
+        ana_client.post(comments_url(question), {"body": "one"}, format="json").status_code == 201
+    )
+    refused = ana_client.post(comments_url(question), {"body": "two"}, format="json")
+    assert refused.status_code == 429 and "Retry-After" in refused
+    # Reading is not limited.
+    assert ana_client.get(comments_url(question)).status_code == 200
+    assert Comment.objects.count() == 1
+
+
+def test_the_web_form_shares_the_rate_limit(ana, question, settings):
+    from django.test import Client
+
+    settings.FORESEER_THROTTLE_RATES = {**settings.FORESEER_THROTTLE_RATES, "comments": "1/minute"}
+    client = Client()
+    client.force_login(ana)
+    assert client.post(f"/questions/{question.slug}/comments/", {"body": "one"}).status_code == 302
+    assert client.post(f"/questions/{question.slug}/comments/", {"body": "two"}).status_code == 429
+    assert Comment.objects.count() == 1
