@@ -88,8 +88,8 @@ bench: $(RUN_STAMP)
 	done; [ $$found = 1 ] || echo "No benchmarks in bench/ yet."
 
 # The README's pictures: the browser tests save every main page under
-# test-artifacts/screenshots/; these three are copied to docs/screenshots/.
-README_SCREENSHOTS := question resolution-queue calibration-laptop
+# test-artifacts/screenshots/; these are copied to docs/screenshots/.
+README_SCREENSHOTS := question resolution-queue calibration-laptop discussion
 screenshots: $(TEST_STAMP)
 	REQUIRE_BROWSER=1 $(BIN)/python -m pytest -p no:cacheprovider -q tests/browser
 	@mkdir -p docs/screenshots

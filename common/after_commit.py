@@ -45,6 +45,9 @@ class Event(StrEnum):
     """A fanned-out rescore was created with its chunks (RescoreRun, RescoreChunk)."""
     PROVENANCE_CHANGED = "provenance_changed"
     """Questions quoting an article were written (an import): their claims must follow."""
+    COMMENT_POSTED = "comment_posted"
+    """A comment was posted (Comment.alerts_recorded_at is unset until its reply and
+    mention alerts are recorded)."""
 
 
 Payload = Mapping[str, Any]
@@ -131,3 +134,7 @@ def provenance_changed(*, question_ids: list[int]) -> None:
 
 def rescore_started(*, run_id: int, chunk_ids: list[int]) -> None:
     _record(Event.RESCORE_STARTED, run_id=run_id, chunk_ids=list(chunk_ids))
+
+
+def comment_posted(*, comment_id: int) -> None:
+    _record(Event.COMMENT_POSTED, comment_id=comment_id)

@@ -39,6 +39,10 @@ def beat_schedule() -> dict[str, dict[str, Any]]:
             "task": "pipeline.tasks.resolution_emails_sweep",
             "schedule": sweep,
         },
+        "comment-alerts-sweep": {
+            "task": "pipeline.tasks.comment_alerts_sweep",
+            "schedule": sweep,
+        },
         # Daily emails; each is keyed so a second run the same day sends nothing.
         "forecast-reminders": {
             "task": "pipeline.tasks.send_forecast_reminders",

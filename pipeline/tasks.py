@@ -20,6 +20,7 @@ from claims.provenance import provenance_out_of_sync
 from claims.services.provenance import claims_sync_provenance
 from forecasts.community import community_sweep as community_sweep_due
 from forecasts.services import forecast_requests_prune, questions_close_due
+from notifications.comments import comment_alerts_due, comment_alerts_record
 from notifications.services import (
     forecast_reminders_send,
     resolution_digest_send,
@@ -138,6 +139,12 @@ def send_resolution_digest() -> int:
     return resolution_digest_send()
 
 
+@shared_task(**RETRY)
+def comment_alerts(comment_id: int) -> int:
+    """Queued when a comment is posted: the reply and mention alerts it raises."""
+    return comment_alerts_record(comment_id=comment_id)
+
+
 # --- The close and the sweeps (beat) --------------------------------------------------------
 
 
@@ -209,3 +216,13 @@ def resolution_emails_sweep() -> int:
 def prune_forecast_requests() -> int:
     """Daily (beat): forget idempotency keys older than FORESEER_IDEMPOTENCY_KEY_DAYS."""
     return forecast_requests_prune()
+
+
+@shared_task(**RETRY)
+def comment_alerts_sweep() -> list[int]:
+    """The comment alerts' safety net: comments whose alerts task was lost are queued
+    again (recording twice adds nothing)."""
+    due = comment_alerts_due()
+    for comment_id in due:
+        comment_alerts.delay(comment_id)
+    return due

@@ -105,6 +105,7 @@ class QueuedTasks:
     rebuild_scopes: mock.MagicMock
     resolution_emails: mock.MagicMock
     sync_provenance: mock.MagicMock
+    comment_alerts: mock.MagicMock
 
 
 @pytest.fixture(autouse=True)
@@ -122,12 +123,14 @@ def queued(request):
         mock.patch("pipeline.tasks.rebuild_scopes.delay") as rebuild,
         mock.patch("pipeline.tasks.send_resolution_emails.delay") as emails,
         mock.patch("pipeline.tasks.sync_provenance.delay") as provenance,
+        mock.patch("pipeline.tasks.comment_alerts.delay") as comment_alerts,
     ):
         yield QueuedTasks(
             update_community=community,
             rebuild_scopes=rebuild,
             resolution_emails=emails,
             sync_provenance=provenance,
+            comment_alerts=comment_alerts,
         )
 
 

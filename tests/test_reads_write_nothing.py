@@ -50,6 +50,14 @@ from accounts.models import User
 from claims.models import Claim, ClaimLink
 from claims.services.provenance import claims_sync_provenance
 from claims.services.review import ClaimEdit, claim_create, claim_dismiss, claim_draft_question
+from discussion.models import Comment
+from discussion.services import (
+    comment_edit,
+    comment_hide,
+    comment_post,
+    comment_vote,
+    rationale_share,
+)
 from forecasts.models import Forecast
 from forecasts.services import forecast_submit, questions_close_due
 from notifications.unsubscribe import PREFERENCE_OF_KIND, unsubscribe_token
@@ -303,6 +311,16 @@ def build_world() -> World:
         created_by=staff,
     )
     claim_dismiss(claim_id=dropped.pk, reason="Too vague.", dismissed_by=staff)
+    # A discussion: a thread with a reply, an upvote, an edit, a shared rationale, a
+    # comment hidden by a moderator, and comments on the question that hides them.
+    top = comment_post(author=alice, question=open_q, body="Talks stalled, @bob.")
+    comment_post(author=bob, question=open_q, body="They resumed.", parent=top)
+    comment_vote(comment=top, user=bob)
+    comment_edit(comment=top, by=alice, body="Talks stalled again, @bob.")
+    rationale_share(forecast=forecast, by=alice)
+    rude = comment_post(author=carol, question=closed, body="Rude words.")
+    comment_hide(comment=rude, by=staff, reason="Personal attack.")
+    comment_post(author=alice, question=hidden, body="Hidden reasoning.")
     # A wrong password on the login page: the failure the lockout counts (the admin's
     # list of login attempts).
     Client().post(reverse("login"), {"username": "carol", "password": "not-her-password"})
@@ -484,6 +502,13 @@ def question_new(w: World) -> list[str]:
     )
 
 
+def each_comment(name: str) -> list[str]:
+    """`name` for every comment of the world (on each question, hidden or not) and one
+    that does not exist."""
+    pks = [*Comment.objects.order_by("pk").values_list("pk", flat=True), 999_999]
+    return [url for pk in pks for url in at(name, pk=pk)]
+
+
 def each_claim(name: str, w: World) -> list[str]:
     """`name` for every claim of the world (one in each state) and one that does not exist."""
     pks = [*Claim.objects.filter(article=w.article).values_list("pk", flat=True), 999_999]
@@ -650,6 +675,23 @@ FILLERS: dict[str, Callable[[World], list[str]]] = {
         {"tag": "bogus"},
     ),
     "scoring:analysis_question": analysis_question,
+    # The discussion
+    "discussion:feed": lambda w: at(
+        "discussion:feed",
+        {},
+        {"sort": "upvoted"},
+        {"page": "2"},
+        {"sort": "bogus", "page": "x"},
+    ),
+    "discussion:post": lambda w: each_question("discussion:post", w),
+    "discussion:edit": lambda w: each_comment("discussion:edit"),
+    "discussion:vote": lambda w: each_comment("discussion:vote"),
+    "discussion:hide": lambda w: each_comment("discussion:hide"),
+    "discussion:unhide": lambda w: each_comment("discussion:unhide"),
+    "discussion:share": lambda w: [
+        *at("discussion:share", pk=w.forecast.pk),
+        *at("discussion:share", pk=999_999),
+    ],
     "healthz": lambda w: at("healthz"),
     "favicon": lambda w: at("favicon"),
     # Staff pages
@@ -772,6 +814,24 @@ FILLERS: dict[str, Callable[[World], list[str]]] = {
         *at("api:outlet-detail", slug=w.article.outlet.slug),
         *at("api:outlet-detail", slug="nowhere"),
     ],
+    "api:question-comments": lambda w: [
+        *each_question("api:question-comments", w),
+        *at(
+            "api:question-comments", {"limit": "1", "offset": "1"}, {"bogus": "1"}, slug=w.open.slug
+        ),
+    ],
+    "api:comment-detail": lambda w: each_comment("api:comment-detail"),
+    "api:comment-vote": lambda w: each_comment("api:comment-vote"),
+    "api:comment-hide": lambda w: each_comment("api:comment-hide"),
+    "api:comment-unhide": lambda w: each_comment("api:comment-unhide"),
+    "api:rationales": lambda w: at(
+        "api:rationales",
+        {},
+        {"sort": "upvoted", "question": w.open.slug},
+        {"limit": "1", "offset": "1"},
+        {"sort": "bogus"},
+        {"question": MISSING},
+    ),
     "api:auth-token": lambda w: at("api:auth-token"),
     "api:auth-signup": lambda w: at("api:auth-signup"),
     "api:schema": lambda w: at("api:schema", {}, {"format": "json"}),

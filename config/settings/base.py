@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "forecasts",
     "claims",
     "scoring",
+    "discussion",
     "notifications",
     "pages",
     "pipeline",
@@ -255,6 +256,8 @@ FORESEER_THROTTLE_RATES: dict[str, str | None] = {
     "imports": throttle_rate("FORESEER_THROTTLE_IMPORTS", "30/hour"),
     # Staff writes to articles, claims, speakers and outlets through the API, per user.
     "reviews": throttle_rate("FORESEER_THROTTLE_REVIEWS", "300/minute"),
+    # Comments, replies, edits, upvotes and shared rationales (API and web), per user.
+    "comments": throttle_rate("FORESEER_THROTTLE_COMMENTS", "30/minute"),
 }
 
 # django-axes: after FORESEER_LOGIN_FAILURE_LIMIT failed logins for one username from one
@@ -515,6 +518,11 @@ FORESEER_ANONYMOUS_CACHE_SECONDS = env.int("FORESEER_ANONYMOUS_CACHE_SECONDS", d
 # pruned daily by beat). At least a day: a client retrying after a long outage, or an
 # offline queue flushed the next morning, still stores its forecast once.
 FORESEER_IDEMPOTENCY_KEY_DAYS = max(1, env.int("FORESEER_IDEMPOTENCY_KEY_DAYS", default=7))
+# How long after writing a comment its author may still edit it (an edited comment is
+# marked "edited", and its earlier bodies are kept).
+FORESEER_COMMENT_EDIT_WINDOW = timedelta(
+    minutes=max(0.0, env.float("FORESEER_COMMENT_EDIT_WINDOW_MINUTES", default=15.0))
+)
 FORESEER_ARTICLE_QUESTIONS_FILE = env.path(
     "FORESEER_ARTICLE_QUESTIONS_FILE",
     default=str(BASE_DIR / "questions" / "data" / "article_questions.yaml"),

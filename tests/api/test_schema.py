@@ -42,6 +42,12 @@ ENDPOINTS = {
     "/api/track-records/authors/{slug}/": {"get"},
     "/api/track-records/speakers/{slug}/": {"get"},
     "/api/track-records/outlets/{slug}/": {"get"},
+    "/api/questions/{slug}/comments/": {"get", "post"},
+    "/api/comments/{id}/": {"get", "patch"},
+    "/api/comments/{id}/vote/": {"post", "delete"},
+    "/api/comments/{id}/hide/": {"post"},
+    "/api/comments/{id}/unhide/": {"post"},
+    "/api/rationales/": {"get", "post"},
 }
 
 
@@ -120,6 +126,14 @@ THROTTLED_OPERATIONS = {
     ("/api/speakers/{slug}/", "patch"),
     ("/api/outlets/", "post"),
     ("/api/outlets/{slug}/", "patch"),
+    # Comments, replies, edits, upvotes, moderation and shared rationales.
+    ("/api/questions/{slug}/comments/", "post"),
+    ("/api/comments/{id}/", "patch"),
+    ("/api/comments/{id}/vote/", "post"),
+    ("/api/comments/{id}/vote/", "delete"),
+    ("/api/comments/{id}/hide/", "post"),
+    ("/api/comments/{id}/unhide/", "post"),
+    ("/api/rationales/", "post"),
 }
 
 

@@ -18,6 +18,7 @@ from django.test import RequestFactory
 from django.utils import timezone
 from playwright.sync_api import Page, Route
 
+from discussion.services import comment_hide, comment_post, rationale_share
 from forecasts.models import Forecast
 from forecasts.services import forecast_submit
 from notifications.models import SentEmail
@@ -46,6 +47,8 @@ ANONYMOUS_PAGES: list[str | tuple[str, int]] = [
     "/accounts/unsubscribe/{unsubscribe}/",
     ("/accounts/unsubscribe/not-a-token/", 400),
     "/leaderboard/",
+    "/discussion/",
+    "/questions/{open}/",
     "/scoring/",
     "/calibration/",
     "/questions/{resolved}/",
@@ -86,6 +89,8 @@ STAFF_PAGES: list[str | tuple[str, int]] = [
     "/manage/articles/new/",
     "/manage/articles/{track_article}/",
     "/manage/likelihood-tables/",
+    "/discussion/",
+    "/discussion/?sort=upvoted",
 ]
 # Pages no request of the sweep can reach without harm (a server error, a throttled form,
 # a locked-out login): rendered here and served at these paths of the site, as the site
@@ -138,7 +143,19 @@ def site(tasks_inline) -> dict[str, str]:
             origin=Forecast.Origin.WEB,
             now=resolved.open_time + timedelta(days=index + 1),
         )
-    forecast_submit(user=staff, question=open_question, probability=0.4, origin=Forecast.Origin.WEB)
+    held = forecast_submit(
+        user=staff,
+        question=open_question,
+        probability=0.4,
+        rationale="A long rationale-without-breaks-" * 4,
+        origin=Forecast.Origin.WEB,
+    )
+    # A discussion: a shared rationale, a thread with a reply and a hidden comment.
+    layout = UserFactory(username="layout-commenter")
+    top = rationale_share(forecast=held, by=staff)
+    comment_post(author=layout, question=open_question, body="`code` @editor " * 20, parent=top)
+    hidden = comment_post(author=layout, question=open_question, body="Rude.")
+    comment_hide(comment=hidden, by=staff, reason="Off topic.")
     QuestionFactory(slug="draft-for-layout", published_at=None)
     track = build_track_world()
     question_resolve(
