@@ -28,6 +28,7 @@ urlpatterns = [
     path("manage/", include("pages.manage_urls")),
     path("", include("pages.question_urls")),
     path("", include("pages.track_record_urls")),
+    path("", include("pages.profile_urls")),
     path("healthz", healthz, name="healthz"),
     path("favicon.ico", favicon, name="favicon"),
 ]
