@@ -5,6 +5,7 @@ from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
+from django.core.validators import MaxLengthValidator
 from django.db import models
 
 from accounts.profiles import (
@@ -83,7 +84,7 @@ class User(AbstractUser):
     bio = models.TextField(
         max_length=BIO_MAX_LENGTH,
         blank=True,
-        validators=[validate_no_control_characters],
+        validators=[MaxLengthValidator(BIO_MAX_LENGTH), validate_no_control_characters],
         help_text=f"A few words about you, in Markdown; at most {BIO_MAX_LENGTH} characters.",
     )
     profile_public = models.BooleanField(

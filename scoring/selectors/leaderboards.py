@@ -616,8 +616,8 @@ class BoardStanding:
 
 
 def board_standings(*, user: User) -> list[BoardStanding]:
-    """The forecaster's place on the site-wide leaderboard of each rule they are on, in
-    the registry's order (two queries)."""
+    """The forecaster's place on the site-wide leaderboard of each rule they are on, the
+    default rule first, then the registry's order (two queries)."""
     key = str(Scope(ALL))
     mine = {
         entry.rule: entry
@@ -639,6 +639,6 @@ def board_standings(*, user: User) -> list[BoardStanding]:
             value=mine[rule.key].value,
             questions=mine[rule.key].questions,
         )
-        for rule in registry.rules()
+        for rule in sorted(registry.rules(), key=lambda rule: rule != registry.DEFAULT)
         if rule.key in mine
     ]
