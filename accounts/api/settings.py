@@ -16,7 +16,8 @@ from rest_framework.views import APIView
 from accounts.models import User
 from accounts.services import USER_SETTINGS, user_settings_update
 from accounts.signed_in import signed_in_user
-from common.api import TextTakesText
+from common.api import StrictBooleanField, TextTakesText
+from common.parsers import StrictJSONParser
 
 
 class UserSettingsSerializer(TextTakesText, serializers.ModelSerializer):
@@ -29,6 +30,15 @@ class UserSettingsSerializer(TextTakesText, serializers.ModelSerializer):
         help_text="An IANA time zone name (Europe/London); empty follows the browser. The "
         "web pages show times in it; the API always answers in UTC.",
     )
+    profile_public = StrictBooleanField(
+        required=False,
+        help_text="Others see your bio, questions, scores and standings (default true).",
+    )
+    calibration_public = StrictBooleanField(
+        required=False, help_text="Others also see your calibration (default false)."
+    )
+    email_on_resolution = StrictBooleanField(required=False)
+    email_reminders = StrictBooleanField(required=False)
 
     class Meta:
         model = User
@@ -42,6 +52,8 @@ class UserSettingsSerializer(TextTakesText, serializers.ModelSerializer):
 
 class UserSettingsView(APIView):
     permission_classes = [IsAuthenticated]
+    # JSON only: a form's "0" or "off" is not the true or false the schema promises.
+    parser_classes = [StrictJSONParser]
 
     @extend_schema(summary="Your settings", responses={200: UserSettingsSerializer})
     def get(self, request: Request) -> Response:

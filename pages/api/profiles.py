@@ -107,5 +107,5 @@ class ForecasterProfileView(APIView):
             raise ValidationError(unknown)
         user = profile_user(username)
         if user is None:
-            raise NotFound({"username": [f"No forecaster named {username!r}."]})
+            raise NotFound(f"No forecaster named {username!r}.")
         return Response(ProfileSerializer(profile_for(user=user, viewer=request.user)).data)

@@ -168,6 +168,7 @@ def test_each_account_reads_and_changes_its_own_settings(role):
         ({"display_name": "x\x00"}, "display_name"),
         ({"bio": "x" * 501}, "bio"),
         ({"profile_public": "maybe"}, "profile_public"),
+        ({"email_reminders": 0}, "email_reminders"),
         ({"username": "renamed"}, "username"),
         ({"email": "new@example.org"}, "email"),
         ({"is_staff": True}, "is_staff"),

@@ -132,3 +132,21 @@ def test_the_browsers_zone_reaches_an_anonymous_page():
 def test_the_base_template_loads_the_zone_script(client):
     page = client.get("/questions/").content.decode()
     assert "foreseer/time-zone.js" in page
+
+
+def test_anonymous_pages_are_cached_per_time_zone(settings):
+    from django.core.cache import cache
+
+    settings.FORESEER_ANONYMOUS_CACHE_SECONDS = 30
+    cache.clear()
+    question = QuestionFactory(open_time=MOMENT, scheduled_close_time=MOMENT + timedelta(days=900))
+    url = f"/questions/{question.slug}/"
+    try:
+        utc_page = Client().get(url).content.decode()
+        seoul = Client()
+        seoul.cookies[TIME_ZONE_COOKIE] = "Asia/Seoul"
+        seoul_page = seoul.get(url).content.decode()
+    finally:
+        cache.clear()
+    assert ">2026-03-05 18:00 UTC</time>" in utc_page
+    assert ">2026-03-06 03:00 KST</time>" in seoul_page
