@@ -133,6 +133,19 @@ def when(value: datetime | None) -> SafeString:
     )
 
 
+@register.filter
+def local_and_utc(value: datetime | None) -> str:
+    """A time in the active zone (an email's recipient's) with UTC in brackets; UTC alone
+    when the zone is UTC."""
+    if value is None:
+        return "—"
+    moment = value.astimezone(UTC)
+    local = timezone.localtime(value)
+    if local.utcoffset() == moment.utcoffset():
+        return moment.strftime("%Y-%m-%d %H:%M UTC")
+    return f"{local:%Y-%m-%d %H:%M} {local.tzname()} ({moment:%Y-%m-%d %H:%M} UTC)"
+
+
 @register.simple_tag
 def utc_time(value: datetime | None) -> SafeString:
     """A <time> element whose machine-readable value is the ISO 8601 instant."""

@@ -150,3 +150,39 @@ def test_anonymous_pages_are_cached_per_time_zone(settings):
         cache.clear()
     assert ">2026-03-05 18:00 UTC</time>" in utc_page
     assert ">2026-03-06 03:00 KST</time>" in seoul_page
+
+
+# --- Emails in the recipient's zone ----------------------------------------------------------
+
+
+def test_local_and_utc():
+    from common.templatetags.foreseer import local_and_utc
+
+    assert local_and_utc(MOMENT) == "2026-03-05 18:00 UTC"
+    with timezone.override("Asia/Seoul"):
+        assert local_and_utc(MOMENT) == "2026-03-06 03:00 KST (2026-03-05 18:00 UTC)"
+    assert local_and_utc(None) == "—"
+
+
+def test_a_reminder_gives_times_in_the_recipients_zone_with_utc(settings):
+    from django.core import mail
+
+    from notifications.reminders import forecast_reminders_send
+
+    seoul = UserFactory(username="seoul", time_zone="Asia/Seoul")
+    plain = UserFactory(username="plain")
+    opened = timezone.now() - timedelta(days=60)
+    question = QuestionFactory(open_time=opened, scheduled_close_time=MOMENT + timedelta(days=3650))
+    made = timezone.now() - timedelta(days=40)
+    from tests.factories import ForecastFactory
+
+    ForecastFactory(user=seoul, question=question, probability=0.3, created_at=made)
+    ForecastFactory(user=plain, question=question, probability=0.3, created_at=made)
+    assert forecast_reminders_send() == 2
+    bodies = {message.to[0]: message.body for message in mail.outbox}
+    close = question.scheduled_close_time
+    assert (
+        f"Closes: {close + timedelta(hours=9):%Y-%m-%d %H:%M} KST ({close:%Y-%m-%d %H:%M} UTC)"
+        in (bodies["seoul@example.org"])
+    )
+    assert f"Closes: {close:%Y-%m-%d %H:%M} UTC\n" in bodies["plain@example.org"]
