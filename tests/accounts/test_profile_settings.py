@@ -180,3 +180,14 @@ def test_bad_or_unknown_fields_are_a_400_naming_them(forecaster_client, user, da
     assert field in response.json()
     user.refresh_from_db()
     assert user.bio == "" and user.username == "alice" and not user.is_staff
+
+
+def test_the_admin_edits_a_profile():
+    ann = UserFactory(username="ann", bio="Something to moderate")
+    admin = StaffFactory(username="boss", is_superuser=True)
+    client = Client()
+    client.force_login(admin)
+    page = client.get(f"/admin/accounts/user/{ann.pk}/change/").content.decode()
+    for name in ("display_name", "bio", "profile_public", "calibration_public", "time_zone"):
+        assert f'name="{name}"' in page
+    assert "Something to moderate" in page
