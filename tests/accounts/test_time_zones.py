@@ -186,3 +186,20 @@ def test_a_reminder_gives_times_in_the_recipients_zone_with_utc(settings):
         in (bodies["seoul@example.org"])
     )
     assert f"Closes: {close:%Y-%m-%d %H:%M} UTC\n" in bodies["plain@example.org"]
+
+
+def test_texts_that_say_utc_stay_in_utc_in_any_zone():
+    from django.template.loader import render_to_string
+
+    question = QuestionFactory(
+        published_at=None,
+        open_time=MOMENT - timedelta(days=2),
+        scheduled_close_time=MOMENT,
+        scheduled_resolve_time=MOMENT + timedelta(days=1),
+    )
+    with timezone.override("Asia/Seoul"):
+        banner = render_to_string(
+            "pages/manage/_draft_banner.html",
+            {"question": question, "user": UserFactory(is_staff=True)},
+        )
+    assert "Its close time (2026-03-05 18:00 UTC) has passed" in banner
