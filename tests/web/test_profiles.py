@@ -264,3 +264,13 @@ def test_lists_are_bounded(client, ann, monkeypatch):
     profile = client.get(page_url("ann")).context["profile"]
     assert len(profile.questions) == 1 and profile.questions_count == 3
     assert len(profile.scores) == 1 and profile.scores_count == 2
+
+
+@pytest.mark.parametrize("name", ["김철수", "ann.o+b@x", "Ωmega_1"])
+def test_any_allowed_username_has_a_working_profile_link(client, db, name):
+    UserFactory(username=name)
+    url = reverse("profiles:forecaster_profile", args=[name])
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response.context["forecaster"].username == name
+    assert api_as(None).get(reverse("api:forecaster-profile", args=[name])).status_code == 200
