@@ -14,7 +14,23 @@ class ForeseerUserAdmin(UserAdmin):
     form = AdminChangeUserForm
     list_display = ("username", "email", "origin", "is_staff", "date_joined")
     list_filter = ("origin", "is_staff", "is_superuser", "is_active")
-    fieldsets = (*(UserAdmin.fieldsets or ()), ("Foreseer", {"fields": ("origin",)}))
+    fieldsets = (
+        *(UserAdmin.fieldsets or ()),
+        ("Foreseer", {"fields": ("origin",)}),
+        # Staff can clear a display name or a bio that breaks the site's rules.
+        (
+            "Profile",
+            {
+                "fields": (
+                    "display_name",
+                    "bio",
+                    "profile_public",
+                    "calibration_public",
+                    "time_zone",
+                )
+            },
+        ),
+    )
 
 
 # Failed logins counted towards the lockout (django-axes): who is locked out, from where,

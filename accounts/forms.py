@@ -8,6 +8,7 @@ from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm, Use
 from django.core.exceptions import ValidationError
 
 from accounts.models import User
+from accounts.profiles import BIO_MAX_LENGTH, time_zone_names
 from accounts.services import person_username_clean, signup_email_clean
 
 
@@ -73,8 +74,20 @@ class AdminChangeUserForm(UserChangeForm):
         return _username_form_clean(username, instance=self.instance)
 
 
+def _time_zone_choices() -> list[tuple[str, str]]:
+    return [("", "Follow my browser"), *((name, name) for name in sorted(time_zone_names()))]
+
+
+# What the settings form saves, column by column.
+SETTINGS_FIELDS = [
+    "email", "email_on_resolution", "email_reminders", "display_name", "bio",
+    "profile_public", "calibration_public", "time_zone",
+]  # fmt: skip
+
+
 class AccountSettingsForm(forms.ModelForm):
-    """The account's email address and which emails it gets. Changing the address asks
+    """The account's email address, which emails it gets, its public profile and the time
+    zone its pages show times in. Changing the address asks
     for the password: the address is where password resets go, so whoever holds an
     unattended session must not be able to redirect them."""
 
@@ -88,13 +101,36 @@ class AccountSettingsForm(forms.ModelForm):
 
     class Meta:
         model = User
-        fields = ("email", "current_password", "email_on_resolution", "email_reminders")
+        fields = (
+            "email",
+            "current_password",
+            "email_on_resolution",
+            "email_reminders",
+            "display_name",
+            "bio",
+            "profile_public",
+            "calibration_public",
+            "time_zone",
+        )
         labels = {
+            "display_name": "Display name",
+            "bio": "Bio",
+            "profile_public": "Show my record on my profile",
+            "calibration_public": "Show my calibration on my profile",
+            "time_zone": "Time zone",
             "email": "Email address",
             "email_on_resolution": "When a question I forecast is resolved",
             "email_reminders": "When my forecast on an open question goes stale",
         }
+        widgets = {
+            "bio": forms.Textarea(attrs={"rows": 4, "maxlength": BIO_MAX_LENGTH}),
+        }
         help_texts = {
+            "profile_public": "Your bio, the questions you forecast, your scores on resolved "
+            "questions and your standings. Off, others see only your name.",
+            "calibration_public": "Your calibration chart, on a profile that shows your record.",
+            "time_zone": "Pages show times in this zone (hover a time for UTC). Following your "
+            "browser, they use the zone your browser reports.",
             "email": "Where we send resolutions, reminders and password resets; never shown "
             "to other forecasters.",
             "email_on_resolution": "The outcome, the evidence, and your scores beside the "
@@ -104,6 +140,12 @@ class AccountSettingsForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["email"].required = True
+        self.fields["time_zone"] = forms.ChoiceField(
+            label="Time zone",
+            required=False,
+            choices=_time_zone_choices(),
+            help_text=self.fields["time_zone"].help_text,
+        )
         self.fields["email"].widget.attrs["autocomplete"] = "email"
         days = settings.FORESEER_REMINDER_DAYS
         self.fields["email_reminders"].help_text = (
@@ -140,5 +182,5 @@ class AccountSettingsForm(forms.ModelForm):
         if commit:
             # Only these columns: a concurrent unsubscribe or login must not be overwritten
             # with what this form read earlier.
-            user.save(update_fields=["email", "email_on_resolution", "email_reminders"])
+            user.save(update_fields=SETTINGS_FIELDS)
         return user

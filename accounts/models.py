@@ -5,8 +5,17 @@ from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
+from django.core.validators import MaxLengthValidator
 from django.db import models
 
+from accounts.profiles import (
+    BIO_MAX_LENGTH,
+    DISPLAY_NAME_MAX_LENGTH,
+    TIME_ZONE_MAX_LENGTH,
+    validate_no_control_characters,
+    validate_single_line,
+    validate_time_zone,
+)
 from accounts.usernames import KEY_MAX_LENGTH, MAX_LENGTH, UsernameValidator, username_key
 
 
@@ -64,12 +73,47 @@ class User(AbstractUser):
         help_text="Remind me when my forecast on an open question has not changed for a while.",
     )
 
+    # The public profile (/forecasters/<username>/) and what it shows; set on the
+    # settings page or through the API (/api/me/).
+    display_name = models.CharField(
+        max_length=DISPLAY_NAME_MAX_LENGTH,
+        blank=True,
+        validators=[validate_no_control_characters, validate_single_line],
+        help_text="Shown on your profile beside your username; need not be unique.",
+    )
+    bio = models.TextField(
+        max_length=BIO_MAX_LENGTH,
+        blank=True,
+        validators=[MaxLengthValidator(BIO_MAX_LENGTH), validate_no_control_characters],
+        help_text=f"A few words about you, in Markdown; at most {BIO_MAX_LENGTH} characters.",
+    )
+    profile_public = models.BooleanField(
+        default=True,
+        help_text="Others see your bio, the questions you forecast, your scores on resolved "
+        "questions and your standings.",
+    )
+    calibration_public = models.BooleanField(
+        default=False,
+        help_text="Others also see your calibration (on a public profile).",
+    )
+    time_zone = models.CharField(
+        max_length=TIME_ZONE_MAX_LENGTH,
+        blank=True,
+        validators=[validate_time_zone],
+        help_text="An IANA name such as Europe/London; empty follows your browser.",
+    )
+
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.username_key = username_key(self.username)
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "username" in update_fields:
             kwargs["update_fields"] = {*update_fields, "username_key"}
         super().save(*args, **kwargs)
+
+    @property
+    def shown_name(self) -> str:
+        """The display name, or the username when there is none."""
+        return self.display_name or self.username
 
     @property
     def is_claimed(self) -> bool:

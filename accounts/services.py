@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from axes.handlers.proxy import AxesProxyHandler
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -75,3 +77,33 @@ def login_lockouts_clear(*, username: str) -> int:
     link: whoever set it reads the account's email, and the failures were against the old
     password. Returns how many counts were forgotten."""
     return AxesProxyHandler.reset_attempts(username=username)
+
+
+# What a forecaster sets about their profile, their emails and their time zone from the
+# API; the settings page's form saves the same columns and the email address.
+USER_SETTINGS = (
+    "display_name",
+    "bio",
+    "profile_public",
+    "calibration_public",
+    "time_zone",
+    "email_on_resolution",
+    "email_reminders",
+)
+
+
+@transaction.atomic
+def user_settings_update(*, user: User, changes: dict[str, Any]) -> User:
+    """Set some of USER_SETTINGS, after the model's checks (length, control characters,
+    an IANA time zone); errors name the field and nothing is saved. Only those columns
+    are written, so a concurrent change of another is not overwritten."""
+    unknown = sorted(set(changes) - set(USER_SETTINGS))
+    if unknown:
+        raise ValidationError({name: ["Not a setting."] for name in unknown})
+    for name, value in changes.items():
+        setattr(user, name, value)
+    others = [field.name for field in User._meta.fields if field.name not in changes]
+    user.full_clean(exclude=others, validate_unique=False, validate_constraints=False)
+    if changes:
+        user.save(update_fields=list(changes))
+    return user

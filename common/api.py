@@ -55,6 +55,15 @@ class TextTakesText(serializers.Serializer):
         return super().to_internal_value(data)
 
 
+class StrictBooleanField(serializers.BooleanField):
+    """true or false, as the schema says: DRF's would also take 0, 1, "yes" and "off"."""
+
+    def to_internal_value(self, data: Any) -> bool:
+        if not isinstance(data, bool):
+            self.fail("invalid", input=data)
+        return data
+
+
 class WholeNumberField(serializers.IntegerField):
     """A whole number in ASCII digits, as the paging reads `limit` and `offset`; DRF's
     IntegerField would also take "5.0", "+5", " 5" and "５" for 5."""

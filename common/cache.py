@@ -13,6 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 
 View = Callable[..., Any]
 
@@ -29,8 +30,10 @@ def _identified(request: HttpRequest) -> bool:
 
 def _key(request: HttpRequest) -> str:
     # The full path carries the query string; Accept chooses the API's renderer (JSON,
-    # CSV, the browsable page).
-    text = f"{request.get_full_path()}|{request.META.get('HTTP_ACCEPT', '')}"
+    # CSV, the browsable page); the active time zone, the browser's (see
+    # accounts.middleware), is the one pages show times in.
+    zone = timezone.get_current_timezone_name()
+    text = f"{request.get_full_path()}|{request.META.get('HTTP_ACCEPT', '')}|{zone}"
     return "anonymous-page:" + hashlib.sha256(text.encode()).hexdigest()
 
 

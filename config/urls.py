@@ -30,6 +30,7 @@ urlpatterns = [
     path("", include("pages.question_urls")),
     path("", include("pages.track_record_urls")),
     path("", include("discussion.urls")),
+    path("", include("pages.profile_urls")),
     path("healthz", healthz, name="healthz"),
     path("favicon.ico", favicon, name="favicon"),
 ]

@@ -3,11 +3,15 @@
 
 from __future__ import annotations
 
+from datetime import UTC
+
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import User
+from accounts.profiles import time_zone_or_none
 from notifications.links import site_url
 from notifications.models import SentEmail
 from notifications.unsubscribe import PREFERENCE_OF_KIND, unsubscribe_url
@@ -34,14 +38,17 @@ def email_message(
             # RFC 8058: mail providers may unsubscribe with one POST, without a visit.
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         }
-    message = EmailMultiAlternatives(
-        # A subject is one line, whatever the title it quotes holds.
-        subject=" ".join(subject.split()),
-        body=render_to_string(f"notifications/email/{template}.txt", context),
-        to=[user.email],
-        headers=headers,
-    )
-    message.attach_alternative(
-        render_to_string(f"notifications/email/{template}.html", context), "text/html"
-    )
+    # Times in the recipient's own zone (their setting), with UTC beside them; UTC
+    # without a setting (an email knows no browser).
+    with timezone.override(time_zone_or_none(user.time_zone) or UTC):
+        message = EmailMultiAlternatives(
+            # A subject is one line, whatever the title it quotes holds.
+            subject=" ".join(subject.split()),
+            body=render_to_string(f"notifications/email/{template}.txt", context),
+            to=[user.email],
+            headers=headers,
+        )
+        message.attach_alternative(
+            render_to_string(f"notifications/email/{template}.html", context), "text/html"
+        )
     return message

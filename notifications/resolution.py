@@ -195,7 +195,7 @@ def _recipients(*, question: Question, key: str) -> list[User]:
                 )
             )
         )
-        .only("pk", "username", "email")
+        .only("pk", "username", "email", "time_zone")
         .order_by("pk")
     )
 

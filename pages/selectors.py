@@ -1,13 +1,17 @@
-"""Reads that put several apps together for a page: a forecaster's record."""
+"""Reads that put several apps together for a page: a forecaster's record and their
+public profile."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
+from django.db.models import Exists, OuterRef, Subquery
+
 from accounts.models import User
+from forecasts.models import Forecast
 from forecasts.selectors import (
     CommunityForecast,
     community_forecasts,
@@ -16,11 +20,14 @@ from forecasts.selectors import (
 from questions.models import Question
 from scoring import registry
 from scoring.headlines import record_headline
-from scoring.models import CalibrationReport
+from scoring.models import CalibrationReport, Score
 from scoring.scopes import Scope
 from scoring.selectors import (
+    BoardStanding,
     RuleStanding,
+    board_standings,
     calibration_for_user,
+    community_user_id,
     questions_forecast_unscored,
     rule_standings,
     scores_for_user,
@@ -162,4 +169,126 @@ def record_calibration(*, user: User, tag: str) -> dict[str, Any]:
         weighting=CalibrationReport.Weighting.TIME,
         closed_only=True,
         within=Scope("tag", tag) if tag else None,
+    )
+
+
+# How many rows a profile lists; the counts above them cover everything.
+PROFILE_QUESTIONS = 20
+PROFILE_SCORES = 50
+
+
+def profile_user(username: str) -> User | None:
+    """The forecaster a profile is for; None for no such name and for the system's own
+    accounts (the community forecast, the articles' forecasters)."""
+    return User.objects.exclude(origin=User.Origin.SYSTEM).filter(username=username).first()
+
+
+@dataclass(frozen=True)
+class ProfileQuestion:
+    question: Question
+    last_forecast_at: datetime
+    probability: float | None
+    """The forecaster's latest probability, on resolved questions only: a forecast on a
+    question still open is not shown (the question may hide its forecasts)."""
+
+
+@dataclass(frozen=True)
+class ProfileScore:
+    question: Question
+    score: float | None
+    crowd: float | None
+    """The community forecast's score under the same rule."""
+
+
+@dataclass(frozen=True)
+class Profile:
+    user: User
+    record_shown: bool
+    """The bio, questions, scores and standings; False: the name only."""
+    record_private: bool
+    """Shown although private: the viewer is the forecaster or staff."""
+    calibration_shown: bool
+    calibration_private: bool
+    calibration_public: bool
+    rule: registry.Rule
+    bio: str | None = None
+    questions_count: int | None = None
+    questions: list[ProfileQuestion] | None = None
+    scores_count: int | None = None
+    scores: list[ProfileScore] | None = None
+    standings: list[BoardStanding] | None = None
+    calibration: dict[str, Any] | None = None
+
+
+def _sees_private(viewer: Any, user: User) -> bool:
+    return bool(getattr(viewer, "is_staff", False) or getattr(viewer, "pk", None) == user.pk)
+
+
+def profile_for(*, user: User, viewer: Any) -> Profile:
+    """What `viewer` may see of `user`'s profile: the name always; the bio, questions,
+    scores and standings when the profile is public; the calibration when that is public
+    too. The forecaster and staff see everything."""
+    private_ok = _sees_private(viewer, user)
+    record_shown = user.profile_public or private_ok
+    calibration_public = user.profile_public and user.calibration_public
+    calibration_shown = calibration_public or private_ok
+    rule = registry.DEFAULT
+    profile = Profile(
+        user=user,
+        record_shown=record_shown,
+        record_private=record_shown and not user.profile_public,
+        calibration_shown=calibration_shown,
+        calibration_private=calibration_shown and not calibration_public,
+        calibration_public=calibration_public,
+        rule=rule,
+    )
+    if not record_shown:
+        return profile
+    theirs = Forecast.objects.filter(user=user, question=OuterRef("pk"))
+    forecast_on = Question.objects.published().filter(Exists(theirs))
+    latest = theirs.order_by("-created_at", "-id")
+    questions = forecast_on.annotate(
+        last_forecast_at=Subquery(latest.values("created_at")[:1]),
+        last_probability=Subquery(latest.values("probability")[:1]),
+    ).order_by("-last_forecast_at", "-id")[:PROFILE_QUESTIONS]
+    score_rows = scores_for_user(user=user).filter(question__published_at__isnull=False)
+    scores = list(score_rows[:PROFILE_SCORES])
+    community = community_user_id()
+    crowd = {
+        row.question_id: row
+        for row in Score.objects.filter(
+            user_id=community or 0, question_id__in=[row.question_id for row in scores]
+        )
+    }
+    return replace(
+        profile,
+        bio=user.bio,
+        questions_count=forecast_on.count(),
+        questions=[
+            ProfileQuestion(
+                question=question,
+                last_forecast_at=question.last_forecast_at,
+                probability=question.last_probability if question.resolution else None,
+            )
+            for question in questions
+        ],
+        scores_count=score_rows.count(),
+        scores=[
+            ProfileScore(
+                question=row.question,
+                score=row.value(rule),
+                crowd=crowd[row.question_id].value(rule) if row.question_id in crowd else None,
+            )
+            for row in scores
+        ],
+        standings=board_standings(user=user),
+        calibration=(
+            {
+                **record_calibration(user=user, tag=""),
+                "scope": f"user:{user.username}",
+                "within": None,
+            }
+            if calibration_shown
+            else None
+        ),
     )

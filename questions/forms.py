@@ -18,6 +18,7 @@ from django.http import QueryDict
 
 from common import likelihood
 from common.db import max_length
+from common.forms import UTCDateTimeField
 from questions.models import Article, Project, Question
 from questions.selectors import SEARCH_MAX_LENGTH, SEARCH_MAX_WORDS
 from questions.services import (
@@ -71,7 +72,7 @@ class QuestionResolveForm(forms.Form):
     page then shows the state now in force and asks again (`asked_again`)."""
 
     outcome = forms.ChoiceField(choices=OUTCOME_CHOICES, widget=forms.RadioSelect)
-    known_at = forms.DateTimeField(
+    known_at = UTCDateTimeField(
         label="Known at (UTC)",
         help_text=(
             "When the outcome became known in the world, in UTC. It may be in the past; "
@@ -192,8 +193,8 @@ def _limited(model_field: str) -> dict[str, str]:
 
 
 def _utc_field(label: str, help_text: str) -> forms.DateTimeField:
-    # The site's time zone is UTC, so a datetime-local value (no offset) is read as UTC.
-    return forms.DateTimeField(
+    # A datetime-local value (no offset) is read as UTC, whatever the viewer's zone.
+    return UTCDateTimeField(
         label=label,
         help_text=f"{help_text} {UTC_HINT}",
         widget=forms.DateTimeInput(

@@ -662,6 +662,18 @@ FILLERS: dict[str, Callable[[World], list[str]]] = {
     "forecasts:withdraw": lambda w: each_question("forecasts:withdraw", w),
     "forecasts:reaffirm": lambda w: each_question("forecasts:reaffirm", w),
     "forecasts:record": record,
+    "profiles:forecaster_profile": lambda w: [
+        *at("profiles:forecaster_profile", username=w.forecaster.username),
+        *at("profiles:forecaster_profile", username=w.staff.username),
+        *at("profiles:forecaster_profile", username="community"),
+        *at("profiles:forecaster_profile", username="nobody"),
+    ],
+    "api:forecaster-profile": lambda w: [
+        *at("api:forecaster-profile", {}, {"bogus": "1"}, username=w.forecaster.username),
+        *at("api:forecaster-profile", username="community"),
+        *at("api:forecaster-profile", username="nobody"),
+    ],
+    "api:me": lambda w: at("api:me"),
     "scoring:leaderboard": leaderboard_page,
     "scoring:how_scoring_works": lambda w: at("scoring:how_scoring_works"),
     "scoring:calibration": calibration_page,

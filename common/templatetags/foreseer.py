@@ -1,6 +1,6 @@
-"""Formatting shared by the web pages and the emails: probabilities, scores, UTC times
-and question texts written in Markdown. Everything here escapes or sanitises what it is
-given."""
+"""Formatting shared by the web pages and the emails: probabilities, scores, times (the
+viewer's and UTC) and question texts written in Markdown. Everything here escapes or
+sanitises what it is given."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django import template
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
@@ -112,6 +113,37 @@ def utc(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M UTC") -> str:
     if value is None:
         return "—"
     return value.astimezone(UTC).strftime(fmt)
+
+
+@register.simple_tag
+def when(value: datetime | None) -> SafeString:
+    """A <time> element in the viewer's zone (the active one: see
+    accounts.middleware), its zone's abbreviation after it; the UTC instant is its
+    machine-readable value and its title, shown on hover."""
+    if value is None:
+        return mark_safe("—")
+    moment = value.astimezone(UTC)
+    local = timezone.localtime(value)
+    return format_html(
+        '<time datetime="{}" title="{}">{} {}</time>',
+        moment.isoformat(),
+        moment.strftime("%Y-%m-%d %H:%M UTC"),
+        local.strftime("%Y-%m-%d %H:%M"),
+        local.tzname() or "UTC",
+    )
+
+
+@register.filter
+def local_and_utc(value: datetime | None) -> str:
+    """A time in the active zone (an email's recipient's) with UTC in brackets; UTC alone
+    when the zone is UTC."""
+    if value is None:
+        return "—"
+    moment = value.astimezone(UTC)
+    local = timezone.localtime(value)
+    if local.utcoffset() == moment.utcoffset():
+        return moment.strftime("%Y-%m-%d %H:%M UTC")
+    return f"{local:%Y-%m-%d %H:%M} {local.tzname()} ({moment:%Y-%m-%d %H:%M} UTC)"
 
 
 @register.simple_tag

@@ -16,10 +16,12 @@ from scoring.selectors.calibration import (
 )
 from scoring.selectors.leaderboards import (
     LEADERBOARD_SORTS,
+    BoardStanding,
     LeaderboardPage,
     LeaderboardRow,
     RuleStanding,
     ScopeScores,
+    board_standings,
     leaderboard_for,
     leaderboard_row_of,
     leaderboard_sorted_for,
@@ -40,12 +42,14 @@ from scoring.selectors.scores import (
 __all__ = [
     "COMMUNITY_USERNAME",
     "LEADERBOARD_SORTS",
+    "BoardStanding",
     "Calibration",
     "LeaderboardPage",
     "LeaderboardRow",
     "RuleStanding",
     "ScopeScores",
     "ScoresPage",
+    "board_standings",
     "calibration_for",
     "calibration_for_scope",
     "calibration_for_user",

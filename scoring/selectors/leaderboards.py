@@ -28,7 +28,7 @@ from scoring.core.leaderboard import (
     leaderboard_tables,
 )
 from scoring.models import LeaderboardEntry, MaterializedScope, Score
-from scoring.scopes import Scope
+from scoring.scopes import ALL, Scope
 from scoring.selectors.scores import community_user_id
 
 
@@ -631,3 +631,45 @@ def rule_standings(*, scores: list[Score], key: str) -> list[RuleStanding]:
             )
         )
     return standings
+
+
+@dataclass(frozen=True)
+class BoardStanding:
+    """Where one forecaster stands on the site-wide board of one rule, as materialized."""
+
+    rule: registry.Rule
+    rank: int | None
+    """None below the minimum-participation line."""
+    ranked: int
+    """How many forecasters the board ranks."""
+    value: float
+    questions: int
+
+
+def board_standings(*, user: User) -> list[BoardStanding]:
+    """The forecaster's place on the site-wide leaderboard of each rule they are on, the
+    default rule first, then the registry's order (two queries)."""
+    key = str(Scope(ALL))
+    mine = {
+        entry.rule: entry
+        for entry in LeaderboardEntry.objects.filter(scope=key, user=user, is_community=False)
+    }
+    if not mine:
+        return []
+    ranked = dict(
+        LeaderboardEntry.objects.filter(scope=key, is_community=False, rank__isnull=False)
+        .values("rule")
+        .annotate(count=Count("pk"))
+        .values_list("rule", "count")
+    )
+    return [
+        BoardStanding(
+            rule=rule,
+            rank=mine[rule.key].rank,
+            ranked=ranked.get(rule.key, 0),
+            value=mine[rule.key].value,
+            questions=mine[rule.key].questions,
+        )
+        for rule in sorted(registry.rules(), key=lambda rule: rule != registry.DEFAULT)
+        if rule.key in mine
+    ]

@@ -10,6 +10,8 @@ pytestmark = pytest.mark.django_db
 ENDPOINTS = {
     "/api/auth/token/": {"post"},
     "/api/auth/signup/": {"post"},
+    "/api/me/": {"get", "patch"},
+    "/api/forecasters/{username}/": {"get"},
     "/api/questions/": {"get"},
     "/api/questions/{slug}/": {"get"},
     "/api/questions/{slug}/resolutions/": {"get"},

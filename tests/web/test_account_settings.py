@@ -22,7 +22,12 @@ SETTINGS_URL = "/accounts/settings/"
 
 
 def settings_form(**overrides) -> dict[str, str]:
-    data = {"email": "alice@example.org", "email_on_resolution": "on", "email_reminders": "on"}
+    data = {
+        "email": "alice@example.org",
+        "email_on_resolution": "on",
+        "email_reminders": "on",
+        "profile_public": "on",
+    }
     data.update(overrides)
     return {key: value for key, value in data.items() if value is not None}
 

@@ -101,7 +101,7 @@ def test_min_questions_parameter(user_client, scores):
     page = response.content.decode()
     assert "Below the minimum" not in page
     # alice is the logged-in user: her row is marked.
-    assert '<tr class="is-me">' in page and 'alice <span class="you">(you)</span>' in page
+    assert '<tr class="is-me">' in page and 'alice</a> <span class="you">(you)</span>' in page
     rows = page[page.index("<tbody>") :]
     assert rows.index("bob") < rows.index("ann") < rows.index("alice")
     assert ">+0.200<" in rows and ">2<" in rows

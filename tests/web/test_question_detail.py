@@ -48,7 +48,7 @@ def test_anonymous_sees_the_question_its_provenance_and_a_login_link(client, que
         "ROK Joint Chiefs of Staff statements.",
     ):
         assert text in page
-    assert f'<time datetime="{question.open_time.isoformat()}">' in page
+    assert f'<time datetime="{question.open_time.isoformat()}" title="' in page
     assert question.scheduled_resolve_time.strftime("%Y-%m-%d %H:%M UTC") in page
     # Provenance: the passage as a quotation, the article, the implied range.
     assert f"<blockquote>\n          <p>{PASSAGE}</p>" in page
@@ -146,7 +146,7 @@ def test_resolved_question_shows_outcome_evidence_and_scores(client, resolve):
     page = response.content.decode()
     assert '<span class="badge badge-resolved">Resolved</span>' in page
     assert "Outcome: Yes" in page
-    assert 'Known at <time datetime="2016-11-08T00:00:00+00:00">' in page
+    assert 'Known at <time datetime="2016-11-08T00:00:00+00:00" title="' in page
     assert "Confirmed by &lt;b&gt;the&lt;/b&gt; ministry." in page
     assert '<a href="https://example.org/report"' in page
     assert "Resolution history" not in page  # one event: no corrections to show
@@ -287,8 +287,15 @@ def test_clarifications_follow_the_criteria_oldest_first_with_their_utc_time(cli
     assert section.count('<span class="badge badge-clarification">Added later</span>') == 2
     assert section.index("Submarine launches count.") < section.index("A &lt;b&gt;test")
     assert "A &lt;b&gt;test&lt;/b&gt; &amp; a launch are different." in section
-    assert '<time datetime="2026-02-01T09:30:00+00:00">2026-02-01 09:30 UTC</time>' in section
-    assert '<time datetime="2026-03-05T18:00:00+00:00">2026-03-05 18:00 UTC</time>' in section
+    # A viewer with no time zone reads UTC; the instant is the element's value and title.
+    assert (
+        '<time datetime="2026-02-01T09:30:00+00:00" title="2026-02-01 09:30 UTC">'
+        "2026-02-01 09:30 UTC</time>"
+    ) in section
+    assert (
+        '<time datetime="2026-03-05T18:00:00+00:00" title="2026-03-05 18:00 UTC">'
+        "2026-03-05 18:00 UTC</time>"
+    ) in section
     assert f'id="clarification-{first.pk}"' in section
     assert "Another question's clarification." not in page
     # The header says the criteria were clarified, and links to the notes.

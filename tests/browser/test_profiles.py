@@ -1,0 +1,104 @@
+"""Profiles and local times in a real browser: another forecaster's profile reached from
+the leaderboard, fitting a phone and a laptop; and a question page read from Seoul shows
+Korean times with UTC on hover."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from accounts.models import User
+from questions.models import Question
+from scoring.models import Score
+from scoring.scopes import ALL, Scope
+from scoring.services import community_user, leaderboard_build
+from tests.browser.conftest import log_in, screenshot
+from tests.factories import ClarificationFactory, ForecastFactory, QuestionFactory, UserFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+MOMENT = datetime(2026, 3, 5, 18, 0, tzinfo=UTC)
+
+
+def _score(question: Question, person: User, accuracy: float) -> None:
+    Score.objects.create(
+        question=question,
+        user=person,
+        forecasts=1,
+        daily_brier=0.3,
+        active_days=7,
+        participation=1.0,
+        accuracy=accuracy,
+        baseline=10.0,
+        peer=1.0,
+        log=-0.3,
+        coverage=1.0,
+    )
+
+
+def page_overflows(page: Page) -> bool:
+    return page.evaluate(
+        "() => document.documentElement.scrollWidth > document.documentElement.clientWidth"
+    )
+
+
+@pytest.mark.parametrize(("width", "name"), [(360, "phone"), (1280, "laptop")])
+def test_another_forecasters_profile_from_the_leaderboard(
+    live_server, page: Page, settings, width, name
+):
+    settings.FORESEER_LEADERBOARD_MIN_QUESTIONS = 1
+    settings.FORESEER_BOOTSTRAP_RESAMPLES = 20
+    ann = UserFactory(
+        username="ann",
+        display_name="Ann Example",
+        bio="Reads **tea leaves** and the long-range forecasts of several agencies.",
+        calibration_public=True,
+    )
+    bob = UserFactory(username="bob")
+    question = QuestionFactory(
+        title="Will the long-awaited thing happen before the end of the window?",
+        open_time=MOMENT - timedelta(days=60),
+        scheduled_close_time=MOMENT - timedelta(days=30),
+        scheduled_resolve_time=MOMENT - timedelta(days=29),
+    )
+    ForecastFactory(user=ann, question=question, probability=0.7, created_at=question.open_time)
+    Question.objects.filter(pk=question.pk).update(
+        resolution=Question.Resolution.YES, known_at=MOMENT, resolution_set_at=MOMENT
+    )
+    _score(question, ann, -0.1)
+    _score(question, bob, 0.2)
+    _score(question, community_user(), 0.0)
+    leaderboard_build(scope=Scope(ALL))
+
+    page.set_viewport_size({"width": width, "height": 800})
+    log_in(page, live_server, "bob")
+    page.goto(f"{live_server.url}/leaderboard/")
+    page.get_by_role("link", name="ann", exact=True).click()
+    page.wait_for_load_state()
+    assert page.url == f"{live_server.url}/forecasters/ann/"
+    expect(page.get_by_role("heading", name="Ann Example", level=1)).to_be_visible()
+    expect(page.get_by_text("tea leaves")).to_be_visible()
+    expect(page.get_by_role("heading", name="Standings")).to_be_visible()
+    expect(page.get_by_role("heading", name="Calibration")).to_be_visible()
+    expect(page.get_by_role("link", name=question.title).first).to_be_visible()
+    assert not page_overflows(page)
+    screenshot(page, f"profile-{name}")
+
+
+def test_a_question_read_from_seoul_shows_korean_times_with_utc_on_hover(live_server, browser):
+    question = QuestionFactory(open_time=MOMENT, scheduled_close_time=MOMENT + timedelta(days=3650))
+    ClarificationFactory(question=question, text="A note.", created_at=MOMENT)
+    context = browser.new_context(timezone_id="Asia/Seoul")
+    page = context.new_page()
+    url = f"{live_server.url}/questions/{question.slug}/"
+    page.goto(url)
+    page.wait_for_load_state()
+    # The first page sets the browser's zone; from the next one, times are in it.
+    assert any(c["name"] == "tz" and c["value"] == "Asia/Seoul" for c in context.cookies())
+    page.goto(url)
+    moment = page.locator('time[datetime="2026-03-05T18:00:00+00:00"]').first
+    expect(moment).to_have_text("2026-03-06 03:00 KST")
+    expect(moment).to_have_attribute("title", "2026-03-05 18:00 UTC")
+    context.close()
