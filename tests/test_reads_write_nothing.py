@@ -59,7 +59,7 @@ from discussion.services import (
     rationale_share,
 )
 from forecasts.models import Forecast
-from forecasts.services import forecast_submit, questions_close_due
+from forecasts.services import forecast_submit, forecast_withdraw, questions_close_due
 from notifications.unsubscribe import PREFERENCE_OF_KIND, unsubscribe_token
 from questions.models import Article, ArticleAuthor, Person, Project, Question, Tag
 from questions.services import (
@@ -271,6 +271,9 @@ def build_world() -> World:
     fresh = question("fresh-q", opened_ago=1, open_for=30)
     fresh.tags.add(Tag.objects.create(slug="economy"))  # a tag no resolution has reached
     forecast_submit(user=bob, question=fresh, probability=0.2, origin=Forecast.Origin.API)
+    # A forecast withdrawn: the question page and the admin show the withdrawal.
+    forecast_submit(user=staff, question=fresh, probability=0.6, origin=Forecast.Origin.WEB)
+    forecast_withdraw(user=staff, question=fresh, origin=Forecast.Origin.WEB)
     closing = question("closing-q", opened_ago=31, open_for=30)
     unscored = question("unscored-q", opened_ago=30, open_for=20)
     question_resolve(question=unscored, outcome="yes", known_at=known_at, resolved_by=staff)
