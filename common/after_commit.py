@@ -45,6 +45,8 @@ class Event(StrEnum):
     """A fanned-out rescore was created with its chunks (RescoreRun, RescoreChunk)."""
     PROVENANCE_CHANGED = "provenance_changed"
     """Questions quoting an article were written (an import): their claims must follow."""
+    CLARIFICATION_ADDED = "clarification_added"
+    """A clarification was appended to a question: its followers are alerted."""
 
 
 Payload = Mapping[str, Any]
@@ -127,6 +129,10 @@ def scopes_dirty() -> None:
 
 def provenance_changed(*, question_ids: list[int]) -> None:
     _record(Event.PROVENANCE_CHANGED, question_ids=sorted(set(question_ids)))
+
+
+def clarification_added(*, clarification_id: int) -> None:
+    _record(Event.CLARIFICATION_ADDED, clarification_id=clarification_id)
 
 
 def rescore_started(*, run_id: int, chunk_ids: list[int]) -> None:

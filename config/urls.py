@@ -13,6 +13,7 @@ api_patterns: list[URLPattern | URLResolver] = [
     path("track-records/", include("scoring.api.track_record_urls")),
     path("", include("accounts.api.urls")),
     path("", include("claims.api.urls")),
+    path("", include("notifications.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SwaggerUIView.as_view(url_name="api:schema"), name="docs"),
     path("redoc/", RedocView.as_view(url_name="api:schema"), name="redoc"),
@@ -28,6 +29,7 @@ urlpatterns = [
     path("manage/", include("pages.manage_urls")),
     path("", include("pages.question_urls")),
     path("", include("pages.track_record_urls")),
+    path("following/", include("notifications.following_urls")),
     path("healthz", healthz, name="healthz"),
     path("favicon.ico", favicon, name="favicon"),
 ]

@@ -38,6 +38,10 @@ def on_provenance_changed(payload: Payload) -> None:
     tasks.sync_provenance.delay(payload["question_ids"])
 
 
+def on_clarification_added(payload: Payload) -> None:
+    tasks.record_clarification_alerts.delay(payload["clarification_id"])
+
+
 HANDLERS = {
     Event.QUESTION_RESOLVED: on_question_resolved,
     Event.COMMUNITY_STALE: on_community_stale,
@@ -45,6 +49,7 @@ HANDLERS = {
     Event.SCOPES_DIRTY: on_scopes_dirty,
     Event.RESCORE_STARTED: on_rescore_started,
     Event.PROVENANCE_CHANGED: on_provenance_changed,
+    Event.CLARIFICATION_ADDED: on_clarification_added,
 }
 
 
