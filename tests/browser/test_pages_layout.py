@@ -30,6 +30,7 @@ STAFF_PAGES = [
     "/articles/fractured-pillar/",
     "/me/record/",
     "/accounts/settings/",
+    "/following/",
     "/leaderboard/?min_questions=0",
     "/calibration/?questions=all",
     "/analysis/questions/",
