@@ -134,3 +134,19 @@ def test_a_refused_message_stays_pending(site, refusing):
     assert alert.emailed_at is None
     refusing.refuse = {}
     assert alert_emails_send(delivery=DAILY) == 1
+
+
+def test_the_beat_sends_alerts_often_the_digest_daily_and_sweeps(settings):
+    from celery.schedules import crontab
+
+    from pipeline.beat import beat_schedule
+
+    settings.FORESEER_ALERT_EMAIL_SECONDS = 120.0
+    settings.FORESEER_RESCORE_SWEEP_SECONDS = 42.0
+    schedule = beat_schedule()
+    assert schedule["alert-emails"] == {
+        "task": "pipeline.tasks.send_alert_emails",
+        "schedule": 120.0,
+    }
+    assert schedule["alert-digest"]["schedule"] == crontab(hour=7, minute=30)
+    assert schedule["alerts-sweep"]["schedule"] == 42.0
