@@ -27,6 +27,7 @@ from notifications.api.serializers import (
     FollowRequestSerializer,
     FollowStateSerializer,
 )
+from notifications.models import Alert
 from notifications.selectors import (
     alert_preferences_for,
     alerts_of,
@@ -54,6 +55,7 @@ def _refuse_unknown(request: Request, takes: tuple[str, ...] = PAGING) -> None:
 class FollowingView(GenericAPIView):
     permission_classes = [IsAuthenticated]
     serializer_class = FollowedQuestionSerializer
+    queryset = Question.objects.none()  # the schema's; get() reads the user's own
 
     @extend_schema(
         summary="The questions you follow, with what changed",
@@ -149,6 +151,7 @@ class FollowView(APIView):
 class AlertListView(GenericAPIView):
     permission_classes = [IsAuthenticated]
     serializer_class = AlertSerializer
+    queryset = Alert.objects.none()  # the schema's; get() reads the user's own
 
     @extend_schema(
         summary="Your alerts, newest first",

@@ -40,6 +40,11 @@ ENDPOINTS = {
     "/api/track-records/authors/{slug}/": {"get"},
     "/api/track-records/speakers/{slug}/": {"get"},
     "/api/track-records/outlets/{slug}/": {"get"},
+    "/api/following/": {"get"},
+    "/api/questions/{slug}/follow/": {"get", "put", "post", "delete"},
+    "/api/alerts/": {"get"},
+    "/api/alerts/read/": {"post"},
+    "/api/alert-preferences/": {"get", "patch"},
 }
 
 
