@@ -1,10 +1,30 @@
 from __future__ import annotations
 
+from typing import Any
+
 from rest_framework import serializers
 
 from common.api import SlugRelation
 from notifications.models import Alert, AlertPreference
 from questions.models import Question
+
+
+class JSONBooleanField(serializers.BooleanField):
+    """true or false, as the schema says: DRF's would also take 0, 1, "yes" and "off"."""
+
+    def to_internal_value(self, data: Any) -> bool:
+        if not isinstance(data, bool):
+            self.fail("invalid", input=data)
+        return data
+
+
+class JSONIntegerField(serializers.IntegerField):
+    """A JSON whole number: DRF's would also take "5" and 5.0."""
+
+    def to_internal_value(self, data: Any) -> int:
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return super().to_internal_value(data)
 
 
 class FollowStateSerializer(serializers.Serializer):
@@ -21,7 +41,7 @@ class FollowStateSerializer(serializers.Serializer):
 class FollowRequestSerializer(serializers.Serializer):
     """The body of PUT/POST: empty to follow, or `{"following": false}` to unfollow."""
 
-    following = serializers.BooleanField(required=False, default=True)
+    following = JSONBooleanField(required=False, default=True)
 
 
 class FollowedQuestionSerializer(serializers.Serializer):
@@ -64,12 +84,12 @@ class AlertSerializer(serializers.ModelSerializer):
 
 class AlertsReadSerializer(serializers.Serializer):
     ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1),
+        child=JSONIntegerField(min_value=1),
         required=False,
         max_length=500,
         help_text="The alerts to mark read; all your unread alerts when left out.",
     )
-    seen = serializers.BooleanField(
+    seen = JSONBooleanField(
         required=False,
         default=False,
         help_text="Also measure your followed questions' changes from now on (the "

@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 
 from accounts.signed_in import signed_in_user
 from common.api import slug_parameter, unknown_parameters
+from common.parsers import StrictJSONParser
 from notifications.api.serializers import (
     AlertPreferenceSerializer,
     AlertSerializer,
@@ -80,6 +81,8 @@ class FollowingView(GenericAPIView):
 
 class FollowView(APIView):
     permission_classes = [IsAuthenticated]
+    # JSON only: its booleans and numbers are typed, as the schema says.
+    parser_classes = [StrictJSONParser]
 
     def _question(self, slug: str) -> Question:
         return get_object_or_404(Question.objects.published(), slug=slug)
@@ -167,6 +170,8 @@ class AlertListView(GenericAPIView):
 
 class AlertsReadView(APIView):
     permission_classes = [IsAuthenticated]
+    # JSON only: its booleans and numbers are typed, as the schema says.
+    parser_classes = [StrictJSONParser]
 
     @extend_schema(
         summary="Mark alerts read",
@@ -196,6 +201,8 @@ class AlertsReadView(APIView):
 
 class AlertPreferencesView(APIView):
     permission_classes = [IsAuthenticated]
+    # JSON only: its booleans and numbers are typed, as the schema says.
+    parser_classes = [StrictJSONParser]
 
     @extend_schema(
         summary="Your alert preferences",
