@@ -2,13 +2,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -113,11 +113,14 @@ def following_seen(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@login_required
 def follow_toggle(request: HttpRequest, slug: str) -> HttpResponse:
     """Follow (`following=1`) or stop following (`following=0`) a question, then back to
-    the page the button was on."""
+    its page."""
     question = get_object_or_404(Question.objects.published(), slug=slug)
+    detail_url = reverse("questions:detail", args=[question.slug])
+    if not request.user.is_authenticated:
+        # Back to the question after logging in, not to this POST-only URL.
+        return redirect_to_login(detail_url)
     wanted = request.POST.get("following")
     if wanted not in ("0", "1"):
         messages.error(request, "Choose to follow or to stop following.")
@@ -127,9 +130,4 @@ def follow_toggle(request: HttpRequest, slug: str) -> HttpResponse:
             request,
             "You follow this question." if wanted == "1" else "You no longer follow it.",
         )
-    back = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(
-        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        back = reverse("questions:detail", args=[question.slug])
-    return redirect(back)
+    return redirect(f"{detail_url}#follow")

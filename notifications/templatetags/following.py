@@ -20,7 +20,6 @@ def follow_button(context: template.Context, question: Any) -> dict[str, Any]:
     return {
         "question": question,
         "state": follow_state(user=user, question=question),
-        "next": request.get_full_path() if request is not None else "",
         "csrf_token": context.get("csrf_token"),
     }
 

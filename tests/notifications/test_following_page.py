@@ -94,13 +94,11 @@ def test_the_question_page_has_a_follow_button_that_says_why(client, alice):
     question = QuestionFactory(slug="rain")
     page = client.get("/questions/rain/").content.decode()
     assert ">Follow</button>" in page
-    response = client.post(
-        "/following/questions/rain/", {"following": "1", "next": "/questions/rain/"}
-    )
-    assert response.status_code == 302 and response["Location"] == "/questions/rain/"
+    response = client.post("/following/questions/rain/", {"following": "1"})
+    assert response.status_code == 302 and response["Location"] == "/questions/rain/#follow"
     page = client.get("/questions/rain/").content.decode()
     assert "You follow this question." in page and ">Unfollow</button>" in page
-    client.post("/following/questions/rain/", {"following": "0", "next": "https://evil.example/"})
+    client.post("/following/questions/rain/", {"following": "0"})
     assert Follow.objects.get(user=alice, question=question).following is False
     ForecastFactory(user=alice, question=QuestionFactory(slug="snow"))
     page = client.get("/questions/snow/").content.decode()
@@ -117,10 +115,14 @@ def test_the_follow_form_refuses_what_it_cannot_do(client):
     assert client.get("/following/questions/rain/").status_code == 405
 
 
-def test_anonymous_visitors_see_no_follow_button():
+def test_anonymous_visitors_see_no_follow_button_and_are_sent_to_log_in():
     QuestionFactory(slug="rain")
     page = Client().get("/questions/rain/").content.decode()
     assert "follow-heading" not in page
+    response = Client().post("/following/questions/rain/", {"following": "1"})
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/?next=/questions/rain/"
+    assert not Follow.objects.exists()
 
 
 def test_the_page_costs_the_same_queries_for_more_questions(client, alice):
