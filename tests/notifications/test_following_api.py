@@ -155,3 +155,17 @@ def test_preferences_default_then_change_with_errors_by_field(member):
     )  # fmt: skip
     assert mixed.status_code == 400
     assert AlertPreference.objects.get(user=user).delivery == "immediate"  # nothing saved
+
+
+def test_a_hidden_community_forecast_stays_hidden_from_a_follower_who_has_not_forecast(member):
+    user, client = member
+    hidden = QuestionFactory(slug="hidden", hide_community_until_forecast=True)
+    CommunityState.objects.create(question=hidden, median=0.6, updated_at=hidden.open_time)
+    follow_set(user=user, question=hidden, following=True)
+    Follow.objects.filter(user=user).update(alerted_median=0.4)
+    (row,) = client.get("/api/following/").json()["results"]
+    if user.is_staff:  # staff see every community forecast
+        assert row["community_now"] == 0.6
+    else:
+        assert row["community_now"] is None and row["community_then"] is None
+        assert row["community_move_points"] is None
