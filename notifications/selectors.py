@@ -63,8 +63,11 @@ class FollowState:
         return self.following and self.forecast and self.chosen is None
 
 
-def follow_state(*, user: Any, question: Question) -> FollowState | None:
-    """Whether `user` follows `question` and why; None when anonymous. Two small queries."""
+def follow_state(
+    *, user: Any, question: Question, has_forecast: bool | None = None
+) -> FollowState | None:
+    """Whether `user` follows `question` and why; None when anonymous. One query, and one
+    more unless the caller knows whether the user forecast there (`has_forecast`)."""
     if not getattr(user, "is_authenticated", False):
         return None
     chosen = (
@@ -72,7 +75,11 @@ def follow_state(*, user: Any, question: Question) -> FollowState | None:
         .values_list("following", flat=True)
         .first()
     )
-    forecast = Forecast.objects.filter(user=user, question=question).exists()
+    forecast = (
+        Forecast.objects.filter(user=user, question=question).exists()
+        if has_forecast is None
+        else has_forecast
+    )
     following = chosen is True or (forecast and chosen is not False)
     return FollowState(following=following, forecast=forecast, chosen=chosen)
 
@@ -86,12 +93,6 @@ def alert_preferences_for(*, user: User) -> AlertPreference:
 def alerts_of(*, user: User) -> QuerySet[Alert]:
     """The user's alerts, newest first (page or cap them)."""
     return Alert.objects.filter(user=user).select_related("question").order_by("-created_at", "-id")
-
-
-def unread_alert_count(*, user: Any) -> int:
-    if not getattr(user, "is_authenticated", False):
-        return 0
-    return Alert.objects.filter(user=user, read_at__isnull=True).count()
 
 
 @dataclass(frozen=True)

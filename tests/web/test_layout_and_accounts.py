@@ -183,7 +183,6 @@ def test_password_pages_use_the_site_layout(client, user_client, user):
 def test_how_scoring_works_reads_nothing_but_the_session(
     user_client, django_assert_max_num_queries
 ):
-    # The session, its user and its permissions (the menu shows what the roles open), and
-    # the header's count of unread alerts.
-    with django_assert_max_num_queries(5):
+    # The session, its user and its permissions (the menu shows what the roles open).
+    with django_assert_max_num_queries(4):
         assert user_client.get("/scoring/").status_code == 200
