@@ -9,7 +9,6 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0005_username_key'),
         ('notifications', '0002_alert'),
         ('questions', '0006_question_table_stated_figure'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
