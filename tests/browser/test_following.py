@@ -36,6 +36,9 @@ def test_a_follower_sees_the_alert_of_a_clarification(live_server, page: Page, a
     page.wait_for_load_state()
     expect(page.get_by_test_id("follow-state")).to_contain_text("You follow this question.")
     expect(page.get_by_role("button", name="Unfollow")).to_be_visible()
+    page.set_viewport_size({"width": 360, "height": 740})
+    screenshot(page, "question-following-phone")
+    page.set_viewport_size({"width": 1280, "height": 800})
 
     clarification_add(question=question, text="A meeting by video link counts.", created_by=staff)
 
