@@ -48,6 +48,8 @@ class Event(StrEnum):
     COMMENT_POSTED = "comment_posted"
     """A comment was posted (Comment.alerts_recorded_at is unset until its reply and
     mention alerts are recorded)."""
+    CLARIFICATION_ADDED = "clarification_added"
+    """A clarification was appended to a question: its followers are alerted."""
 
 
 Payload = Mapping[str, Any]
@@ -130,6 +132,10 @@ def scopes_dirty() -> None:
 
 def provenance_changed(*, question_ids: list[int]) -> None:
     _record(Event.PROVENANCE_CHANGED, question_ids=sorted(set(question_ids)))
+
+
+def clarification_added(*, clarification_id: int) -> None:
+    _record(Event.CLARIFICATION_ADDED, clarification_id=clarification_id)
 
 
 def rescore_started(*, run_id: int, chunk_ids: list[int]) -> None:

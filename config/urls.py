@@ -14,6 +14,7 @@ api_patterns: list[URLPattern | URLResolver] = [
     path("", include("accounts.api.urls")),
     path("", include("claims.api.urls")),
     path("", include("discussion.api.urls")),
+    path("", include("notifications.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SwaggerUIView.as_view(url_name="api:schema"), name="docs"),
     path("redoc/", RedocView.as_view(url_name="api:schema"), name="redoc"),
@@ -31,6 +32,7 @@ urlpatterns = [
     path("", include("pages.track_record_urls")),
     path("", include("discussion.urls")),
     path("", include("pages.profile_urls")),
+    path("following/", include("notifications.following_urls")),
     path("healthz", healthz, name="healthz"),
     path("favicon.ico", favicon, name="favicon"),
 ]

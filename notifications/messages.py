@@ -29,7 +29,12 @@ def email_message(
     if kind in PREFERENCE_OF_KIND:
         unsubscribe = unsubscribe_url(user_id=user.pk, kind=kind)
         context.update(
-            settings_url=site_url(reverse("account_settings")),
+            # The alerts' choices are on the following page, the others in the settings.
+            settings_url=site_url(
+                reverse(
+                    "following:dashboard" if kind == SentEmail.Kind.ALERTS else "account_settings"
+                )
+            ),
             unsubscribe_url=unsubscribe,
             kind_label=SentEmail.Kind(kind).label,
         )

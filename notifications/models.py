@@ -12,6 +12,7 @@ class SentEmail(models.Model):
         RESOLUTION = "resolution", "A question you forecast was resolved"
         REMINDER = "reminder", "Reminder to update a forecast"
         DIGEST = "digest", "Questions awaiting resolution"
+        ALERTS = "alerts", "Alerts about the questions you follow"
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="sent_emails")
     kind = models.CharField(max_length=16, choices=Kind.choices)
@@ -71,3 +72,91 @@ class Alert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} for {self.user_id} ({self.key})"
+
+
+class Follow(models.Model):
+    """A forecaster's choice about following a question, and what they last saw of it.
+
+    Following is derived, never copied: a user follows a question when they chose to
+    (`following` True), or when they forecast on it and did not choose otherwise (no row,
+    or `following` None). So forecasting follows a question without a write here, and
+    `following` False unfollows it even after forecasting.
+
+    A row also keeps the follower's baselines: the community median their last "moved"
+    alert was about (small drifts add up against it until one move crosses their
+    threshold), and the moment and median of their last "mark all as seen" on the
+    following page (what changed since is measured from them). A row made only for the
+    baselines leaves `following` None."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="follows")
+    question = models.ForeignKey(
+        "questions.Question", on_delete=models.CASCADE, related_name="follows"
+    )
+    following = models.BooleanField(null=True, blank=True)
+    alerted_median = models.FloatField(null=True, blank=True)
+    seen_at = models.DateTimeField(null=True, blank=True)
+    seen_median = models.FloatField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "question"], name="follow_once"),
+        ]
+        indexes = [models.Index(fields=["question", "following"], name="follow_question")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} on {self.question_id}: {self.following}"
+
+
+class AlertPreference(models.Model):
+    """How a forecaster wants their alerts: which kinds, how large a community move
+    counts, and whether they are emailed at once, in a daily digest, or not at all. One
+    row per user, made on their first change; without one the defaults apply."""
+
+    class Delivery(models.TextChoices):
+        IMMEDIATE = "immediate", "By email as they happen"
+        DAILY = "daily", "In a daily digest email"
+        OFF = "off", "No email: only on the following page"
+
+    DEFAULT_THRESHOLD = 10
+    MIN_THRESHOLD = 1
+    MAX_THRESHOLD = 50
+
+    user = models.OneToOneField(
+        User, on_delete=models.CASCADE, primary_key=True, related_name="alert_preference"
+    )
+    # Percentage points; None turns the community-move alerts off.
+    community_move_threshold = models.PositiveSmallIntegerField(
+        null=True, blank=True, default=DEFAULT_THRESHOLD
+    )
+    delivery = models.CharField(max_length=10, choices=Delivery.choices, default=Delivery.DAILY)
+    clarification = models.BooleanField(default=True)
+    community_move = models.BooleanField(default=True)
+    resolution = models.BooleanField(default=True)
+    replies = models.BooleanField(default=True, help_text="Replies and mentions.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(community_move_threshold__isnull=True)
+                | models.Q(community_move_threshold__gte=1, community_move_threshold__lte=50),
+                name="alert_threshold_in_range",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"alert preferences of {self.user_id}"
+
+    def wants(self, kind: str) -> bool:
+        """Whether alerts of `kind` (an Alert.Kind) are recorded for this user."""
+        if kind == Alert.Kind.COMMUNITY_MOVE:
+            return self.community_move and self.community_move_threshold is not None
+        field = {
+            Alert.Kind.CLARIFICATION: "clarification",
+            Alert.Kind.RESOLUTION: "resolution",
+            Alert.Kind.REPLY: "replies",
+            Alert.Kind.MENTION: "replies",
+        }[Alert.Kind(kind)]
+        return bool(getattr(self, field))

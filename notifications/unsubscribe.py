@@ -9,14 +9,19 @@ from django.core import signing
 from django.urls import reverse
 
 from accounts.models import User
+from notifications.following import alert_delivery_off
 from notifications.links import site_url
-from notifications.models import SentEmail
+from notifications.models import AlertPreference, SentEmail
 
 # The preference each kind of email obeys; the unsubscribe link turns it off. The staff
-# digest obeys none: it goes to every active staff account with an address.
+# digest obeys none: it goes to every active staff account with an address. The alert
+# emails (at once or daily) obey the alert preferences' `delivery`, which the link sets to
+# "off"; the others obey a flag on the account.
+ALERT_DELIVERY = "alert_delivery"
 PREFERENCE_OF_KIND: dict[str, str] = {
     SentEmail.Kind.RESOLUTION: "email_on_resolution",
     SentEmail.Kind.REMINDER: "email_reminders",
+    SentEmail.Kind.ALERTS: ALERT_DELIVERY,
 }
 UNSUBSCRIBE_SALT = "foreseer.email.unsubscribe"
 
@@ -36,7 +41,11 @@ class UnsubscribeTarget:
 
     @property
     def subscribed(self) -> bool:
-        return bool(getattr(self.user, PREFERENCE_OF_KIND[self.kind]))
+        preference = PREFERENCE_OF_KIND[self.kind]
+        if preference == ALERT_DELIVERY:
+            chosen = AlertPreference.objects.filter(user=self.user).first()
+            return chosen is None or chosen.delivery != AlertPreference.Delivery.OFF
+        return bool(getattr(self.user, preference))
 
 
 def unsubscribe_token(*, user_id: int, kind: str) -> str:
@@ -67,6 +76,8 @@ def user_unsubscribe(*, user: User, kind: str) -> bool:
     """Turn off one kind of email; True if it was on. A conditional UPDATE, so it leaves
     the account's other fields alone whatever else is saving it."""
     field = PREFERENCE_OF_KIND[kind]
+    if field == ALERT_DELIVERY:
+        return alert_delivery_off(user=user)
     changed = User.objects.filter(pk=user.pk, **{field: True}).update(**{field: False})
     setattr(user, field, False)
     return changed > 0

@@ -43,6 +43,16 @@ def beat_schedule() -> dict[str, dict[str, Any]]:
             "task": "pipeline.tasks.comment_alerts_sweep",
             "schedule": sweep,
         },
+        "alerts-sweep": {"task": "pipeline.tasks.alerts_sweep", "schedule": sweep},
+        # The alerts of those who want them at once; each alert is emailed once.
+        "alert-emails": {
+            "task": "pipeline.tasks.send_alert_emails",
+            "schedule": settings.FORESEER_ALERT_EMAIL_SECONDS,
+        },
+        "alert-digest": {
+            "task": "pipeline.tasks.send_alert_digest",
+            "schedule": crontab(hour=7, minute=30),
+        },
         # Daily emails; each is keyed so a second run the same day sends nothing.
         "forecast-reminders": {
             "task": "pipeline.tasks.send_forecast_reminders",

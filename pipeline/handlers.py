@@ -42,6 +42,10 @@ def on_comment_posted(payload: Payload) -> None:
     tasks.comment_alerts.delay(payload["comment_id"])
 
 
+def on_clarification_added(payload: Payload) -> None:
+    tasks.record_clarification_alerts.delay(payload["clarification_id"])
+
+
 HANDLERS = {
     Event.QUESTION_RESOLVED: on_question_resolved,
     Event.COMMUNITY_STALE: on_community_stale,
@@ -50,6 +54,7 @@ HANDLERS = {
     Event.RESCORE_STARTED: on_rescore_started,
     Event.PROVENANCE_CHANGED: on_provenance_changed,
     Event.COMMENT_POSTED: on_comment_posted,
+    Event.CLARIFICATION_ADDED: on_clarification_added,
 }
 
 

@@ -21,11 +21,17 @@ from claims.services.provenance import claims_sync_provenance
 from forecasts.community import community_sweep as community_sweep_due
 from forecasts.services import forecast_requests_prune, questions_close_due
 from notifications.comments import comment_alerts_due, comment_alerts_record
+from notifications.models import AlertPreference
 from notifications.services import (
+    alert_emails_send,
+    clarification_alerts_record,
+    community_move_alerts_record,
     forecast_reminders_send,
+    resolution_alerts_record,
     resolution_digest_send,
     resolution_emails_send,
 )
+from notifications.services import alerts_sweep as alerts_sweep_due
 from notifications.services import resolution_emails_sweep as resolution_emails_sweep_due
 from questions.models import Question
 from scoring.models import MaterializedScope, RescoreChunk
@@ -98,11 +104,14 @@ def rebuild_scopes() -> list[str]:
 
 @shared_task(**RETRY)
 def update_community(question_id: int, full: bool = False) -> int:
-    """Bring one question's community history up to date (or rebuild it, `full`)."""
+    """Bring one question's community history up to date (or rebuild it, `full`); then
+    alert the followers for whom the community forecast moved past their threshold."""
     try:
-        return community_update(question_id=question_id, full=full).points_written
+        written = community_update(question_id=question_id, full=full).points_written
     except Question.DoesNotExist:
         return 0
+    community_move_alerts_record(question_id=question_id)
+    return written
 
 
 @shared_task(**RETRY)
@@ -123,8 +132,29 @@ def sync_provenance(question_ids: list[int]) -> dict[str, int]:
 
 @shared_task(**RETRY)
 def send_resolution_emails(question_id: int) -> int:
-    """Queued by scoring once a resolved question's scores are written."""
+    """Queued by scoring once a resolved question's scores are written: the followers'
+    resolution alerts, then the forecasters' emails (which carry the news to those who
+    get them, so their alerts are not emailed again)."""
+    resolution_alerts_record(question_id=question_id)
     return resolution_emails_send(question_id=question_id)
+
+
+@shared_task(**RETRY)
+def record_clarification_alerts(clarification_id: int) -> int:
+    """Queued when a clarification is added: its question's followers are alerted."""
+    return clarification_alerts_record(clarification_id=clarification_id)
+
+
+@shared_task(**RETRY)
+def send_alert_emails() -> int:
+    """Every few minutes (beat): the alerts of those who want them at once."""
+    return alert_emails_send(delivery=AlertPreference.Delivery.IMMEDIATE)
+
+
+@shared_task(**RETRY)
+def send_alert_digest() -> int:
+    """Daily (beat, 07:30 UTC): the alerts of those who want a daily digest."""
+    return alert_emails_send(delivery=AlertPreference.Delivery.DAILY)
 
 
 @shared_task(**RETRY)
@@ -210,6 +240,13 @@ def provenance_sweep() -> list[int]:
 def resolution_emails_sweep() -> int:
     """The resolution emails' safety net: sends those whose queued task was lost."""
     return resolution_emails_sweep_due()
+
+
+@shared_task(**RETRY)
+def alerts_sweep() -> int:
+    """The alerts' safety net: the last week's clarifications and resolutions whose
+    followers' alerts a lost message left unrecorded are recorded."""
+    return alerts_sweep_due()
 
 
 @shared_task(**RETRY)

@@ -314,6 +314,10 @@ def clarification_add(
         raise ValidationError({"text": ["This field is required."]})
     if len(text) > CLARIFICATION_MAX_LENGTH:
         raise ValidationError({"text": [f"At most {CLARIFICATION_MAX_LENGTH} characters."]})
-    return Clarification.objects.create(
-        question=question, text=text, created_by=created_by, created_at=now or timezone.now()
-    )
+    with transaction.atomic():
+        clarification = Clarification.objects.create(
+            question=question, text=text, created_by=created_by, created_at=now or timezone.now()
+        )
+        # Its followers hear of it once this commits (a sweep repairs a lost message).
+        after_commit.clarification_added(clarification_id=clarification.pk)
+    return clarification

@@ -60,6 +60,7 @@ from discussion.services import (
 )
 from forecasts.models import Forecast
 from forecasts.services import forecast_submit, forecast_withdraw, questions_close_due
+from notifications.services import alerts_sweep, follow_set
 from notifications.unsubscribe import PREFERENCE_OF_KIND, unsubscribe_token
 from questions.models import Article, ArticleAuthor, Person, Project, Question, Tag
 from questions.services import (
@@ -247,6 +248,10 @@ def build_world() -> World:
             note="Reported by the ROK JCS.",
             evidence_links=["https://example.org/report"],
         )
+    # The followers' alerts of those clarifications and resolutions, as the tasks record
+    # them; and a question one forecaster stopped following.
+    alerts_sweep()
+    follow_set(user=bob, question=closed, following=False)
     # The questions' provenance as claims, as the import's task makes them.
     claims_sync_provenance()
     # A claim by a quoted speaker tracked directly by a resolved question, and by proxy.
@@ -731,6 +736,11 @@ FILLERS: dict[str, Callable[[World], list[str]]] = {
     "manage:claim_dismiss": lambda w: each_claim("manage:claim_dismiss", w),
     "manage:claim_draft": lambda w: each_claim("manage:claim_draft", w),
     "manage:likelihood_tables": lambda w: at("manage:likelihood_tables"),
+    # Following and alerts
+    "following:dashboard": lambda w: at("following:dashboard", {}, {"page": "2"}, {"page": "x"}),
+    "following:seen": lambda w: at("following:seen"),
+    "following:preferences": lambda w: at("following:preferences"),
+    "following:follow": lambda w: each_question("following:follow", w),
     # Accounts
     "signup": lambda w: at("signup"),
     "account_settings": lambda w: at("account_settings"),
@@ -847,6 +857,11 @@ FILLERS: dict[str, Callable[[World], list[str]]] = {
         {"sort": "bogus"},
         {"question": MISSING},
     ),
+    "api:following": lambda w: at("api:following", {}, {"limit": "1"}, {"bogus": "1"}),
+    "api:question-follow": lambda w: each_question("api:question-follow", w),
+    "api:alert-list": lambda w: at("api:alert-list", {}, {"limit": "1", "offset": "1"}),
+    "api:alerts-read": lambda w: at("api:alerts-read"),
+    "api:alert-preferences": lambda w: at("api:alert-preferences", {}, {"bogus": "1"}),
     "api:auth-token": lambda w: at("api:auth-token"),
     "api:auth-signup": lambda w: at("api:auth-signup"),
     "api:schema": lambda w: at("api:schema", {}, {"format": "json"}),

@@ -512,6 +512,8 @@ FORESEER_EXTREMIZING_A = env.float("FORESEER_EXTREMIZING_A", default=1.5)
 # A forecast on an open question untouched for this many days earns its author a
 # reminder (once per forecast); 0 turns reminders off for everyone.
 FORESEER_REMINDER_DAYS = env.int("FORESEER_REMINDER_DAYS", default=30)
+# How often the beat emails the alerts of forecasters who want them at once.
+FORESEER_ALERT_EMAIL_SECONDS = env.float("FORESEER_ALERT_EMAIL_SECONDS", default=300.0)
 # Seconds the question list, a question page, an article page and the questions API keep a
 # page rendered for anonymous visitors (everyone identified gets a fresh one); 0 turns it
 # off. The community forecast itself updates in the background within seconds.

@@ -50,6 +50,11 @@ ENDPOINTS = {
     "/api/comments/{id}/hide/": {"post"},
     "/api/comments/{id}/unhide/": {"post"},
     "/api/rationales/": {"get", "post"},
+    "/api/following/": {"get"},
+    "/api/questions/{slug}/follow/": {"get", "put", "post", "delete"},
+    "/api/alerts/": {"get"},
+    "/api/alerts/read/": {"post"},
+    "/api/alert-preferences/": {"get", "patch"},
 }
 
 

@@ -75,6 +75,7 @@ STAFF_PAGES: list[str | tuple[str, int]] = [
     "/accounts/settings/",
     "/accounts/password_change/",
     "/accounts/password_change/done/",
+    "/following/",
     "/leaderboard/?min_questions=0",
     "/calibration/?questions=all",
     "/analysis/questions/",
