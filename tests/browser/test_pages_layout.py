@@ -49,6 +49,9 @@ ANONYMOUS_PAGES: list[str | tuple[str, int]] = [
     "/leaderboard/",
     "/discussion/",
     "/questions/{open}/",
+    "/forecasters/editor/",
+    "/forecasters/layout-commenter/",
+    ("/forecasters/no-such-forecaster/", 404),
     "/scoring/",
     "/calibration/",
     "/questions/{resolved}/",
@@ -63,6 +66,9 @@ ANONYMOUS_PAGES: list[str | tuple[str, int]] = [
 ]
 FORECASTER_PAGES: list[str | tuple[str, int]] = [
     "/me/record/",
+    "/forecasters/layout-forecaster/",
+    "/forecasters/editor/",
+    "/accounts/settings/",
     "/questions/{open}/",
     ("/analysis/questions/", 403),
 ]
@@ -119,7 +125,9 @@ UNLABELLED = """() => [...document.querySelectorAll("input, select, textarea")]
 def site(tasks_inline) -> dict[str, str]:
     call_command("import_questions", str(settings.FORESEER_ARTICLE_QUESTIONS_FILE), verbosity=0)
     now = timezone.now()
-    staff = StaffFactory(username="editor")
+    staff = StaffFactory(
+        username="editor", bio="Reads **budget** documents.", calibration_public=True
+    )
     open_question = Question.objects.open(now).first()
     resolved = QuestionFactory(
         slug="resolved-for-layout",
@@ -152,7 +160,7 @@ def site(tasks_inline) -> dict[str, str]:
         origin=Forecast.Origin.WEB,
     )
     # A discussion: a shared rationale, a thread with a reply and a hidden comment.
-    layout = UserFactory(username="layout-commenter")
+    layout = UserFactory(username="layout-commenter", profile_public=False)
     top = rationale_share(forecast=held, by=staff)
     comment_post(author=layout, question=open_question, body="`code` @editor " * 20, parent=top)
     hidden = comment_post(author=layout, question=open_question, body="Rude.")
