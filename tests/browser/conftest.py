@@ -140,7 +140,9 @@ def tasks_inline(queued, monkeypatch):
     scores and the tables, as it would once a worker had caught up. A real worker
     runs them in tests/integration."""
     from pipeline.tasks import (
+        comment_alerts,
         rebuild_scopes,
+        record_clarification_alerts,
         score_question,
         send_resolution_emails,
         sync_provenance,
@@ -157,8 +159,14 @@ def tasks_inline(queued, monkeypatch):
     queued.sync_provenance.side_effect = lambda question_ids, *args, **kw: sync_provenance(
         question_ids
     )
+    queued.comment_alerts.side_effect = lambda comment_id, *args, **kw: comment_alerts(comment_id)
     monkeypatch.setattr(
         score_question, "delay", lambda question_id, *args, **kw: score_question(question_id)
+    )
+    monkeypatch.setattr(
+        record_clarification_alerts,
+        "delay",
+        lambda clarification_id, *args, **kw: record_clarification_alerts(clarification_id),
     )
     return queued
 
