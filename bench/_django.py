@@ -139,13 +139,15 @@ def load_users(count: int, *, prefix: str = "forecaster") -> list[int]:
     fields = (
         "username", "password", "email", "first_name", "last_name", "is_staff",
         "is_superuser", "is_active", "date_joined", "origin", "email_on_resolution",
-        "email_reminders", "username_key",
+        "email_reminders", "username_key", "display_name", "bio", "profile_public",
+        "calibration_public", "time_zone",
     )  # fmt: skip
     # COPY writes every column it is given and no default: a new NOT NULL column of the
     # user model must be added here too (the tiny runs in the test suite catch it).
     rows = (
         (f"{prefix}{i}", "!", f"{prefix}{i}@example.org", "", "", False, False, True, now,
-         User.Origin.IMPORT, False, False, username_key(f"{prefix}{i}"))
+         User.Origin.IMPORT, False, False, username_key(f"{prefix}{i}"), "", "", True, False,
+         "")
         for i in range(count)
     )  # fmt: skip
     with transaction.atomic():
@@ -208,13 +210,13 @@ def load_forecasts(data: Synthetic, *, question_ids: list[int], user_ids: list[i
     uids = np.asarray(user_ids)[data.user - 1]
     created = when(data.created_at)
     rows = (
-        (int(u), int(q), float(p), t, "", "import")
+        (int(u), int(q), float(p), t, "", "import", False)
         for q, u, p, t in zip(qids, uids, data.p_yes.tolist(), created, strict=True)
     )
     with transaction.atomic():
         written = insert_rows(
             Forecast, ("user_id", "question_id", "probability", "created_at", "rationale",
-                       "origin"), rows,
+                       "origin", "reaffirmed"), rows,
         )  # fmt: skip
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
