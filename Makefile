@@ -90,7 +90,7 @@ bench: $(RUN_STAMP)
 # The README's pictures: the browser tests save every main page under
 # test-artifacts/screenshots/; these are copied to docs/screenshots/.
 README_SCREENSHOTS := question resolution-queue calibration-laptop discussion \
-	resolved-headline-1280 profile-laptop
+	resolved-headline-top-1280 profile-laptop
 screenshots: $(TEST_STAMP)
 	REQUIRE_BROWSER=1 $(BIN)/python -m pytest -p no:cacheprovider -q tests/browser
 	@mkdir -p docs/screenshots

@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 from forecasts.models import Forecast
 from forecasts.services import forecast_submit
 from questions.services import question_resolve
-from tests.browser.conftest import log_in, screenshot
+from tests.browser.conftest import SCREENSHOTS, log_in, screenshot
 from tests.factories import QuestionFactory, StaffFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -72,6 +72,9 @@ def test_the_resolved_page_has_a_headline_and_fits(
     # The other rules wait behind the disclosure until asked for.
     disclosure = page.get_by_test_id("every-rule")
     expect(disclosure.locator(".score-line").first).to_be_hidden()
+    # The first screen, as a forecaster opens it (the README shows it).
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"resolved-headline-top-{width}.png"))
     disclosure.locator("summary").click()
     expect(disclosure.locator(".score-line")).to_have_count(7)
     expect(disclosure.locator(".score-line").first).to_be_visible()
