@@ -98,6 +98,7 @@ STAFF_PAGES: list[str | tuple[str, int]] = [
     "/manage/likelihood-tables/",
     "/discussion/",
     "/discussion/?sort=upvoted",
+    "/discussion/comments/{comment}/edit/",
 ]
 # Pages no request of the sweep can reach without harm (a server error, a throttled form,
 # a locked-out login): rendered here and served at these paths of the site, as the site
@@ -179,6 +180,7 @@ def site(tasks_inline) -> dict[str, str]:
         "open": open_question.slug,
         "resolved": resolved.slug,
         "draft": "draft-for-layout",
+        "comment": str(top.pk),
         "track_article": track.first.slug,
         "author": track.author.slug,
         "speaker": track.speaker.slug,
