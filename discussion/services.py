@@ -24,7 +24,7 @@ from discussion.models import (
     CommentVote,
 )
 from discussion.rules import HIDDEN_UNTIL_FORECAST, comment_editable, discussion_visible
-from forecasts.models import Forecast
+from forecasts.models import Forecast, Withdrawal
 from questions.models import Question
 
 
@@ -75,12 +75,19 @@ def _question_check(question: Question, user: User, now: datetime) -> None:
 
 
 def _held_forecast(user: User, question: Question, now: datetime) -> Forecast | None:
-    """The forecast `user` held on `question` at `now`: their latest one made by then."""
-    return (
+    """The forecast `user` held on `question` at `now`: their latest one made by then,
+    unless they withdrew it before `now` (they held none then)."""
+    latest = (
         Forecast.objects.filter(user=user, question=question, created_at__lte=now)
         .order_by("-created_at", "-id")
         .first()
     )
+    if latest is None:
+        return None
+    withdrawn = Withdrawal.objects.filter(
+        user=user, question=question, created_at__gte=latest.created_at, created_at__lte=now
+    ).exists()
+    return None if withdrawn else latest
 
 
 def comment_post(
