@@ -19,7 +19,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import BaseThrottle
 
 from accounts.signed_in import signed_in_user
-from common.api import slug_parameter, unknown_parameters
+from common.api import refuse_unknown_parameters, slug_parameter
 from common.pagination import BoundedLimitOffsetPagination, _whole_number
 from common.parsers import StrictFormParser, StrictJSONParser
 from common.throttling import RETRY_AFTER, THROTTLED
@@ -94,12 +94,6 @@ def _comment(request: Request, pk: int) -> Comment:
     return comment
 
 
-def _check_parameters(request: Request, takes: tuple[str, ...]) -> None:
-    errors = unknown_parameters(request.query_params.keys(), takes)
-    if errors:
-        raise exceptions.ValidationError(errors)
-
-
 class ThreadPagination(BoundedLimitOffsetPagination):
     """Threads come with their replies: a smaller page than the API's other lists."""
 
@@ -135,7 +129,7 @@ class QuestionCommentsView(WritesThrottled):
         responses={200: ThreadSerializer(many=True), 403: HIDDEN},
     )
     def get(self, request: Request, slug: str) -> Response:
-        _check_parameters(request, PAGING)
+        refuse_unknown_parameters(request, PAGING)
         question = _question(request, slug)
         _readable(request, question)
         page = self.paginate_queryset(question_threads(question=question))
@@ -321,7 +315,7 @@ class RationaleFeedView(WritesThrottled):
         responses={200: RationaleSerializer(many=True), 400: FIELD_ERRORS},
     )
     def get(self, request: Request) -> Response:
-        _check_parameters(request, ("sort", "question", *PAGING))
+        refuse_unknown_parameters(request, ("sort", "question", *PAGING))
         sort = request.query_params.get("sort") or SORT_NEWEST
         if sort not in SORTS:
             raise exceptions.ValidationError({"sort": [f"One of {', '.join(SORTS)}."]})
