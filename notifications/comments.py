@@ -17,7 +17,7 @@ from accounts.usernames import username_key
 from discussion.models import Comment
 from discussion.rules import discussion_visible
 from discussion.text import mentioned_names
-from notifications.alerts import alert_record
+from notifications.alerts import alert_record, wanting_alerts
 from notifications.models import Alert
 
 # A comment's alerts not recorded this long after it was written are recorded by the sweep.
@@ -66,7 +66,9 @@ def _record(comment: Comment, now: datetime) -> int:
     if parent is not None and parent.author_id != comment.author_id:
         replied_to.add(parent.author_id)
         recorded += alert_record(
-            users=User.objects.filter(pk=parent.author_id, is_active=True),
+            users=User.objects.filter(pk=parent.author_id, is_active=True).filter(
+                wanting_alerts(Alert.Kind.REPLY)
+            ),
             kind=Alert.Kind.REPLY,
             key=key,
             summary=f"{author} replied to your comment on “{question.title}”: "
@@ -79,6 +81,7 @@ def _record(comment: Comment, now: datetime) -> int:
     if keys:
         mentioned = (
             User.objects.filter(username_key__in=keys, is_active=True)
+            .filter(wanting_alerts(Alert.Kind.MENTION))
             .exclude(pk=comment.author_id)
             .exclude(origin=User.Origin.SYSTEM)
         )
