@@ -5,8 +5,6 @@ its community forecast until you forecast hides its discussion too: 403 naming
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -20,7 +18,7 @@ from rest_framework.throttling import BaseThrottle
 
 from accounts.signed_in import signed_in_user
 from common.api import refuse_unknown_parameters, slug_parameter
-from common.pagination import BoundedLimitOffsetPagination, _whole_number
+from common.pagination import BoundedLimitOffsetPagination
 from common.parsers import StrictFormParser, StrictJSONParser
 from common.throttling import RETRY_AFTER, THROTTLED
 from discussion.api.serializers import (
@@ -99,10 +97,6 @@ class ThreadPagination(BoundedLimitOffsetPagination):
 
     default_limit = 20
     max_limit = 100
-
-    def get_limit(self, request: Any) -> int:
-        limit = _whole_number(request, self.limit_query_param, minimum=1, maximum=self.max_limit)
-        return self.default_limit if limit is None else limit
 
 
 class WritesThrottled(GenericAPIView):
