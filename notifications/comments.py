@@ -9,14 +9,13 @@ from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
 from accounts.usernames import username_key
 from discussion.models import Comment
 from discussion.rules import discussion_visible
-from discussion.text import mentioned_names
+from discussion.text import comment_path, mentioned_names
 from notifications.alerts import alert_record, wanting_alerts
 from notifications.models import Alert
 
@@ -24,10 +23,6 @@ from notifications.models import Alert
 ALERTS_OVERDUE = timedelta(minutes=5)
 # The most comments one sweep hands on.
 SWEEP_BATCH = 500
-
-
-def comment_url(comment: Comment) -> str:
-    return reverse("questions:detail", args=[comment.question.slug]) + f"#comment-{comment.pk}"
 
 
 def _excerpt(text: str, length: int = 120) -> str:
@@ -57,7 +52,7 @@ def comment_alerts_record(*, comment_id: int, now: datetime | None = None) -> in
 
 def _record(comment: Comment, now: datetime) -> int:
     question = comment.question
-    url = comment_url(comment)
+    url = comment_path(comment)
     key = f"comment:{comment.pk}"
     author = comment.author.username
     recorded = 0
