@@ -180,6 +180,7 @@ class CommentView(WritesThrottled):
 
     @extend_schema(summary="One comment", responses={200: CommentSerializer, 403: HIDDEN})
     def get(self, request: Request, pk: int) -> Response:
+        refuse_unknown_parameters(request, ())
         return self._answer(request, _comment(request, pk))
 
     @extend_schema(

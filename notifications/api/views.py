@@ -103,6 +103,7 @@ class FollowView(APIView):
         responses={200: FollowStateSerializer},
     )
     def get(self, request: Request, slug: str) -> Response:
+        _refuse_unknown(request, ())
         return self._answer(request, self._question(slug))
 
     @extend_schema(
