@@ -141,8 +141,16 @@ class CsvExportMixin(APIView):
 def unknown_parameters(given: Iterable[str], takes: Sequence[str]) -> dict[str, list[str]]:
     """Errors for the query parameters an endpoint does not take, by name: a misspelt
     filter (`?speakers=`) would otherwise be ignored and answered as if it had matched."""
-    message = f"Not a parameter of this endpoint; it takes {', '.join(takes)}."
+    takes_text = ", ".join(takes) if takes else "none"
+    message = f"Not a parameter of this endpoint; it takes {takes_text}."
     return {name: [message] for name in sorted(set(given) - set(takes))}
+
+
+def refuse_unknown_parameters(request: Request, takes: Sequence[str]) -> None:
+    """A 400 naming each query parameter the endpoint does not take (unknown_parameters)."""
+    errors = unknown_parameters(request.query_params, takes)
+    if errors:
+        raise exceptions.ValidationError(errors)
 
 
 def csv_format_parameter(what: str) -> OpenApiParameter:

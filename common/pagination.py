@@ -29,13 +29,14 @@ def _whole_number(request: Any, name: str, *, minimum: int, maximum: int) -> int
 class BoundedLimitOffsetPagination(LimitOffsetPagination):
     """`limit` and `offset` paging with a maximum page size; a limit or offset that is not
     a whole number in range is a 400 naming it (the database would refuse an offset past
-    a bigint, and a client asking for a million rows must learn the page size)."""
+    a bigint, and a client asking for a million rows must learn the page size). A
+    subclass sets its own `default_limit` and `max_limit`."""
 
     default_limit = 50
     max_limit = MAX_PAGE_SIZE
 
     def get_limit(self, request: Any) -> int:
-        limit = _whole_number(request, self.limit_query_param, minimum=1, maximum=MAX_PAGE_SIZE)
+        limit = _whole_number(request, self.limit_query_param, minimum=1, maximum=self.max_limit)
         return self.default_limit if limit is None else limit
 
     def get_offset(self, request: Any) -> int:
@@ -45,7 +46,7 @@ class BoundedLimitOffsetPagination(LimitOffsetPagination):
     def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
         parameters = super().get_schema_operation_parameters(view)
         bounds = {
-            self.limit_query_param: (1, MAX_PAGE_SIZE),
+            self.limit_query_param: (1, self.max_limit),
             self.offset_query_param: (0, MAX_OFFSET),
         }
         for parameter in parameters:

@@ -24,7 +24,7 @@ from discussion.models import (
     CommentVote,
 )
 from discussion.rules import HIDDEN_UNTIL_FORECAST, comment_editable, discussion_visible
-from forecasts.models import Forecast
+from forecasts.models import Forecast, Withdrawal
 from questions.models import Question
 
 
@@ -75,12 +75,19 @@ def _question_check(question: Question, user: User, now: datetime) -> None:
 
 
 def _held_forecast(user: User, question: Question, now: datetime) -> Forecast | None:
-    """The forecast `user` held on `question` at `now`: their latest one made by then."""
-    return (
+    """The forecast `user` held on `question` at `now`: their latest one made by then,
+    unless they withdrew it before `now` (they held none then)."""
+    latest = (
         Forecast.objects.filter(user=user, question=question, created_at__lte=now)
         .order_by("-created_at", "-id")
         .first()
     )
+    if latest is None:
+        return None
+    withdrawn = Withdrawal.objects.filter(
+        user=user, question=question, created_at__gte=latest.created_at, created_at__lte=now
+    ).exists()
+    return None if withdrawn else latest
 
 
 def comment_post(
@@ -192,17 +199,22 @@ def _moderator_check(by: User) -> None:
         raise CommentPermissionDenied("moderator", "Only staff moderate comments.")
 
 
+def _reason_clean(reason: object, *, required: bool) -> str:
+    text = reason.strip() if isinstance(reason, str) else ""
+    if required and not text:
+        raise ValidationError({"reason": ["Say why the comment is hidden."]})
+    if len(text) > MAX_REASON_CHARS:
+        raise ValidationError({"reason": [f"A reason is at most {MAX_REASON_CHARS} characters."]})
+    return text
+
+
 def comment_hide(
     *, comment: Comment, by: User, reason: object, now: datetime | None = None
 ) -> Comment:
     """Staff hide a comment, saying why; the row of who, when and why is kept. A hidden
     comment keeps its place: readers see that it was hidden and the reason."""
     _moderator_check(by)
-    text = reason.strip() if isinstance(reason, str) else ""
-    if not text:
-        raise ValidationError({"reason": ["Say why the comment is hidden."]})
-    if len(text) > MAX_REASON_CHARS:
-        raise ValidationError({"reason": [f"A reason is at most {MAX_REASON_CHARS} characters."]})
+    text = _reason_clean(reason, required=True)
     now = now or timezone.now()
     with transaction.atomic():
         locked = Comment.objects.select_for_update().get(pk=comment.pk)
@@ -224,9 +236,7 @@ def comment_unhide(
 ) -> Comment:
     """Staff show a hidden comment again; the audit trail keeps the hiding and this."""
     _moderator_check(by)
-    text = reason.strip() if isinstance(reason, str) else ""
-    if len(text) > MAX_REASON_CHARS:
-        raise ValidationError({"reason": [f"A reason is at most {MAX_REASON_CHARS} characters."]})
+    text = _reason_clean(reason, required=False)
     now = now or timezone.now()
     with transaction.atomic():
         locked = Comment.objects.select_for_update().get(pk=comment.pk)

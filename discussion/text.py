@@ -7,9 +7,11 @@ from __future__ import annotations
 import re
 from urllib.parse import quote
 
+from django.urls import reverse
 from django.utils.html import escape
 
 from common.markdown import markdown_to_html
+from discussion.models import Comment
 
 # The most mentions one comment alerts (and links); the rest are plain text.
 MAX_MENTIONS = 20
@@ -25,6 +27,11 @@ _NO_MENTION_TAGS = ("a", "code", "pre")
 
 def profile_path(username: str) -> str:
     return f"/forecasters/{quote(username, safe='')}/"
+
+
+def comment_path(comment: Comment) -> str:
+    """The comment in its place on its question's page."""
+    return reverse("questions:detail", args=[comment.question.slug]) + f"#comment-{comment.pk}"
 
 
 def mentioned_names(body: str) -> list[str]:

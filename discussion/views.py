@@ -43,14 +43,11 @@ from discussion.services import (
     comment_vote,
     rationale_share,
 )
+from discussion.text import comment_path
 from forecasts.models import Forecast
 from questions.models import Question
 
 FEED_PER_PAGE = 25
-
-
-def comment_anchor(comment: Comment) -> str:
-    return reverse("questions:detail", args=[comment.question.slug]) + f"#comment-{comment.pk}"
 
 
 def _question_url(question: Question) -> str:
@@ -99,7 +96,7 @@ def comment_post_view(request: HttpRequest, slug: str) -> HttpResponse:
             add_service_errors(form, error)
         else:
             messages.success(request, "Comment posted.")
-            return redirect(comment_anchor(comment))
+            return redirect(comment_path(comment))
     context = {"question": question, "form": form, "replying_to": form.data.get("parent")}
     return render(request, "discussion/comment_form.html", context, status=400)
 
@@ -121,7 +118,7 @@ def comment_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
                 add_service_errors(form, error)
             else:
                 messages.success(request, "Comment edited.")
-                return redirect(comment_anchor(comment))
+                return redirect(comment_path(comment))
         status = 400
     else:
         form = CommentEditForm(initial={"body": comment.body})
@@ -147,7 +144,7 @@ def comment_vote_view(request: HttpRequest, pk: int) -> HttpResponse:
             comment_vote(comment=comment, user=user)
     except ValidationError as error:
         _service_refusal(request, error)
-    return redirect(_back(request) or comment_anchor(comment))
+    return redirect(_back(request) or comment_path(comment))
 
 
 def _back(request: HttpRequest) -> str | None:
@@ -175,7 +172,7 @@ def comment_moderate_view(request: HttpRequest, pk: int, *, hide: bool) -> HttpR
         _service_refusal(request, error)
     else:
         messages.success(request, "Comment hidden." if hide else "Comment shown again.")
-    return redirect(comment_anchor(comment))
+    return redirect(comment_path(comment))
 
 
 @require_POST
@@ -190,7 +187,7 @@ def rationale_share_view(request: HttpRequest, pk: int) -> HttpResponse:
         _service_refusal(request, error)
         return redirect(_question_url(forecast.question))
     messages.success(request, "Your rationale is in the discussion.")
-    return redirect(comment_anchor(comment))
+    return redirect(comment_path(comment))
 
 
 def rationale_feed_view(request: HttpRequest) -> HttpResponse:

@@ -20,7 +20,7 @@ from notifications.links import site_url
 from notifications.messages import email_message
 from notifications.models import Alert, AlertPreference, SentEmail
 from notifications.outbox import Outgoing, outbox_send
-from notifications.selectors import ALERTS_SHOWN
+from notifications.selectors import ALERTS_SHOWN, about_a_hidden_comment
 
 # An alert older than this is not emailed any more (someone who turns emails back on is
 # not sent a month of old news); it stays on the following page.
@@ -30,7 +30,8 @@ ALERT_EMAIL_MAX_AGE = timedelta(days=7)
 def pending_alerts(*, delivery: str, now: datetime) -> list[Alert]:
     """The alerts to email to the users whose delivery is `delivery` (no preferences:
     the daily digest), oldest first by user: not emailed yet, not claimed by a run in
-    progress, of a kind the user still wants, to an active account with an address."""
+    progress, of a kind the user still wants, to an active account with an address, and
+    not quoting a comment a moderator has since hidden."""
     chosen = Q(user__alert_preference__delivery=delivery)
     if delivery == AlertPreference.Delivery.DAILY:
         chosen |= Q(user__alert_preference__isnull=True)
@@ -50,6 +51,7 @@ def pending_alerts(*, delivery: str, now: datetime) -> list[Alert]:
         .exclude(user__email="")
         .exclude(user__origin=User.Origin.SYSTEM)
         .filter(~Exists(claimed))
+        .exclude(about_a_hidden_comment())
         .select_related("user", "user__alert_preference", "question")
         .order_by("user_id", "created_at", "id")
     )

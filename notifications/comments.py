@@ -9,25 +9,20 @@ from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
 from accounts.usernames import username_key
 from discussion.models import Comment
 from discussion.rules import discussion_visible
-from discussion.text import mentioned_names
-from notifications.alerts import alert_record
+from discussion.text import comment_path, mentioned_names
+from notifications.alerts import alert_record, wanting_alerts
 from notifications.models import Alert
 
 # A comment's alerts not recorded this long after it was written are recorded by the sweep.
 ALERTS_OVERDUE = timedelta(minutes=5)
 # The most comments one sweep hands on.
 SWEEP_BATCH = 500
-
-
-def comment_url(comment: Comment) -> str:
-    return reverse("questions:detail", args=[comment.question.slug]) + f"#comment-{comment.pk}"
 
 
 def _excerpt(text: str, length: int = 120) -> str:
@@ -57,7 +52,7 @@ def comment_alerts_record(*, comment_id: int, now: datetime | None = None) -> in
 
 def _record(comment: Comment, now: datetime) -> int:
     question = comment.question
-    url = comment_url(comment)
+    url = comment_path(comment)
     key = f"comment:{comment.pk}"
     author = comment.author.username
     recorded = 0
@@ -66,7 +61,9 @@ def _record(comment: Comment, now: datetime) -> int:
     if parent is not None and parent.author_id != comment.author_id:
         replied_to.add(parent.author_id)
         recorded += alert_record(
-            users=User.objects.filter(pk=parent.author_id, is_active=True),
+            users=User.objects.filter(pk=parent.author_id, is_active=True).filter(
+                wanting_alerts(Alert.Kind.REPLY)
+            ),
             kind=Alert.Kind.REPLY,
             key=key,
             summary=f"{author} replied to your comment on “{question.title}”: "
@@ -79,6 +76,7 @@ def _record(comment: Comment, now: datetime) -> int:
     if keys:
         mentioned = (
             User.objects.filter(username_key__in=keys, is_active=True)
+            .filter(wanting_alerts(Alert.Kind.MENTION))
             .exclude(pk=comment.author_id)
             .exclude(origin=User.Origin.SYSTEM)
         )

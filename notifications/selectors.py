@@ -8,10 +8,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import CharField, Exists, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
 from accounts.models import User
+from discussion.models import Comment
 from forecasts.models import Forecast
 from forecasts.selectors import community_forecasts_for_viewer
 from notifications.models import Alert, AlertPreference, Follow
@@ -90,9 +92,28 @@ def alert_preferences_for(*, user: User) -> AlertPreference:
     return found if found is not None else AlertPreference(user=user)
 
 
+def about_a_hidden_comment() -> Q:
+    """Alerts of a reply or mention whose comment a moderator has since hidden: their
+    summary quotes it, so they are neither listed nor emailed."""
+    hidden = (
+        Comment.objects.filter(hidden=True)
+        .annotate(
+            alert_key=Concat(Value("comment:"), Cast("pk", CharField()), output_field=CharField())
+        )
+        .filter(alert_key=OuterRef("key"))
+    )
+    return Q(kind__in=[Alert.Kind.REPLY, Alert.Kind.MENTION]) & Q(Exists(hidden))
+
+
 def alerts_of(*, user: User) -> QuerySet[Alert]:
-    """The user's alerts, newest first (page or cap them)."""
-    return Alert.objects.filter(user=user).select_related("question").order_by("-created_at", "-id")
+    """The user's alerts, newest first (page or cap them), but those quoting a comment a
+    moderator hid."""
+    return (
+        Alert.objects.filter(user=user)
+        .exclude(about_a_hidden_comment())
+        .select_related("question")
+        .order_by("-created_at", "-id")
+    )
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Subquery
 
 from accounts.models import User
+from common.text import control_character
 from forecasts.models import Forecast
 from forecasts.selectors import (
     CommunityForecast,
@@ -179,7 +180,10 @@ PROFILE_SCORES = 50
 
 def profile_user(username: str) -> User | None:
     """The forecaster a profile is for; None for no such name and for the system's own
-    accounts (the community forecast, the articles' forecasters)."""
+    accounts (the community forecast, the articles' forecasters). A name holding a control
+    character (NUL, which PostgreSQL refuses in any text) names no one."""
+    if control_character(username):
+        return None
     return User.objects.exclude(origin=User.Origin.SYSTEM).filter(username=username).first()
 
 

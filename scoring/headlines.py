@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from scoring import registry
 from scoring.registry import ACCURACY, DAILY_BRIER
+from scoring.scorecard import ordinal
 from scoring.selectors import LeaderboardPage, LeaderboardRow, RuleStanding
 
 BOARD_PLACES = 3
@@ -24,11 +25,6 @@ def _compare(rule: registry.Rule, mine: float, other: float) -> str:
     if round(mine, BOARD_PLACES) == round(other, BOARD_PLACES):
         return "the same as"
     return "better than" if (mine < other) == rule.lower_is_better else "worse than"
-
-
-def _ordinal(n: int) -> str:
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
 
 
 def _plural(count: int, word: str) -> str:
@@ -73,7 +69,7 @@ def leaderboard_headline(*, board: LeaderboardPage, mine: LeaderboardRow | None)
     rule = board.rule
     if mine is not None and mine.rank is not None:
         return (
-            f"You rank {_ordinal(mine.rank)} of {board.ranked} by {rule.label} with "
+            f"You rank {ordinal(mine.rank)} of {board.ranked} by {rule.label} with "
             f"{_figure(rule, mine)}{_against_crowd(rule, mine, board.community)}."
         )
     if mine is not None:

@@ -74,7 +74,8 @@ def _compare(mine: float, other: float, *, lower_is_better: bool) -> str:
     return "better than" if better else "worse than"
 
 
-def _ordinal(n: int) -> str:
+def ordinal(n: int) -> str:
+    """1st, 2nd, 3rd, 4th, ..., 11th, 12th, 13th, ..., 21st."""
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"
 
@@ -163,7 +164,7 @@ def _peer(mine: Row, context: _Context) -> str:
         verdict = "you gave the actual outcome less probability than the other forecasters"
     meaning = (
         f"Your {PEER.label.lower()} of {_fmt(PEER, value)} means {verdict}, on average over the "
-        f"time your forecasts stood. It ranks {_ordinal(context.rank)} of {context.ranked} "
+        f"time your forecasts stood. It ranks {ordinal(context.rank)} of {context.ranked} "
         f"forecaster{'s' if context.ranked != 1 else ''} on this question."
     )
     return meaning + _community_clause(PEER, context)

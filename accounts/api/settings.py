@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 from accounts.models import User
 from accounts.services import USER_SETTINGS, user_settings_update
 from accounts.signed_in import signed_in_user
-from common.api import StrictBooleanField, TextTakesText
+from common.api import StrictBooleanField, TextTakesText, refuse_unknown_parameters
 from common.parsers import StrictJSONParser
 
 
@@ -57,6 +57,7 @@ class UserSettingsView(APIView):
 
     @extend_schema(summary="Your settings", responses={200: UserSettingsSerializer})
     def get(self, request: Request) -> Response:
+        refuse_unknown_parameters(request, ())
         return Response(UserSettingsSerializer(signed_in_user(request.user)).data)
 
     @extend_schema(

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -13,7 +12,7 @@ from rest_framework import serializers
 from accounts.models import User
 from common.api import SlugRelation, TextTakesText
 from discussion.models import MAX_BODY_CHARS, MAX_REASON_CHARS, Comment
-from discussion.text import body_html, profile_path
+from discussion.text import body_html, comment_path, profile_path
 from questions.models import Question
 
 
@@ -95,7 +94,7 @@ class CommentSerializer(serializers.ModelSerializer):
         return comment.pk in self.context.get("voted", set())
 
     def get_url(self, comment: Comment) -> str:
-        return reverse("questions:detail", args=[comment.question.slug]) + f"#comment-{comment.pk}"
+        return comment_path(comment)
 
 
 class ThreadSerializer(CommentSerializer):

@@ -5,8 +5,6 @@ its community forecast until you forecast hides its discussion too: 403 naming
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -19,8 +17,8 @@ from rest_framework.response import Response
 from rest_framework.throttling import BaseThrottle
 
 from accounts.signed_in import signed_in_user
-from common.api import slug_parameter, unknown_parameters
-from common.pagination import BoundedLimitOffsetPagination, _whole_number
+from common.api import refuse_unknown_parameters, slug_parameter
+from common.pagination import BoundedLimitOffsetPagination
 from common.parsers import StrictFormParser, StrictJSONParser
 from common.throttling import RETRY_AFTER, THROTTLED
 from discussion.api.serializers import (
@@ -94,21 +92,11 @@ def _comment(request: Request, pk: int) -> Comment:
     return comment
 
 
-def _check_parameters(request: Request, takes: tuple[str, ...]) -> None:
-    errors = unknown_parameters(request.query_params.keys(), takes)
-    if errors:
-        raise exceptions.ValidationError(errors)
-
-
 class ThreadPagination(BoundedLimitOffsetPagination):
     """Threads come with their replies: a smaller page than the API's other lists."""
 
     default_limit = 20
     max_limit = 100
-
-    def get_limit(self, request: Any) -> int:
-        limit = _whole_number(request, self.limit_query_param, minimum=1, maximum=self.max_limit)
-        return self.default_limit if limit is None else limit
 
 
 class WritesThrottled(GenericAPIView):
@@ -135,7 +123,7 @@ class QuestionCommentsView(WritesThrottled):
         responses={200: ThreadSerializer(many=True), 403: HIDDEN},
     )
     def get(self, request: Request, slug: str) -> Response:
-        _check_parameters(request, PAGING)
+        refuse_unknown_parameters(request, PAGING)
         question = _question(request, slug)
         _readable(request, question)
         page = self.paginate_queryset(question_threads(question=question))
@@ -192,6 +180,7 @@ class CommentView(WritesThrottled):
 
     @extend_schema(summary="One comment", responses={200: CommentSerializer, 403: HIDDEN})
     def get(self, request: Request, pk: int) -> Response:
+        refuse_unknown_parameters(request, ())
         return self._answer(request, _comment(request, pk))
 
     @extend_schema(
@@ -321,7 +310,7 @@ class RationaleFeedView(WritesThrottled):
         responses={200: RationaleSerializer(many=True), 400: FIELD_ERRORS},
     )
     def get(self, request: Request) -> Response:
-        _check_parameters(request, ("sort", "question", *PAGING))
+        refuse_unknown_parameters(request, ("sort", "question", *PAGING))
         sort = request.query_params.get("sort") or SORT_NEWEST
         if sort not in SORTS:
             raise exceptions.ValidationError({"sort": [f"One of {', '.join(SORTS)}."]})

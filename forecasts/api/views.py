@@ -3,7 +3,9 @@ forecast is appended, never changed (PUT, PATCH and DELETE answer 405)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -15,7 +17,7 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_view,
 )
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAdminUser, IsAuthenticated
 from rest_framework.request import Request
@@ -221,9 +223,26 @@ class _StandingForecastChange(APIView):
     def question(self, request: Request, slug: str) -> Question:
         return get_object_or_404(Question.objects.visible_to(request.user), slug=slug)
 
-    def conflict(self, error: NoStandingForecast) -> Response:
-        message = str(error)
-        return Response({"detail": message, "forecast": [message]}, status=status.HTTP_409_CONFLICT)
+    def change(
+        self,
+        request: Request,
+        slug: str,
+        service: Callable[..., Any],
+        serializer: type[serializers.BaseSerializer[Any]],
+    ) -> Response:
+        """Apply `service` to the user's standing forecast on the question: 201 with what
+        it recorded, or 409 naming `forecast` when there is none."""
+        question = self.question(request, slug)
+        try:
+            recorded = service(
+                user=signed_in_user(request.user), question=question, origin=Forecast.Origin.API
+            )
+        except NoStandingForecast as error:
+            message = str(error)
+            return Response(
+                {"detail": message, "forecast": [message]}, status=status.HTTP_409_CONFLICT
+            )
+        return Response(serializer(recorded).data, status=status.HTTP_201_CREATED)
 
 
 class ForecastWithdrawView(_StandingForecastChange):
@@ -248,14 +267,7 @@ class ForecastWithdrawView(_StandingForecastChange):
         },
     )
     def post(self, request: Request, slug: str) -> Response:
-        question = self.question(request, slug)
-        try:
-            withdrawal = forecast_withdraw(
-                user=signed_in_user(request.user), question=question, origin=Forecast.Origin.API
-            )
-        except NoStandingForecast as error:
-            return self.conflict(error)
-        return Response(WithdrawalSerializer(withdrawal).data, status=status.HTTP_201_CREATED)
+        return self.change(request, slug, forecast_withdraw, WithdrawalSerializer)
 
 
 class ForecastReaffirmView(_StandingForecastChange):
@@ -280,11 +292,4 @@ class ForecastReaffirmView(_StandingForecastChange):
         },
     )
     def post(self, request: Request, slug: str) -> Response:
-        question = self.question(request, slug)
-        try:
-            forecast = forecast_reaffirm(
-                user=signed_in_user(request.user), question=question, origin=Forecast.Origin.API
-            )
-        except NoStandingForecast as error:
-            return self.conflict(error)
-        return Response(ForecastSerializer(forecast).data, status=status.HTTP_201_CREATED)
+        return self.change(request, slug, forecast_reaffirm, ForecastSerializer)

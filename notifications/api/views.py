@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.signed_in import signed_in_user
-from common.api import slug_parameter, unknown_parameters
+from common.api import refuse_unknown_parameters, slug_parameter
 from common.parsers import StrictJSONParser
 from notifications.api.serializers import (
     AlertPreferenceSerializer,
@@ -48,9 +48,7 @@ PAGING = ("limit", "offset")
 
 
 def _refuse_unknown(request: Request, takes: tuple[str, ...] = PAGING) -> None:
-    unknown = unknown_parameters(request.query_params, takes)
-    if unknown:
-        raise ValidationError(unknown)
+    refuse_unknown_parameters(request, takes)
 
 
 class FollowingView(GenericAPIView):
@@ -105,6 +103,7 @@ class FollowView(APIView):
         responses={200: FollowStateSerializer},
     )
     def get(self, request: Request, slug: str) -> Response:
+        _refuse_unknown(request, ())
         return self._answer(request, self._question(slug))
 
     @extend_schema(

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from common.api import unknown_parameters
+from common.api import refuse_unknown_parameters
 from pages.selectors import PROFILE_QUESTIONS, PROFILE_SCORES, profile_for, profile_user
 from scoring.api.serializers import CalibrationSerializer
 
@@ -102,9 +102,7 @@ class ForecasterProfileView(APIView):
         },
     )
     def get(self, request: Request, username: str) -> Response:
-        unknown = unknown_parameters(request.query_params, ["format"])
-        if unknown:
-            raise ValidationError(unknown)
+        refuse_unknown_parameters(request, ["format"])
         user = profile_user(username)
         if user is None:
             raise NotFound(f"No forecaster named {username!r}.")

@@ -4,6 +4,10 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 from drf_spectacular.validation import validate_schema
+from rest_framework.test import APIClient
+
+from discussion.services import comment_post
+from tests.factories import QuestionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -253,3 +257,17 @@ def test_prediction_tracking_operations_are_described(api_client):
     assert tracking["schema"]["enum"] == ["dismissed", "proposed", "tracked", "untracked"]
     claim = schema["components"]["schemas"]["Claim"]["properties"]
     assert claim["tracking"]["readOnly"] is True
+
+
+@pytest.mark.parametrize(
+    "url", ["/api/me/", "/api/questions/open-q/follow/", "/api/comments/{comment}/"]
+)
+def test_single_reads_refuse_a_query_parameter_they_do_not_take(db, url):
+    user = UserFactory()
+    question = QuestionFactory(slug="open-q")
+    comment = comment_post(author=user, question=question, body="x")
+    client = APIClient()
+    client.force_authenticate(user)
+    response = client.get(url.format(comment=comment.pk) + "?bogus=1")
+    assert response.status_code == 400
+    assert list(response.json()) == ["bogus"]

@@ -10,8 +10,11 @@ from django.utils import timezone
 
 from discussion.models import Comment
 from discussion.services import comment_hide, comment_post
+from notifications.alert_emails import alert_emails_send
 from notifications.comments import comment_alerts_due, comment_alerts_record
-from notifications.models import Alert
+from notifications.models import Alert, AlertPreference
+from notifications.selectors import alerts_of
+from notifications.services import alert_preferences_update
 from pipeline import tasks
 from pipeline.beat import beat_schedule
 from tests.factories import UserFactory
@@ -109,3 +112,28 @@ def test_a_mention_on_a_hiding_question_alerts_only_those_who_may_read_it(
     comment = comment_post(author=ana, question=hiding_question, body="@bob @carol @mod look")
     comment_alerts_record(comment_id=comment.pk)
     assert [name for name, _, _ in alerts()] == ["carol", "mod"]
+
+
+def test_replies_and_mentions_turned_off_record_no_alert(ana, bob, question):
+    alert_preferences_update(user=ana, changes={"replies": False})
+    top = comment_post(author=ana, question=question, body="top")
+    reply = comment_post(author=bob, question=question, body="a reply", parent=top)
+    mention = comment_post(author=bob, question=question, body="@ana look")
+    assert comment_alerts_record(comment_id=reply.pk) == 0
+    assert comment_alerts_record(comment_id=mention.pk) == 0
+    assert alerts() == []
+
+
+def test_a_comment_hidden_after_its_alerts_were_recorded_is_neither_listed_nor_emailed(
+    ana, bob, moderator, question, mailoutbox
+):
+    top = comment_post(author=ana, question=question, body="top")
+    reply = comment_post(author=bob, question=question, body="abusive words", parent=top)
+    other = comment_post(author=bob, question=question, body="kind words", parent=top)
+    comment_alerts_record(comment_id=reply.pk)
+    comment_alerts_record(comment_id=other.pk)
+    comment_hide(comment=reply, by=moderator, reason="Abuse")
+    assert [alert.key for alert in alerts_of(user=ana)] == [f"comment:{other.pk}"]
+    assert alert_emails_send(delivery=AlertPreference.Delivery.DAILY) == 1
+    assert "kind words" in mailoutbox[0].body
+    assert "abusive" not in mailoutbox[0].body

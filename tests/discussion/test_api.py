@@ -6,9 +6,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from discussion.api.views import ThreadPagination
 from discussion.models import MAX_BODY_CHARS, Comment, CommentModeration
 from discussion.services import comment_hide, comment_post, rationale_share
 from tests.factories import ForecastFactory, QuestionFactory
@@ -287,3 +289,12 @@ def test_the_web_form_shares_the_rate_limit(ana, question, settings):
     assert client.post(f"/questions/{question.slug}/comments/", {"body": "one"}).status_code == 302
     assert client.post(f"/questions/{question.slug}/comments/", {"body": "two"}).status_code == 429
     assert Comment.objects.count() == 1
+
+
+def test_the_schema_gives_the_thread_pages_own_bound(api_client, question):
+    schema = api_client.get(reverse("api:schema"), {"format": "json"}).json()
+    operation = schema["paths"]["/api/questions/{slug}/comments/"]["get"]
+    limit = next(p for p in operation["parameters"] if p["name"] == "limit")
+    assert limit["schema"]["maximum"] == ThreadPagination.max_limit == 100
+    assert api_client.get(comments_url(question) + "?limit=100").status_code == 200
+    assert api_client.get(comments_url(question) + "?limit=101").status_code == 400

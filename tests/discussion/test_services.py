@@ -21,6 +21,8 @@ from discussion.services import (
     comment_vote,
     rationale_share,
 )
+from forecasts.models import Forecast
+from forecasts.services import forecast_withdraw
 from tests.factories import ForecastFactory, QuestionFactory
 
 pytestmark = pytest.mark.django_db
@@ -33,6 +35,11 @@ def test_a_comment_keeps_the_forecast_held_when_written(ana, question, ana_forec
     ForecastFactory(user=ana, question=question, probability=0.2)
     comment.refresh_from_db()
     assert comment.forecast == ana_forecast
+
+
+def test_a_comment_after_a_withdrawal_holds_no_forecast(ana, question, ana_forecast):
+    forecast_withdraw(user=ana, question=question, origin=Forecast.Origin.WEB)
+    assert comment_post(author=ana, question=question, body="Out for now.").forecast is None
 
 
 def test_a_comment_without_a_forecast_holds_none(bob, question):

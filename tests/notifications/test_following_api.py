@@ -122,6 +122,13 @@ def test_alerts_are_ones_own_and_can_be_marked_read(member, question):
     assert both.status_code == 400 and "seen" in both.json()
 
 
+def test_the_preferences_refuse_a_query_parameter_saying_they_take_none(member):
+    _user, client = member
+    response = client.get("/api/alert-preferences/?limit=5")
+    assert response.status_code == 400
+    assert response.json() == {"limit": ["Not a parameter of this endpoint; it takes none."]}
+
+
 def test_preferences_default_then_change_with_errors_by_field(member):
     user, client = member
     assert client.get("/api/alert-preferences/").json() == {

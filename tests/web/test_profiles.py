@@ -236,6 +236,12 @@ def test_system_accounts_and_unknown_names_have_no_profile(db, name):
     assert api_as(StaffFactory()).get(api_url(name)).status_code == 404
 
 
+@pytest.mark.parametrize("path", ["/forecasters/%00/", "/api/forecasters/a%00b/"])
+def test_a_name_with_a_nul_is_unknown_not_an_error(db, path):
+    # PostgreSQL refuses NUL in any text: the lookup must not reach it.
+    assert Client(raise_request_exception=False).get(path).status_code == 404
+
+
 # --- Links and cost ----------------------------------------------------------------------------
 
 
