@@ -10,8 +10,8 @@ from datetime import datetime, timedelta
 from itertools import groupby
 
 from django.core.mail import EmailMultiAlternatives
-from django.db.models import CharField, Exists, OuterRef, Q, Value
-from django.db.models.functions import Cast, Concat
+from django.db.models import CharField, Exists, F, OuterRef, Q, Value, Window
+from django.db.models.functions import Cast, Concat, RowNumber
 from django.urls import reverse
 from django.utils import timezone
 
@@ -52,6 +52,16 @@ def pending_alerts(*, delivery: str, now: datetime) -> list[Alert]:
         .exclude(user__origin=User.Origin.SYSTEM)
         .filter(~Exists(claimed))
         .exclude(about_a_hidden_comment())
+        # Each user's oldest ALERTS_SHOWN, numbered by the database: one email carries no
+        # more, and a user with thousands pending costs this run no more than that.
+        .annotate(
+            position=Window(
+                RowNumber(),
+                partition_by=[F("user_id")],
+                order_by=[F("created_at").asc(), F("id").asc()],
+            )
+        )
+        .filter(position__lte=ALERTS_SHOWN)
         .select_related("user", "user__alert_preference", "question")
         .order_by("user_id", "created_at", "id")
     )

@@ -11,7 +11,9 @@ from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
+from notifications.alert_emails import pending_alerts
 from notifications.models import Alert, AlertPreference, SentEmail
+from notifications.selectors import ALERTS_SHOWN
 from notifications.services import alert_emails_send, alert_preferences_update, alert_record
 from pipeline import tasks
 from tests.factories import QuestionFactory, UserFactory
@@ -152,3 +154,28 @@ def test_the_beat_sends_alerts_often_the_digest_daily_and_sweeps(settings):
     }
     assert schedule["alert-digest"]["schedule"] == crontab(hour=7, minute=30)
     assert schedule["alerts-sweep"]["schedule"] == 42.0
+
+
+def test_a_long_backlog_goes_out_in_emails_of_at_most_fifty_oldest_first(site, settings):
+    alice, bob = UserFactory(username="alice"), UserFactory(username="bob")
+    now = timezone.now()
+    question = QuestionFactory()
+    for n in range(ALERTS_SHOWN + 5):
+        alert_record(
+            users=[alice],
+            kind=Alert.Kind.CLARIFICATION,
+            key=f"c:{n}",
+            summary=f"Clarified {n}",
+            url=f"/questions/{question.slug}/",
+            question=question,
+            at=now - timedelta(minutes=100 - n),
+        )
+    record(bob, "c:bob", at=now - timedelta(minutes=1))
+    pending = pending_alerts(delivery=DAILY, now=now)
+    # The database hands over each user's oldest ALERTS_SHOWN only.
+    mine = [alert.key for alert in pending if alert.user_id == alice.pk]
+    assert mine == [f"c:{n}" for n in range(ALERTS_SHOWN)]
+    assert [alert.key for alert in pending if alert.user_id == bob.pk] == ["c:bob"]
+    assert alert_emails_send(delivery=DAILY, now=now) == 2
+    assert alert_emails_send(delivery=DAILY, now=now) == 1  # alice's last five
+    assert Alert.objects.filter(user=alice, emailed_at__isnull=True).count() == 0
