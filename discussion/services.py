@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from common import after_commit
+from common.text import CONTROL_MESSAGE, control_character
 from discussion.models import (
     MAX_BODY_CHARS,
     MAX_REASON_CHARS,
@@ -57,8 +58,9 @@ def comment_body_clean(body: object, *, field: str = "body") -> str:
                 ]
             }
         )
-    if "\x00" in text:
-        raise ValidationError({field: ["The text holds a NUL character."]})
+    # The same rule as the API's parsers, so the web form refuses what the API does.
+    if found := control_character(text):
+        raise ValidationError({field: [CONTROL_MESSAGE.format(found)]})
     return text
 
 

@@ -68,6 +68,15 @@ def test_an_empty_comment_is_shown_again_with_its_error(ana, question):
     assert not Comment.objects.exists()
 
 
+def test_a_control_character_is_refused_on_the_page_as_in_the_api(ana, question):
+    response = client_of(ana).post(
+        f"/questions/{question.slug}/comments/", {"body": "Ring the bell\x07 now."}
+    )
+    assert response.status_code == 400
+    assert "control character U+0007" in response.content.decode()
+    assert not Comment.objects.exists()
+
+
 def test_anonymous_posting_goes_to_login(client, question):
     response = client.post(f"/questions/{question.slug}/comments/", {"body": "hi"})
     assert response.status_code == 302 and "/login" in response["Location"]
