@@ -174,6 +174,24 @@ _BEFORE_CLOSE = Q(created_at__lt=F("question__scheduled_close_time")) & (
 )
 
 
+def _standing_before_close(forecasts: QuerySet[Forecast]) -> QuerySet[Forecast]:
+    """Of `forecasts`, each forecaster's latest made before their question's actual close,
+    unless they withdrew it before the close: the forecasts the community median counts."""
+    newer = (
+        Forecast.objects.filter(question=OuterRef("question"), user=OuterRef("user"))
+        .filter(_BEFORE_CLOSE)
+        .filter(
+            Q(created_at__gt=OuterRef("created_at"))
+            | Q(created_at=OuterRef("created_at"), id__gt=OuterRef("id"))
+        )
+    )
+    return (
+        forecasts.filter(_BEFORE_CLOSE)
+        .filter(~Exists(newer))
+        .filter(~Exists(_withdrawn_before_close()))
+    )
+
+
 def community_forecasts(*, questions: Sequence[Question]) -> dict[int, CommunityForecast]:
     """The community median and forecaster count of each question, by id, as the update
     task stored them with the question's history (`CommunityState.median`): one small
@@ -213,19 +231,8 @@ def _community_forecasts_live(*, ids: list[int]) -> dict[int, CommunityForecast]
     result = {question_id: CommunityForecast(median=None, forecasters=0) for question_id in ids}
     if not ids:
         return result
-    newer = (
-        Forecast.objects.filter(question=OuterRef("question"), user=OuterRef("user"))
-        .filter(_BEFORE_CLOSE)
-        .filter(
-            Q(created_at__gt=OuterRef("created_at"))
-            | Q(created_at=OuterRef("created_at"), id__gt=OuterRef("id"))
-        )
-    )
     standing = (
-        Forecast.objects.filter(question_id__in=ids)
-        .filter(_BEFORE_CLOSE)
-        .filter(~Exists(newer))
-        .filter(~Exists(_withdrawn_before_close()))
+        _standing_before_close(Forecast.objects.filter(question_id__in=ids))
         .order_by()
         .values_list("question_id", "probability")
     )
@@ -611,19 +618,8 @@ def forecast_spread(*, question: Question, bins: int = SPREAD_BINS) -> ForecastS
     """Each forecaster's standing forecast (as the community median counts them: before the
     actual close) bucketed in `bins` equal bins of probability, counted by the database in
     one query whatever the number of forecasts."""
-    newer = (
-        Forecast.objects.filter(question=OuterRef("question"), user=OuterRef("user"))
-        .filter(_BEFORE_CLOSE)
-        .filter(
-            Q(created_at__gt=OuterRef("created_at"))
-            | Q(created_at=OuterRef("created_at"), id__gt=OuterRef("id"))
-        )
-    )
     rows = (
-        Forecast.objects.filter(question=question)
-        .filter(_BEFORE_CLOSE)
-        .filter(~Exists(newer))
-        .filter(~Exists(_withdrawn_before_close()))
+        _standing_before_close(Forecast.objects.filter(question=question))
         .annotate(
             bin=Least(
                 Cast(Floor(F("probability") * bins + _BIN_EPSILON), IntegerField()),
