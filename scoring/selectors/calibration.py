@@ -36,57 +36,13 @@ def calibration_points(
     whether its question's scheduled close has passed (the default view counts only
     those).
 
-    One query: every forecast comes with its question's window, read by a join, which is
-    cheaper than the windows of every resolved question or an IN over thousands of them.
+    Two queries, the forecasts and the withdrawals that end them: each row comes with its
+    question's window, read by a join, which is cheaper than the windows of every resolved
+    question or an IN over thousands of them.
     No ORDER BY: the weights need only the tie-break, which NumPy ranks."""
     now = now or timezone.now()
-    rows = read_arrays(
-        Forecast.objects.filter(
-            forecasts,
-            question__type=Question.Type.BINARY,
-            question__resolution__in=["yes", "no"],
-        )
-        .annotate(outcome=Case(When(question__resolution="yes", then=Value(1)), default=Value(0)))
-        .order_by(),
-        "question_id",
-        "user_id",
-        "created_at",
-        "id",
-        "probability",
-        "question__open_time",
-        "question__scheduled_close_time",
-        "question__known_at",  # never null: the questions are resolved
-        "outcome",
-        kinds={
-            "question__open_time": "timestamp",
-            "question__scheduled_close_time": "timestamp",
-            "question__known_at": "timestamp",
-            "outcome": "int4",
-        },
-    )
-    gone = read_arrays(
-        Withdrawal.objects.filter(
-            forecasts,
-            question__type=Question.Type.BINARY,
-            question__resolution__in=["yes", "no"],
-        )
-        .annotate(outcome=Case(When(question__resolution="yes", then=Value(1)), default=Value(0)))
-        .order_by(),
-        "question_id",
-        "user_id",
-        "created_at",
-        "id",
-        "question__open_time",
-        "question__scheduled_close_time",
-        "question__known_at",
-        "outcome",
-        kinds={
-            "question__open_time": "timestamp",
-            "question__scheduled_close_time": "timestamp",
-            "question__known_at": "timestamp",
-            "outcome": "int4",
-        },
-    )
+    rows = _resolved_binary_rows(Forecast, forecasts, "probability")
+    gone = _resolved_binary_rows(Withdrawal, forecasts)
     n_forecasts = rows["id"].size
     if gone["id"].size:
         # Withdrawals end the forecasts before them; they stand for nothing themselves.
@@ -258,3 +214,35 @@ def calibration_for(
     scope = narrowed_to or Scope(ALL)
     report = calibration_of_scope(scope=scope, weighting=weighting, closed_only=closed_only)
     return Calibration(report=report, forecaster=None, scope=scope, within=None)
+
+
+def _resolved_binary_rows(
+    model: type[Forecast] | type[Withdrawal], forecasts: Q, *extra: str
+) -> dict[str, np.ndarray]:
+    """The rows of `model` (forecasts, or the withdrawals that end them) matching
+    `forecasts` on binary questions resolved yes or no, each with its question's window and
+    outcome, in one query with no ORDER BY."""
+    return read_arrays(
+        model.objects.filter(
+            forecasts,
+            question__type=Question.Type.BINARY,
+            question__resolution__in=["yes", "no"],
+        )
+        .annotate(outcome=Case(When(question__resolution="yes", then=Value(1)), default=Value(0)))
+        .order_by(),
+        "question_id",
+        "user_id",
+        "created_at",
+        "id",
+        *extra,
+        "question__open_time",
+        "question__scheduled_close_time",
+        "question__known_at",  # never null: the questions are resolved
+        "outcome",
+        kinds={
+            "question__open_time": "timestamp",
+            "question__scheduled_close_time": "timestamp",
+            "question__known_at": "timestamp",
+            "outcome": "int4",
+        },
+    )
