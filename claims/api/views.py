@@ -13,7 +13,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -43,7 +43,8 @@ from claims.api.serializers import (
     SpeakerSerializer,
     SpeakerWriteSerializer,
 )
-from claims.models import Claim, ClaimLink
+from claims.models import Claim
+from claims.selectors import claims_with_links
 from claims.services.people import outlet_create, outlet_update, person_create, person_update
 from claims.services.review import (
     AuthorName,
@@ -101,14 +102,12 @@ def api_field_names() -> Iterator[None]:
 
 
 def visible_claims(request: Request) -> QuerySet[Claim]:
-    claims = Claim.objects.all()
+    """The claims the requester may read (staff: every one; others: the accepted), with
+    what a list shows of each."""
+    claims = claims_with_links()
     if not request.user.is_staff:
         claims = claims.filter(status=Claim.Status.ACCEPTED)
-    return (
-        claims.select_related("speaker", "article")
-        .defer("article__text")
-        .prefetch_related(Prefetch("links", queryset=ClaimLink.objects.select_related("question")))
-    )
+    return claims
 
 
 def _write_responses(ok: Any, code: int = 200) -> dict[int, Any]:
