@@ -10,6 +10,7 @@ from django.utils.text import slugify
 from accounts.models import User
 from forecasts.models import Forecast
 from questions.models import Article, ArticleAuthor, Clarification, Outlet, Person, Question
+from scoring.models import Score
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -104,6 +105,26 @@ class ForecastFactory(factory.django.DjangoModelFactory):
     question = factory.SubFactory(QuestionFactory)
     probability = 0.6
     origin = Forecast.Origin.API
+
+
+class ScoreFactory(factory.django.DjangoModelFactory):
+    """A question's scores for one forecaster as the scoring task would store them, with
+    plain values under every rule; give the ones a test reads."""
+
+    class Meta:
+        model = Score
+
+    user = factory.SubFactory(UserFactory)
+    question = factory.SubFactory(QuestionFactory)
+    forecasts = 1
+    daily_brier = 0.3
+    active_days = 7
+    participation = 1.0
+    accuracy = 0.0
+    baseline = 10.0
+    peer = 1.0
+    log = -0.3
+    coverage = 1.0
 
 
 # SCORING.md worked example B (Good Judgment Open FAQ): open 2016-11-01 to

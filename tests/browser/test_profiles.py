@@ -9,33 +9,21 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from playwright.sync_api import Page, expect
 
-from accounts.models import User
 from questions.models import Question
-from scoring.models import Score
 from scoring.scopes import ALL, Scope
 from scoring.services import community_user, leaderboard_build
 from tests.browser.conftest import log_in, screenshot
-from tests.factories import ClarificationFactory, ForecastFactory, QuestionFactory, UserFactory
+from tests.factories import (
+    ClarificationFactory,
+    ForecastFactory,
+    QuestionFactory,
+    ScoreFactory,
+    UserFactory,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 MOMENT = datetime(2026, 3, 5, 18, 0, tzinfo=UTC)
-
-
-def _score(question: Question, person: User, accuracy: float) -> None:
-    Score.objects.create(
-        question=question,
-        user=person,
-        forecasts=1,
-        daily_brier=0.3,
-        active_days=7,
-        participation=1.0,
-        accuracy=accuracy,
-        baseline=10.0,
-        peer=1.0,
-        log=-0.3,
-        coverage=1.0,
-    )
 
 
 def page_overflows(page: Page) -> bool:
@@ -67,9 +55,9 @@ def test_another_forecasters_profile_from_the_leaderboard(
     Question.objects.filter(pk=question.pk).update(
         resolution=Question.Resolution.YES, known_at=MOMENT, resolution_set_at=MOMENT
     )
-    _score(question, ann, -0.1)
-    _score(question, bob, 0.2)
-    _score(question, community_user(), 0.0)
+    ScoreFactory(question=question, user=ann, accuracy=-0.1)
+    ScoreFactory(question=question, user=bob, accuracy=0.2)
+    ScoreFactory(question=question, user=community_user(), accuracy=0.0)
     leaderboard_build(scope=Scope(ALL))
 
     page.set_viewport_size({"width": width, "height": 800})

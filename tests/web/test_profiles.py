@@ -13,10 +13,15 @@ from rest_framework.test import APIClient
 
 from accounts.models import User
 from questions.models import Question
-from scoring.models import Score
 from scoring.scopes import ALL, Scope
 from scoring.services import community_user, leaderboard_build
-from tests.factories import ForecastFactory, QuestionFactory, StaffFactory, UserFactory
+from tests.factories import (
+    ForecastFactory,
+    QuestionFactory,
+    ScoreFactory,
+    StaffFactory,
+    UserFactory,
+)
 from tests.web.analysts import queries_for
 
 pytestmark = pytest.mark.django_db
@@ -35,22 +40,6 @@ def api_url(username: str) -> str:
 def test_url_names():
     assert reverse("profiles:forecaster_profile", args=["ann"]) == page_url("ann")
     assert reverse("api:forecaster-profile", args=["ann"]) == api_url("ann")
-
-
-def _score(question: Question, person: User, accuracy: float) -> None:
-    Score.objects.create(
-        question=question,
-        user=person,
-        forecasts=1,
-        daily_brier=0.3,
-        active_days=7,
-        participation=1.0,
-        accuracy=accuracy,
-        baseline=10.0,
-        peer=1.0,
-        log=-0.3,
-        coverage=1.0,
-    )
 
 
 @pytest.fixture
@@ -78,9 +67,9 @@ def ann(db, settings) -> User:
         title="Will the open thing happen?", hide_community_until_forecast=True
     )
     ForecastFactory(user=ann, question=hiding, probability=0.64)
-    _score(resolved, ann, -0.125)
-    _score(resolved, community_user(), 0.05)
-    _score(resolved, UserFactory(username="bob"), 0.3)
+    ScoreFactory(question=resolved, user=ann, accuracy=-0.125)
+    ScoreFactory(question=resolved, user=community_user(), accuracy=0.05)
+    ScoreFactory(question=resolved, user=UserFactory(username="bob"), accuracy=0.3)
     leaderboard_build(scope=Scope(ALL))
     return ann
 
@@ -256,7 +245,7 @@ def test_the_profile_costs_the_same_queries_however_long_the_record(client, ann)
     for _ in range(5):
         question = QuestionFactory()
         ForecastFactory(user=ann, question=question)
-        _score(question, ann, 0.1)
+        ScoreFactory(question=question, user=ann, accuracy=0.1)
     large, _ = queries_for(client, page_url("ann"))
     assert large == small
 
@@ -266,7 +255,7 @@ def test_lists_are_bounded(client, ann, monkeypatch):
     monkeypatch.setattr("pages.selectors.PROFILE_SCORES", 1)
     question = QuestionFactory()
     ForecastFactory(user=ann, question=question)
-    _score(question, ann, 0.1)
+    ScoreFactory(question=question, user=ann, accuracy=0.1)
     profile = client.get(page_url("ann")).context["profile"]
     assert len(profile.questions) == 1 and profile.questions_count == 3
     assert len(profile.scores) == 1 and profile.scores_count == 2
