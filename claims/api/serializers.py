@@ -18,7 +18,7 @@ from claims.services.review import (
     ClaimEdit,
     known_tables,
 )
-from common.api import SlugRelation, TextTakesText
+from common.api import SlugRelation, StrictBooleanField, TextTakesText
 from common.db import max_length
 from questions.models import Article, Outlet, Person, Question
 
@@ -261,15 +261,6 @@ class ArticleDetailSerializer(ArticleListSerializer):
         return list(ClaimSerializer(claims, many=True, context=self.context).data)
 
 
-class JSONBooleanField(serializers.BooleanField):
-    """true or false, as the schema says: DRF's would also take 0, 1, "yes" and "off"."""
-
-    def to_internal_value(self, data: Any) -> bool:
-        if not isinstance(data, bool):
-            self.fail("invalid", input=data)
-        return data
-
-
 class AuthorWriteSerializer(KnownFieldsOnly, TextTakesText):
     name = serializers.CharField(max_length=max_length(Person, "name"))
     affiliation = serializers.CharField(
@@ -296,6 +287,6 @@ class ArticleCreateSerializer(KnownFieldsOnly, TextTakesText):
         help_text=f"In byline order; at most {ARTICLE_MAX_AUTHORS}.",
     )
     url = serializers.URLField(required=False, allow_blank=True, default="", max_length=500)
-    propose = JSONBooleanField(
+    propose = StrictBooleanField(
         required=False, default=True, help_text="Propose claims from the text at once."
     )

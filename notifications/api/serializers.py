@@ -4,18 +4,9 @@ from typing import Any
 
 from rest_framework import serializers
 
-from common.api import SlugRelation
+from common.api import SlugRelation, StrictBooleanField
 from notifications.models import Alert, AlertPreference
 from questions.models import Question
-
-
-class JSONBooleanField(serializers.BooleanField):
-    """true or false, as the schema says: DRF's would also take 0, 1, "yes" and "off"."""
-
-    def to_internal_value(self, data: Any) -> bool:
-        if not isinstance(data, bool):
-            self.fail("invalid", input=data)
-        return data
 
 
 class JSONIntegerField(serializers.IntegerField):
@@ -41,7 +32,7 @@ class FollowStateSerializer(serializers.Serializer):
 class FollowRequestSerializer(serializers.Serializer):
     """The body of PUT/POST: empty to follow, or `{"following": false}` to unfollow."""
 
-    following = JSONBooleanField(required=False, default=True)
+    following = StrictBooleanField(required=False, default=True)
 
 
 class FollowedQuestionSerializer(serializers.Serializer):
@@ -89,7 +80,7 @@ class AlertsReadSerializer(serializers.Serializer):
         max_length=500,
         help_text="The alerts to mark read; all your unread alerts when left out.",
     )
-    seen = JSONBooleanField(
+    seen = StrictBooleanField(
         required=False,
         default=False,
         help_text="Also measure your followed questions' changes from now on (the "
