@@ -217,20 +217,7 @@ def comment_hide(
     comment keeps its place: readers see that it was hidden and the reason."""
     _moderator_check(by)
     text = _reason_clean(reason, required=True)
-    now = now or timezone.now()
-    with transaction.atomic():
-        locked = Comment.objects.select_for_update().get(pk=comment.pk)
-        CommentModeration.objects.create(
-            comment=locked,
-            action=CommentModeration.Action.HIDE,
-            reason=text,
-            moderator=by,
-            created_at=now,
-        )
-        locked.hidden = True
-        locked.hidden_reason = text
-        locked.save(update_fields=["hidden", "hidden_reason"])
-    return locked
+    return _moderate(comment, by, CommentModeration.Action.HIDE, text, now)
 
 
 def comment_unhide(
@@ -239,20 +226,25 @@ def comment_unhide(
     """Staff show a hidden comment again; the audit trail keeps the hiding and this."""
     _moderator_check(by)
     text = _reason_clean(reason, required=False)
+    return _moderate(comment, by, CommentModeration.Action.UNHIDE, text, now)
+
+
+def _moderate(
+    comment: Comment, by: User, action: str, reason: str, now: datetime | None
+) -> Comment:
+    """Record the moderation in the audit trail and set the comment's state to match, under
+    the comment's row lock. Showing a comment that is not hidden is refused."""
     now = now or timezone.now()
+    hide = action == CommentModeration.Action.HIDE
     with transaction.atomic():
         locked = Comment.objects.select_for_update().get(pk=comment.pk)
-        if not locked.hidden:
+        if not hide and not locked.hidden:
             raise ValidationError({"comment": ["This comment is not hidden."]})
         CommentModeration.objects.create(
-            comment=locked,
-            action=CommentModeration.Action.UNHIDE,
-            reason=text,
-            moderator=by,
-            created_at=now,
+            comment=locked, action=action, reason=reason, moderator=by, created_at=now
         )
-        locked.hidden = False
-        locked.hidden_reason = ""
+        locked.hidden = hide
+        locked.hidden_reason = reason if hide else ""
         locked.save(update_fields=["hidden", "hidden_reason"])
     return locked
 
