@@ -49,6 +49,7 @@ from forecasts.selectors import (
     questions_for_list,
     questions_forecast_by,
 )
+from pages.discussion import discussion_section
 from questions.forms import QuestionSearchField
 from questions.models import Article, Question
 from questions.selectors import articles_in_use, tags_in_use
@@ -516,6 +517,9 @@ def question_detail_page(
         "scores_csv_url": reverse("api:question-scores", args=[question.slug]) + "?format=csv",
         "score_columns": score_columns(counts=False),
         "login_url": login_url_for(question),
+        "discussion": discussion_section(
+            request=request, question=question, my_forecasts=my_forecasts, now=now
+        ),
     }
     return render(request, "pages/question_detail.html", context, status=status)
 

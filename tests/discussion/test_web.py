@@ -217,9 +217,9 @@ def test_the_question_page_costs_the_same_for_more_comments(
 
 
 def test_the_threads_are_paged(client, ana, question, monkeypatch):
-    from discussion.templatetags import discussion_tags
+    from pages import discussion
 
-    monkeypatch.setattr(discussion_tags, "THREADS_PER_PAGE", 2)
+    monkeypatch.setattr(discussion, "THREADS_PER_PAGE", 2)
     for number in range(3):
         comment_post(author=ana, question=question, body=f"Thread number {number}")
     first = page(client, question)
