@@ -120,13 +120,13 @@ def alerts_mark_read(
 def following_mark_seen(*, user: User, now: datetime | None = None) -> int:
     """The following page's "Mark all as seen": every alert is read, and each followed
     question's changes are measured from now on (its time and community median).
-    Returns how many questions were marked."""
+    Returns how many alerts were unread."""
     now = now or timezone.now()
     rows = list(
         questions_followed(user=user).order_by("pk").values_list("pk", "community_state__median")
     )
     with transaction.atomic():
-        alerts_mark_read(user=user, now=now)
+        unread = alerts_mark_read(user=user, now=now)
         for start in range(0, len(rows), SEEN_BATCH):
             Follow.objects.bulk_create(
                 [
@@ -144,4 +144,4 @@ def following_mark_seen(*, user: User, now: datetime | None = None) -> int:
                 unique_fields=["user", "question"],
                 update_fields=["seen_at", "seen_median", "updated_at"],
             )
-    return len(rows)
+    return unread

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
@@ -190,9 +189,7 @@ class AlertsReadView(APIView):
         if given.validated_data["seen"]:
             if ids is not None:
                 raise ValidationError({"seen": ["Marks every alert: leave out ids."]})
-            with transaction.atomic():
-                marked = alerts_mark_read(user=user)
-                following_mark_seen(user=user)
+            marked = following_mark_seen(user=user)
         else:
             marked = alerts_mark_read(user=user, ids=ids)
         return Response({"marked": marked}, status=status.HTTP_200_OK)
