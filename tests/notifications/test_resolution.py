@@ -179,7 +179,9 @@ def test_a_correction_is_a_new_email(resolved_setup, resolver):
 
 def test_a_correction_that_keeps_the_outcome_says_what_changed(resolved_setup, resolver):
     question, alice, _bob = resolved_setup
-    forecast(alice, question, 0.95, days_ago=1)
+    # Two days before the first close, so it stands at the end of a whole scored day
+    # whatever the hour (a forecast of yesterday misses every scored day before 02:00 UTC).
+    forecast(alice, question, 0.95, days_ago=2)
     first_known = timezone.now() - timedelta(hours=2)
     resolve(question, resolver, outcome="yes", known_at=first_known)
     assert resolution_emails_send(question_id=question.pk) == 2
@@ -200,7 +202,7 @@ def test_a_correction_that_keeps_the_outcome_says_what_changed(resolved_setup, r
     )
     assert f"What changed: the time the outcome became known, from {old} to {new}." in body
     assert f"Forecasts now count up to {new} instead of {old}, so your scores below" in body
-    # Her 95% of yesterday came after the new close: it no longer counts.
+    # Her 95% of two days ago came after the new close: it no longer counts.
     assert "Your last forecast before the close: 80% yes." in body
     after = Score.objects.get(question=question, user=alice)
     assert after.daily_brier != before
