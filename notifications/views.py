@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.signed_in import signed_in_user
 from common.forms import add_service_errors
+from common.throttling import throttle_posts
 from notifications.forms import AlertPreferenceForm
 from notifications.selectors import (
     ALERTS_SHOWN,
@@ -90,6 +91,7 @@ def _dashboard(
 
 @require_POST
 @login_required
+@throttle_posts("following")
 def following_preferences(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request.user)
     form = AlertPreferenceForm(request.POST)
@@ -106,6 +108,7 @@ def following_preferences(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required
+@throttle_posts("following")
 def following_seen(request: HttpRequest) -> HttpResponse:
     following_mark_seen(user=signed_in_user(request.user))
     messages.success(request, "All marked as seen.")
@@ -113,6 +116,7 @@ def following_seen(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
+@throttle_posts("following")
 def follow_toggle(request: HttpRequest, slug: str) -> HttpResponse:
     """Follow (`following=1`) or stop following (`following=0`) a question, then back to
     its page."""

@@ -260,6 +260,9 @@ FORESEER_THROTTLE_RATES: dict[str, str | None] = {
     "reviews": throttle_rate("FORESEER_THROTTLE_REVIEWS", "300/minute"),
     # Comments, replies, edits, upvotes and shared rationales (API and web), per user.
     "comments": throttle_rate("FORESEER_THROTTLE_COMMENTS", "30/minute"),
+    # Following and unfollowing, marking alerts read or seen, and the alert preferences
+    # (API and web), per user.
+    "following": throttle_rate("FORESEER_THROTTLE_FOLLOWING", "60/minute"),
 }
 
 # django-axes: after FORESEER_LOGIN_FAILURE_LIMIT failed logins for one username from one

@@ -260,7 +260,7 @@ class ForecastWithdrawView(_StandingForecastChange):
         responses={
             201: WithdrawalSerializer,
             400: _REFUSED,
-            401: OpenApiResponse(description="Not logged in."),
+            403: OpenApiResponse(description="Not logged in."),
             404: OpenApiResponse(description="No such question."),
             409: _NO_STANDING,
             429: THROTTLED,
@@ -285,7 +285,7 @@ class ForecastReaffirmView(_StandingForecastChange):
         responses={
             201: ForecastSerializer,
             400: _REFUSED,
-            401: OpenApiResponse(description="Not logged in."),
+            403: OpenApiResponse(description="Not logged in."),
             404: OpenApiResponse(description="No such question."),
             409: _NO_STANDING,
             429: THROTTLED,

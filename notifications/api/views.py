@@ -13,11 +13,13 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
 from accounts.signed_in import signed_in_user
 from common.api import refuse_unknown_parameters, slug_parameter
 from common.parsers import StrictJSONParser
+from common.throttling import RETRY_AFTER, THROTTLED
 from notifications.api.serializers import (
     AlertPreferenceSerializer,
     AlertSerializer,
@@ -76,11 +78,19 @@ class FollowingView(GenericAPIView):
         return self.get_paginated_response(FollowedQuestionSerializer(rows, many=True).data)
 
 
-class FollowView(APIView):
-    permission_classes = [IsAuthenticated]
-    # JSON only: its booleans and numbers are typed, as the schema says.
-    parser_classes = [StrictJSONParser]
+class _WritesThrottled(APIView):
+    """Signed-in users only, JSON only (its booleans and numbers are typed, as the schema
+    says), and each write counted against the `following` rate limit; reads are free."""
 
+    permission_classes = [IsAuthenticated]
+    parser_classes = [StrictJSONParser]
+    throttle_scope = "following"
+
+    def get_throttles(self) -> list[BaseThrottle]:
+        return [] if self.request.method in ("GET", "HEAD", "OPTIONS") else super().get_throttles()
+
+
+class FollowView(_WritesThrottled):
     def _question(self, slug: str) -> Question:
         return get_object_or_404(Question.objects.published(), slug=slug)
 
@@ -108,12 +118,13 @@ class FollowView(APIView):
     @extend_schema(
         summary="Follow a question",
         description='An empty body follows; `{"following": false}` unfollows (as DELETE).',
-        parameters=[slug_parameter("question")],
+        parameters=[slug_parameter("question"), RETRY_AFTER],
         request=FollowRequestSerializer,
         responses={
             200: FollowStateSerializer,
             400: OpenApiResponse(description='{"following": ["Must be a valid boolean."]}'),
             404: OpenApiResponse(description="No published question with this slug."),
+            429: THROTTLED,
         },
     )
     def put(self, request: Request, slug: str) -> Response:
@@ -130,9 +141,9 @@ class FollowView(APIView):
     @extend_schema(
         summary="Follow a question",
         description="As PUT.",
-        parameters=[slug_parameter("question")],
+        parameters=[slug_parameter("question"), RETRY_AFTER],
         request=FollowRequestSerializer,
-        responses={200: FollowStateSerializer},
+        responses={200: FollowStateSerializer, 429: THROTTLED},
     )
     def post(self, request: Request, slug: str) -> Response:
         return self.put(request, slug)
@@ -140,8 +151,8 @@ class FollowView(APIView):
     @extend_schema(
         summary="Stop following a question",
         description="Stops alerts about it even when you forecast on it.",
-        parameters=[slug_parameter("question")],
-        responses={200: FollowStateSerializer},
+        parameters=[slug_parameter("question"), RETRY_AFTER],
+        responses={200: FollowStateSerializer, 429: THROTTLED},
     )
     def delete(self, request: Request, slug: str) -> Response:
         question = self._question(slug)
@@ -166,19 +177,17 @@ class AlertListView(GenericAPIView):
         return self.get_paginated_response(AlertSerializer(page, many=True).data)
 
 
-class AlertsReadView(APIView):
-    permission_classes = [IsAuthenticated]
-    # JSON only: its booleans and numbers are typed, as the schema says.
-    parser_classes = [StrictJSONParser]
-
+class AlertsReadView(_WritesThrottled):
     @extend_schema(
         summary="Mark alerts read",
         description="All your unread alerts, or those of `ids`. With `seen: true` your "
         "followed questions' changes are also measured from now on.",
         request=AlertsReadSerializer,
+        parameters=[RETRY_AFTER],
         responses={
             200: AlertsReadResultSerializer,
             400: OpenApiResponse(description='Errors keyed by field: {"ids": ["..."]}.'),
+            429: THROTTLED,
         },
     )
     def post(self, request: Request) -> Response:
@@ -195,11 +204,7 @@ class AlertsReadView(APIView):
         return Response({"marked": marked}, status=status.HTTP_200_OK)
 
 
-class AlertPreferencesView(APIView):
-    permission_classes = [IsAuthenticated]
-    # JSON only: its booleans and numbers are typed, as the schema says.
-    parser_classes = [StrictJSONParser]
-
+class AlertPreferencesView(_WritesThrottled):
     @extend_schema(
         summary="Your alert preferences",
         description="The defaults until you change them: a 10-point threshold, a daily "
@@ -216,11 +221,13 @@ class AlertPreferencesView(APIView):
         description='Any of the fields; `delivery` is "immediate", "daily" or "off". A bad '
         "value is a 400 naming its field, and nothing is saved.",
         request=AlertPreferenceSerializer,
+        parameters=[RETRY_AFTER],
         responses={
             200: AlertPreferenceSerializer,
             400: OpenApiResponse(
                 description='Errors keyed by field: {"community_move_threshold": ["..."]}.'
             ),
+            429: THROTTLED,
         },
     )
     def patch(self, request: Request) -> Response:

@@ -196,9 +196,9 @@ def test_non_binary_question_is_refused(forecaster_client):
 
 def test_anonymous_cannot_submit_or_list(api_client, open_question):
     response = api_client.post(LIST_URL, {"question": "open-q", "probability": 0.5}, format="json")
-    assert response.status_code in (401, 403)
+    assert response.status_code == 403
     assert Forecast.objects.count() == 0
-    assert api_client.get(LIST_URL).status_code in (401, 403)
+    assert api_client.get(LIST_URL).status_code == 403
 
 
 def test_list_shows_only_my_forecasts_newest_first(forecaster_client, user, open_question):

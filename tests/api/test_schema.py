@@ -145,6 +145,12 @@ THROTTLED_OPERATIONS = {
     ("/api/comments/{id}/hide/", "post"),
     ("/api/comments/{id}/unhide/", "post"),
     ("/api/rationales/", "post"),
+    # Following, marking alerts read or seen, and the alert preferences.
+    ("/api/questions/{slug}/follow/", "put"),
+    ("/api/questions/{slug}/follow/", "post"),
+    ("/api/questions/{slug}/follow/", "delete"),
+    ("/api/alerts/read/", "post"),
+    ("/api/alert-preferences/", "patch"),
 }
 
 

@@ -44,7 +44,7 @@ ENDPOINTS = [
 @pytest.mark.parametrize(("method", "url"), ENDPOINTS)
 def test_anonymous_is_refused(api_client, question, method, url):
     response = getattr(api_client, method)(url, {}, format="json")
-    assert response.status_code in (401, 403)
+    assert response.status_code == 403
     assert not Follow.objects.exists() and not AlertPreference.objects.exists()
 
 
@@ -176,3 +176,32 @@ def test_a_hidden_community_forecast_stays_hidden_from_a_follower_who_has_not_fo
     else:
         assert row["community_now"] is None and row["community_then"] is None
         assert row["community_move_points"] is None
+
+
+def test_follow_and_alert_writes_share_one_rate_limit_per_user(member, question, settings):
+    user, client = member
+    settings.FORESEER_THROTTLE_RATES = {**settings.FORESEER_THROTTLE_RATES, "following": "3/minute"}
+    assert client.put("/api/questions/rain/follow/", {}, format="json").status_code == 200
+    assert client.post("/api/alerts/read/", {}, format="json").status_code == 200
+    assert (
+        client.patch("/api/alert-preferences/", {"replies": False}, format="json").status_code
+        == 200
+    )
+    for method, url, body in [
+        ("delete", "/api/questions/rain/follow/", None),
+        ("post", "/api/alerts/read/", {"seen": True}),
+        ("patch", "/api/alert-preferences/", {"resolution": False}),
+    ]:
+        refused = getattr(client, method)(url, body, format="json")
+        assert refused.status_code == 429 and int(refused["Retry-After"]) > 0, url
+    # Nothing the refused requests asked for was done.
+    assert Follow.objects.get(user=user, question=question).following is True
+    assert AlertPreference.objects.get(user=user).resolution is True
+    # Reading is not limited.
+    for url in ("/api/following/", "/api/questions/rain/follow/", "/api/alerts/"):
+        assert client.get(url).status_code == 200, url
+    assert client.get("/api/alert-preferences/").json()["replies"] is False
+    # Another user has a count of their own.
+    other = APIClient()
+    other.force_authenticate(UserFactory(username="bob"))
+    assert other.put("/api/questions/rain/follow/", {}, format="json").status_code == 200

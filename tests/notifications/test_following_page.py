@@ -140,3 +140,21 @@ def test_the_page_costs_the_same_queries_for_more_questions(client, alice):
         alert_record(users=[alice], kind=Alert.Kind.CLARIFICATION, key=f"c:{question.pk}",
                      summary="S", url="/", question=question)  # fmt: skip
     assert queries() == one
+
+
+def test_the_follow_button_shares_the_apis_rate_limit(client, alice, settings):
+    from rest_framework.test import APIClient
+
+    question = QuestionFactory(slug="rain")
+    settings.FORESEER_THROTTLE_RATES = {**settings.FORESEER_THROTTLE_RATES, "following": "2/minute"}
+    api = APIClient()
+    api.force_authenticate(alice)
+    assert api.put("/api/questions/rain/follow/", {}, format="json").status_code == 200
+    assert client.post("/following/questions/rain/", {"following": "0"}).status_code == 302
+    refused = client.post("/following/questions/rain/", {"following": "1"})
+    assert refused.status_code == 429 and int(refused["Retry-After"]) > 0
+    for url, data in (("/following/seen/", {}), ("/following/preferences/", {"delivery": "off"})):
+        assert client.post(url, data).status_code == 429, url
+    assert Follow.objects.get(user=alice, question=question).following is False
+    assert not AlertPreference.objects.exists()
+    assert client.get("/following/").status_code == 200
