@@ -146,6 +146,8 @@ class QuestionCommentsView(WritesThrottled):
     )
     def post(self, request: Request, slug: str) -> Response:
         question = _question(request, slug)
+        # Writing to a discussion you cannot read is refused as reading it is (403).
+        _readable(request, question)
         data = CommentCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         parent = None

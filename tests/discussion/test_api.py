@@ -189,8 +189,12 @@ def test_hidden_discussion_hides_from_a_signed_in_non_forecaster(bob_client, ana
     comment = comment_post(author=ana, question=hiding_question, body="secret")
     assert bob_client.get(comments_url(hiding_question)).status_code == 403
     assert bob_client.get(f"/api/comments/{comment.pk}/").status_code == 403
-    posted = bob_client.post(comments_url(hiding_question), {"body": "hi"}, format="json")
-    assert posted.status_code == 400 and "question" in posted.json()
+    # Writing to it is refused as reading it is, a comment or a reply alike.
+    for body in ({"body": "hi"}, {"body": "hi", "parent": comment.pk}):
+        posted = bob_client.post(comments_url(hiding_question), body, format="json")
+        assert posted.status_code == 403, posted.content
+        assert posted.json()["question"] == [posted.json()["detail"]]
+    assert Comment.objects.count() == 1
 
 
 def test_rationale_feed_sorts_and_filters(api_client, ana, bob, question, moderator):
