@@ -156,9 +156,12 @@ def test_resolved_question_shows_outcome_evidence_and_scores(client, resolve):
     # Kramer beat the crowd, so comes first; his row is highlighted.
     assert scores.index("kramer") < scores.index("george")
     assert (
-        '<tr class="is-me">\n          <th scope="row">kramer <span class="you">(you)</span>'
-        in scores
+        '<tr class="is-me">\n          <th scope="row"><a href="/forecasters/kramer/">kramer</a> '
+        '<span class="you">(you)</span>' in scores
     )
+    # Each forecaster links to their profile; the community forecast links nowhere.
+    assert '<th scope="row"><a href="/forecasters/george/">george</a></th>' in scores
+    assert '<th scope="row">Community forecast <span class="hint">' in scores
     assert "Log (0 best)" in scores
     for value in ("0.250", "-0.278", "85.7%", "0.794", "+0.220", "100%"):
         assert value in scores

@@ -282,7 +282,7 @@ def test_a_page_lists_the_head_of_the_board_and_the_viewer_whatever_the_count(
     with django_assert_max_num_queries(20):
         page = client.get(url(question)).content.decode()
     table = page[page.index('id="scores"') :]
-    named = re.findall(r"<th scope=\"row\">(f\d\d)", table)
+    named = re.findall(r"<th scope=\"row\"><a href=\"/forecasters/f\d\d/\">(f\d\d)</a>", table)
     assert named == [f"f{n:02d}" for n in range(50)] + ["f54"]
     assert "Community forecast" in table
     assert table.index("f34") < table.index("Community forecast") < table.index("f35")
