@@ -189,22 +189,36 @@ IDEMPOTENCY_KEY_MAX_LENGTH = 100
 
 
 class ForecastRequest(models.Model):
-    """A submission's idempotency key: the forecast the first request with this key stored,
-    so a retry (a client that lost the answer, a double click, a reload) is answered with
-    it instead of storing another. Keys are the user's own; the unique constraint, not a
-    read before the write, decides between two requests that race. Kept
-    FORESEER_IDEMPOTENCY_KEY_DAYS, then pruned (pipeline.tasks.prune_forecast_requests);
-    the forecast itself stays."""
+    """A request's idempotency key: what the first request with this key stored (a
+    forecast, a reaffirmed forecast or a withdrawal), so a retry (a client that lost the
+    answer, a double click, a reload) is answered with it instead of storing another. Keys
+    are the user's own; the unique constraint, not a read before the write, decides between
+    two requests that race. Kept FORESEER_IDEMPOTENCY_KEY_DAYS, then pruned
+    (pipeline.tasks.prune_forecast_requests); what they stored stays."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     key = models.CharField(max_length=IDEMPOTENCY_KEY_MAX_LENGTH)
-    forecast = models.OneToOneField(Forecast, on_delete=models.CASCADE, related_name="+")
+    forecast = models.OneToOneField(
+        Forecast, on_delete=models.CASCADE, related_name="+", null=True, blank=True
+    )
+    withdrawal = models.OneToOneField(
+        Withdrawal, on_delete=models.CASCADE, related_name="+", null=True, blank=True
+    )
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["user", "key"], name="forecast_request_unique_key"),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(forecast__isnull=False, withdrawal__isnull=True)
+                    | models.Q(forecast__isnull=True, withdrawal__isnull=False)
+                ),
+                name="forecast_request_stored_one",
+            ),
         ]
 
     def __str__(self) -> str:
+        if self.withdrawal_id is not None:
+            return f"key {self.key!r} of {self.user_id}: withdrawal {self.withdrawal_id}"
         return f"key {self.key!r} of {self.user_id}: forecast {self.forecast_id}"

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -238,17 +239,25 @@ def idempotency_key_clean(value: Any, *, field: str = "idempotency_key") -> str:
     return value
 
 
-class ForecastKeyConflict(Exception):
-    """The idempotency key already stored a different forecast (another question,
-    probability or rationale): a new forecast needs a new key."""
+def _stored_description(stored: ForecastRequest) -> str:
+    if stored.withdrawal is not None:
+        return f"a withdrawal (on {stored.withdrawal.question.slug})"
+    forecast = stored.forecast
+    assert forecast is not None  # the table's check: a forecast or a withdrawal
+    what = "a reaffirmed forecast" if forecast.reaffirmed else "another forecast"
+    return f"{what} ({forecast.probability:g} on {forecast.question.slug})"
 
-    def __init__(self, forecast: Forecast) -> None:
+
+class ForecastKeyConflict(Exception):
+    """The idempotency key already stored something else (another question, probability,
+    rationale or action): a new request needs a new key."""
+
+    def __init__(self, stored: ForecastRequest) -> None:
         super().__init__(
-            "This idempotency key was already used for another forecast "
-            f"({forecast.probability:g} on {forecast.question.slug}); "
-            "send a new key with a new forecast."
+            f"This idempotency key was already used for {_stored_description(stored)}; "
+            "send a new key with a new request."
         )
-        self.forecast = forecast
+        self.stored = stored
 
 
 @dataclass(frozen=True)
@@ -258,13 +267,50 @@ class Submission:
     """True when the key had already stored this forecast: nothing new was stored."""
 
 
-def _forecast_of_key(*, user: User, key: str) -> Forecast | None:
-    keyed = (
+@dataclass(frozen=True)
+class Change:
+    recorded: Forecast | Withdrawal
+    """The withdrawal, or the reaffirmed forecast."""
+    replayed: bool
+    """True when the key had already stored this change: nothing new was stored."""
+
+
+def _key_stored(*, user: User, key: str) -> ForecastRequest | None:
+    return (
         ForecastRequest.objects.filter(user=user, key=key)
-        .select_related("forecast__question")
+        .select_related("forecast__question", "withdrawal__question")
         .first()
     )
-    return keyed.forecast if keyed else None
+
+
+Stored = TypeVar("Stored", Forecast, Withdrawal, Forecast | Withdrawal)
+
+
+def _store_once(*, user: User, key: str, store: Callable[[], Stored]) -> Stored | ForecastRequest:
+    """Run `store` and keep what it stored under `key`; if the key already stored
+    something, nothing runs and that earlier request is returned instead.
+
+    Two requests with the same key that race both insert the key; the unique constraint
+    makes the second wait for the first and fail once it commits, which rolls back what
+    the second stored, and the second answers with the first's. A withdrawal or a
+    reaffirm that lost the race is refused (the first took the standing forecast, or holds
+    the user's lock): then too the key, once committed, answers."""
+    earlier = _key_stored(user=user, key=key)
+    if earlier is not None:
+        return earlier
+    try:
+        with transaction.atomic():
+            stored = store()
+            target = "withdrawal" if isinstance(stored, Withdrawal) else "forecast"
+            ForecastRequest.objects.create(
+                user=user, key=key, created_at=stored.created_at, **{target: stored}
+            )
+    except (IntegrityError, NoStandingForecast):
+        earlier = _key_stored(user=user, key=key)
+        if earlier is None:  # not the key's constraint: a real error, or a real refusal
+            raise
+        return earlier
+    return stored
 
 
 def forecast_submit_once(
@@ -278,41 +324,71 @@ def forecast_submit_once(
     now: datetime | None = None,
 ) -> Submission:
     """`forecast_submit` at most once per `user` and idempotency `key`: a retry with the
-    key gets the forecast the first request stored, even after the question closed.
-
-    Two requests with the same key that race both insert the key; the unique constraint
-    makes the second wait for the first and fail once it commits, which rolls back the
-    second's forecast, and the second answers with the first's."""
+    key gets the forecast the first request stored, even after the question closed."""
     key = idempotency_key_clean(key)
-    earlier = _forecast_of_key(user=user, key=key)
-    if earlier is None:
-        try:
-            with transaction.atomic():
-                forecast = forecast_submit(
-                    user=user,
-                    question=question,
-                    probability=probability,
-                    rationale=rationale,
-                    origin=origin,
-                    now=now,
-                )
-                ForecastRequest.objects.create(
-                    user=user, key=key, forecast=forecast, created_at=forecast.created_at
-                )
-        except IntegrityError:
-            earlier = _forecast_of_key(user=user, key=key)
-            if earlier is None:  # not the key's constraint: a real error
-                raise
-        else:
-            return Submission(forecast=forecast, replayed=False)
+    stored = _store_once(
+        user=user,
+        key=key,
+        store=lambda: forecast_submit(
+            user=user,
+            question=question,
+            probability=probability,
+            rationale=rationale,
+            origin=origin,
+            now=now,
+        ),
+    )
+    if not isinstance(stored, ForecastRequest):
+        return Submission(forecast=stored, replayed=False)
+    earlier = stored.forecast
     same = (
-        earlier.question_id == question.pk
+        earlier is not None
+        and not earlier.reaffirmed
+        and earlier.question_id == question.pk
         and earlier.probability == probability_clean(probability)
         and earlier.rationale == (rationale or "").strip()
     )
     if not same:
-        raise ForecastKeyConflict(earlier)
+        raise ForecastKeyConflict(stored)
+    assert earlier is not None
     return Submission(forecast=earlier, replayed=True)
+
+
+def forecast_change_once(
+    *,
+    user: User,
+    key: str,
+    question: Question,
+    action: str,
+    origin: str,
+    now: datetime | None = None,
+) -> Change:
+    """`forecast_withdraw` (`action` "withdraw") or `forecast_reaffirm` ("reaffirm") at
+    most once per `user` and idempotency `key`: a retry with the key gets what the first
+    request recorded, although there is no standing forecast left to withdraw or the
+    question has closed since."""
+    key = idempotency_key_clean(key)
+    services: dict[str, Callable[..., Forecast | Withdrawal]] = {
+        "withdraw": forecast_withdraw,
+        "reaffirm": forecast_reaffirm,
+    }
+    if action not in services:
+        raise ValidationError({"action": [f"Unknown change {action!r}."]})
+    stored = _store_once(
+        user=user,
+        key=key,
+        store=lambda: services[action](user=user, question=question, origin=origin, now=now),
+    )
+    if not isinstance(stored, ForecastRequest):
+        return Change(recorded=stored, replayed=False)
+    earlier: Forecast | Withdrawal | None = (
+        stored.withdrawal
+        if action == "withdraw"
+        else (stored.forecast if stored.forecast and stored.forecast.reaffirmed else None)
+    )
+    if earlier is None or earlier.question_id != question.pk:
+        raise ForecastKeyConflict(stored)
+    return Change(recorded=earlier, replayed=True)
 
 
 def forecast_requests_prune(*, now: datetime | None = None) -> int:

@@ -3,7 +3,6 @@ forecast is appended, never changed (PUT, PATCH and DELETE answer 405)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
 
@@ -45,6 +44,7 @@ from forecasts.selectors import (
 from forecasts.services import (
     ForecastKeyConflict,
     NoStandingForecast,
+    forecast_change_once,
     forecast_reaffirm,
     forecast_submit,
     forecast_submit_once,
@@ -54,6 +54,46 @@ from forecasts.services import (
 from questions.models import Question
 
 IDEMPOTENCY_KEY_HEADER = "Idempotency-Key"
+
+
+def _idempotency_key(request: Request) -> str | None:
+    """The request's `Idempotency-Key`, checked before the body, so a bad key is never
+    mistaken for no key; None without one."""
+    key = request.headers.get(IDEMPOTENCY_KEY_HEADER)
+    if key is None:
+        return None
+    try:
+        return idempotency_key_clean(key, field=IDEMPOTENCY_KEY_HEADER)
+    except DjangoValidationError as error:
+        raise ValidationError(error.message_dict) from None
+
+
+def _key_conflict(conflict: ForecastKeyConflict) -> Response:
+    return Response(
+        {IDEMPOTENCY_KEY_HEADER: [str(conflict)]}, status=status.HTTP_422_UNPROCESSABLE_ENTITY
+    )
+
+
+def _idempotency_parameter(what: str) -> OpenApiParameter:
+    return OpenApiParameter(
+        name=IDEMPOTENCY_KEY_HEADER,
+        location=OpenApiParameter.HEADER,
+        required=False,
+        type=str,
+        description=(
+            "A key of your choosing (1 to 100 printable ASCII characters; a UUID "
+            f"will do), new for each {what}. Keys are your own, not shared with "
+            f"other users, and remembered for {settings.FORESEER_IDEMPOTENCY_KEY_DAYS} "
+            "days. "
+            f"A retry with the same key and the same {what} stores nothing new; "
+            f"the same key with a different {what} is refused (422)."
+        ),
+    )
+
+
+_KEY_CONFLICT = OpenApiResponse(
+    description='The key already stored something else: {"Idempotency-Key": ["..."]}.'
+)
 
 
 class NonFiniteJSONParser(StrictJSONParser):
@@ -93,23 +133,7 @@ class ForecastViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
             "with the same key answers with the forecast the first request stored (the same "
             "status and body, and `Idempotent-Replayed: true`) and stores nothing new."
         ),
-        parameters=[
-            OpenApiParameter(
-                name=IDEMPOTENCY_KEY_HEADER,
-                location=OpenApiParameter.HEADER,
-                required=False,
-                type=str,
-                description=(
-                    "A key of your choosing (1 to 100 printable ASCII characters; a UUID "
-                    "will do), new for each forecast. Keys are your own, not shared with "
-                    f"other users, and remembered for {settings.FORESEER_IDEMPOTENCY_KEY_DAYS} "
-                    "days. "
-                    "A retry with the same key and the same forecast stores nothing new; "
-                    "the same key with a different forecast is refused (422)."
-                ),
-            ),
-            RETRY_AFTER,
-        ],
+        parameters=[_idempotency_parameter("forecast"), RETRY_AFTER],
         request=ForecastSubmitSerializer,
         responses={
             201: ForecastSerializer,
@@ -119,22 +143,12 @@ class ForecastViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
                     '{"Idempotency-Key": ["..."]}.'
                 )
             ),
-            422: OpenApiResponse(
-                description=(
-                    'The key already stored a different forecast: {"Idempotency-Key": ["..."]}.'
-                )
-            ),
+            422: _KEY_CONFLICT,
             429: THROTTLED,
         },
     )
     def create(self, request: Request) -> Response:
-        key = request.headers.get(IDEMPOTENCY_KEY_HEADER)
-        if key is not None:
-            # Checked before the body, so a bad key is never mistaken for no key.
-            try:
-                key = idempotency_key_clean(key, field=IDEMPOTENCY_KEY_HEADER)
-            except DjangoValidationError as error:
-                raise ValidationError(error.message_dict) from None
+        key = _idempotency_key(request)
         submitted = ForecastSubmitSerializer(data=request.data)
         submitted.is_valid(raise_exception=True)
         arguments = {
@@ -150,10 +164,7 @@ class ForecastViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         try:
             submission = forecast_submit_once(key=key, **arguments)
         except ForecastKeyConflict as conflict:
-            return Response(
-                {IDEMPOTENCY_KEY_HEADER: [str(conflict)]},
-                status=status.HTTP_422_UNPROCESSABLE_ENTITY,
-            )
+            return _key_conflict(conflict)
         response = Response(
             ForecastSerializer(submission.forecast).data, status=status.HTTP_201_CREATED
         )
@@ -213,8 +224,9 @@ _REFUSED = OpenApiResponse(
 
 class _StandingForecastChange(APIView):
     """A change to your standing forecast on one question: no body, stamped with the
-    server's time. Sending it twice is safe: a second withdrawal finds no standing forecast
-    (409), a second reaffirm records the same probability again."""
+    server's time. Sending it twice without a key is safe: a second withdrawal finds no
+    standing forecast (409), a second reaffirm records the same probability again. With
+    an `Idempotency-Key`, a retry answers as the first request did and stores nothing."""
 
     permission_classes = [IsAuthenticated]
     parser_classes = [StrictJSONParser, StrictFormParser, StrictMultiPartParser]
@@ -227,22 +239,36 @@ class _StandingForecastChange(APIView):
         self,
         request: Request,
         slug: str,
-        service: Callable[..., Any],
+        action: str,
         serializer: type[serializers.BaseSerializer[Any]],
     ) -> Response:
-        """Apply `service` to the user's standing forecast on the question: 201 with what
-        it recorded, or 409 naming `forecast` when there is none."""
+        """Withdraw or reaffirm (`action`) the user's standing forecast on the question:
+        201 with what it recorded, 409 naming `forecast` when there is none, 422 naming
+        the header when its key stored something else."""
+        key = _idempotency_key(request)
         question = self.question(request, slug)
+        user, origin = signed_in_user(request.user), Forecast.Origin.API
+        replayed = False
         try:
-            recorded = service(
-                user=signed_in_user(request.user), question=question, origin=Forecast.Origin.API
-            )
+            if key is None:
+                service = forecast_withdraw if action == "withdraw" else forecast_reaffirm
+                recorded: Any = service(user=user, question=question, origin=origin)
+            else:
+                change = forecast_change_once(
+                    user=user, key=key, question=question, action=action, origin=origin
+                )
+                recorded, replayed = change.recorded, change.replayed
         except NoStandingForecast as error:
             message = str(error)
             return Response(
                 {"detail": message, "forecast": [message]}, status=status.HTTP_409_CONFLICT
             )
-        return Response(serializer(recorded).data, status=status.HTTP_201_CREATED)
+        except ForecastKeyConflict as conflict:
+            return _key_conflict(conflict)
+        response = Response(serializer(recorded).data, status=status.HTTP_201_CREATED)
+        if replayed:
+            response["Idempotent-Replayed"] = "true"
+        return response
 
 
 class ForecastWithdrawView(_StandingForecastChange):
@@ -253,21 +279,25 @@ class ForecastWithdrawView(_StandingForecastChange):
             "you forecast again you have no forecast on the question: the community forecast "
             "leaves you out, and every scoring rule counts the time as time without a forecast "
             "(no coverage for the continuous rules, no active day for the daily ones). Only "
-            "while the question is open and you have a standing forecast."
+            "while the question is open and you have a standing forecast.\n\n"
+            "Send an `Idempotency-Key` header to make the request safe to retry: a retry "
+            "with the same key answers with the withdrawal the first request stored (the "
+            "same status and body, and `Idempotent-Replayed: true`) and stores nothing new."
         ),
         request=None,
-        parameters=[slug_parameter("question"), RETRY_AFTER],
+        parameters=[slug_parameter("question"), _idempotency_parameter("withdrawal"), RETRY_AFTER],
         responses={
             201: WithdrawalSerializer,
             400: _REFUSED,
             403: OpenApiResponse(description="Not logged in."),
             404: OpenApiResponse(description="No such question."),
             409: _NO_STANDING,
+            422: _KEY_CONFLICT,
             429: THROTTLED,
         },
     )
     def post(self, request: Request, slug: str) -> Response:
-        return self.change(request, slug, forecast_withdraw, WithdrawalSerializer)
+        return self.change(request, slug, "withdraw", WithdrawalSerializer)
 
 
 class ForecastReaffirmView(_StandingForecastChange):
@@ -278,18 +308,22 @@ class ForecastReaffirmView(_StandingForecastChange):
             "`reaffirmed`. It counts as an update (a forecast left unchanged for a while is "
             "fresh again); the scores of the continuous rules do not change, as the "
             "probability does not. Only while the question is open and you have a standing "
-            "forecast."
+            "forecast.\n\n"
+            "Send an `Idempotency-Key` header to make the request safe to retry: a retry "
+            "with the same key answers with the forecast the first request stored (the "
+            "same status and body, and `Idempotent-Replayed: true`) and stores nothing new."
         ),
         request=None,
-        parameters=[slug_parameter("question"), RETRY_AFTER],
+        parameters=[slug_parameter("question"), _idempotency_parameter("reaffirm"), RETRY_AFTER],
         responses={
             201: ForecastSerializer,
             400: _REFUSED,
             403: OpenApiResponse(description="Not logged in."),
             404: OpenApiResponse(description="No such question."),
             409: _NO_STANDING,
+            422: _KEY_CONFLICT,
             429: THROTTLED,
         },
     )
     def post(self, request: Request, slug: str) -> Response:
-        return self.change(request, slug, forecast_reaffirm, ForecastSerializer)
+        return self.change(request, slug, "reaffirm", ForecastSerializer)

@@ -166,7 +166,7 @@ def test_two_requests_racing_with_one_key_store_one_forecast(require_postgres, m
     QuestionFactory(slug="open-q")
     start, looked_up = threading.Barrier(2), threading.Barrier(2)
     first_lookup = threading.local()
-    lookup = services._forecast_of_key
+    lookup = services._key_stored
 
     def lookup_then_wait(**kwargs):
         found = lookup(**kwargs)
@@ -175,7 +175,7 @@ def test_two_requests_racing_with_one_key_store_one_forecast(require_postgres, m
             looked_up.wait(timeout=10)
         return found
 
-    monkeypatch.setattr(services, "_forecast_of_key", lookup_then_wait)
+    monkeypatch.setattr(services, "_key_stored", lookup_then_wait)
     answers = []
 
     def request() -> None:
