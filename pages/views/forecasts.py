@@ -22,14 +22,16 @@ from common.forms import add_service_errors
 from common.templatetags.foreseer import percent
 from common.throttling import throttle_posts
 from forecasts.forms import ForecastForm, new_idempotency_key
-from forecasts.models import Forecast
+from forecasts.models import Forecast, Withdrawal
 from forecasts.services import (
     ForecastKeyConflict,
     NoStandingForecast,
+    forecast_change_once,
     forecast_reaffirm,
     forecast_submit,
     forecast_submit_once,
     forecast_withdraw,
+    idempotency_key_clean,
 )
 from pages.selectors import Record, record_calibration, record_for
 from pages.views.questions import question_detail_page, question_for_page
@@ -73,6 +75,22 @@ def forecast_submit_view(request: HttpRequest, slug: str) -> HttpResponse:
     return question_detail_page(request, question, form=form, status=400)
 
 
+def _change(
+    user: Any, question: Question, *, withdraw: bool, key: str | None
+) -> Forecast | Withdrawal:
+    """The withdrawal or the reaffirmed forecast; once per key when the page gave one (a
+    double click or a reload that posts again answers with the first)."""
+    origin = Forecast.Origin.WEB
+    if not key:
+        service = forecast_withdraw if withdraw else forecast_reaffirm
+        return service(user=user, question=question, origin=origin)
+    action = "withdraw" if withdraw else "reaffirm"
+    key = idempotency_key_clean(key)
+    return forecast_change_once(
+        user=user, key=key, question=question, action=action, origin=origin
+    ).recorded
+
+
 def _standing_change(request: HttpRequest, slug: str, *, withdraw: bool) -> HttpResponse:
     """Withdraw or reaffirm the user's standing forecast, then back to the question with a
     message saying what happened (or why nothing did)."""
@@ -82,14 +100,17 @@ def _standing_change(request: HttpRequest, slug: str, *, withdraw: bool) -> Http
         return redirect_to_login(detail_url)
     user = signed_in_user(request.user)
     try:
-        if withdraw:
-            forecast_withdraw(user=user, question=question, origin=Forecast.Origin.WEB)
-        else:
-            forecast = forecast_reaffirm(user=user, question=question, origin=Forecast.Origin.WEB)
+        recorded = _change(
+            user, question, withdraw=withdraw, key=request.POST.get("idempotency_key")
+        )
     except NoStandingForecast as error:
         messages.error(request, str(error))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
+    except ForecastKeyConflict:
+        messages.error(
+            request, "This page was already used for another change: nothing more was recorded."
+        )
     else:
         if withdraw:
             messages.success(
@@ -98,8 +119,9 @@ def _standing_change(request: HttpRequest, slug: str, *, withdraw: bool) -> Http
                 "a new one.",
             )
         else:
+            assert isinstance(recorded, Forecast)
             messages.success(
-                request, f"Forecast reaffirmed: {percent(forecast.probability)} chance of yes."
+                request, f"Forecast reaffirmed: {percent(recorded.probability)} chance of yes."
             )
     return redirect(f"{detail_url}#forecast")
 

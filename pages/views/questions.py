@@ -27,7 +27,7 @@ from common.forms import choice_field
 from common.markdown import markdown_to_html
 from common.passages import PassageMark, highlight_passages
 from common.templatetags.foreseer import percent, utc
-from forecasts.forms import ForecastForm, percent_text
+from forecasts.forms import ForecastForm, new_idempotency_key, percent_text
 from forecasts.models import Forecast
 from forecasts.selectors import (
     CLOSING_SOON,
@@ -510,6 +510,10 @@ def question_detail_page(
         "my_forecasts": my_forecasts,
         "my_history": my_history,
         "my_standing": my_standing,
+        # One key per rendered button: a double click or a reload that posts again
+        # withdraws or reaffirms once.
+        "withdraw_key": new_idempotency_key() if my_standing else "",
+        "reaffirm_key": new_idempotency_key() if my_standing else "",
         "form": form,
         "clarifications": clarifications,
         **outcome,

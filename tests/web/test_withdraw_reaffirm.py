@@ -3,6 +3,7 @@ and My record's "withdrawn"."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -84,3 +85,45 @@ def test_my_record_shows_a_withdrawn_question(user_client, user, open_q):
     html = user_client.get(reverse("forecasts:record")).content.decode()
     assert 'data-testid="withdrawn"' in html
     assert "(was 30%)" in html
+
+
+def _key_of(html: str, action: str) -> str:
+    form = html[html.index(f'action="{reverse(f"forecasts:{action}", args=["open-q"])}"') :]
+    return re.search(r'name="idempotency_key" value="([0-9a-f]{32})"', form).group(1)
+
+
+@pytest.mark.parametrize("action", ["withdraw", "reaffirm"])
+def test_a_double_click_records_once(user_client, user, open_q, action):
+    ForecastFactory(
+        user=user, question=open_q, probability=0.3, created_at=timezone.now() - timedelta(hours=2)
+    )
+    html = page(user_client)
+    key = _key_of(html, action)
+    assert key != _key_of(html, "reaffirm" if action == "withdraw" else "withdraw")
+    url = reverse(f"forecasts:{action}", args=["open-q"])
+    first = user_client.post(url, {"idempotency_key": key}, follow=True).content.decode()
+    again = user_client.post(url, {"idempotency_key": key}, follow=True).content.decode()
+    said = "Forecast withdrawn" if action == "withdraw" else "Forecast reaffirmed: 30%"
+    assert said in first and said in again
+    assert "make a forecast first" not in again  # not refused as nothing left to change
+    assert Withdrawal.objects.count() == (1 if action == "withdraw" else 0)
+    assert Forecast.objects.filter(reaffirmed=True).count() == (action == "reaffirm")
+
+
+def test_a_used_key_for_another_change_records_nothing(user_client, user, open_q):
+    ForecastFactory(
+        user=user, question=open_q, probability=0.3, created_at=timezone.now() - timedelta(hours=2)
+    )
+    key = _key_of(page(user_client), "reaffirm")
+    user_client.post(reverse("forecasts:reaffirm", args=["open-q"]), {"idempotency_key": key})
+    response = user_client.post(
+        reverse("forecasts:withdraw", args=["open-q"]), {"idempotency_key": key}, follow=True
+    )
+    assert "already used for another change: nothing more was recorded" in (
+        response.content.decode()
+    )
+    assert Withdrawal.objects.count() == 0
+    bad = user_client.post(
+        reverse("forecasts:withdraw", args=["open-q"]), {"idempotency_key": "é"}, follow=True
+    )
+    assert "printable ASCII" in bad.content.decode() and Withdrawal.objects.count() == 0
