@@ -5,19 +5,17 @@ racing with one key store one forecast (PostgreSQL, two connections)."""
 
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connections
 from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from forecasts import services
 from forecasts.models import Forecast, ForecastRequest
 from forecasts.services import forecast_requests_prune
 from pipeline.tasks import prune_forecast_requests
+from tests.api.racing import race_with_one_key
 from tests.factories import QuestionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -164,37 +162,7 @@ def test_two_requests_racing_with_one_key_store_one_forecast(require_postgres, m
     commits, and it answers with the first's forecast."""
     user = UserFactory(username="racer")
     QuestionFactory(slug="open-q")
-    start, looked_up = threading.Barrier(2), threading.Barrier(2)
-    first_lookup = threading.local()
-    lookup = services._key_stored
-
-    def lookup_then_wait(**kwargs):
-        found = lookup(**kwargs)
-        if not getattr(first_lookup, "done", False):
-            first_lookup.done = True
-            looked_up.wait(timeout=10)
-        return found
-
-    monkeypatch.setattr(services, "_key_stored", lookup_then_wait)
-    answers = []
-
-    def request() -> None:
-        client = APIClient()
-        client.force_authenticate(user)
-        try:
-            start.wait(timeout=10)
-            response = submit(client, KEY)
-            answers.append(
-                (response.status_code, response.json(), response.get("Idempotent-Replayed"))
-            )
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=request) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    answers = race_with_one_key(monkeypatch, user, lambda client: submit(client, KEY))
     assert sorted(replayed or "" for _, _, replayed in answers) == ["", "true"]
     assert [status for status, _, _ in answers] == [201, 201]
     assert answers[0][1] == answers[1][1]

@@ -5,18 +5,16 @@ naming it. Two withdrawals racing with one key record one (PostgreSQL, two conne
 
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connections
 from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from forecasts import services
 from forecasts.models import Forecast, ForecastRequest, Withdrawal
 from questions.models import Question
+from tests.api.racing import race_with_one_key
 from tests.factories import ForecastFactory, QuestionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -160,37 +158,7 @@ def test_two_withdrawals_racing_with_one_key_record_one(require_postgres, monkey
     user = UserFactory(username="racer")
     question = QuestionFactory(slug="open-q")
     ForecastFactory(user=user, question=question, created_at=timezone.now() - timedelta(hours=1))
-    start, looked_up = threading.Barrier(2), threading.Barrier(2)
-    first_lookup = threading.local()
-    lookup = services._key_stored
-
-    def lookup_then_wait(**kwargs):
-        found = lookup(**kwargs)
-        if not getattr(first_lookup, "done", False):
-            first_lookup.done = True
-            looked_up.wait(timeout=10)
-        return found
-
-    monkeypatch.setattr(services, "_key_stored", lookup_then_wait)
-    answers = []
-
-    def request() -> None:
-        client = APIClient()
-        client.force_authenticate(user)
-        try:
-            start.wait(timeout=10)
-            response = post(client, "withdraw", KEY)
-            answers.append(
-                (response.status_code, response.json(), response.get("Idempotent-Replayed"))
-            )
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=request) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    answers = race_with_one_key(monkeypatch, user, lambda client: post(client, "withdraw", KEY))
     assert [status for status, _, _ in answers] == [201, 201], answers
     assert sorted(replayed or "" for _, _, replayed in answers) == ["", "true"]
     assert answers[0][1] == answers[1][1]
