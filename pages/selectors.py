@@ -215,6 +215,11 @@ class Profile:
     calibration_private: bool
     calibration_public: bool
     rule: registry.Rule
+    display_name: str = ""
+    """The forecaster's display name; empty on a closed account, except for staff."""
+    closed: bool = False
+    """The account was deactivated: what its owner wrote (display name, bio) is shown to
+    staff only; the record, a matter of fact already on the leaderboards, stays."""
     bio: str | None = None
     questions_count: int | None = None
     questions: list[ProfileQuestion] | None = None
@@ -222,6 +227,11 @@ class Profile:
     scores: list[ProfileScore] | None = None
     standings: list[BoardStanding] | None = None
     calibration: dict[str, Any] | None = None
+
+    @property
+    def name(self) -> str:
+        """The name the profile goes by: the display name shown, else the username."""
+        return self.display_name or self.user.username
 
 
 def _sees_private(viewer: Any, user: User) -> bool:
@@ -233,6 +243,8 @@ def profile_for(*, user: User, viewer: Any) -> Profile:
     scores and standings when the profile is public; the calibration when that is public
     too. The forecaster and staff see everything."""
     private_ok = _sees_private(viewer, user)
+    closed = not user.is_active
+    own_words_shown = not closed or bool(getattr(viewer, "is_staff", False))
     record_shown = user.profile_public or private_ok
     calibration_public = user.profile_public and user.calibration_public
     calibration_shown = calibration_public or private_ok
@@ -245,6 +257,8 @@ def profile_for(*, user: User, viewer: Any) -> Profile:
         calibration_private=calibration_shown and not calibration_public,
         calibration_public=calibration_public,
         rule=rule,
+        display_name=user.display_name if own_words_shown else "",
+        closed=closed,
     )
     if not record_shown:
         return profile
@@ -266,7 +280,7 @@ def profile_for(*, user: User, viewer: Any) -> Profile:
     }
     return replace(
         profile,
-        bio=user.bio,
+        bio=user.bio if own_words_shown else None,
         questions_count=forecast_on.count(),
         questions=[
             ProfileQuestion(

@@ -47,7 +47,13 @@ class ProfileStandingSerializer(serializers.Serializer):
 
 class ProfileSerializer(serializers.Serializer):
     username = serializers.CharField(source="user.username")
-    display_name = serializers.CharField(source="user.display_name")
+    display_name = serializers.CharField(
+        help_text="Empty when there is none, and on a closed account (except for staff)."
+    )
+    closed = serializers.BooleanField(
+        help_text="The account was deactivated: its display name and bio are shown to staff "
+        "only; its record stays."
+    )
     joined = serializers.DateTimeField(source="user.date_joined")
     profile_public = serializers.BooleanField(source="user.profile_public")
     calibration_public = serializers.BooleanField(

@@ -99,8 +99,7 @@ def test_anyone_sees_a_public_profile(client, ann):
     assert "Reads <strong>tea leaves</strong>." in page and "<script>x" not in page
     # Scores beside the crowd's, under the default rule.
     assert "Will the resolved thing happen?" in page
-    assert "−0.125" in page or "-0.125" in page
-    assert "0.050" in page or "+0.050" in page
+    assert '<td class="num">-0.125</td>\n          <td class="num">+0.050</td>' in page
     # Standings: first of two on accuracy (lower is better; bob is second).
     assert "1 of 2" in page
     # The questions forecast: the resolved one with the forecast, the open one without.
@@ -269,3 +268,38 @@ def test_any_allowed_username_has_a_working_profile_link(client, db, name):
     assert response.status_code == 200
     assert response.context["forecaster"].username == name
     assert api_as(None).get(reverse("api:forecaster-profile", args=[name])).status_code == 200
+
+
+@pytest.mark.parametrize("role", ["anonymous", "forecaster", "owner", "staff"])
+def test_a_closed_account_keeps_its_record_and_hides_its_own_words(ann, role):
+    User.objects.filter(pk=ann.pk).update(is_active=False)
+    viewer = {
+        "anonymous": None,
+        "forecaster": UserFactory(username="cal"),
+        "owner": ann,
+        "staff": StaffFactory(),
+    }[role]
+    client = Client()
+    if viewer is not None:
+        client.force_login(viewer)
+    response = client.get(page_url("ann"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'data-testid="profile-closed"' in page and "This account is closed." in page
+    # The record is a matter of fact, already on the leaderboards: it stays.
+    assert "Will the resolved thing happen?" in page and "1 of 2" in page
+    body = api_as(viewer).get(api_url("ann")).json()
+    assert body["closed"] is True and body["scores_count"] == 1
+    if role == "staff":
+        assert "<h1>Ann Example</h1>" in page and "tea leaves" in page
+        assert "Only staff see its display name and bio." in page
+        assert body["display_name"] == "Ann Example" and "tea leaves" in body["bio"]
+    else:
+        assert "<h1>ann</h1>" in page and "<title>ann" in page
+        assert "Ann Example" not in page and "tea leaves" not in page
+        assert body["display_name"] == "" and body["bio"] is None
+
+
+def test_an_open_account_is_not_marked_closed(client, ann):
+    assert 'data-testid="profile-closed"' not in client.get(page_url("ann")).content.decode()
+    assert api_as(None).get(api_url("ann")).json()["closed"] is False
