@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from forecasts.models import CommunityState
+from forecasts.models import CommunityState, Forecast
 from notifications.models import Alert, AlertPreference, Follow
 from notifications.selectors import questions_followed
 from questions.models import Question
@@ -26,7 +26,9 @@ PREFERENCE_TOGGLES = ("clarification", "community_move", "resolution", "replies"
 def follow_set(*, user: User, question: Question, following: bool) -> Follow:
     """Follow `question` (True) or stop following it (False), whether or not `user` has
     forecast on it: the choice outranks the forecast. A question followed anew starts its
-    "moved" baseline at the community median of now, so only later moves alert."""
+    "moved" baseline at the community median of now, so only later moves alert; on a
+    question that hides that median from `user` (until they forecast) it starts when they
+    can see it, at the first move measured after their forecast."""
     if question.is_draft:
         raise ValidationError({"question": ["This question is not published yet."]})
     if not isinstance(following, bool):
@@ -34,6 +36,11 @@ def follow_set(*, user: User, question: Question, following: bool) -> Follow:
     median = (
         CommunityState.objects.filter(question=question).values_list("median", flat=True).first()
     )
+    if (
+        question.hide_community_until_forecast
+        and not Forecast.objects.filter(user=user, question=question).exists()
+    ):
+        median = None
     now = timezone.now()
     with transaction.atomic():
         follow, created = Follow.objects.select_for_update().get_or_create(

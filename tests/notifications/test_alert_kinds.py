@@ -225,6 +225,24 @@ def test_a_hidden_community_alerts_only_the_followers_who_forecast():
     assert [name for name, _ in moves()] == ["alice"]
 
 
+def test_a_hidden_communitys_first_move_counts_from_the_followers_own_forecast():
+    """bob followed while the value was hidden from him: his baseline starts when he can
+    see it, after his forecast, not at the value he could not see when he followed."""
+    question = QuestionFactory(title="Q", hide_community_until_forecast=True)
+    alice, bob = UserFactory(username="alice"), UserFactory(username="bob")
+    submit(alice, question, 0.2)
+    follow_set(user=bob, question=question, following=True)
+    assert Follow.objects.get(user=bob).alerted_median is None
+    crowd(question, 0.3)  # median 0.25
+    submit(bob, question, 0.9)  # median 0.3: his own forecast moved it
+    community_move_alerts_record(question_id=question.pk)
+    assert moves() == []  # nobody had a baseline before: each starts at 30%
+    assert Follow.objects.get(user=bob).alerted_median == 0.3
+    crowd(question, 0.95)  # median 0.6: 30 points from his baseline
+    community_move_alerts_record(question_id=question.pk)
+    assert ("bob", "Community forecast moved from 30% to 60%: Q") in moves()
+
+
 def test_a_closed_question_gives_no_move_alerts():
     now = timezone.now()
     question = QuestionFactory(
