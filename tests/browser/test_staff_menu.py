@@ -33,3 +33,6 @@ def test_the_staff_menus_fit_one_line_at_1280(live_server, page: Page):
         assert abs(brand["y"] - account["y"]) < brand["height"], (path, brand, nav, account)
     staff_tops = page.evaluate(ITEM_TOPS, ".manage-nav li")
     assert len(staff_tops) == 1, f"the staff menu wraps onto {len(staff_tops)} lines"
+    # The rationale feed, left out of the site's menu for staff, is in their own.
+    page.locator(".manage-nav").get_by_role("link", name="Rationales").click()
+    page.wait_for_url(f"{live_server.url}/discussion/")
