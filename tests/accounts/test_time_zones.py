@@ -132,6 +132,15 @@ def test_the_browsers_zone_reaches_an_anonymous_page():
 def test_the_base_template_loads_the_zone_script(client):
     page = client.get("/questions/").content.decode()
     assert "foreseer/time-zone.js" in page
+    # The script reads which zone the page's times are in, and whether the account chose it.
+    assert '<html lang="en" data-time-zone="UTC">' in page
+    client.cookies[TIME_ZONE_COOKIE] = "Asia/Seoul"
+    assert (
+        '<html lang="en" data-time-zone="Asia/Seoul">' in client.get("/questions/").content.decode()
+    )
+    client.force_login(UserFactory(time_zone="Europe/Lisbon"))
+    page = client.get("/questions/").content.decode()
+    assert '<html lang="en" data-time-zone="Europe/Lisbon" data-time-zone-chosen>' in page
 
 
 def test_anonymous_pages_are_cached_per_time_zone(settings):

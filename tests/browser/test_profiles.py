@@ -4,6 +4,7 @@ Korean times with UTC on hover."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -83,10 +84,30 @@ def test_a_question_read_from_seoul_shows_korean_times_with_utc_on_hover(live_se
     url = f"{live_server.url}/questions/{question.slug}/"
     page.goto(url)
     page.wait_for_load_state()
-    # The first page sets the browser's zone; from the next one, times are in it.
+    # The first page, rendered in UTC before the server knew the zone, shows Seoul's
+    # times at once (the browser's own name for the zone) and sets the cookie...
+    moment = page.locator('time[datetime="2026-03-05T18:00:00+00:00"]').first
+    expect(moment).to_have_text(re.compile(r"^2026-03-06 03:00 (KST|GMT\+9)$"))
+    expect(moment).to_have_attribute("title", "2026-03-05 18:00 UTC")
     assert any(c["name"] == "tz" and c["value"] == "Asia/Seoul" for c in context.cookies())
+    # ... from which the server renders the next pages in it.
     page.goto(url)
+    expect(page.locator("html")).to_have_attribute("data-time-zone", "Asia/Seoul")
     moment = page.locator('time[datetime="2026-03-05T18:00:00+00:00"]').first
     expect(moment).to_have_text("2026-03-06 03:00 KST")
     expect(moment).to_have_attribute("title", "2026-03-05 18:00 UTC")
+    context.close()
+
+
+def test_a_chosen_time_zone_outranks_the_browsers(live_server, browser):
+    question = QuestionFactory(open_time=MOMENT, scheduled_close_time=MOMENT + timedelta(days=3650))
+    UserFactory(username="ines", time_zone="Europe/Lisbon")
+    context = browser.new_context(timezone_id="Asia/Seoul")
+    page = context.new_page()
+    log_in(page, live_server, "ines")
+    page.goto(f"{live_server.url}/questions/{question.slug}/")
+    page.wait_for_load_state()
+    # Lisbon is on UTC (WET) in March: the page's times stay as the server wrote them.
+    moment = page.locator('time[datetime="2026-03-05T18:00:00+00:00"]').first
+    expect(moment).to_have_text("2026-03-05 18:00 WET")
     context.close()
