@@ -392,8 +392,8 @@ def forecast_change_once(
 
 
 def forecast_requests_prune(*, now: datetime | None = None) -> int:
-    """Forget idempotency keys older than FORESEER_IDEMPOTENCY_KEY_DAYS (their forecasts
-    stay); returns how many."""
+    """Forget idempotency keys older than FORESEER_IDEMPOTENCY_KEY_DAYS (the forecasts and
+    withdrawals they stored stay); returns how many."""
     now = now or timezone.now()
     kept = timedelta(days=settings.FORESEER_IDEMPOTENCY_KEY_DAYS)
     deleted, _ = ForecastRequest.objects.filter(created_at__lt=now - kept).delete()

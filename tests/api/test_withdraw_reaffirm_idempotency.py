@@ -13,6 +13,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from forecasts.models import Forecast, ForecastRequest, Withdrawal
+from forecasts.services import forecast_requests_prune
 from questions.models import Question
 from tests.api.racing import race_with_one_key
 from tests.factories import ForecastFactory, QuestionFactory, UserFactory
@@ -164,3 +165,10 @@ def test_two_withdrawals_racing_with_one_key_record_one(require_postgres, monkey
     assert answers[0][1] == answers[1][1]
     assert Withdrawal.objects.count() == 1
     assert ForecastRequest.objects.count() == 1
+
+
+def test_pruning_a_withdrawals_key_keeps_the_withdrawal(forecaster_client, standing):
+    assert post(forecaster_client, "withdraw", KEY).status_code == 201
+    ForecastRequest.objects.update(created_at=timezone.now() - timedelta(days=30))
+    assert forecast_requests_prune() == 1
+    assert Withdrawal.objects.count() == 1 and not ForecastRequest.objects.exists()
