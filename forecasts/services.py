@@ -354,26 +354,29 @@ def forecast_submit_once(
     return Submission(forecast=earlier, replayed=True)
 
 
-def forecast_change_once(
+def forecast_change(
     *,
     user: User,
-    key: str,
     question: Question,
     action: str,
     origin: str,
+    key: str | None = None,
     now: datetime | None = None,
 ) -> Change:
-    """`forecast_withdraw` (`action` "withdraw") or `forecast_reaffirm` ("reaffirm") at
-    most once per `user` and idempotency `key`: a retry with the key gets what the first
-    request recorded, although there is no standing forecast left to withdraw or the
-    question has closed since."""
-    key = idempotency_key_clean(key)
+    """`forecast_withdraw` (`action` "withdraw") or `forecast_reaffirm` ("reaffirm"); with
+    an idempotency `key`, at most once per `user` and key: a retry with the key gets what
+    the first request recorded, although there is no standing forecast left to withdraw or
+    the question has closed since."""
     services: dict[str, Callable[..., Forecast | Withdrawal]] = {
         "withdraw": forecast_withdraw,
         "reaffirm": forecast_reaffirm,
     }
     if action not in services:
         raise ValidationError({"action": [f"Unknown change {action!r}."]})
+    if key is None:
+        recorded = services[action](user=user, question=question, origin=origin, now=now)
+        return Change(recorded=recorded, replayed=False)
+    key = idempotency_key_clean(key)
     stored = _store_once(
         user=user,
         key=key,

@@ -44,11 +44,9 @@ from forecasts.selectors import (
 from forecasts.services import (
     ForecastKeyConflict,
     NoStandingForecast,
-    forecast_change_once,
-    forecast_reaffirm,
+    forecast_change,
     forecast_submit,
     forecast_submit_once,
-    forecast_withdraw,
     idempotency_key_clean,
 )
 from questions.models import Question
@@ -91,6 +89,14 @@ def _idempotency_parameter(what: str) -> OpenApiParameter:
     )
 
 
+def _retry_safe(recorded: str) -> str:
+    return (
+        "Send an `Idempotency-Key` header to make the request safe to retry: a retry with "
+        f"the same key answers with the {recorded} the first request stored (the same status "
+        "and body, and `Idempotent-Replayed: true`) and stores nothing new."
+    )
+
+
 _KEY_CONFLICT = OpenApiResponse(
     description='The key already stored something else: {"Idempotency-Key": ["..."]}.'
 )
@@ -129,9 +135,7 @@ class ForecastViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         description=(
             "Appends a forecast stamped with the server's time. The question must be open; "
             "the probability of yes must lie in [0.001, 0.999]. Errors are keyed by field.\n\n"
-            "Send an `Idempotency-Key` header to make the request safe to retry: a retry "
-            "with the same key answers with the forecast the first request stored (the same "
-            "status and body, and `Idempotent-Replayed: true`) and stores nothing new."
+            + _retry_safe("forecast")
         ),
         parameters=[_idempotency_parameter("forecast"), RETRY_AFTER],
         request=ForecastSubmitSerializer,
@@ -247,17 +251,14 @@ class _StandingForecastChange(APIView):
         the header when its key stored something else."""
         key = _idempotency_key(request)
         question = self.question(request, slug)
-        user, origin = signed_in_user(request.user), Forecast.Origin.API
-        replayed = False
         try:
-            if key is None:
-                service = forecast_withdraw if action == "withdraw" else forecast_reaffirm
-                recorded: Any = service(user=user, question=question, origin=origin)
-            else:
-                change = forecast_change_once(
-                    user=user, key=key, question=question, action=action, origin=origin
-                )
-                recorded, replayed = change.recorded, change.replayed
+            change = forecast_change(
+                user=signed_in_user(request.user),
+                question=question,
+                action=action,
+                origin=Forecast.Origin.API,
+                key=key,
+            )
         except NoStandingForecast as error:
             message = str(error)
             return Response(
@@ -265,29 +266,29 @@ class _StandingForecastChange(APIView):
             )
         except ForecastKeyConflict as conflict:
             return _key_conflict(conflict)
-        response = Response(serializer(recorded).data, status=status.HTTP_201_CREATED)
-        if replayed:
+        response = Response(serializer(change.recorded).data, status=status.HTTP_201_CREATED)
+        if change.replayed:
             response["Idempotent-Replayed"] = "true"
         return response
 
 
-class ForecastWithdrawView(_StandingForecastChange):
-    @extend_schema(
-        summary="Withdraw your forecast on a question",
-        description=(
-            "Ends your standing forecast from now. It stays in your history; from now until "
-            "you forecast again you have no forecast on the question: the community forecast "
-            "leaves you out, and every scoring rule counts the time as time without a forecast "
-            "(no coverage for the continuous rules, no active day for the daily ones). Only "
-            "while the question is open and you have a standing forecast.\n\n"
-            "Send an `Idempotency-Key` header to make the request safe to retry: a retry "
-            "with the same key answers with the withdrawal the first request stored (the "
-            "same status and body, and `Idempotent-Replayed: true`) and stores nothing new."
-        ),
+def _change_schema(
+    *,
+    summary: str,
+    description: str,
+    action: str,
+    recorded: str,
+    serializer: type[serializers.Serializer],
+) -> Any:
+    """The OpenAPI schema of a withdraw or a reaffirm (`action`): no body, what it
+    `recorded` in the 201."""
+    return extend_schema(
+        summary=summary,
+        description=f"{description}\n\n{_retry_safe(recorded)}",
         request=None,
-        parameters=[slug_parameter("question"), _idempotency_parameter("withdrawal"), RETRY_AFTER],
+        parameters=[slug_parameter("question"), _idempotency_parameter(action), RETRY_AFTER],
         responses={
-            201: WithdrawalSerializer,
+            201: serializer,
             400: _REFUSED,
             403: OpenApiResponse(description="Not logged in."),
             404: OpenApiResponse(description="No such question."),
@@ -296,34 +297,39 @@ class ForecastWithdrawView(_StandingForecastChange):
             429: THROTTLED,
         },
     )
+
+
+class ForecastWithdrawView(_StandingForecastChange):
+    @_change_schema(
+        summary="Withdraw your forecast on a question",
+        description=(
+            "Ends your standing forecast from now. It stays in your history; from now until "
+            "you forecast again you have no forecast on the question: the community forecast "
+            "leaves you out, and every scoring rule counts the time as time without a forecast "
+            "(no coverage for the continuous rules, no active day for the daily ones). Only "
+            "while the question is open and you have a standing forecast."
+        ),
+        action="withdrawal",
+        recorded="withdrawal",
+        serializer=WithdrawalSerializer,
+    )
     def post(self, request: Request, slug: str) -> Response:
         return self.change(request, slug, "withdraw", WithdrawalSerializer)
 
 
 class ForecastReaffirmView(_StandingForecastChange):
-    @extend_schema(
+    @_change_schema(
         summary="Reaffirm your forecast on a question",
         description=(
             "Records your standing forecast anew: the same probability, made now, marked "
             "`reaffirmed`. It counts as an update (a forecast left unchanged for a while is "
             "fresh again); the scores of the continuous rules do not change, as the "
             "probability does not. Only while the question is open and you have a standing "
-            "forecast.\n\n"
-            "Send an `Idempotency-Key` header to make the request safe to retry: a retry "
-            "with the same key answers with the forecast the first request stored (the "
-            "same status and body, and `Idempotent-Replayed: true`) and stores nothing new."
+            "forecast."
         ),
-        request=None,
-        parameters=[slug_parameter("question"), _idempotency_parameter("reaffirm"), RETRY_AFTER],
-        responses={
-            201: ForecastSerializer,
-            400: _REFUSED,
-            403: OpenApiResponse(description="Not logged in."),
-            404: OpenApiResponse(description="No such question."),
-            409: _NO_STANDING,
-            422: _KEY_CONFLICT,
-            429: THROTTLED,
-        },
+        action="reaffirm",
+        recorded="forecast",
+        serializer=ForecastSerializer,
     )
     def post(self, request: Request, slug: str) -> Response:
         return self.change(request, slug, "reaffirm", ForecastSerializer)

@@ -22,16 +22,13 @@ from common.forms import add_service_errors
 from common.templatetags.foreseer import percent
 from common.throttling import throttle_posts
 from forecasts.forms import ForecastForm, new_idempotency_key
-from forecasts.models import Forecast, Withdrawal
+from forecasts.models import Forecast
 from forecasts.services import (
     ForecastKeyConflict,
     NoStandingForecast,
-    forecast_change_once,
-    forecast_reaffirm,
+    forecast_change,
     forecast_submit,
     forecast_submit_once,
-    forecast_withdraw,
-    idempotency_key_clean,
 )
 from pages.selectors import Record, record_calibration, record_for
 from pages.views.questions import question_detail_page, question_for_page
@@ -75,22 +72,6 @@ def forecast_submit_view(request: HttpRequest, slug: str) -> HttpResponse:
     return question_detail_page(request, question, form=form, status=400)
 
 
-def _change(
-    user: Any, question: Question, *, withdraw: bool, key: str | None
-) -> Forecast | Withdrawal:
-    """The withdrawal or the reaffirmed forecast; once per key when the page gave one (a
-    double click or a reload that posts again answers with the first)."""
-    origin = Forecast.Origin.WEB
-    if not key:
-        service = forecast_withdraw if withdraw else forecast_reaffirm
-        return service(user=user, question=question, origin=origin)
-    action = "withdraw" if withdraw else "reaffirm"
-    key = idempotency_key_clean(key)
-    return forecast_change_once(
-        user=user, key=key, question=question, action=action, origin=origin
-    ).recorded
-
-
 def _standing_change(request: HttpRequest, slug: str, *, withdraw: bool) -> HttpResponse:
     """Withdraw or reaffirm the user's standing forecast, then back to the question with a
     message saying what happened (or why nothing did)."""
@@ -100,9 +81,14 @@ def _standing_change(request: HttpRequest, slug: str, *, withdraw: bool) -> Http
         return redirect_to_login(detail_url)
     user = signed_in_user(request.user)
     try:
-        recorded = _change(
-            user, question, withdraw=withdraw, key=request.POST.get("idempotency_key")
-        )
+        # The page's key (made when it was rendered): a double click records once.
+        recorded = forecast_change(
+            user=user,
+            question=question,
+            action="withdraw" if withdraw else "reaffirm",
+            origin=Forecast.Origin.WEB,
+            key=request.POST.get("idempotency_key") or None,
+        ).recorded
     except NoStandingForecast as error:
         messages.error(request, str(error))
     except ValidationError as error:
