@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from itertools import groupby
 
 from django.core.mail import EmailMultiAlternatives
-from django.db.models import CharField, Exists, F, OuterRef, Q, Value, Window
+from django.db.models import CharField, Exists, F, OuterRef, Q, QuerySet, Value, Window
 from django.db.models.functions import Cast, Concat, RowNumber
 from django.urls import reverse
 from django.utils import timezone
@@ -35,13 +35,13 @@ def pending_alerts(*, delivery: str, now: datetime) -> list[Alert]:
     chosen = Q(user__alert_preference__delivery=delivery)
     if delivery == AlertPreference.Delivery.DAILY:
         chosen |= Q(user__alert_preference__isnull=True)
-    claimed = SentEmail.objects.filter(
-        user=OuterRef("user"),
-        kind=SentEmail.Kind.ALERTS,
-        key=Concat(Value("alert:"), Cast(OuterRef("pk"), CharField()), output_field=CharField()),
-    )
+    # Before the window below: a kind turned off must not hold one of its places.
+    wanted = Q()
+    for kind in Alert.Kind.values:
+        wanted |= Q(kind=kind) & AlertPreference.wanting(kind, path="user__")
     alerts = (
         Alert.objects.filter(chosen)
+        .filter(wanted)
         .filter(
             emailed_at__isnull=True,
             created_at__gte=now - ALERT_EMAIL_MAX_AGE,
@@ -50,7 +50,7 @@ def pending_alerts(*, delivery: str, now: datetime) -> list[Alert]:
         )
         .exclude(user__email="")
         .exclude(user__origin=User.Origin.SYSTEM)
-        .filter(~Exists(claimed))
+        .filter(~Exists(_claims()))
         .exclude(about_a_hidden_comment())
         # Each user's oldest ALERTS_SHOWN, numbered by the database: one email carries no
         # more, and a user with thousands pending costs this run no more than that.
@@ -65,15 +65,16 @@ def pending_alerts(*, delivery: str, now: datetime) -> list[Alert]:
         .select_related("user", "user__alert_preference", "question")
         .order_by("user_id", "created_at", "id")
     )
-    return [alert for alert in alerts if _wants(alert)]
+    return list(alerts)
 
 
-def _wants(alert: Alert) -> bool:
-    try:
-        preference = alert.user.alert_preference
-    except AlertPreference.DoesNotExist:
-        return True
-    return preference.wants(alert.kind)
+def _claims() -> QuerySet[SentEmail]:
+    """The outbox's claim on the alert of the outer query (`alert:<id>`)."""
+    return SentEmail.objects.filter(
+        user=OuterRef("user"),
+        kind=SentEmail.Kind.ALERTS,
+        key=Concat(Value("alert:"), Cast(OuterRef("pk"), CharField()), output_field=CharField()),
+    )
 
 
 def alert_emails_send(*, delivery: str, now: datetime | None = None) -> int:
@@ -86,7 +87,7 @@ def alert_emails_send(*, delivery: str, now: datetime | None = None) -> int:
     alerts = pending_alerts(delivery=delivery, now=now)
     outgoing = []
     for _, group in groupby(alerts, key=lambda alert: alert.user_id):
-        mine = list(group)[:ALERTS_SHOWN]
+        mine = list(group)  # at most ALERTS_SHOWN: pending_alerts' window
         user = mine[0].user
         outgoing.append(
             Outgoing(
@@ -101,15 +102,8 @@ def alert_emails_send(*, delivery: str, now: datetime | None = None) -> int:
         return outbox_send(kind=SentEmail.Kind.ALERTS, outgoing=outgoing, label="alert email")
     finally:
         # Whatever went out (a refused message releases its claims and stays pending).
-        sent = SentEmail.objects.filter(
-            user=OuterRef("user"),
-            kind=SentEmail.Kind.ALERTS,
-            key=Concat(
-                Value("alert:"), Cast(OuterRef("pk"), CharField()), output_field=CharField()
-            ),
-        )
         Alert.objects.filter(pk__in=[alert.pk for alert in alerts], emailed_at__isnull=True).filter(
-            Exists(sent)
+            Exists(_claims())
         ).update(emailed_at=now)
 
 

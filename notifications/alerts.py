@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 
@@ -64,22 +64,6 @@ def alert_record(
 ALERT_NEWS_MAX_AGE = timedelta(days=7)
 
 
-def wanting_alerts(kind: str) -> Q:
-    """Users whose preferences keep alerts of `kind` (no preferences: every kind)."""
-    if kind == Alert.Kind.COMMUNITY_MOVE:
-        return Q(alert_preference__isnull=True) | Q(
-            alert_preference__community_move=True,
-            alert_preference__community_move_threshold__isnull=False,
-        )
-    field = {
-        Alert.Kind.CLARIFICATION: "clarification",
-        Alert.Kind.RESOLUTION: "resolution",
-        Alert.Kind.REPLY: "replies",
-        Alert.Kind.MENTION: "replies",
-    }[Alert.Kind(kind)]
-    return Q(alert_preference__isnull=True) | Q(**{f"alert_preference__{field}": True})
-
-
 def _question_url(question: Question, anchor: str = "") -> str:
     return reverse("questions:detail", args=[question.slug]) + anchor
 
@@ -95,7 +79,7 @@ def clarification_alerts_record(*, clarification_id: int) -> int:
     question = clarification.question
     users = (
         followers_of(question=question)
-        .filter(wanting_alerts(Alert.Kind.CLARIFICATION))
+        .filter(AlertPreference.wanting(Alert.Kind.CLARIFICATION))
         .exclude(pk=clarification.created_by_id)
         .only("pk")
     )
@@ -136,7 +120,11 @@ def resolution_alerts_record(*, question_id: int, now: datetime | None = None) -
         else f"Resolved {label}: {question.title}"
     )
     key = f"event:{latest.pk}"
-    users = followers_of(question=question).filter(wanting_alerts(Alert.Kind.RESOLUTION)).only("pk")
+    users = (
+        followers_of(question=question)
+        .filter(AlertPreference.wanting(Alert.Kind.RESOLUTION))
+        .only("pk")
+    )
     with transaction.atomic():
         new = alert_record(
             users=list(users),
@@ -179,7 +167,9 @@ def community_move_alerts_record(*, question_id: int, now: datetime | None = Non
     question, median = state.question, state.median
     if question.is_draft or question.status_at(now) != Question.Status.OPEN:
         return 0
-    followers = followers_of(question=question).filter(wanting_alerts(Alert.Kind.COMMUNITY_MOVE))
+    followers = followers_of(question=question).filter(
+        AlertPreference.wanting(Alert.Kind.COMMUNITY_MOVE)
+    )
     if question.hide_community_until_forecast:
         followers = followers.filter(
             Exists(Forecast.objects.filter(question=question, user=OuterRef("pk")))

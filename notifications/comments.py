@@ -16,8 +16,8 @@ from accounts.usernames import username_key
 from discussion.models import Comment
 from discussion.rules import discussion_visible
 from discussion.text import comment_path, mentioned_names
-from notifications.alerts import alert_record, wanting_alerts
-from notifications.models import Alert
+from notifications.alerts import alert_record
+from notifications.models import Alert, AlertPreference
 
 # A comment's alerts not recorded this long after it was written are recorded by the sweep.
 ALERTS_OVERDUE = timedelta(minutes=5)
@@ -62,7 +62,7 @@ def _record(comment: Comment, now: datetime) -> int:
         replied_to.add(parent.author_id)
         recorded += alert_record(
             users=User.objects.filter(pk=parent.author_id, is_active=True).filter(
-                wanting_alerts(Alert.Kind.REPLY)
+                AlertPreference.wanting(Alert.Kind.REPLY)
             ),
             kind=Alert.Kind.REPLY,
             key=key,
@@ -76,8 +76,10 @@ def _record(comment: Comment, now: datetime) -> int:
     if keys:
         mentioned = (
             User.objects.filter(username_key__in=keys, is_active=True)
-            .filter(wanting_alerts(Alert.Kind.MENTION))
+            .filter(AlertPreference.wanting(Alert.Kind.MENTION))
             .exclude(pk=comment.author_id)
+            # A reply's author already has its reply alert: one comment, one alert.
+            .exclude(pk__in=replied_to)
             .exclude(origin=User.Origin.SYSTEM)
         )
         # Only those who may read the discussion: an alert would quote what a question

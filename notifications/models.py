@@ -149,14 +149,27 @@ class AlertPreference(models.Model):
     def __str__(self) -> str:
         return f"alert preferences of {self.user_id}"
 
+    # The toggle that keeps each kind of alert (a community move also needs a threshold).
+    KIND_FIELDS = {
+        Alert.Kind.CLARIFICATION: "clarification",
+        Alert.Kind.COMMUNITY_MOVE: "community_move",
+        Alert.Kind.RESOLUTION: "resolution",
+        Alert.Kind.REPLY: "replies",
+        Alert.Kind.MENTION: "replies",
+    }
+
+    @classmethod
+    def wanting(cls, kind: str, *, path: str = "") -> models.Q:
+        """Users whose preferences keep alerts of `kind` (no preferences: every kind); from
+        another model through `path` (`"user__"` for an alert's user)."""
+        preference = f"{path}alert_preference__"
+        keeps = models.Q(**{f"{preference}{cls.KIND_FIELDS[Alert.Kind(kind)]}": True})
+        if kind == Alert.Kind.COMMUNITY_MOVE:
+            keeps &= models.Q(**{f"{preference}community_move_threshold__isnull": False})
+        return models.Q(**{f"{preference}isnull": True}) | keeps
+
     def wants(self, kind: str) -> bool:
         """Whether alerts of `kind` (an Alert.Kind) are recorded for this user."""
-        if kind == Alert.Kind.COMMUNITY_MOVE:
-            return self.community_move and self.community_move_threshold is not None
-        field = {
-            Alert.Kind.CLARIFICATION: "clarification",
-            Alert.Kind.RESOLUTION: "resolution",
-            Alert.Kind.REPLY: "replies",
-            Alert.Kind.MENTION: "replies",
-        }[Alert.Kind(kind)]
-        return bool(getattr(self, field))
+        if kind == Alert.Kind.COMMUNITY_MOVE and self.community_move_threshold is None:
+            return False
+        return bool(getattr(self, self.KIND_FIELDS[Alert.Kind(kind)]))

@@ -39,6 +39,13 @@ def test_a_reply_alerts_the_parent_author_once(ana, bob, question):
     assert reply.alerts_recorded_at is not None
 
 
+def test_a_reply_that_mentions_the_author_it_answers_alerts_them_once(ana, bob, question):
+    top = comment_post(author=ana, question=question, body="top")
+    reply = comment_post(author=bob, question=question, body="@ana, see this", parent=top)
+    assert comment_alerts_record(comment_id=reply.pk) == 1
+    assert alerts() == [("ana", "reply", f"comment:{reply.pk}")]
+
+
 def test_replying_to_yourself_alerts_no_one(ana, question):
     top = comment_post(author=ana, question=question, body="top")
     reply = comment_post(author=ana, question=question, body="and more", parent=top)

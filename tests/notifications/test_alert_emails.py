@@ -179,3 +179,17 @@ def test_a_long_backlog_goes_out_in_emails_of_at_most_fifty_oldest_first(site, s
     assert alert_emails_send(delivery=DAILY, now=now) == 2
     assert alert_emails_send(delivery=DAILY, now=now) == 1  # alice's last five
     assert Alert.objects.filter(user=alice, emailed_at__isnull=True).count() == 0
+
+
+def test_alerts_of_a_kind_turned_off_hold_no_place_in_the_email(site):
+    frank = UserFactory(username="frank")
+    for n in range(ALERTS_SHOWN):
+        record(frank, f"comment:{n}", kind=Alert.Kind.REPLY, summary=f"Reply {n}")
+    alert_preferences_update(user=frank, changes={"replies": False})
+    record(frank, "c:news", summary="Clarified: the news")
+    # The turned-off replies are left out before the email's places are counted.
+    assert [alert.key for alert in pending_alerts(delivery=DAILY, now=timezone.now())] == [
+        "c:news"
+    ]
+    assert alert_emails_send(delivery=DAILY) == 1
+    assert "Clarified: the news" in mail.outbox[0].body
