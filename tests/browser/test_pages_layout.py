@@ -18,6 +18,7 @@ from django.test import RequestFactory
 from django.utils import timezone
 from playwright.sync_api import Page, Route
 
+from claims.models import Claim
 from discussion.services import comment_hide, comment_post, rationale_share
 from forecasts.models import Forecast
 from forecasts.services import forecast_submit
@@ -95,6 +96,8 @@ STAFF_PAGES: list[str | tuple[str, int]] = [
     "/manage/articles/",
     "/manage/articles/new/",
     "/manage/articles/{track_article}/",
+    "/manage/claims/{claim}/edit/",
+    "/manage/claims/{claim}/dismiss/",
     "/manage/likelihood-tables/",
     "/discussion/",
     "/discussion/?sort=upvoted",
@@ -182,6 +185,14 @@ def site(tasks_inline) -> dict[str, str]:
         "draft": "draft-for-layout",
         "comment": str(top.pk),
         "track_article": track.first.slug,
+        # A claim still under review: its edit and dismiss pages.
+        "claim": str(
+            Claim.objects.filter(article=track.first)
+            .exclude(status=Claim.Status.DISMISSED)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+            .first()
+        ),
         "author": track.author.slug,
         "speaker": track.speaker.slug,
         "outlet": track.outlet.slug,
