@@ -14,12 +14,12 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from common.db import insert_arrays, read_arrays
-from forecasts.models import CommunityPoint, CommunityState, Forecast, Withdrawal
+from common.db import insert_arrays
+from forecasts.models import CommunityPoint, CommunityState
 from forecasts.selectors import community_chart_rows
 from questions.models import Question
 from scoring.core import aggregate
-from scoring.core.arrays import time_rank
+from scoring.services.scores import forecast_arrays
 
 
 def _window_end(question: Question) -> datetime:
@@ -126,30 +126,17 @@ def _points(
     question: Question, *, end: datetime, a: float, since: datetime | None
 ) -> dict[str, object] | None:
     """The history's columns from `since` (None: all of it); None without forecasts."""
-    rows = read_arrays(
-        Forecast.objects.filter(question_id=question.pk).order_by(),
-        "user_id",
-        "created_at",
-        "id",
-        "probability",
-    )
-    if rows["user_id"].size == 0:
-        return None
     # Withdrawals end their forecaster's standing forecast: the history drops them there.
-    gone = read_arrays(
-        Withdrawal.objects.filter(question_id=question.pk).order_by(), "user_id", "created_at", "id"
-    )
-    created = np.concatenate([rows["created_at"], gone["created_at"]]).astype(np.int64)
-    n_gone = gone["id"].size
+    rows = forecast_arrays(question_ids=[question.pk])
+    if not (~rows.withdrawn).any():
+        return None
     history = aggregate.community_history(
-        question=np.zeros(created.size, dtype=np.int64),
-        user=np.concatenate([rows["user_id"], gone["user_id"]]).astype(np.int64),
-        created_at=np.floor_divide(created, 1_000_000),
-        order=time_rank(
-            created, np.concatenate([2 * rows["id"], 2 * gone["id"] + 1]).astype(np.int64)
-        ),
-        p_yes=np.concatenate([rows["probability"], np.full(n_gone, 0.5)]),
-        withdrawn=np.concatenate([np.zeros(rows["id"].size, bool), np.ones(n_gone, bool)]),
+        question=np.zeros(len(rows), dtype=np.int64),
+        user=rows.user,
+        created_at=rows.created_at,
+        order=rows.order,
+        p_yes=rows.p_yes,
+        withdrawn=rows.withdrawn,
         start=[_epoch(question.open_time)],
         end=[_epoch(end)],
         a=a,
