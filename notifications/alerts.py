@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef
@@ -16,6 +16,11 @@ from accounts.models import User
 from common.templatetags.foreseer import percent
 from forecasts.models import CommunityState, Forecast
 from notifications.models import Alert, AlertPreference, Follow
+from notifications.resolution import (
+    RESOLUTION_NEWS_MAX_AGE,
+    latest_resolution_events,
+    resolution_headline,
+)
 from notifications.selectors import followers_of
 from questions.models import Clarification, Question, ResolutionEvent
 
@@ -61,7 +66,7 @@ def alert_record(
 
 # A clarification or resolution is news for a week: the sweep records what a lost message
 # left unrecorded within that time, and no later.
-ALERT_NEWS_MAX_AGE = timedelta(days=7)
+ALERT_NEWS_MAX_AGE = RESOLUTION_NEWS_MAX_AGE
 
 
 def _question_url(question: Question, anchor: str = "") -> str:
@@ -106,19 +111,12 @@ def resolution_alerts_record(*, question_id: int, now: datetime | None = None) -
     question = Question.objects.filter(pk=question_id).first()
     if question is None or not question.resolution:
         return 0
-    event = ResolutionEvent.objects.filter(question=question).order_by("-created_at", "-id")
-    latest = event.first()
+    latest, previous = latest_resolution_events(question)
     if latest is None or latest.outcome != question.resolution:
         return 0
     if latest.created_at < now - ALERT_NEWS_MAX_AGE:
         return 0
-    corrected = event.count() > 1
-    label = question.get_resolution_display()
-    summary = (
-        f"Resolution corrected to {label}: {question.title}"
-        if corrected
-        else f"Resolved {label}: {question.title}"
-    )
+    summary = resolution_headline(question, latest, previous)
     key = f"event:{latest.pk}"
     users = (
         followers_of(question=question)

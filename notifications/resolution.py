@@ -60,7 +60,9 @@ def score_summary(mine: Mapping[str, Any] | None, community: Mapping[str, Any] |
     return "; ".join(parts)
 
 
-def _latest_event(question: Question) -> tuple[ResolutionEvent | None, ResolutionEvent | None]:
+def latest_resolution_events(
+    question: Question,
+) -> tuple[ResolutionEvent | None, ResolutionEvent | None]:
     """The latest resolution event and the one it corrects, if any."""
     events = list(
         ResolutionEvent.objects.filter(question=question).order_by("-created_at", "-id")[:2]
@@ -161,7 +163,7 @@ def _scored_news(*, question_id: int, now: datetime) -> _News | None:
     question = Question.objects.filter(pk=question_id).select_related("scoring").first()
     if question is None or not question.resolution:
         return None
-    event, previous = _latest_event(question)
+    event, previous = latest_resolution_events(question)
     if event is None or event.outcome != question.resolution:
         return None
     if event.created_at < now - RESOLUTION_NEWS_MAX_AGE:
@@ -201,10 +203,18 @@ def _recipients(*, question: Question, key: str) -> list[User]:
 
 
 def _subject(news: _News) -> str:
-    title, outcome_label = news.question.title, news.question.get_resolution_display()
-    if news.outcome_changed:
+    return resolution_headline(news.question, news.event, news.previous)
+
+
+def resolution_headline(
+    question: Question, event: ResolutionEvent, previous: ResolutionEvent | None
+) -> str:
+    """The news of `event` (correcting `previous`, if any) in a line: the resolution
+    email's subject, and its alert's summary."""
+    title, outcome_label = question.title, question.get_resolution_display()
+    if previous is not None and previous.outcome != event.outcome:
         return f"Resolution corrected to {outcome_label}: {title}"
-    if news.correction:
+    if previous is not None:
         return f"Resolution details updated: {title}"
     return f"Resolved {outcome_label}: {title}"
 

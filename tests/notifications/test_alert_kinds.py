@@ -131,6 +131,19 @@ def test_a_correction_is_a_new_alert():
     assert alert.summary.startswith("Resolution corrected to No")
 
 
+def test_a_correction_that_keeps_the_outcome_says_its_details_changed():
+    question, staff = open_question(title="Q"), StaffFactory()
+    follow_set(user=UserFactory(username="bob"), question=question, following=True)
+    resolve(question, staff, outcome="yes", score_it=False)
+    resolution_alerts_record(question_id=question.pk)
+    corrected = resolve(question, staff, outcome="yes", note="A better source.", score_it=False)
+    assert resolution_alerts_record(question_id=question.pk) == 1
+    # As the resolution email's subject says it.
+    assert Alert.objects.get(key=f"event:{corrected.pk}").summary == (
+        "Resolution details updated: Q"
+    )
+
+
 def test_the_resolution_email_task_records_the_alerts_first():
     question, staff = open_question(), StaffFactory()
     follow_set(user=UserFactory(username="bob"), question=question, following=True)
