@@ -291,9 +291,8 @@ def leaderboard_row_of(
     if stored_ranks:
         rank = entry.rank
     elif entry.questions >= min_questions:
-        better = Q(value__lt=entry.value) if rule.lower_is_better else Q(value__gt=entry.value)
         above = people.filter(_line(stored_ranks=False, min_questions=min_questions))
-        rank = above.filter(better).count() + 1
+        (rank,) = _ranks_from_positions([entry], 0, above, rule)
     else:
         rank = None
     return _row(
