@@ -52,7 +52,7 @@ class CommentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 class CommentModerationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("id", "comment", "action", "moderator", "created_at", "reason")
     list_filter = ("action",)
-    list_select_related = ("moderator",)
+    list_select_related = ("comment", "moderator")
     ordering = ("-created_at", "-id")
     fields = ("comment", "action", "reason", "moderator", "created_at")
     readonly_fields = fields
@@ -61,7 +61,7 @@ class CommentModerationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 @admin.register(CommentVote)
 class CommentVoteAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("id", "comment", "user", "created_at")
-    list_select_related = ("user",)
+    list_select_related = ("comment", "user")
     ordering = ("-created_at", "-id")
     fields = ("comment", "user", "created_at")
     readonly_fields = fields

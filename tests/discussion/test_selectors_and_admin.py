@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from discussion.models import Comment
@@ -75,3 +77,23 @@ def test_the_admin_shows_revisions_and_the_moderation_trail(
     )
     assert deleted.status_code == 403
     assert Comment.objects.filter(pk=comment.pk).exists()
+
+
+@pytest.mark.parametrize("model", ["commentmoderation", "commentvote"])
+def test_the_admin_lists_cost_the_same_for_more_rows(
+    admin_client, admin_user, ana, bob, question, model, django_assert_max_num_queries
+):
+    url = reverse(f"admin:discussion_{model}_changelist")
+
+    def add(count: int) -> None:
+        for n in range(count):
+            comment = comment_post(author=ana, question=question, body=f"Comment {n}")
+            comment_vote(comment=comment, user=bob)
+            comment_hide(comment=comment, by=admin_user, reason="Off topic.")
+
+    add(1)
+    with CaptureQueriesContext(connection) as one:
+        assert admin_client.get(url).status_code == 200
+    add(5)
+    with django_assert_max_num_queries(len(one)):
+        assert admin_client.get(url).status_code == 200
