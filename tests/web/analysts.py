@@ -33,12 +33,6 @@ def analyst_user(username: str = "ana") -> User:
     return user
 
 
-def logged_in(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 def resolved_question(slug: str, outcome: int, **fields) -> Question:
     known_at = fields.pop("known_at", OPENED + timedelta(days=10))
     return QuestionFactory(

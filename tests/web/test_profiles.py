@@ -9,12 +9,12 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from accounts.models import User
 from questions.models import Question
 from scoring.scopes import ALL, Scope
 from scoring.services import community_user, leaderboard_build
+from tests.clients import api_as, logged_in
 from tests.factories import (
     ForecastFactory,
     QuestionFactory,
@@ -72,19 +72,6 @@ def ann(db, settings) -> User:
     ScoreFactory(question=resolved, user=UserFactory(username="bob"), accuracy=0.3)
     leaderboard_build(scope=Scope(ALL))
     return ann
-
-
-def logged_in(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def api_as(user: User | None) -> APIClient:
-    client = APIClient()
-    if user is not None:
-        client.force_authenticate(user)
-    return client
 
 
 # --- A public profile -------------------------------------------------------------------
