@@ -13,9 +13,11 @@ from pathlib import Path
 from unittest import mock
 
 import pytest
+from django.test import Client
 from rest_framework.test import APIClient
 
 from common import after_commit
+from tests.clients import api_as, logged_in
 from tests.factories import StaffFactory, UserFactory
 
 CHROMIUM_PATHS = ("/usr/bin/chromium", "/usr/bin/chromium-browser")
@@ -189,13 +191,15 @@ def api_client() -> APIClient:
 
 @pytest.fixture
 def forecaster_client(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
+    return api_as(user)
 
 
 @pytest.fixture
 def staff_client(staff) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(staff)
-    return client
+    return api_as(staff)
+
+
+@pytest.fixture
+def user_client(user) -> Client:
+    """The page client of `user`, logged in."""
+    return logged_in(user)

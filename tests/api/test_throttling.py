@@ -16,6 +16,7 @@ from rest_framework.test import APIClient
 from accounts.models import User
 from forecasts.models import Forecast
 from tests.api.test_staff import question_document
+from tests.clients import api_as
 from tests.factories import StaffFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -58,12 +59,6 @@ def signup(client: APIClient, name: str):
 
 def submit(client: APIClient, question: str = "open-q"):
     return client.post(FORECASTS_URL, {"question": question, "probability": 0.6}, format="json")
-
-
-def as_user(user: User) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 # --- sign-up and the token endpoint, per address --------------------------------------
@@ -124,13 +119,13 @@ def test_token_endpoint_is_throttled_per_address(rates, user):
 
 def test_forecast_submissions_are_throttled_per_user(rates, user, open_question):
     rates(forecasts="3/minute")
-    alice = as_user(user)
+    alice = api_as(user)
     for _ in range(3):
         assert submit(alice).status_code == 201
     assert_throttled(submit(alice), period=60)
     assert Forecast.objects.filter(user=user).count() == 3
     # Alice's burst does not hold Bob back, though both come from one address.
-    bob = as_user(UserFactory(username="bob"))
+    bob = api_as(UserFactory(username="bob"))
     assert submit(bob).status_code == 201
     # Reading is not limited.
     assert alice.get(FORECASTS_URL).status_code == 200
@@ -142,7 +137,7 @@ def test_forecast_submissions_are_throttled_per_user(rates, user, open_question)
 
 def test_the_forecast_rate_frees_up_as_the_minute_passes(rates, user, open_question):
     rates(forecasts="2/minute")
-    alice = as_user(user)
+    alice = api_as(user)
     with time_machine.travel(timezone.now(), tick=False) as traveller:
         submit(alice)
         traveller.shift(timedelta(seconds=20))
@@ -156,7 +151,7 @@ def test_the_forecast_rate_frees_up_as_the_minute_passes(rates, user, open_quest
 
 def test_an_idempotent_retry_counts_like_any_submission(rates, user, open_question):
     rates(forecasts="1/minute")
-    alice = as_user(user)
+    alice = api_as(user)
     key = {"HTTP_IDEMPOTENCY_KEY": "4f9c2a52-0f4e-4d1e-9d1c-5a3c9f0f1a77"}
     body = {"question": "open-q", "probability": 0.6}
     assert alice.post(FORECASTS_URL, body, format="json", **key).status_code == 201
@@ -166,7 +161,7 @@ def test_an_idempotent_retry_counts_like_any_submission(rates, user, open_questi
 def test_forecasts_can_be_left_unthrottled(rates, user, open_question):
     """FORESEER_THROTTLE_FORECASTS=off, as the load benchmark runs."""
     rates(forecasts=None)
-    alice = as_user(user)
+    alice = api_as(user)
     assert all(submit(alice).status_code == 201 for _ in range(5))
 
 
@@ -182,7 +177,7 @@ def test_staff_imports_are_throttled_per_user(rates, staff_client):
     # One count for both imports.
     assert_throttled(staff_client.post(QUESTIONS_IMPORT_URL, document, format="json"), period=3600)
     assert_throttled(staff_client.post(FORECASTS_IMPORT_URL, {}, format="multipart"), period=3600)
-    other = as_user(StaffFactory(username="other-staff"))
+    other = api_as(StaffFactory(username="other-staff"))
     assert other.post(QUESTIONS_IMPORT_URL, document, format="json").status_code == 200
 
 
@@ -207,7 +202,7 @@ def test_an_unreachable_cache_lets_requests_through(rates, settings, user, open_
             "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
         }
     }
-    alice = as_user(user)
+    alice = api_as(user)
     with caplog.at_level(logging.WARNING, logger="common.throttling"):
         assert [submit(alice).status_code for _ in range(2)] == [201, 201]
     assert "Rate limit 'forecasts' not checked" in caplog.text
@@ -225,7 +220,7 @@ def test_the_counts_are_shared_through_redis(rates, settings, require_redis, use
     settings.CACHES = {"default": redis_cache}
     from django.core.cache import cache
 
-    alice = as_user(user)
+    alice = api_as(user)
     try:
         assert [submit(alice).status_code for _ in range(2)] == [201, 201]
         assert_throttled(submit(alice), period=60)

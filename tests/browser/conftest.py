@@ -171,6 +171,15 @@ def tasks_inline(queued, monkeypatch):
     return queued
 
 
+def assert_fits_width(page, what: str = "the page") -> None:
+    """Nothing scrolls sideways: the document is no wider than the window less its
+    vertical scroll bar, if any."""
+    width, room = page.evaluate(
+        "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+    )
+    assert width <= room, f"{what} is {width}px wide in {room}px: it scrolls sideways"
+
+
 PASSWORD = "correct-horse-battery"  # the factories' password
 
 

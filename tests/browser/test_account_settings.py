@@ -8,16 +8,10 @@ from playwright.sync_api import Page, expect
 
 from accounts.models import User
 from notifications.unsubscribe import unsubscribe_token
-from tests.browser.conftest import log_in, screenshot
+from tests.browser.conftest import assert_fits_width, log_in, screenshot
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def page_overflows(page: Page) -> bool:
-    return page.evaluate(
-        "() => document.documentElement.scrollWidth > document.documentElement.clientWidth"
-    )
 
 
 @pytest.mark.parametrize(("width", "name"), [(360, "phone"), (1280, "laptop")])
@@ -28,7 +22,7 @@ def test_settings_from_the_keyboard(live_server, page: Page, width, name):
     page.get_by_role("link", name="Settings").click()
     page.wait_for_load_state()
     expect(page.get_by_role("heading", name="Settings", level=1)).to_be_visible()
-    assert not page_overflows(page)
+    assert_fits_width(page)
     screenshot(page, f"account-settings-{name}")
 
     reminders = page.get_by_label("When my forecast on an open question goes stale")
@@ -50,7 +44,7 @@ def test_settings_from_the_keyboard(live_server, page: Page, width, name):
     expect(
         page.get_by_text("Enter your current password to change your email address.")
     ).to_be_visible()
-    assert not page_overflows(page)
+    assert_fits_width(page)
     page.get_by_label("Current password").fill("correct-horse-battery")
     page.get_by_label("Current password").press("Enter")
     page.wait_for_load_state()
@@ -64,7 +58,7 @@ def test_unsubscribe_page(live_server, page: Page, width, name):
     page.set_viewport_size({"width": width, "height": 800})
     token = unsubscribe_token(user_id=user.pk, kind="reminder")
     page.goto(f"{live_server.url}/accounts/unsubscribe/{token}/")
-    assert not page_overflows(page)
+    assert_fits_width(page)
     screenshot(page, f"unsubscribe-{name}")
     page.get_by_role("button", name="Unsubscribe").focus()
     page.keyboard.press("Enter")

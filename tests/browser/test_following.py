@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from pipeline import tasks
 from questions.services import clarification_add
 from tests.browser.conftest import log_in, screenshot
 from tests.factories import QuestionFactory, StaffFactory, UserFactory
@@ -14,17 +13,7 @@ from tests.factories import QuestionFactory, StaffFactory, UserFactory
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def alerts_inline(tasks_inline, monkeypatch):
-    """The clarification's alerts are recorded as soon as it commits, as a worker would."""
-    monkeypatch.setattr(
-        tasks.record_clarification_alerts,
-        "delay",
-        lambda clarification_id: tasks.record_clarification_alerts(clarification_id),
-    )
-
-
-def test_a_follower_sees_the_alert_of_a_clarification(live_server, page: Page, alerts_inline):
+def test_a_follower_sees_the_alert_of_a_clarification(live_server, page: Page, tasks_inline):
     question = QuestionFactory(slug="summit", title="Will the summit take place?")
     UserFactory(username="follower")
     staff = StaffFactory(username="editor")

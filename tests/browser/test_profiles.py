@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 from questions.models import Question
 from scoring.scopes import ALL, Scope
 from scoring.services import community_user, leaderboard_build
-from tests.browser.conftest import log_in, screenshot
+from tests.browser.conftest import assert_fits_width, log_in, screenshot
 from tests.factories import (
     ClarificationFactory,
     ForecastFactory,
@@ -25,12 +25,6 @@ from tests.factories import (
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 MOMENT = datetime(2026, 3, 5, 18, 0, tzinfo=UTC)
-
-
-def page_overflows(page: Page) -> bool:
-    return page.evaluate(
-        "() => document.documentElement.scrollWidth > document.documentElement.clientWidth"
-    )
 
 
 @pytest.mark.parametrize(("width", "name"), [(360, "phone"), (1280, "laptop")])
@@ -72,7 +66,7 @@ def test_another_forecasters_profile_from_the_leaderboard(
     expect(page.get_by_role("heading", name="Standings")).to_be_visible()
     expect(page.get_by_role("heading", name="Calibration")).to_be_visible()
     expect(page.get_by_role("link", name=question.title).first).to_be_visible()
-    assert not page_overflows(page)
+    assert_fits_width(page)
     screenshot(page, f"profile-{name}")
 
 

@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 from scoring.models import QuestionScoring
 from scoring.scopes import ALL, Scope
 from scoring.services import community_user, leaderboard_build
-from tests.browser.conftest import log_in, screenshot
+from tests.browser.conftest import assert_fits_width, log_in, screenshot
 from tests.factories import UserFactory
 from tests.web.analysts import resolved_question, score
 
@@ -62,9 +62,7 @@ def board(settings) -> None:
 
 def fits(page: Page, what: str) -> None:
     """No sideways scrolling: neither the page nor any table's frame."""
-    width = page.evaluate("document.documentElement.scrollWidth")
-    inner = page.evaluate("window.innerWidth")
-    assert width <= inner, f"{what} is {width}px wide in a {inner}px window"
+    assert_fits_width(page, what)
     overflows = page.evaluate(
         """() => [...document.querySelectorAll('.table-wrap')]
             .filter((w) => w.checkVisibility() && w.scrollWidth > w.clientWidth)

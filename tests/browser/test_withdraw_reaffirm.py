@@ -10,7 +10,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from forecasts.models import Forecast, Withdrawal
-from tests.browser.conftest import log_in
+from tests.browser.conftest import assert_fits_width, log_in
 from tests.factories import QuestionFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -55,5 +55,4 @@ def test_withdraw_and_reaffirm(live_server, page: Page, tasks_inline):
     page.goto(f"{live_server.url}/questions/{question.slug}/")
     page.wait_for_load_state("networkidle")
     expect(page.get_by_test_id("standing-actions")).to_be_visible()
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= 360, f"{width}px wide"
+    assert_fits_width(page)

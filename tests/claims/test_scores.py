@@ -24,8 +24,9 @@ from scoring.scopes import Scope
 from scoring.scorecard import score_card
 from scoring.selectors import scope_scores, scores_for_question
 from scoring.services import question_score, questions_needing_scores
+from tests.clients import logged_in
 from tests.factories import EXAMPLE_B_FORECASTS, ArticleFactory, example_b_question
-from tests.web.analysts import analyst_user, logged_in
+from tests.web.analysts import analyst_user
 
 pytestmark = pytest.mark.django_db
 

@@ -8,11 +8,11 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from discussion.api.views import ThreadPagination
 from discussion.models import MAX_BODY_CHARS, Comment, CommentModeration
 from discussion.services import comment_hide, comment_post, rationale_share
+from tests.clients import api_as
 from tests.factories import ForecastFactory, QuestionFactory
 
 pytestmark = pytest.mark.django_db
@@ -22,25 +22,19 @@ def comments_url(question):
     return f"/api/questions/{question.slug}/comments/"
 
 
-def client_of(user):
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
-
-
 @pytest.fixture
 def ana_client(ana):
-    return client_of(ana)
+    return api_as(ana)
 
 
 @pytest.fixture
 def bob_client(bob):
-    return client_of(bob)
+    return api_as(bob)
 
 
 @pytest.fixture
 def mod_client(moderator):
-    return client_of(moderator)
+    return api_as(moderator)
 
 
 def test_anonymous_reads_threads_with_the_held_forecast(

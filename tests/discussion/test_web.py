@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from discussion.models import Comment, CommentVote
 from discussion.services import comment_post, rationale_share
+from tests.clients import logged_in
 from tests.factories import ForecastFactory
 
 pytestmark = pytest.mark.django_db
@@ -19,12 +19,6 @@ def page(client, question):
     response = client.get(f"/questions/{question.slug}/")
     assert response.status_code == 200
     return response.content.decode()
-
-
-def client_of(user):
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def test_the_page_shows_comments_with_the_held_forecast_and_profile_links(
@@ -50,26 +44,26 @@ def test_a_script_in_a_comment_is_shown_as_text(client, ana, question):
 
 
 def test_a_forecaster_comments_and_replies_from_the_page(ana, bob, question, ana_forecast):
-    response = client_of(ana).post(f"/questions/{question.slug}/comments/", {"body": "Mine"})
+    response = logged_in(ana).post(f"/questions/{question.slug}/comments/", {"body": "Mine"})
     comment = Comment.objects.get()
     assert response.status_code == 302
     assert response["Location"].endswith(f"/questions/{question.slug}/#comment-{comment.pk}")
     assert comment.forecast == ana_forecast
-    client_of(bob).post(
+    logged_in(bob).post(
         f"/questions/{question.slug}/comments/", {"body": "Reply", "parent": comment.pk}
     )
     assert Comment.objects.get(body="Reply").parent == comment
 
 
 def test_an_empty_comment_is_shown_again_with_its_error(ana, question):
-    response = client_of(ana).post(f"/questions/{question.slug}/comments/", {"body": "  "})
+    response = logged_in(ana).post(f"/questions/{question.slug}/comments/", {"body": "  "})
     assert response.status_code == 400
     assert "the comment is empty" in response.content.decode()
     assert not Comment.objects.exists()
 
 
 def test_a_control_character_is_refused_on_the_page_as_in_the_api(ana, question):
-    response = client_of(ana).post(
+    response = logged_in(ana).post(
         f"/questions/{question.slug}/comments/", {"body": "Ring the bell\x07 now."}
     )
     assert response.status_code == 400
@@ -85,7 +79,7 @@ def test_anonymous_posting_goes_to_login(client, question):
 
 def test_upvote_and_take_back_from_the_page(ana, bob, question):
     comment = comment_post(author=ana, question=question, body="Good")
-    bob_client = client_of(bob)
+    bob_client = logged_in(bob)
     bob_client.post(f"/discussion/comments/{comment.pk}/vote/", {"vote": "up"})
     assert CommentVote.objects.filter(user=bob).exists()
     html = page(bob_client, question)
@@ -96,7 +90,7 @@ def test_upvote_and_take_back_from_the_page(ana, bob, question):
 
 def test_edit_within_the_window_then_marked_edited(client, ana, question):
     comment = comment_post(author=ana, question=question, body="First")
-    ana_client = client_of(ana)
+    ana_client = logged_in(ana)
     assert f"/discussion/comments/{comment.pk}/edit/" in page(ana_client, question)
     assert ana_client.get(f"/discussion/comments/{comment.pk}/edit/").status_code == 200
     response = ana_client.post(f"/discussion/comments/{comment.pk}/edit/", {"body": "Second"})
@@ -110,7 +104,7 @@ def test_edit_after_the_window_is_refused(ana, question):
     comment = comment_post(
         author=ana, question=question, body="First", now=timezone.now() - timedelta(hours=1)
     )
-    ana_client = client_of(ana)
+    ana_client = logged_in(ana)
     assert f"/discussion/comments/{comment.pk}/edit/" not in page(ana_client, question)
     response = ana_client.post(f"/discussion/comments/{comment.pk}/edit/", {"body": "Second"})
     assert response.status_code == 400
@@ -120,7 +114,7 @@ def test_edit_after_the_window_is_refused(ana, question):
 
 def test_staff_hide_with_a_reason_and_others_see_the_placeholder(client, ana, moderator, question):
     comment = comment_post(author=ana, question=question, body="Rude words")
-    staff = client_of(moderator)
+    staff = logged_in(moderator)
     staff.post(f"/discussion/comments/{comment.pk}/hide/", {"reason": ""})
     comment.refresh_from_db()
     assert not comment.hidden
@@ -135,7 +129,7 @@ def test_staff_hide_with_a_reason_and_others_see_the_placeholder(client, ana, mo
 
 def test_non_staff_cannot_hide(ana, bob, question):
     comment = comment_post(author=ana, question=question, body="Fine")
-    response = client_of(bob).post(f"/discussion/comments/{comment.pk}/hide/", {"reason": "x"})
+    response = logged_in(bob).post(f"/discussion/comments/{comment.pk}/hide/", {"reason": "x"})
     assert response.status_code == 404
     comment.refresh_from_db()
     assert not comment.hidden
@@ -147,13 +141,13 @@ def test_the_discussion_is_hidden_until_you_forecast(client, ana, bob, moderator
     anonymous = page(client, hiding_question)
     assert "Secret reasoning" not in anonymous
     assert 'data-testid="discussion-hidden"' in anonymous
-    assert "Secret reasoning" not in page(client_of(bob), hiding_question)
-    assert "Secret reasoning" in page(client_of(ana), hiding_question)
-    assert "Secret reasoning" in page(client_of(moderator), hiding_question)
+    assert "Secret reasoning" not in page(logged_in(bob), hiding_question)
+    assert "Secret reasoning" in page(logged_in(ana), hiding_question)
+    assert "Secret reasoning" in page(logged_in(moderator), hiding_question)
 
 
 def test_share_a_rationale_from_the_page(ana, question, ana_forecast):
-    ana_client = client_of(ana)
+    ana_client = logged_in(ana)
     html = page(ana_client, question)
     assert f"/discussion/forecasts/{ana_forecast.pk}/share/" in html
     assert "Share my rationale to the discussion" in html
@@ -197,7 +191,7 @@ def test_the_feed_costs_the_same_for_more_rationales(
 def test_the_question_page_costs_the_same_for_more_comments(
     ana, bob, question, django_assert_num_queries
 ):
-    bob_client = client_of(bob)
+    bob_client = logged_in(bob)
 
     def thread():
         top = comment_post(author=ana, question=question, body="top @bob")
@@ -233,7 +227,7 @@ def test_the_threads_are_paged(client, ana, question, monkeypatch):
 
 def test_an_upvote_from_the_feed_returns_to_the_feed(ana, bob, ana_forecast):
     comment = rationale_share(forecast=ana_forecast, by=ana)
-    bob_client = client_of(bob)
+    bob_client = logged_in(bob)
     feed = bob_client.get("/discussion/?sort=upvoted").content.decode()
     assert f'value="/discussion/?sort=upvoted#comment-{comment.pk}"' in feed
     response = bob_client.post(

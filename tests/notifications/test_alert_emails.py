@@ -188,8 +188,6 @@ def test_alerts_of_a_kind_turned_off_hold_no_place_in_the_email(site):
     alert_preferences_update(user=frank, changes={"replies": False})
     record(frank, "c:news", summary="Clarified: the news")
     # The turned-off replies are left out before the email's places are counted.
-    assert [alert.key for alert in pending_alerts(delivery=DAILY, now=timezone.now())] == [
-        "c:news"
-    ]
+    assert [alert.key for alert in pending_alerts(delivery=DAILY, now=timezone.now())] == ["c:news"]
     assert alert_emails_send(delivery=DAILY) == 1
     assert "Clarified: the news" in mail.outbox[0].body

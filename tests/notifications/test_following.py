@@ -6,7 +6,8 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from accounts.models import User
-from forecasts.models import CommunityState
+from forecasts.models import CommunityState, Forecast
+from forecasts.services import forecast_submit
 from notifications.models import Follow
 from notifications.selectors import follow_state, followers_of, questions_followed
 from notifications.services import follow_set
@@ -22,10 +23,10 @@ def followers(question) -> set[str]:
 def test_forecasting_follows_a_question_without_a_choice():
     question, other = QuestionFactory(), QuestionFactory()
     alice = UserFactory(username="alice")
-    ForecastFactory(user=alice, question=question)
+    forecast_submit(user=alice, question=question, probability=0.6, origin=Forecast.Origin.API)
     assert followers(question) == {"alice"}
     assert list(questions_followed(user=alice)) == [question]
-    assert not Follow.objects.exists()
+    assert not Follow.objects.exists()  # forecasting writes no Follow row
     state = follow_state(user=alice, question=question)
     assert state.following and state.automatic
     assert not follow_state(user=alice, question=other).following
@@ -82,11 +83,16 @@ def test_following_anew_takes_the_community_median_of_now_as_the_baseline():
 
 
 def test_the_selectors_are_one_query_each(django_assert_num_queries):
-    question = QuestionFactory()
+    question, chosen, forecast_on, dropped = (QuestionFactory() for _ in range(4))
+    QuestionFactory()  # neither followed nor forecast on
     alice = UserFactory()
     for _ in range(3):
         ForecastFactory(question=question)
+    follow_set(user=alice, question=chosen, following=True)
+    ForecastFactory(user=alice, question=forecast_on)
+    ForecastFactory(user=alice, question=dropped)
+    follow_set(user=alice, question=dropped, following=False)
     with django_assert_num_queries(1):
         assert len(list(followers_of(question=question))) == 3
     with django_assert_num_queries(1):
-        list(questions_followed(user=alice))
+        assert set(questions_followed(user=alice)) == {chosen, forecast_on}

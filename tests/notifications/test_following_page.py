@@ -5,28 +5,16 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 
 from notifications.models import Alert, AlertPreference, Follow
 from notifications.services import alert_record, follow_set
 from questions.services import clarification_add
-from tests.factories import ForecastFactory, QuestionFactory, StaffFactory, UserFactory
+from tests.clients import api_as
+from tests.factories import ForecastFactory, QuestionFactory, StaffFactory
+from tests.web.analysts import queries_for
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def alice():
-    return UserFactory(username="alice")
-
-
-@pytest.fixture
-def client(alice):
-    client = Client()
-    client.force_login(alice)
-    return client
 
 
 def test_the_page_needs_a_login():
@@ -34,16 +22,16 @@ def test_the_page_needs_a_login():
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
 
 
-def test_the_page_lists_followed_questions_changes_and_alerts(client, alice):
+def test_the_page_lists_followed_questions_changes_and_alerts(user_client, user):
     forecast_on = QuestionFactory(title="Will it rain?")
     chosen = QuestionFactory(title="Will it snow?")
     QuestionFactory(title="Will it hail?")
-    ForecastFactory(user=alice, question=forecast_on)
-    follow_set(user=alice, question=chosen, following=True)
+    ForecastFactory(user=user, question=forecast_on)
+    follow_set(user=user, question=chosen, following=True)
     clarification_add(question=chosen, text="Clearer.", created_by=StaffFactory())
-    alert_record(users=[alice], kind=Alert.Kind.CLARIFICATION, key="clarification:1",
+    alert_record(users=[user], kind=Alert.Kind.CLARIFICATION, key="clarification:1",
                  summary="Clarified: Will it snow?", url=f"/questions/{chosen.slug}/")  # fmt: skip
-    page = client.get("/following/").content.decode()
+    page = user_client.get("/following/").content.decode()
     assert "Will it rain?" in page and "Will it snow?" in page and "Will it hail?" not in page
     assert "You forecast on it." in page and "You chose to follow it." in page
     assert "1 clarification" in page
@@ -52,67 +40,67 @@ def test_the_page_lists_followed_questions_changes_and_alerts(client, alice):
     assert re.search(r'<a href="/following/"[^>]*aria-current="page">', page)  # the header
 
 
-def test_mark_all_as_seen_reads_the_alerts_and_moves_the_baselines(client, alice):
+def test_mark_all_as_seen_reads_the_alerts_and_moves_the_baselines(user_client, user):
     question = QuestionFactory()
-    ForecastFactory(user=alice, question=question)
+    ForecastFactory(user=user, question=question)
     clarification_add(question=question, text="Clearer.", created_by=StaffFactory())
-    alert_record(users=[alice], kind=Alert.Kind.CLARIFICATION, key="c:1", summary="S", url="/")
-    response = client.post("/following/seen/")
+    alert_record(users=[user], kind=Alert.Kind.CLARIFICATION, key="c:1", summary="S", url="/")
+    response = user_client.post("/following/seen/")
     assert response.status_code == 302
     assert not Alert.objects.filter(read_at__isnull=True).exists()
-    follow = Follow.objects.get(user=alice, question=question)
+    follow = Follow.objects.get(user=user, question=question)
     assert follow.seen_at is not None and follow.following is None  # still automatic
-    page = client.get("/following/").content.decode()
+    page = user_client.get("/following/").content.decode()
     assert "1 clarification" not in page and "is-unread" not in page
 
 
-def test_the_preferences_form_saves_and_reports_bad_values(client, alice):
-    page = client.get("/following/").content.decode()
+def test_the_preferences_form_saves_and_reports_bad_values(user_client, user):
+    page = user_client.get("/following/").content.decode()
     assert re.search(r'<input[^>]*value="daily"[^>]*checked', page)
-    response = client.post(
+    response = user_client.post(
         "/following/preferences/",
         {"clarification": "on", "community_move": "on", "community_move_threshold": "15",
          "resolution": "on", "delivery": "immediate"},
     )  # fmt: skip
     assert response.status_code == 302
-    saved = AlertPreference.objects.get(user=alice)
+    saved = AlertPreference.objects.get(user=user)
     assert (saved.community_move_threshold, saved.delivery, saved.replies) == (
         15,
         "immediate",
         False,
     )
-    bad = client.post(
+    bad = user_client.post(
         "/following/preferences/", {"community_move_threshold": "80", "delivery": "weekly"}
     )
     assert bad.status_code == 400
     text = bad.content.decode()
     assert "less than or equal to 50" in text and "weekly" in text
-    assert AlertPreference.objects.get(user=alice).delivery == "immediate"
+    assert AlertPreference.objects.get(user=user).delivery == "immediate"
 
 
-def test_the_question_page_has_a_follow_button_that_says_why(client, alice):
+def test_the_question_page_has_a_follow_button_that_says_why(user_client, user):
     question = QuestionFactory(slug="rain")
-    page = client.get("/questions/rain/").content.decode()
+    page = user_client.get("/questions/rain/").content.decode()
     assert ">Follow</button>" in page
-    response = client.post("/following/questions/rain/", {"following": "1"})
+    response = user_client.post("/following/questions/rain/", {"following": "1"})
     assert response.status_code == 302 and response["Location"] == "/questions/rain/#follow"
-    page = client.get("/questions/rain/").content.decode()
+    page = user_client.get("/questions/rain/").content.decode()
     assert "You follow this question." in page and ">Unfollow</button>" in page
-    client.post("/following/questions/rain/", {"following": "0"})
-    assert Follow.objects.get(user=alice, question=question).following is False
-    ForecastFactory(user=alice, question=QuestionFactory(slug="snow"))
-    page = client.get("/questions/snow/").content.decode()
+    user_client.post("/following/questions/rain/", {"following": "0"})
+    assert Follow.objects.get(user=user, question=question).following is False
+    ForecastFactory(user=user, question=QuestionFactory(slug="snow"))
+    page = user_client.get("/questions/snow/").content.decode()
     assert "because you forecast on it" in page
 
 
-def test_the_follow_form_refuses_what_it_cannot_do(client):
+def test_the_follow_form_refuses_what_it_cannot_do(user_client):
     QuestionFactory(slug="rain")
     QuestionFactory(slug="draft", published_at=None)
-    assert client.post("/following/questions/draft/", {"following": "1"}).status_code == 404
-    response = client.post("/following/questions/rain/", {"following": "maybe"})
+    assert user_client.post("/following/questions/draft/", {"following": "1"}).status_code == 404
+    response = user_client.post("/following/questions/rain/", {"following": "maybe"})
     assert response.status_code == 302
     assert not Follow.objects.exists()
-    assert client.get("/following/questions/rain/").status_code == 405
+    assert user_client.get("/following/questions/rain/").status_code == 405
 
 
 def test_anonymous_visitors_see_no_follow_button_and_are_sent_to_log_in():
@@ -125,36 +113,31 @@ def test_anonymous_visitors_see_no_follow_button_and_are_sent_to_log_in():
     assert not Follow.objects.exists()
 
 
-def test_the_page_costs_the_same_queries_for_more_questions(client, alice):
+def test_the_page_costs_the_same_queries_for_more_questions(user_client, user):
     def queries() -> int:
-        with CaptureQueriesContext(connection) as captured:
-            assert client.get("/following/").status_code == 200
-        return len(captured)
+        return queries_for(user_client, "/following/")[0]
 
-    ForecastFactory(user=alice, question=QuestionFactory())
+    ForecastFactory(user=user, question=QuestionFactory())
     one = queries()
     for _ in range(4):
         question = QuestionFactory()
-        ForecastFactory(user=alice, question=question)
+        ForecastFactory(user=user, question=question)
         clarification_add(question=question, text="Clearer.", created_by=StaffFactory())
-        alert_record(users=[alice], kind=Alert.Kind.CLARIFICATION, key=f"c:{question.pk}",
+        alert_record(users=[user], kind=Alert.Kind.CLARIFICATION, key=f"c:{question.pk}",
                      summary="S", url="/", question=question)  # fmt: skip
     assert queries() == one
 
 
-def test_the_follow_button_shares_the_apis_rate_limit(client, alice, settings):
-    from rest_framework.test import APIClient
-
+def test_the_follow_button_shares_the_apis_rate_limit(user_client, user, settings):
     question = QuestionFactory(slug="rain")
     settings.FORESEER_THROTTLE_RATES = {**settings.FORESEER_THROTTLE_RATES, "following": "2/minute"}
-    api = APIClient()
-    api.force_authenticate(alice)
+    api = api_as(user)
     assert api.put("/api/questions/rain/follow/", {}, format="json").status_code == 200
-    assert client.post("/following/questions/rain/", {"following": "0"}).status_code == 302
-    refused = client.post("/following/questions/rain/", {"following": "1"})
+    assert user_client.post("/following/questions/rain/", {"following": "0"}).status_code == 302
+    refused = user_client.post("/following/questions/rain/", {"following": "1"})
     assert refused.status_code == 429 and int(refused["Retry-After"]) > 0
     for url, data in (("/following/seen/", {}), ("/following/preferences/", {"delivery": "off"})):
-        assert client.post(url, data).status_code == 429, url
-    assert Follow.objects.get(user=alice, question=question).following is False
+        assert user_client.post(url, data).status_code == 429, url
+    assert Follow.objects.get(user=user, question=question).following is False
     assert not AlertPreference.objects.exists()
-    assert client.get("/following/").status_code == 200
+    assert user_client.get("/following/").status_code == 200

@@ -9,8 +9,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from forecasts.models import Withdrawal
-from forecasts.services import forecast_reaffirm
+from forecasts.services import forecast_reaffirm, forecast_withdraw
 from notifications.reminders import forecast_reminders_send
 from notifications.resolution import resolution_emails_send
 from tests.notifications.builders import forecast, open_question, resolve
@@ -22,8 +21,8 @@ def test_a_withdrawn_forecast_is_not_reminded_of(forecasters):
     alice, _ = forecasters
     question = open_question(title="Will C happen?")
     forecast(alice, question, 0.7, days_ago=40)
-    Withdrawal.objects.create(
-        user=alice, question=question, origin="web", created_at=timezone.now() - timedelta(days=35)
+    forecast_withdraw(
+        user=alice, question=question, origin="web", now=timezone.now() - timedelta(days=35)
     )
     assert forecast_reminders_send() == 0
     assert mail.outbox == []
@@ -42,8 +41,8 @@ def test_the_resolution_email_says_the_forecast_was_withdrawn(forecasters, staff
     question = open_question(title="Will C happen?")
     forecast(alice, question, 0.7, days_ago=40)
     forecast(bob, question, 0.2, days_ago=40)
-    Withdrawal.objects.create(
-        user=alice, question=question, origin="web", created_at=timezone.now() - timedelta(days=35)
+    forecast_withdraw(
+        user=alice, question=question, origin="web", now=timezone.now() - timedelta(days=35)
     )
     resolve(question, staff)
     resolution_emails_send(question_id=question.pk)

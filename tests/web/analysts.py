@@ -19,6 +19,7 @@ from tests.factories import (
     ArticleFactory,
     ForecastFactory,
     QuestionFactory,
+    ScoreFactory,
     UserFactory,
 )
 
@@ -30,12 +31,6 @@ def analyst_user(username: str = "ana") -> User:
     user = UserFactory(username=username)
     user.groups.add(Group.objects.get(name="Analysts"))
     return user
-
-
-def logged_in(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def resolved_question(slug: str, outcome: int, **fields) -> Question:
@@ -86,19 +81,13 @@ def rebuild(*scopes: str) -> None:
 
 
 def score(question: Question, user: User, **values: float | None) -> Score:
-    fields = {
-        "forecasts": 1,
-        "daily_brier": 0.4,
-        "active_days": 7,
-        "participation": 1.0,
-        "accuracy": -0.1,
-        "baseline": 10.0,
-        "peer": 1.0,
-        "log": -0.5,
-        "coverage": 1.0,
-    }
-    fields.update(values)
-    return Score.objects.create(question=question, user=user, **fields)
+    """A score row whose values differ from ScoreFactory's where the pages' tests
+    read them: a daily Brier of 0.4, accuracy -0.1 and log -0.5."""
+    return ScoreFactory(
+        question=question,
+        user=user,
+        **{"daily_brier": 0.4, "accuracy": -0.1, "log": -0.5, **values},
+    )
 
 
 def queries_for(client: Client, url: str, data: dict | None = None) -> tuple[int, object]:

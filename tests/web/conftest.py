@@ -16,23 +16,15 @@ from django.utils import timezone
 from pipeline.tasks import score_question
 from questions.models import Question, Tag
 from questions.services import question_resolve
+from tests.clients import logged_in
 from tests.factories import ArticleFactory, QuestionFactory
 
 PASSAGE = "More likely, the situation will remain tense but stable."
 
 
 @pytest.fixture
-def user_client(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-@pytest.fixture
 def staff_web_client(staff) -> Client:
-    client = Client()
-    client.force_login(staff)
-    return client
+    return logged_in(staff)
 
 
 @pytest.fixture

@@ -20,12 +20,12 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
 
+from tests.clients import logged_in
 from tests.factories import ForecastFactory, QuestionFactory, UserFactory
 from tests.web.analysts import (
     OPENED,
     analyst_user,
     example_c,
-    logged_in,
     queries_for,
     rebuild,
     resolved_question,

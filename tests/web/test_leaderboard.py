@@ -17,8 +17,9 @@ from scoring import views
 from scoring.models import Score
 from scoring.scopes import ALL, Scope
 from scoring.services import community_user, leaderboard_build
+from tests.clients import logged_in
 from tests.factories import QuestionFactory, UserFactory
-from tests.web.analysts import analyst_user, logged_in, queries_for
+from tests.web.analysts import analyst_user, queries_for
 
 pytestmark = pytest.mark.django_db
 

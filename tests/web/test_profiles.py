@@ -9,12 +9,13 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
-from rest_framework.test import APIClient
 
+from accounts.middleware import TIME_ZONE_COOKIE
 from accounts.models import User
 from questions.models import Question
 from scoring.scopes import ALL, Scope
 from scoring.services import community_user, leaderboard_build
+from tests.clients import api_as, logged_in
 from tests.factories import (
     ForecastFactory,
     QuestionFactory,
@@ -72,19 +73,6 @@ def ann(db, settings) -> User:
     ScoreFactory(question=resolved, user=UserFactory(username="bob"), accuracy=0.3)
     leaderboard_build(scope=Scope(ALL))
     return ann
-
-
-def logged_in(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def api_as(user: User | None) -> APIClient:
-    client = APIClient()
-    if user is not None:
-        client.force_authenticate(user)
-    return client
 
 
 # --- A public profile -------------------------------------------------------------------
@@ -189,7 +177,11 @@ def test_the_forecaster_sees_their_own_calibration_marked_as_not_public(ann):
 
 
 def test_the_api_mirrors_the_page_in_utc(ann):
-    response = api_as(None).get(api_url("ann"))
+    # 18:00 UTC is 03:00 the next day in Seoul, the zone of the viewer's browser.
+    User.objects.filter(pk=ann.pk).update(date_joined=datetime(2025, 1, 2, 18, tzinfo=UTC))
+    client = api_as(None)
+    client.cookies[TIME_ZONE_COOKIE] = "Asia/Seoul"
+    response = client.get(api_url("ann"))
     assert response.status_code == 200
     body = response.json()
     assert body["username"] == "ann" and body["display_name"] == "Ann Example"
@@ -204,7 +196,7 @@ def test_the_api_mirrors_the_page_in_utc(ann):
     first = body["standings"][0]
     assert (first["rule"], first["rank"], first["ranked"]) == ("accuracy", 1, 2)
     assert body["calibration"] is None
-    assert body["joined"].endswith("Z") or body["joined"].endswith("+00:00")
+    assert body["joined"] == "2025-01-02T18:00:00Z"
 
 
 def test_the_api_refuses_unknown_parameters(ann):

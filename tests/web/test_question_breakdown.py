@@ -15,8 +15,9 @@ from questions.models import Question, Tag
 from scoring import views
 from scoring.models import QuestionScoring
 from scoring.services import community_user
+from tests.clients import logged_in
 from tests.factories import ArticleFactory, QuestionFactory, UserFactory
-from tests.web.analysts import analyst_user, logged_in, queries_for, score
+from tests.web.analysts import analyst_user, queries_for, score
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,8 @@ import pytest
 from scoring import registry, views
 from scoring.headlines import leaderboard_headline, record_headline
 from scoring.selectors import LeaderboardPage, LeaderboardRow, RuleStanding
+from tests.clients import logged_in
 from tests.factories import ForecastFactory, UserFactory
-from tests.web.analysts import logged_in
 from tests.web.test_leaderboard import BOARD, scores  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.django_db
