@@ -28,7 +28,7 @@ def viewer_time_zone(request: HttpRequest) -> ZoneInfo | None:
 class ViewerTimeZoneMiddleware:
     """Pages show times in the viewer's zone (Django's templates convert aware times to
     the active zone). The API and its CSV stay in UTC whoever asks: its paths get no
-    zone, so DRF writes every time with +00:00. After the authentication middleware."""
+    zone, so DRF writes every time in UTC (a trailing Z). After the authentication middleware."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
