@@ -46,15 +46,6 @@ def withdrawn_since(*, before: datetime | None = None) -> QuerySet[Withdrawal]:
     return later
 
 
-def _withdrawn_before_close() -> QuerySet[Withdrawal]:
-    """`withdrawn_since`, counting only withdrawals before the question's actual close."""
-    return Withdrawal.objects.filter(
-        question=OuterRef("question"),
-        user=OuterRef("user"),
-        created_at__gte=OuterRef("created_at"),
-    ).filter(_BEFORE_CLOSE)
-
-
 def standing_forecasts(*, question: Question, before: datetime | None = None) -> QuerySet[Forecast]:
     """Each user's latest forecast on `question`, counting only forecasts made
     strictly before `before` when given (a forecast made at the close does not
@@ -71,19 +62,15 @@ def standing_forecasts(*, question: Question, before: datetime | None = None) ->
     return forecasts.filter(~Exists(newer)).filter(~Exists(withdrawn_since(before=before)))
 
 
-def standing_forecast_of(*, user: Any, question: Question) -> Forecast | None:
+def standing_forecast_of(
+    *, user: Any, question: Question, at: datetime | None = None
+) -> Forecast | None:
     """The user's standing forecast on `question`: their latest, unless they withdrew it
-    since (None then, as before their first forecast)."""
-    latest = (
-        Forecast.objects.filter(user=user, question=question).order_by("-created_at", "-id").first()
-    )
-    if latest is None:
-        return None
-    if Withdrawal.objects.filter(
-        user=user, question=question, created_at__gte=latest.created_at
-    ).exists():
-        return None
-    return latest
+    since (None then, as before their first forecast). With `at`, the one they held at
+    that moment: forecasts and withdrawals made up to and including `at` count."""
+    # Times are kept to the microsecond: strictly before the next one is up to `at`.
+    before = None if at is None else at + timedelta(microseconds=1)
+    return standing_forecasts(question=question, before=before).filter(user=user).first()
 
 
 @dataclass(frozen=True)
@@ -188,7 +175,7 @@ def _standing_before_close(forecasts: QuerySet[Forecast]) -> QuerySet[Forecast]:
     return (
         forecasts.filter(_BEFORE_CLOSE)
         .filter(~Exists(newer))
-        .filter(~Exists(_withdrawn_before_close()))
+        .filter(~Exists(withdrawn_since().filter(_BEFORE_CLOSE)))
     )
 
 
