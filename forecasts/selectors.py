@@ -83,7 +83,6 @@ class HistoryEntry:
     created_at: datetime
     probability: float | None
     rationale: str
-    origin: str
     origin_label: str
 
     @property
@@ -100,7 +99,6 @@ def forecast_history_from(forecasts: Sequence[Forecast]) -> list[HistoryEntry]:
     gives them (newest first, with `withdrawn_at`): each forecast, marked when it was a
     reaffirm, and a "withdrawn" entry where they withdrew it. No query: every withdrawal
     ends a standing forecast, so the forecasts' `withdrawn_at` hold them all."""
-    labels = dict(Forecast.Origin.choices)
     entries: list[HistoryEntry] = []
     for forecast in forecasts:
         withdrawn_at = getattr(forecast, "withdrawn_at", None)
@@ -111,7 +109,6 @@ def forecast_history_from(forecasts: Sequence[Forecast]) -> list[HistoryEntry]:
                     created_at=withdrawn_at,
                     probability=None,
                     rationale="",
-                    origin="",
                     origin_label="",
                 )
             )
@@ -121,8 +118,7 @@ def forecast_history_from(forecasts: Sequence[Forecast]) -> list[HistoryEntry]:
                 created_at=forecast.created_at,
                 probability=forecast.probability,
                 rationale=forecast.rationale,
-                origin=forecast.origin,
-                origin_label=labels.get(forecast.origin, forecast.origin),
+                origin_label=forecast.get_origin_display(),
             )
         )
     return entries
