@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -331,9 +330,8 @@ def community_history_for(
     if until is not None:
         points = points.filter(at__lt=until)
     rows = [
-        CommunityHistoryPoint(
-            x=at, y=None if n == 0 or value is None or math.isnan(value) else value, forecasters=n
-        )
+        # insert_arrays writes NaN as NULL, so a stored value is a number or None.
+        CommunityHistoryPoint(x=at, y=None if n == 0 else value, forecasters=n)
         for at, value, n in points.order_by("at").values_list("at", method, "forecasters")
     ]
     if max_points is None or len(rows) <= max_points:
