@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 
 from accounts.models import User
 from accounts.profiles import BIO_MAX_LENGTH, time_zone_names
-from accounts.services import person_username_clean, signup_email_clean
+from accounts.services import USER_SETTINGS, person_username_clean, signup_email_clean
 
 
 def _username_form_clean(username: str, *, instance: User | None = None) -> str:
@@ -78,11 +78,8 @@ def _time_zone_choices() -> list[tuple[str, str]]:
     return [("", "Follow my browser"), *((name, name) for name in sorted(time_zone_names()))]
 
 
-# What the settings form saves, column by column.
-SETTINGS_FIELDS = [
-    "email", "email_on_resolution", "email_reminders", "display_name", "bio",
-    "profile_public", "calibration_public", "time_zone",
-]  # fmt: skip
+# What the settings form saves, column by column: the API's settings and the address.
+SETTINGS_FIELDS = ["email", *USER_SETTINGS]
 
 
 class AccountSettingsForm(forms.ModelForm):
@@ -101,17 +98,7 @@ class AccountSettingsForm(forms.ModelForm):
 
     class Meta:
         model = User
-        fields = (
-            "email",
-            "current_password",
-            "email_on_resolution",
-            "email_reminders",
-            "display_name",
-            "bio",
-            "profile_public",
-            "calibration_public",
-            "time_zone",
-        )
+        fields = ("email", "current_password", *USER_SETTINGS)
         labels = {
             "display_name": "Display name",
             "bio": "Bio",

@@ -111,10 +111,5 @@ class User(AbstractUser):
         super().save(*args, **kwargs)
 
     @property
-    def shown_name(self) -> str:
-        """The display name, or the username when there is none."""
-        return self.display_name or self.username
-
-    @property
     def is_claimed(self) -> bool:
         return self.has_usable_password()

@@ -1,6 +1,8 @@
-"""Checks on text that every way in applies."""
+"""Checks on text that every way in applies, and a list written in words."""
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 # Characters no field takes: NUL and the other C0 controls but tab, newline and carriage
 # return, DEL, and the C1 controls. PostgreSQL refuses NUL in text outright.
@@ -35,3 +37,9 @@ def nested_deeper_than(data: object, limit: int) -> bool:
 
 def line_of(text: str, position: int) -> int:
     return text.count("\n", 0, position) + 1
+
+
+def in_words(names: Iterable[str]) -> str:
+    """ "A", "A and B", "A, B and C"."""
+    listed = list(names)
+    return " and ".join([", ".join(listed[:-1]), listed[-1]] if len(listed) > 1 else listed)

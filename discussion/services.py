@@ -25,7 +25,8 @@ from discussion.models import (
     CommentVote,
 )
 from discussion.rules import HIDDEN_UNTIL_FORECAST, comment_editable, discussion_visible
-from forecasts.models import Forecast, Withdrawal
+from forecasts.models import Forecast
+from forecasts.selectors import standing_forecast_of
 from questions.models import Question
 
 
@@ -76,22 +77,6 @@ def _question_check(question: Question, user: User, now: datetime) -> None:
         raise ValidationError({"question": [HIDDEN_UNTIL_FORECAST]})
 
 
-def _held_forecast(user: User, question: Question, now: datetime) -> Forecast | None:
-    """The forecast `user` held on `question` at `now`: their latest one made by then,
-    unless they withdrew it before `now` (they held none then)."""
-    latest = (
-        Forecast.objects.filter(user=user, question=question, created_at__lte=now)
-        .order_by("-created_at", "-id")
-        .first()
-    )
-    if latest is None:
-        return None
-    withdrawn = Withdrawal.objects.filter(
-        user=user, question=question, created_at__gte=latest.created_at, created_at__lte=now
-    ).exists()
-    return None if withdrawn else latest
-
-
 def comment_post(
     *,
     author: User,
@@ -123,7 +108,7 @@ def comment_post(
             parent=parent,
             body=text,
             created_at=now,
-            forecast=_held_forecast(author, question, now),
+            forecast=standing_forecast_of(user=author, question=question, at=now),
         )
         after_commit.comment_posted(comment_id=comment.pk)
     return comment

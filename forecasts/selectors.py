@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -46,15 +45,6 @@ def withdrawn_since(*, before: datetime | None = None) -> QuerySet[Withdrawal]:
     return later
 
 
-def _withdrawn_before_close() -> QuerySet[Withdrawal]:
-    """`withdrawn_since`, counting only withdrawals before the question's actual close."""
-    return Withdrawal.objects.filter(
-        question=OuterRef("question"),
-        user=OuterRef("user"),
-        created_at__gte=OuterRef("created_at"),
-    ).filter(_BEFORE_CLOSE)
-
-
 def standing_forecasts(*, question: Question, before: datetime | None = None) -> QuerySet[Forecast]:
     """Each user's latest forecast on `question`, counting only forecasts made
     strictly before `before` when given (a forecast made at the close does not
@@ -71,19 +61,15 @@ def standing_forecasts(*, question: Question, before: datetime | None = None) ->
     return forecasts.filter(~Exists(newer)).filter(~Exists(withdrawn_since(before=before)))
 
 
-def standing_forecast_of(*, user: Any, question: Question) -> Forecast | None:
+def standing_forecast_of(
+    *, user: Any, question: Question, at: datetime | None = None
+) -> Forecast | None:
     """The user's standing forecast on `question`: their latest, unless they withdrew it
-    since (None then, as before their first forecast)."""
-    latest = (
-        Forecast.objects.filter(user=user, question=question).order_by("-created_at", "-id").first()
-    )
-    if latest is None:
-        return None
-    if Withdrawal.objects.filter(
-        user=user, question=question, created_at__gte=latest.created_at
-    ).exists():
-        return None
-    return latest
+    since (None then, as before their first forecast). With `at`, the one they held at
+    that moment: forecasts and withdrawals made up to and including `at` count."""
+    # Times are kept to the microsecond: strictly before the next one is up to `at`.
+    before = None if at is None else at + timedelta(microseconds=1)
+    return standing_forecasts(question=question, before=before).filter(user=user).first()
 
 
 @dataclass(frozen=True)
@@ -96,7 +82,6 @@ class HistoryEntry:
     created_at: datetime
     probability: float | None
     rationale: str
-    origin: str
     origin_label: str
 
     @property
@@ -113,7 +98,6 @@ def forecast_history_from(forecasts: Sequence[Forecast]) -> list[HistoryEntry]:
     gives them (newest first, with `withdrawn_at`): each forecast, marked when it was a
     reaffirm, and a "withdrawn" entry where they withdrew it. No query: every withdrawal
     ends a standing forecast, so the forecasts' `withdrawn_at` hold them all."""
-    labels = dict(Forecast.Origin.choices)
     entries: list[HistoryEntry] = []
     for forecast in forecasts:
         withdrawn_at = getattr(forecast, "withdrawn_at", None)
@@ -124,7 +108,6 @@ def forecast_history_from(forecasts: Sequence[Forecast]) -> list[HistoryEntry]:
                     created_at=withdrawn_at,
                     probability=None,
                     rationale="",
-                    origin="",
                     origin_label="",
                 )
             )
@@ -134,8 +117,7 @@ def forecast_history_from(forecasts: Sequence[Forecast]) -> list[HistoryEntry]:
                 created_at=forecast.created_at,
                 probability=forecast.probability,
                 rationale=forecast.rationale,
-                origin=forecast.origin,
-                origin_label=labels.get(forecast.origin, forecast.origin),
+                origin_label=forecast.get_origin_display(),
             )
         )
     return entries
@@ -188,7 +170,7 @@ def _standing_before_close(forecasts: QuerySet[Forecast]) -> QuerySet[Forecast]:
     return (
         forecasts.filter(_BEFORE_CLOSE)
         .filter(~Exists(newer))
-        .filter(~Exists(_withdrawn_before_close()))
+        .filter(~Exists(withdrawn_since().filter(_BEFORE_CLOSE)))
     )
 
 
@@ -348,9 +330,8 @@ def community_history_for(
     if until is not None:
         points = points.filter(at__lt=until)
     rows = [
-        CommunityHistoryPoint(
-            x=at, y=None if n == 0 or value is None or math.isnan(value) else value, forecasters=n
-        )
+        # insert_arrays writes NaN as NULL, so a stored value is a number or None.
+        CommunityHistoryPoint(x=at, y=None if n == 0 else value, forecasters=n)
         for at, value, n in points.order_by("at").values_list("at", method, "forecasters")
     ]
     if max_points is None or len(rows) <= max_points:

@@ -109,6 +109,11 @@ def question_accepts_forecasts(question: Question, *, at: datetime) -> None:
         raise ValidationError({"question": ["Only binary questions take forecasts for now."]})
 
 
+def _origin_check(origin: str) -> None:
+    if origin not in Forecast.Origin.values:
+        raise ValidationError({"origin": [f"Unknown origin {origin!r}."]})
+
+
 @transaction.atomic
 def forecast_submit(
     *,
@@ -123,8 +128,7 @@ def forecast_submit(
     now = now or timezone.now()
     cleaned = probability_clean(probability)
     question_accepts_forecasts(question, at=now)
-    if origin not in Forecast.Origin.values:
-        raise ValidationError({"origin": [f"Unknown origin {origin!r}."]})
+    _origin_check(origin)
     if user.origin == User.Origin.SYSTEM:
         # The community forecast is scored as a system user: it must never join the crowd.
         raise ValidationError({"user": ["The site's own accounts do not forecast."]})
@@ -173,8 +177,7 @@ def forecast_withdraw(
     now until their next forecast every rule counts them as having no forecast. Only
     while the question is open and they have a standing forecast."""
     now = now or timezone.now()
-    if origin not in Forecast.Origin.values:
-        raise ValidationError({"origin": [f"Unknown origin {origin!r}."]})
+    _origin_check(origin)
     standing = _standing_for_change(user=user, question=question, now=now, action="withdraw")
     # Strictly after the forecast it ends, whatever the clock says.
     at = max(now, standing.created_at + timedelta(microseconds=1))
@@ -193,8 +196,7 @@ def forecast_reaffirm(
     now (an update for whatever counts updates, such as the reminders of forecasts left
     unchanged). Only while the question is open and they have a standing forecast."""
     now = now or timezone.now()
-    if origin not in Forecast.Origin.values:
-        raise ValidationError({"origin": [f"Unknown origin {origin!r}."]})
+    _origin_check(origin)
     standing = _standing_for_change(user=user, question=question, now=now, action="reaffirm")
     forecast = Forecast.objects.create(
         user=user,

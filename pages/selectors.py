@@ -3,7 +3,6 @@ public profile."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -11,7 +10,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Subquery
 
 from accounts.models import User
-from common.text import control_character
+from common.text import control_character, in_words
 from forecasts.models import Forecast
 from forecasts.selectors import (
     CommunityForecast,
@@ -33,12 +32,6 @@ from scoring.selectors import (
     rule_standings,
     scores_for_user,
 )
-
-
-def _in_words(names: Iterable[str]) -> str:
-    """ "A", "A and B", "A, B and C"."""
-    listed = list(names)
-    return " and ".join([", ".join(listed[:-1]), listed[-1]] if len(listed) > 1 else listed)
 
 
 @dataclass(frozen=True)
@@ -101,7 +94,7 @@ class Record:
     @property
     def mean_rules(self) -> str:
         """The rules whose figure is a mean over questions, named in a sentence."""
-        return _in_words(
+        return in_words(
             s.rule.short_label for s in self.standings if not s.rule.divides_by_coverage
         )
 
@@ -109,7 +102,7 @@ class Record:
     def coverage_rules(self) -> str:
         """The rules whose figure is a total over coverage, named in a sentence."""
         rules = [s.rule for s in self.standings]
-        return _in_words(rule.short_label for rule in rules if rule.divides_by_coverage)
+        return in_words(rule.short_label for rule in rules if rule.divides_by_coverage)
 
     def pending_with_status(self, status: str) -> list[PendingForecast]:
         return [row for row in self.pending if row.status == status]

@@ -11,9 +11,8 @@ def restore_system_rows(sender: AppConfig, using: str, **kwargs: Any) -> None:
     migrate they already exist and nothing is written."""
     from django.contrib.auth.models import Group, Permission
 
-    from accounts.models import User
     from accounts.roles import ANALYSTS_GROUP
-    from accounts.usernames import COMMUNITY_USERNAME
+    from scoring.services.scores import community_user
 
     group, _ = Group.objects.using(using).get_or_create(name=ANALYSTS_GROUP)
     permission = (
@@ -23,10 +22,7 @@ def restore_system_rows(sender: AppConfig, using: str, **kwargs: Any) -> None:
     )
     if permission is not None:
         group.permissions.add(permission)
-    User.objects.using(using).get_or_create(
-        username=COMMUNITY_USERNAME,
-        defaults={"origin": User.Origin.SYSTEM, "is_active": False, "password": "!"},
-    )
+    community_user(using=using)
 
 
 class ScoringConfig(AppConfig):

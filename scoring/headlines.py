@@ -4,19 +4,13 @@ the same questions. Pure text from what the pages already read; no queries."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
+from common.text import in_words
 from scoring import registry
 from scoring.registry import ACCURACY, DAILY_BRIER
-from scoring.scorecard import ordinal
+from scoring.scorecard import fmt, ordinal
 from scoring.selectors import LeaderboardPage, LeaderboardRow, RuleStanding
 
 BOARD_PLACES = 3
-
-
-def _written(rule: registry.Rule, value: float | None, *, places: int | None = None) -> str:
-    """The value as the tables write it, with a real minus sign."""
-    return rule.format(value, places=places).replace("-", "−")
 
 
 def _compare(rule: registry.Rule, mine: float, other: float) -> str:
@@ -31,18 +25,13 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
-def _names(names: Sequence[str]) -> str:
-    listed = list(names)
-    return " and ".join([", ".join(listed[:-1]), listed[-1]] if len(listed) > 1 else listed)
-
-
 def _figure(rule: registry.Rule, row: LeaderboardRow) -> str:
     """The row's figure under the rule; a rule totalled over coverage adds its plain mean
     per question, which reads like one question's score."""
     # Three decimals, as the board's columns write them (a total over coverage is small).
-    figure = _written(rule, row.value, places=BOARD_PLACES)
+    figure = fmt(rule, row.value, places=BOARD_PLACES)
     if rule.divides_by_coverage and row.per_question_mean is not None:
-        mean = _written(rule, row.per_question_mean, places=BOARD_PLACES)
+        mean = fmt(rule, row.per_question_mean, places=BOARD_PLACES)
         figure += f" ({mean} per question on average)"
     return figure
 
@@ -57,7 +46,7 @@ def _against_crowd(
     if community is None:
         return ""
     comparison = _compare(rule, row.value, community.value)
-    theirs = _written(rule, community.value, places=BOARD_PLACES)
+    theirs = fmt(rule, community.value, places=BOARD_PLACES)
     return f": {comparison} the community forecast's {theirs}"
 
 
@@ -87,7 +76,7 @@ def leaderboard_headline(*, board: LeaderboardPage, mine: LeaderboardRow | None)
     verb = "leads" if len(leaders) == 1 else "share the lead of"
     lead = leaders[0]
     return (
-        f"{_names([row.username for row in leaders])} {verb} "
+        f"{in_words([row.username for row in leaders])} {verb} "
         f"{_plural(board.ranked, 'ranked forecaster')} by {rule.label} with "
         f"{_figure(rule, lead)}{_against_crowd(rule, lead, board.community)}."
     )
@@ -104,7 +93,7 @@ def record_headline(
     if standing.value is None:
         return ""
     text = (
-        f"Your {rule.label} {_written(rule, standing.value)} over "
+        f"Your {rule.label} {fmt(rule, standing.value)} over "
         f"{_plural(standing.questions, 'question')}"
     )
     if rule is ACCURACY:
@@ -114,7 +103,7 @@ def record_headline(
     if brier is None or crowd_brier is None or not questions:
         return text
     return text + (
-        f" Your {DAILY_BRIER.label} {_written(DAILY_BRIER, brier)}: "
+        f" Your {DAILY_BRIER.label} {fmt(DAILY_BRIER, brier)}: "
         f"{DAILY_BRIER.compare(brier, crowd_brier)} the crowd's "
-        f"{_written(DAILY_BRIER, crowd_brier)} on the same {_plural(questions, 'question')}."
+        f"{fmt(DAILY_BRIER, crowd_brier)} on the same {_plural(questions, 'question')}."
     )

@@ -58,8 +58,9 @@ def _typeset(text: str) -> str:
     return text.replace("-", "−")
 
 
-def _fmt(rule: registry.Rule, value: float | None, **options: Any) -> str:
-    return _typeset(rule.format(value, **options))
+def fmt(rule: registry.Rule, value: float | None, *, places: int | None = None) -> str:
+    """The value as the tables write it (`Rule.format`), with a real minus sign."""
+    return _typeset(rule.format(value, places=places))
 
 
 def _pct(value: float) -> str:
@@ -85,7 +86,7 @@ def _community_clause(rule: registry.Rule, context: _Context) -> str:
     if community is None or community.get(rule.key) is None:
         return ""
     return (
-        f" The community forecast, scored like a forecaster, got {_fmt(rule, community[rule.key])}."
+        f" The community forecast, scored like a forecaster, got {fmt(rule, community[rule.key])}."
     )
 
 
@@ -97,10 +98,10 @@ def _line(
         key=rule.key,
         name=rule.short_label,
         scale=rule.direction,
-        value=_fmt(rule, value),
+        value=fmt(rule, value),
         meaning=meaning,
         rule=rule.explanation,
-        community="" if other is None else _fmt(rule, other),
+        community="" if other is None else fmt(rule, other),
         comparison=rule.compare(value, other),
     )
 
@@ -117,13 +118,13 @@ def _daily_brier(mine: Row, context: _Context) -> str:
         )
     if context.crowd is not None:
         meaning = (
-            f"Your {DAILY_BRIER.label} of {_fmt(DAILY_BRIER, value)} is "
+            f"Your {DAILY_BRIER.label} of {fmt(DAILY_BRIER, value)} is "
             f"{_compare(value, context.crowd, lower_is_better=True)} the crowd's "
-            f"{_fmt(DAILY_BRIER, context.crowd)} "
+            f"{fmt(DAILY_BRIER, context.crowd)} "
             "(the median forecaster's Brier, averaged over the scored days)."
         )
     else:
-        meaning = f"Your {DAILY_BRIER.label} is {_fmt(DAILY_BRIER, value)}."
+        meaning = f"Your {DAILY_BRIER.label} is {fmt(DAILY_BRIER, value)}."
     if abs(value - 0.5) < _SAME:
         meaning += " That is what saying 50% every day scores."
     else:
@@ -146,7 +147,7 @@ def _accuracy(mine: Row, context: _Context) -> str:
     else:
         verdict = "the crowd beat you"
     return (
-        f"Your {ACCURACY.label} of {_fmt(ACCURACY, value)} means {verdict}, counted over the "
+        f"Your {ACCURACY.label} of {fmt(ACCURACY, value)} means {verdict}, counted over the "
         f"{days} scored day{plural} on which you had a forecast standing."
     )
 
@@ -163,7 +164,7 @@ def _peer(mine: Row, context: _Context) -> str:
     else:
         verdict = "you gave the actual outcome less probability than the other forecasters"
     meaning = (
-        f"Your {PEER.label.lower()} of {_fmt(PEER, value)} means {verdict}, on average over the "
+        f"Your {PEER.label.lower()} of {fmt(PEER, value)} means {verdict}, on average over the "
         f"time your forecasts stood. It ranks {ordinal(context.rank)} of {context.ranked} "
         f"forecaster{'s' if context.ranked != 1 else ''} on this question."
     )
@@ -178,7 +179,7 @@ def _baseline(mine: Row, context: _Context) -> str:
         verdict = "better than a 50% guess"
     else:
         verdict = "worse than a 50% guess: you leaned the wrong way"
-    meaning = f"Your {BASELINE.label.lower()} of {_fmt(BASELINE, value)} is {verdict}."
+    meaning = f"Your {BASELINE.label.lower()} of {fmt(BASELINE, value)} is {verdict}."
     return meaning + _community_clause(BASELINE, context)
 
 
@@ -186,8 +187,8 @@ def _log(mine: Row, context: _Context) -> str:
     value = mine[LOG.key]
     coin = math.log(0.5) * mine["coverage"]
     meaning = (
-        f"Your {LOG.label.lower()} of {_fmt(LOG, value)} is "
-        f"{_compare(value, coin, lower_is_better=False)} the {_fmt(LOG, coin)} a 50% forecast "
+        f"Your {LOG.label.lower()} of {fmt(LOG, value)} is "
+        f"{_compare(value, coin, lower_is_better=False)} the {fmt(LOG, coin)} a 50% forecast "
         "would have scored over the same time."
     )
     return meaning + _community_clause(LOG, context)
@@ -198,7 +199,7 @@ def _plain(rule: registry.Rule) -> Callable[[Row, _Context], str]:
         value = mine.get(rule.key)
         if value is None:
             return f"You have no {rule.label} on this question."
-        return f"Your {rule.label} is {_fmt(rule, value)} ({rule.direction})." + _community_clause(
+        return f"Your {rule.label} is {fmt(rule, value)} ({rule.direction})." + _community_clause(
             rule, context
         )
 
@@ -349,8 +350,8 @@ def _crowd_clause(mine: Row, crowd: float | None) -> str:
     if value is None or crowd is None:
         return ""
     return (
-        f" Your {DAILY_BRIER.label} {_fmt(DAILY_BRIER, value)}: "
-        f"{DAILY_BRIER.compare(value, crowd)} the crowd's {_fmt(DAILY_BRIER, crowd)}."
+        f" Your {DAILY_BRIER.label} {fmt(DAILY_BRIER, value)}: "
+        f"{DAILY_BRIER.compare(value, crowd)} the crowd's {fmt(DAILY_BRIER, crowd)}."
     )
 
 
@@ -367,26 +368,26 @@ def headline(
         if crowd_mean is not None:
             return Headline(
                 f"It resolved {outcome}. The crowd's {DAILY_BRIER.label} on this question: "
-                f"{_fmt(DAILY_BRIER, crowd_mean)} ({DAILY_BRIER.direction})."
+                f"{fmt(DAILY_BRIER, crowd_mean)} ({DAILY_BRIER.direction})."
             )
         other = community.get(rule.key) if community is not None else None
         if other is None:
             return Headline(f"It resolved {outcome}.")
         return Headline(
             f"It resolved {outcome}. The community forecast's {rule.label}: "
-            f"{_fmt(rule, other)} ({rule.direction})."
+            f"{fmt(rule, other)} ({rule.direction})."
         )
     value = mine[rule.key]
     if rule is ACCURACY:
         comparison = rule.compare(value, 0.0)
-        text = f"Your {rule.label} {_fmt(rule, value)}: {comparison} the crowd."
+        text = f"Your {rule.label} {fmt(rule, value)}: {comparison} the crowd."
         return Headline(text + _crowd_clause(mine, crowd_mean), comparison)
     other = community.get(rule.key) if community is not None else None
     if other is None:
-        return Headline(f"Your {rule.label} {_fmt(rule, value)} ({rule.direction}).")
+        return Headline(f"Your {rule.label} {fmt(rule, value)} ({rule.direction}).")
     comparison = rule.compare(value, other)
     return Headline(
-        f"Your {rule.label} {_fmt(rule, value)}: {comparison} the community forecast's "
-        f"{_fmt(rule, other)}.",
+        f"Your {rule.label} {fmt(rule, value)}: {comparison} the community forecast's "
+        f"{fmt(rule, other)}.",
         comparison,
     )

@@ -127,7 +127,7 @@ def when(value: datetime | None) -> SafeString:
     return format_html(
         '<time datetime="{}" title="{}">{} {}</time>',
         moment.isoformat(),
-        moment.strftime("%Y-%m-%d %H:%M UTC"),
+        utc(value),
         local.strftime("%Y-%m-%d %H:%M"),
         local.tzname() or "UTC",
     )

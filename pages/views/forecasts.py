@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -75,7 +75,8 @@ def forecast_submit_view(request: HttpRequest, slug: str) -> HttpResponse:
 def _standing_change(request: HttpRequest, slug: str, *, withdraw: bool) -> HttpResponse:
     """Withdraw or reaffirm the user's standing forecast, then back to the question with a
     message saying what happened (or why nothing did)."""
-    question = question_for_page(slug, request.user)
+    # Only a redirect follows: the question row alone (a 404 as the page gives).
+    question = get_object_or_404(Question.objects.visible_to(request.user), slug=slug)
     detail_url = reverse("questions:detail", args=[question.slug])
     if not request.user.is_authenticated:
         return redirect_to_login(detail_url)

@@ -21,8 +21,8 @@ from common.api import (
     CsvExportMixin,
     WholeNumberField,
     csv_format_parameter,
+    refuse_unknown_parameters,
     slug_parameter,
-    unknown_parameters,
 )
 from common.pagination import MAX_OFFSET
 from questions.models import Article, Outlet, Person
@@ -222,9 +222,7 @@ def _query(serializer_class: type[serializers.Serializer], request: Request) -> 
     """The query's parameters, read. One it does not take is a 400 naming it: a misspelt
     `?outlets=` would otherwise answer every outlet's terms as if it were one's."""
     query = serializer_class(data=request.query_params)
-    unknown = unknown_parameters(request.query_params, [*query.fields, "format"])
-    if unknown:
-        raise serializers.ValidationError(unknown)
+    refuse_unknown_parameters(request, [*query.fields, "format"])
     query.is_valid(raise_exception=True)
     return dict(query.validated_data)
 

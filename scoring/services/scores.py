@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 
 import numpy as np
 from django.contrib.auth.models import Group
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, transaction
 from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -46,12 +46,12 @@ class ScoringOutcome:
     rows_written: int
 
 
-def community_user() -> User:
+def community_user(*, using: str = DEFAULT_DB_ALIAS) -> User:
     """The system user the community forecast is scored as. It cannot log in and makes no
     forecasts. A data migration creates it; scoring (a write) creates it again where the
     rows were emptied since, as a test database is. Reads use
     `scoring.selectors.community_user_id`, which never writes."""
-    user, _ = User.objects.get_or_create(
+    user, _ = User.objects.using(using).get_or_create(
         username=COMMUNITY_USERNAME,
         defaults={"origin": User.Origin.SYSTEM, "is_active": False, "password": "!"},
     )

@@ -22,9 +22,6 @@ def test_new_accounts_show_their_record_but_not_their_calibration():
     user = UserFactory()
     assert (user.profile_public, user.calibration_public) == (True, False)
     assert (user.display_name, user.bio, user.time_zone) == ("", "", "")
-    assert user.shown_name == user.username
-    user.display_name = "Ann Example"
-    assert user.shown_name == "Ann Example"
 
 
 # --- The service ----------------------------------------------------------------------------
