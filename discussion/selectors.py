@@ -4,7 +4,6 @@ fixed number of queries however many comments, replies or authors a page shows."
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -13,7 +12,6 @@ from django.utils import timezone
 
 from accounts.roles import is_analyst
 from discussion.models import Comment, CommentVote
-from discussion.rules import discussion_visible
 from forecasts.models import Forecast
 from questions.models import Question
 
@@ -77,29 +75,6 @@ def rationales_shared(*, user: Any, question: Question) -> set[int]:
         Comment.objects.filter(
             author=user, question=question, rationale_of__isnull=False
         ).values_list("rationale_of_id", flat=True)
-    )
-
-
-@dataclass(frozen=True)
-class DiscussionAccess:
-    visible: bool
-    has_forecast: bool
-
-
-def discussion_access(
-    *, question: Question, user: Any, now: datetime | None = None, has_forecast: bool | None = None
-) -> DiscussionAccess:
-    now = now or timezone.now()
-    if has_forecast is None:
-        has_forecast = bool(
-            getattr(user, "is_authenticated", False)
-            and Forecast.objects.filter(user=user, question=question).exists()
-        )
-    return DiscussionAccess(
-        visible=discussion_visible(
-            question=question, user=user, now=now, has_forecast=has_forecast
-        ),
-        has_forecast=has_forecast,
     )
 
 

@@ -24,13 +24,12 @@ from common.forms import add_service_errors
 from common.throttling import throttle_posts
 from discussion.forms import CommentEditForm, CommentForm, HideForm
 from discussion.models import Comment
-from discussion.rules import comment_editable
+from discussion.rules import comment_editable, discussion_visible
 from discussion.selectors import (
     SORT_NEWEST,
     SORT_UPVOTED,
     SORTS,
     comment_with_related,
-    discussion_access,
     rationale_feed,
     voted_by,
 )
@@ -61,7 +60,7 @@ def _comment_for(request: HttpRequest, pk: int) -> Comment:
         or not Question.objects.visible_to(request.user).filter(pk=comment.question_id).exists()
     ):
         raise Http404("No such comment.")
-    if not discussion_access(question=comment.question, user=request.user).visible:
+    if not discussion_visible(question=comment.question, user=request.user, now=timezone.now()):
         raise Http404("No such comment.")
     return comment
 

@@ -31,12 +31,11 @@ from discussion.api.serializers import (
     ThreadSerializer,
 )
 from discussion.models import Comment
-from discussion.rules import HIDDEN_UNTIL_FORECAST
+from discussion.rules import HIDDEN_UNTIL_FORECAST, discussion_visible
 from discussion.selectors import (
     SORT_NEWEST,
     SORTS,
     comment_with_related,
-    discussion_access,
     question_threads,
     rationale_feed,
     voted_by,
@@ -76,7 +75,7 @@ def _question(request: Request, slug: str) -> Question:
 
 
 def _readable(request: Request, question: Question) -> None:
-    if not discussion_access(question=question, user=request.user).visible:
+    if not discussion_visible(question=question, user=request.user, now=timezone.now()):
         raise _forbidden("question", HIDDEN_UNTIL_FORECAST)
 
 
