@@ -4,6 +4,7 @@ fixed number of queries however many comments, replies or authors a page shows."
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -12,6 +13,7 @@ from django.utils import timezone
 
 from accounts.roles import is_analyst
 from discussion.models import Comment, CommentVote
+from discussion.rules import discussion_visible
 from forecasts.models import Forecast
 from questions.models import Question
 
@@ -50,7 +52,27 @@ def question_threads(*, question: Question) -> QuerySet[Comment]:
 
 
 def comment_with_related(*, comment_id: int) -> Comment | None:
-    return _comments().select_related("question").filter(pk=comment_id).first()
+    return _comments().filter(pk=comment_id).first()
+
+
+@dataclass(frozen=True)
+class ReadableComment:
+    comment: Comment
+    # Whether `user` may read the comment's discussion (discussion.rules).
+    readable: bool
+
+
+def readable_comment(
+    *, user: Any, comment_id: int, now: datetime | None = None
+) -> ReadableComment | None:
+    """The comment with its author, forecast and question, and whether the user may read
+    its discussion; None when there is no such comment or its question is a draft, which
+    only staff see (as Question.objects.visible_to)."""
+    comment = comment_with_related(comment_id=comment_id)
+    if comment is None or (comment.question.is_draft and not getattr(user, "is_staff", False)):
+        return None
+    readable = discussion_visible(question=comment.question, user=user, now=now or timezone.now())
+    return ReadableComment(comment=comment, readable=readable)
 
 
 def voted_by(*, user: Any, comments: Sequence[Comment]) -> set[int]:

@@ -24,13 +24,13 @@ from common.forms import add_service_errors
 from common.throttling import throttle_posts
 from discussion.forms import CommentEditForm, CommentForm, HideForm
 from discussion.models import Comment
-from discussion.rules import comment_editable, discussion_visible
+from discussion.rules import comment_editable
 from discussion.selectors import (
     SORT_NEWEST,
     SORT_UPVOTED,
     SORTS,
-    comment_with_related,
     rationale_feed,
+    readable_comment,
     voted_by,
 )
 from discussion.services import (
@@ -54,15 +54,10 @@ def _question_url(question: Question) -> str:
 
 
 def _comment_for(request: HttpRequest, pk: int) -> Comment:
-    comment = comment_with_related(comment_id=pk)
-    if (
-        comment is None
-        or not Question.objects.visible_to(request.user).filter(pk=comment.question_id).exists()
-    ):
+    found = readable_comment(user=request.user, comment_id=pk)
+    if found is None or not found.readable:
         raise Http404("No such comment.")
-    if not discussion_visible(question=comment.question, user=request.user, now=timezone.now()):
-        raise Http404("No such comment.")
-    return comment
+    return found.comment
 
 
 def _service_refusal(request: HttpRequest, error: ValidationError) -> None:

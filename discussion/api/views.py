@@ -38,6 +38,7 @@ from discussion.selectors import (
     comment_with_related,
     question_threads,
     rationale_feed,
+    readable_comment,
     voted_by,
 )
 from discussion.services import (
@@ -81,14 +82,12 @@ def _readable(request: Request, question: Question) -> None:
 
 def _comment(request: Request, pk: int) -> Comment:
     """The comment, if its question is visible to the user and its discussion readable."""
-    comment = comment_with_related(comment_id=pk)
-    if (
-        comment is None
-        or not Question.objects.visible_to(request.user).filter(pk=comment.question_id).exists()
-    ):
+    found = readable_comment(user=request.user, comment_id=pk)
+    if found is None:
         raise exceptions.NotFound()
-    _readable(request, comment.question)
-    return comment
+    if not found.readable:
+        raise _forbidden("question", HIDDEN_UNTIL_FORECAST)
+    return found.comment
 
 
 class ThreadPagination(BoundedLimitOffsetPagination):
