@@ -83,7 +83,6 @@ def _dashboard(
             "alerts": alerts,
             "unread": sum(1 for alert in alerts if alert.read_at is None),
             "form": form,
-            "now": now,
         },
         status=status,
     )

@@ -8,7 +8,8 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from discussion.forms import CommentForm, HideForm
+from discussion.forms import CommentForm
+from discussion.models import MAX_REASON_CHARS
 from discussion.rules import comment_editable, discussion_visible
 from discussion.selectors import (
     question_threads,
@@ -36,7 +37,7 @@ def discussion_section(
         "visible": visible,
         "can_write": user.is_authenticated and visible and not question.is_draft,
         "comment_form": CommentForm(),
-        "hide_form": HideForm(),
+        "max_reason_chars": MAX_REASON_CHARS,
         "page_parameter": PAGE_PARAMETER,
     }
     if not visible:

@@ -121,6 +121,7 @@ def test_edit_after_the_window_is_refused(ana, question):
 def test_staff_hide_with_a_reason_and_others_see_the_placeholder(client, ana, moderator, question):
     comment = comment_post(author=ana, question=question, body="Rude words")
     staff = client_of(moderator)
+    assert f'id="hide-reason-{comment.pk}" maxlength="500" required' in page(staff, question)
     staff.post(f"/discussion/comments/{comment.pk}/hide/", {"reason": ""})
     comment.refresh_from_db()
     assert not comment.hidden
