@@ -10,7 +10,7 @@ from django.http import HttpRequest
 
 from discussion.forms import CommentForm
 from discussion.models import MAX_REASON_CHARS
-from discussion.rules import comment_editable, discussion_visible
+from discussion.rules import HIDDEN_UNTIL_FORECAST, comment_editable, discussion_visible
 from discussion.selectors import (
     question_threads,
     rationales_shared,
@@ -35,6 +35,7 @@ def discussion_section(
     )
     data: dict[str, Any] = {
         "visible": visible,
+        "hidden_note": HIDDEN_UNTIL_FORECAST,
         "can_write": user.is_authenticated and visible and not question.is_draft,
         "comment_form": CommentForm(),
         "max_reason_chars": MAX_REASON_CHARS,

@@ -9,6 +9,7 @@ from django.test import Client
 from django.utils import timezone
 
 from discussion.models import Comment, CommentVote
+from discussion.rules import HIDDEN_UNTIL_FORECAST
 from discussion.services import comment_post, rationale_share
 from tests.factories import ForecastFactory
 
@@ -148,6 +149,7 @@ def test_the_discussion_is_hidden_until_you_forecast(client, ana, bob, moderator
     anonymous = page(client, hiding_question)
     assert "Secret reasoning" not in anonymous
     assert 'data-testid="discussion-hidden"' in anonymous
+    assert HIDDEN_UNTIL_FORECAST in anonymous
     assert "Secret reasoning" not in page(client_of(bob), hiding_question)
     assert "Secret reasoning" in page(client_of(ana), hiding_question)
     assert "Secret reasoning" in page(client_of(moderator), hiding_question)
