@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Value
+from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from accounts.roles import is_analyst
@@ -17,7 +18,8 @@ from discussion.rules import discussion_visible
 from forecasts.models import Forecast
 from questions.models import Question
 
-# Replies shown under one comment; a thread longer than this says how many more it has.
+# Replies shown under one comment; a thread longer than this says how many more it has
+# (`replies_not_shown`).
 MAX_REPLIES_SHOWN = 100
 
 SORT_NEWEST = "newest"
@@ -35,11 +37,16 @@ def _comments() -> QuerySet[Comment]:
 
 def question_threads(*, question: Question) -> QuerySet[Comment]:
     """The question's top-level comments, oldest first, each with its replies (oldest
-    first, at most MAX_REPLIES_SHOWN) prefetched: page it, then read `.shown_replies`.
-    Hidden comments stay in place; the page shows them as such."""
+    first, at most MAX_REPLIES_SHOWN) prefetched: page it, then read `.shown_replies`,
+    `.replies_count` (all of them) and `.replies_not_shown` (those beyond the first
+    MAX_REPLIES_SHOWN). Hidden comments stay in place; the page shows them as such."""
     return (
         _comments()
         .filter(question=question, parent__isnull=True)
+        .annotate(replies_count=Count("replies"))
+        .annotate(
+            replies_not_shown=Greatest(F("replies_count") - Value(MAX_REPLIES_SHOWN), Value(0))
+        )
         .prefetch_related(
             Prefetch(
                 "replies",

@@ -60,6 +60,22 @@ def test_anonymous_reads_threads_with_the_held_forecast(
     assert thread["replies"][0]["held_forecast"] is None
 
 
+def test_a_thread_counts_its_replies_beyond_those_shown(
+    api_client, ana, bob, question, monkeypatch
+):
+    from discussion import selectors
+
+    monkeypatch.setattr(selectors, "MAX_REPLIES_SHOWN", 2)
+    top = comment_post(author=ana, question=question, body="Top")
+    for number in range(3):
+        comment_post(author=bob, question=question, body=f"Reply {number}", parent=top)
+    comment_post(author=ana, question=question, body="Alone")
+    response = api_client.get(comments_url(question))
+    threads = response.json()["results"]
+    assert [reply["body"] for reply in threads[0]["replies"]] == ["Reply 0", "Reply 1"]
+    assert [thread["replies_count"] for thread in threads] == [3, 0]
+
+
 def test_anonymous_cannot_write(api_client, question):
     response = api_client.post(comments_url(question), {"body": "hi"}, format="json")
     assert response.status_code == 403

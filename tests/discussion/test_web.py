@@ -234,6 +234,23 @@ def test_the_threads_are_paged(client, ana, question, monkeypatch):
     assert client.get(f"/questions/{question.slug}/?comments_page=x").status_code == 200
 
 
+def test_a_thread_says_how_many_replies_it_does_not_show(client, ana, bob, question, monkeypatch):
+    from discussion import selectors
+
+    monkeypatch.setattr(selectors, "MAX_REPLIES_SHOWN", 2)
+    long = comment_post(author=ana, question=question, body="Long thread")
+    short = comment_post(author=ana, question=question, body="Short thread")
+    for number in range(3):
+        comment_post(author=bob, question=question, body=f"Long reply {number}", parent=long)
+    comment_post(author=bob, question=question, body="Short reply", parent=short)
+    html = page(client, question)
+    assert "Long reply 1" in html and "Long reply 2" not in html
+    assert html.count('data-testid="replies-not-shown"') == 1
+    assert "1 more reply not shown." in html
+    comment_post(author=bob, question=question, body="Long reply 3", parent=long)
+    assert "2 more replies not shown." in page(client, question)
+
+
 def test_an_upvote_from_the_feed_returns_to_the_feed(ana, bob, ana_forecast):
     comment = rationale_share(forecast=ana_forecast, by=ana)
     bob_client = client_of(bob)
