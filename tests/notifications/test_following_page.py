@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 import pytest
 from django.db import connection
@@ -158,3 +159,18 @@ def test_the_follow_button_shares_the_apis_rate_limit(client, alice, settings):
     assert Follow.objects.get(user=alice, question=question).following is False
     assert not AlertPreference.objects.exists()
     assert client.get("/following/").status_code == 200
+
+
+def test_the_page_gives_its_times_in_the_viewers_zone():
+    seoul = UserFactory(username="seoul", time_zone="Asia/Seoul")
+    at = datetime(2026, 1, 10, 12, 0, tzinfo=UTC)
+    alert_record(
+        users=[seoul], kind=Alert.Kind.CLARIFICATION, key="c:1", summary="S", url="/", at=at
+    )
+    viewer = Client()
+    viewer.force_login(seoul)
+    page = viewer.get("/following/").content.decode()
+    assert (
+        '<time datetime="2026-01-10T12:00:00+00:00" title="2026-01-10 12:00 UTC">'
+        "2026-01-10 21:00 KST</time>"
+    ) in page
