@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -11,7 +12,7 @@ from django.utils import timezone
 from discussion.models import Comment, CommentVote
 from discussion.rules import HIDDEN_UNTIL_FORECAST
 from discussion.services import comment_post, rationale_share
-from tests.factories import ForecastFactory
+from tests.factories import ForecastFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -41,6 +42,18 @@ def test_the_page_shows_comments_with_the_held_forecast_and_profile_links(
     assert "<em>reasons</em>" in html
     assert '<a class="mention" href="/forecasters/ana/">@ana</a>' in html
     assert "Log in</a> to comment" in html
+
+
+def test_the_author_and_mention_links_reach_any_allowed_name(client, question):
+    author = UserFactory(username="ann.o+b@x")
+    UserFactory(username="김철수")
+    comment_post(author=author, question=question, body="Agreed, @김철수")
+    html = page(client, question)
+    links = re.findall(r'<a class="(?:comment-author|mention)" href="([^"]+)">', html)
+    assert len(links) == 2
+    for link, name in zip(links, ("ann.o+b@x", "김철수"), strict=True):
+        response = client.get(link)
+        assert response.status_code == 200 and response.context["forecaster"].username == name
 
 
 def test_a_script_in_a_comment_is_shown_as_text(client, ana, question):
