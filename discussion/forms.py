@@ -4,7 +4,7 @@ from typing import Any
 
 from django import forms
 
-from discussion.models import MAX_BODY_CHARS, MAX_REASON_CHARS
+from discussion.models import MAX_BODY_CHARS
 
 
 class DiscussionForm(forms.Form):
@@ -31,13 +31,4 @@ class CommentEditForm(DiscussionForm):
         widget=forms.Textarea(attrs={"rows": 6}),
         strip=False,
         required=False,
-    )
-
-
-class HideForm(DiscussionForm):
-    reason = forms.CharField(
-        label="Reason for hiding",
-        max_length=MAX_REASON_CHARS,
-        required=False,
-        help_text="Shown in the comment's place and kept in the audit trail.",
     )

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Value
+from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from accounts.roles import is_analyst
@@ -17,7 +18,8 @@ from discussion.rules import discussion_visible
 from forecasts.models import Forecast
 from questions.models import Question
 
-# Replies shown under one comment; a thread longer than this says how many more it has.
+# Replies shown under one comment; a thread longer than this says how many more it has
+# (`replies_not_shown`).
 MAX_REPLIES_SHOWN = 100
 
 SORT_NEWEST = "newest"
@@ -35,11 +37,16 @@ def _comments() -> QuerySet[Comment]:
 
 def question_threads(*, question: Question) -> QuerySet[Comment]:
     """The question's top-level comments, oldest first, each with its replies (oldest
-    first, at most MAX_REPLIES_SHOWN) prefetched: page it, then read `.shown_replies`.
-    Hidden comments stay in place; the page shows them as such."""
+    first, at most MAX_REPLIES_SHOWN) prefetched: page it, then read `.shown_replies`,
+    `.replies_count` (all of them) and `.replies_not_shown` (those beyond the first
+    MAX_REPLIES_SHOWN). Hidden comments stay in place; the page shows them as such."""
     return (
         _comments()
         .filter(question=question, parent__isnull=True)
+        .annotate(replies_count=Count("replies"))
+        .annotate(
+            replies_not_shown=Greatest(F("replies_count") - Value(MAX_REPLIES_SHOWN), Value(0))
+        )
         .prefetch_related(
             Prefetch(
                 "replies",
@@ -52,7 +59,27 @@ def question_threads(*, question: Question) -> QuerySet[Comment]:
 
 
 def comment_with_related(*, comment_id: int) -> Comment | None:
-    return _comments().select_related("question").filter(pk=comment_id).first()
+    return _comments().filter(pk=comment_id).first()
+
+
+@dataclass(frozen=True)
+class ReadableComment:
+    comment: Comment
+    # Whether `user` may read the comment's discussion (discussion.rules).
+    readable: bool
+
+
+def readable_comment(
+    *, user: Any, comment_id: int, now: datetime | None = None
+) -> ReadableComment | None:
+    """The comment with its author, forecast and question, and whether the user may read
+    its discussion; None when there is no such comment or its question is a draft, which
+    only staff see (as Question.objects.visible_to)."""
+    comment = comment_with_related(comment_id=comment_id)
+    if comment is None or (comment.question.is_draft and not getattr(user, "is_staff", False)):
+        return None
+    readable = discussion_visible(question=comment.question, user=user, now=now or timezone.now())
+    return ReadableComment(comment=comment, readable=readable)
 
 
 def voted_by(*, user: Any, comments: Sequence[Comment]) -> set[int]:
@@ -77,29 +104,6 @@ def rationales_shared(*, user: Any, question: Question) -> set[int]:
         Comment.objects.filter(
             author=user, question=question, rationale_of__isnull=False
         ).values_list("rationale_of_id", flat=True)
-    )
-
-
-@dataclass(frozen=True)
-class DiscussionAccess:
-    visible: bool
-    has_forecast: bool
-
-
-def discussion_access(
-    *, question: Question, user: Any, now: datetime | None = None, has_forecast: bool | None = None
-) -> DiscussionAccess:
-    now = now or timezone.now()
-    if has_forecast is None:
-        has_forecast = bool(
-            getattr(user, "is_authenticated", False)
-            and Forecast.objects.filter(user=user, question=question).exists()
-        )
-    return DiscussionAccess(
-        visible=discussion_visible(
-            question=question, user=user, now=now, has_forecast=has_forecast
-        ),
-        has_forecast=has_forecast,
     )
 
 

@@ -5,7 +5,6 @@ The mentions are also what the alerts read (`mentioned_names`)."""
 from __future__ import annotations
 
 import re
-from urllib.parse import quote
 
 from django.urls import reverse
 from django.utils.html import escape
@@ -26,7 +25,7 @@ _NO_MENTION_TAGS = ("a", "code", "pre")
 
 
 def profile_path(username: str) -> str:
-    return f"/forecasters/{quote(username, safe='')}/"
+    return reverse("profiles:forecaster_profile", args=[username])
 
 
 def comment_path(comment: Comment) -> str:

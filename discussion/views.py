@@ -22,16 +22,15 @@ from django.views.decorators.http import require_POST
 from accounts.signed_in import signed_in_user
 from common.forms import add_service_errors
 from common.throttling import throttle_posts
-from discussion.forms import CommentEditForm, CommentForm, HideForm
+from discussion.forms import CommentEditForm, CommentForm
 from discussion.models import Comment
 from discussion.rules import comment_editable
 from discussion.selectors import (
     SORT_NEWEST,
     SORT_UPVOTED,
     SORTS,
-    comment_with_related,
-    discussion_access,
     rationale_feed,
+    readable_comment,
     voted_by,
 )
 from discussion.services import (
@@ -55,15 +54,10 @@ def _question_url(question: Question) -> str:
 
 
 def _comment_for(request: HttpRequest, pk: int) -> Comment:
-    comment = comment_with_related(comment_id=pk)
-    if (
-        comment is None
-        or not Question.objects.visible_to(request.user).filter(pk=comment.question_id).exists()
-    ):
+    found = readable_comment(user=request.user, comment_id=pk)
+    if found is None or not found.readable:
         raise Http404("No such comment.")
-    if not discussion_access(question=comment.question, user=request.user).visible:
-        raise Http404("No such comment.")
-    return comment
+    return found.comment
 
 
 def _service_refusal(request: HttpRequest, error: ValidationError) -> None:
@@ -97,7 +91,7 @@ def comment_post_view(request: HttpRequest, slug: str) -> HttpResponse:
         else:
             messages.success(request, "Comment posted.")
             return redirect(comment_path(comment))
-    context = {"question": question, "form": form, "replying_to": form.data.get("parent")}
+    context = {"question": question, "form": form}
     return render(request, "discussion/comment_form.html", context, status=400)
 
 
@@ -163,8 +157,7 @@ def comment_moderate_view(request: HttpRequest, pk: int, *, hide: bool) -> HttpR
     if not request.user.is_staff:
         raise Http404("No such page.")
     comment = _comment_for(request, pk)
-    form = HideForm(request.POST)
-    reason = form.data.get("reason", "")
+    reason = request.POST.get("reason", "")
     action = comment_hide if hide else comment_unhide
     try:
         action(comment=comment, by=signed_in_user(request.user), reason=reason)

@@ -15,7 +15,7 @@ from django.utils import timezone
 from accounts.models import User
 from discussion.models import Comment
 from forecasts.models import Forecast
-from forecasts.selectors import community_forecasts_for_viewer
+from forecasts.selectors import community_forecasts_for_viewer, questions_forecast_by
 from notifications.models import Alert, AlertPreference, Follow
 from questions.models import Clarification, Question
 
@@ -147,7 +147,8 @@ def followed_rows(
     *, user: User, questions: list[Question], now: datetime | None = None
 ) -> list[FollowedRow]:
     """The following page's rows for one page of `questions_followed`: four queries
-    however many questions."""
+    however many questions, and one more when some of them hide their community forecast
+    until you forecast (and one when some have no community history built yet)."""
     now = now or timezone.now()
     if not questions:
         return []
@@ -155,11 +156,7 @@ def followed_rows(
     follows = {
         row.question_id: row for row in Follow.objects.filter(user=user, question_id__in=ids)
     }
-    forecast = set(
-        Forecast.objects.filter(user=user, question_id__in=ids)
-        .values_list("question_id", flat=True)
-        .distinct()
-    )
+    forecast = questions_forecast_by(user=user, questions=questions)
     community = community_forecasts_for_viewer(questions=questions, user=user, now=now)
     # Clarifications since each question's own moment: counted in one query by fetching
     # the (few) clarifications of these questions' times.

@@ -69,7 +69,7 @@ def _dashboard(
     nothing: "Mark all as seen" does, by POST."""
     user = signed_in_user(request.user)
     now = timezone.now()
-    followed = questions_followed(user=user).select_related("community_state")
+    followed = questions_followed(user=user)
     page_obj = Paginator(
         followed.order_by("resolution", "scheduled_close_time", "id"), FOLLOWED_PER_PAGE
     ).get_page(request.GET.get("page"))
@@ -83,7 +83,6 @@ def _dashboard(
             "alerts": alerts,
             "unread": sum(1 for alert in alerts if alert.read_at is None),
             "form": form,
-            "now": now,
         },
         status=status,
     )

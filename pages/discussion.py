@@ -8,10 +8,10 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from discussion.forms import CommentForm, HideForm
-from discussion.rules import comment_editable
+from discussion.forms import CommentForm
+from discussion.models import MAX_REASON_CHARS
+from discussion.rules import HIDDEN_UNTIL_FORECAST, comment_editable, discussion_visible
 from discussion.selectors import (
-    discussion_access,
     question_threads,
     rationales_shared,
     voted_by,
@@ -30,17 +30,18 @@ def discussion_section(
     and write, a page of threads with their votes, the comments they may still edit, and
     the rationales they have not shared yet."""
     user = request.user
-    access = discussion_access(
-        question=question, user=user, now=now, has_forecast=bool(my_forecasts) or None
+    visible = discussion_visible(
+        question=question, user=user, now=now, has_forecast=bool(my_forecasts)
     )
     data: dict[str, Any] = {
-        "visible": access.visible,
-        "can_write": user.is_authenticated and access.visible and not question.is_draft,
+        "visible": visible,
+        "hidden_note": HIDDEN_UNTIL_FORECAST,
+        "can_write": user.is_authenticated and visible and not question.is_draft,
         "comment_form": CommentForm(),
-        "hide_form": HideForm(),
+        "max_reason_chars": MAX_REASON_CHARS,
         "page_parameter": PAGE_PARAMETER,
     }
-    if not access.visible:
+    if not visible:
         return data
     number = _page_number(request.GET.get(PAGE_PARAMETER))
     start = (number - 1) * THREADS_PER_PAGE

@@ -12,6 +12,7 @@ from rest_framework import serializers
 from accounts.models import User
 from common.api import SlugRelation, TextTakesText
 from discussion.models import MAX_BODY_CHARS, MAX_REASON_CHARS, Comment
+from discussion.selectors import MAX_REPLIES_SHOWN
 from discussion.text import body_html, comment_path, profile_path
 from questions.models import Question
 
@@ -99,9 +100,14 @@ class CommentSerializer(serializers.ModelSerializer):
 
 class ThreadSerializer(CommentSerializer):
     replies = serializers.SerializerMethodField()
+    replies_count = serializers.IntegerField(
+        read_only=True,
+        help_text="How many replies the comment has; `replies` holds the first "
+        f"{MAX_REPLIES_SHOWN} of them.",
+    )
 
     class Meta(CommentSerializer.Meta):
-        fields = [*CommentSerializer.Meta.fields, "replies"]
+        fields = [*CommentSerializer.Meta.fields, "replies", "replies_count"]
         read_only_fields = fields
 
     @extend_schema_field(CommentSerializer(many=True))

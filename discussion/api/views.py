@@ -31,14 +31,14 @@ from discussion.api.serializers import (
     ThreadSerializer,
 )
 from discussion.models import Comment
-from discussion.rules import HIDDEN_UNTIL_FORECAST
+from discussion.rules import HIDDEN_UNTIL_FORECAST, discussion_visible
 from discussion.selectors import (
     SORT_NEWEST,
     SORTS,
     comment_with_related,
-    discussion_access,
     question_threads,
     rationale_feed,
+    readable_comment,
     voted_by,
 )
 from discussion.services import (
@@ -76,20 +76,18 @@ def _question(request: Request, slug: str) -> Question:
 
 
 def _readable(request: Request, question: Question) -> None:
-    if not discussion_access(question=question, user=request.user).visible:
+    if not discussion_visible(question=question, user=request.user, now=timezone.now()):
         raise _forbidden("question", HIDDEN_UNTIL_FORECAST)
 
 
 def _comment(request: Request, pk: int) -> Comment:
     """The comment, if its question is visible to the user and its discussion readable."""
-    comment = comment_with_related(comment_id=pk)
-    if (
-        comment is None
-        or not Question.objects.visible_to(request.user).filter(pk=comment.question_id).exists()
-    ):
+    found = readable_comment(user=request.user, comment_id=pk)
+    if found is None:
         raise exceptions.NotFound()
-    _readable(request, comment.question)
-    return comment
+    if not found.readable:
+        raise _forbidden("question", HIDDEN_UNTIL_FORECAST)
+    return found.comment
 
 
 class ThreadPagination(BoundedLimitOffsetPagination):

@@ -1,5 +1,4 @@
-"""The filters the discussion's templates use: a comment's rendered body, a profile's
-address, membership."""
+"""The filters the discussion's templates use: a comment's rendered body, membership."""
 
 from __future__ import annotations
 
@@ -8,7 +7,7 @@ from typing import Any
 from django import template
 from django.utils.safestring import SafeString, mark_safe
 
-from discussion.text import body_html, profile_path
+from discussion.text import body_html
 
 register = template.Library()
 
@@ -17,11 +16,6 @@ register = template.Library()
 def comment_html(body: str) -> SafeString:
     """A comment's body, rendered, sanitised and its mentions linked."""
     return mark_safe(body_html(body))
-
-
-@register.filter
-def profile_url(username: str) -> str:
-    return profile_path(username)
 
 
 @register.filter

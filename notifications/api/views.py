@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
@@ -48,10 +47,6 @@ from questions.models import Question
 PAGING = ("limit", "offset")
 
 
-def _refuse_unknown(request: Request, takes: tuple[str, ...] = PAGING) -> None:
-    refuse_unknown_parameters(request, takes)
-
-
 class FollowingView(GenericAPIView):
     permission_classes = [IsAuthenticated]
     serializer_class = FollowedQuestionSerializer
@@ -68,7 +63,7 @@ class FollowingView(GenericAPIView):
         responses={200: FollowedQuestionSerializer(many=True)},
     )
     def get(self, request: Request) -> Response:
-        _refuse_unknown(request)
+        refuse_unknown_parameters(request, PAGING)
         user = signed_in_user(request.user)
         followed = questions_followed(user=user).order_by(
             "resolution", "scheduled_close_time", "id"
@@ -112,7 +107,7 @@ class FollowView(_WritesThrottled):
         responses={200: FollowStateSerializer},
     )
     def get(self, request: Request, slug: str) -> Response:
-        _refuse_unknown(request, ())
+        refuse_unknown_parameters(request, ())
         return self._answer(request, self._question(slug))
 
     @extend_schema(
@@ -172,7 +167,7 @@ class AlertListView(GenericAPIView):
         responses={200: AlertSerializer(many=True)},
     )
     def get(self, request: Request) -> Response:
-        _refuse_unknown(request)
+        refuse_unknown_parameters(request, PAGING)
         page = self.paginate_queryset(alerts_of(user=signed_in_user(request.user)))
         return self.get_paginated_response(AlertSerializer(page, many=True).data)
 
@@ -212,7 +207,7 @@ class AlertPreferencesView(_WritesThrottled):
         responses={200: AlertPreferenceSerializer},
     )
     def get(self, request: Request) -> Response:
-        _refuse_unknown(request, ())
+        refuse_unknown_parameters(request, ())
         preference = alert_preferences_for(user=signed_in_user(request.user))
         return Response(AlertPreferenceSerializer(preference).data)
 
@@ -234,10 +229,7 @@ class AlertPreferencesView(_WritesThrottled):
         data: Any = request.data
         if not isinstance(data, dict):
             raise ValidationError({"non_field_errors": ["Send an object of preferences."]})
-        try:
-            preference = alert_preferences_update(
-                user=signed_in_user(request.user), changes=dict(data)
-            )
-        except DjangoValidationError as error:
-            raise ValidationError(error.message_dict) from None
+        # A refused change is a Django ValidationError: common.api's exception handler
+        # makes it the 400 naming each field.
+        preference = alert_preferences_update(user=signed_in_user(request.user), changes=dict(data))
         return Response(AlertPreferenceSerializer(preference).data)

@@ -54,6 +54,22 @@ def test_anonymous_reads_threads_with_the_held_forecast(
     assert thread["replies"][0]["held_forecast"] is None
 
 
+def test_a_thread_counts_its_replies_beyond_those_shown(
+    api_client, ana, bob, question, monkeypatch
+):
+    from discussion import selectors
+
+    monkeypatch.setattr(selectors, "MAX_REPLIES_SHOWN", 2)
+    top = comment_post(author=ana, question=question, body="Top")
+    for number in range(3):
+        comment_post(author=bob, question=question, body=f"Reply {number}", parent=top)
+    comment_post(author=ana, question=question, body="Alone")
+    response = api_client.get(comments_url(question))
+    threads = response.json()["results"]
+    assert [reply["body"] for reply in threads[0]["replies"]] == ["Reply 0", "Reply 1"]
+    assert [thread["replies_count"] for thread in threads] == [3, 0]
+
+
 def test_anonymous_cannot_write(api_client, question):
     response = api_client.post(comments_url(question), {"body": "hi"}, format="json")
     assert response.status_code == 403
@@ -282,9 +298,11 @@ def test_the_web_form_shares_the_rate_limit(ana, question, settings):
     from django.test import Client
 
     settings.FORESEER_THROTTLE_RATES = {**settings.FORESEER_THROTTLE_RATES, "comments": "1/minute"}
+    # One comment through the API uses the page's allowance too.
+    api = api_as(ana)
+    assert api.post(comments_url(question), {"body": "one"}, format="json").status_code == 201
     client = Client()
     client.force_login(ana)
-    assert client.post(f"/questions/{question.slug}/comments/", {"body": "one"}).status_code == 302
     assert client.post(f"/questions/{question.slug}/comments/", {"body": "two"}).status_code == 429
     assert Comment.objects.count() == 1
 

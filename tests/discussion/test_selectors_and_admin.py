@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from discussion.models import Comment
-from discussion.selectors import question_threads, rationale_feed, voted_by
+from discussion.selectors import question_threads, rationale_feed, readable_comment, voted_by
 from discussion.services import (
     comment_edit,
     comment_hide,
@@ -56,6 +56,28 @@ def test_the_feed_is_one_query(ana, bob, question, django_assert_num_queries):
         feed = list(rationale_feed(user=AnonymousUser(), sort="upvoted"))
         _ = [(c.author.username, c.question.title, c.forecast.probability) for c in feed]
     assert len(feed) == 2
+
+
+def test_a_comment_is_read_in_one_query_with_its_question_rules(
+    ana, bob, moderator, question, hiding_question, django_assert_num_queries
+):
+    open_comment = comment_post(author=ana, question=question, body="open")
+    ForecastFactory(user=ana, question=hiding_question)
+    hidden = comment_post(author=ana, question=hiding_question, body="hidden")
+    # The comment with its question; the question's rules need nothing more.
+    with django_assert_num_queries(1):
+        found = readable_comment(user=bob, comment_id=open_comment.pk)
+    assert found is not None and found.comment == open_comment and found.readable
+    found = readable_comment(user=bob, comment_id=hidden.pk)
+    assert found is not None and not found.readable
+    assert readable_comment(user=bob, comment_id=hidden.pk + 1000) is None
+    # A question back in draft hides its comments from all but staff.
+    question.published_at = None
+    question.save(update_fields=["published_at"])
+    assert readable_comment(user=bob, comment_id=open_comment.pk) is None
+    assert readable_comment(user=AnonymousUser(), comment_id=open_comment.pk) is None
+    found = readable_comment(user=moderator, comment_id=open_comment.pk)
+    assert found is not None and found.readable
 
 
 def test_the_admin_shows_revisions_and_the_moderation_trail(

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
 from discussion.models import Comment, CommentVote
+from discussion.rules import HIDDEN_UNTIL_FORECAST
 from discussion.services import comment_post, rationale_share
 from tests.clients import logged_in
-from tests.factories import ForecastFactory
+from tests.factories import ForecastFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -34,6 +36,18 @@ def test_the_page_shows_comments_with_the_held_forecast_and_profile_links(
     assert "<em>reasons</em>" in html
     assert '<a class="mention" href="/forecasters/ana/">@ana</a>' in html
     assert "Log in</a> to comment" in html
+
+
+def test_the_author_and_mention_links_reach_any_allowed_name(client, question):
+    author = UserFactory(username="ann.o+b@x")
+    UserFactory(username="김철수")
+    comment_post(author=author, question=question, body="Agreed, @김철수")
+    html = page(client, question)
+    links = re.findall(r'<a class="(?:comment-author|mention)" href="([^"]+)">', html)
+    assert len(links) == 2
+    for link, name in zip(links, ("ann.o+b@x", "김철수"), strict=True):
+        response = client.get(link)
+        assert response.status_code == 200 and response.context["forecaster"].username == name
 
 
 def test_a_script_in_a_comment_is_shown_as_text(client, ana, question):
@@ -115,6 +129,7 @@ def test_edit_after_the_window_is_refused(ana, question):
 def test_staff_hide_with_a_reason_and_others_see_the_placeholder(client, ana, moderator, question):
     comment = comment_post(author=ana, question=question, body="Rude words")
     staff = logged_in(moderator)
+    assert f'id="hide-reason-{comment.pk}" maxlength="500" required' in page(staff, question)
     staff.post(f"/discussion/comments/{comment.pk}/hide/", {"reason": ""})
     comment.refresh_from_db()
     assert not comment.hidden
@@ -141,6 +156,7 @@ def test_the_discussion_is_hidden_until_you_forecast(client, ana, bob, moderator
     anonymous = page(client, hiding_question)
     assert "Secret reasoning" not in anonymous
     assert 'data-testid="discussion-hidden"' in anonymous
+    assert HIDDEN_UNTIL_FORECAST in anonymous
     assert "Secret reasoning" not in page(logged_in(bob), hiding_question)
     assert "Secret reasoning" in page(logged_in(ana), hiding_question)
     assert "Secret reasoning" in page(logged_in(moderator), hiding_question)
@@ -223,6 +239,23 @@ def test_the_threads_are_paged(client, ana, question, monkeypatch):
     assert "Thread number 2" in second and "Thread number 0" not in second
     assert "?comments_page=1#discussion" in second
     assert client.get(f"/questions/{question.slug}/?comments_page=x").status_code == 200
+
+
+def test_a_thread_says_how_many_replies_it_does_not_show(client, ana, bob, question, monkeypatch):
+    from discussion import selectors
+
+    monkeypatch.setattr(selectors, "MAX_REPLIES_SHOWN", 2)
+    long = comment_post(author=ana, question=question, body="Long thread")
+    short = comment_post(author=ana, question=question, body="Short thread")
+    for number in range(3):
+        comment_post(author=bob, question=question, body=f"Long reply {number}", parent=long)
+    comment_post(author=bob, question=question, body="Short reply", parent=short)
+    html = page(client, question)
+    assert "Long reply 1" in html and "Long reply 2" not in html
+    assert html.count('data-testid="replies-not-shown"') == 1
+    assert "1 more reply not shown." in html
+    comment_post(author=bob, question=question, body="Long reply 3", parent=long)
+    assert "2 more replies not shown." in page(client, question)
 
 
 def test_an_upvote_from_the_feed_returns_to_the_feed(ana, bob, ana_forecast):

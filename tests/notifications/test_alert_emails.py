@@ -4,7 +4,8 @@ and a one-click unsubscribe that turns them off without logging in."""
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import UTC, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
@@ -191,3 +192,19 @@ def test_alerts_of_a_kind_turned_off_hold_no_place_in_the_email(site):
     assert [alert.key for alert in pending_alerts(delivery=DAILY, now=timezone.now())] == ["c:news"]
     assert alert_emails_send(delivery=DAILY) == 1
     assert "Clarified: the news" in mail.outbox[0].body
+
+
+def test_an_alert_email_gives_its_times_in_the_recipients_zone_beside_utc(site):
+    moment = timezone.now().replace(second=0, microsecond=0) - timedelta(hours=1)
+    seoul = UserFactory(username="seoul", time_zone="Asia/Seoul")
+    plain = UserFactory(username="plain")
+    for user in (seoul, plain):
+        record(user, "c:zone", at=moment)
+    assert alert_emails_send(delivery=DAILY) == 2
+    sent = {message.to[0]: message for message in mail.outbox}
+    in_utc = f"{moment.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+    in_seoul = f"{moment.astimezone(ZoneInfo('Asia/Seoul')):%Y-%m-%d %H:%M} KST ({in_utc})"
+    seoul_message = sent[seoul.email]
+    assert in_seoul in seoul_message.body and in_seoul in html_of(seoul_message)
+    # Without a zone of their own, UTC alone, as before.
+    assert f", {in_utc}\n" in sent[plain.email].body and "KST" not in sent[plain.email].body

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from accounts.models import User
 from forecasts.models import CommunityState, Forecast
 from forecasts.services import forecast_submit
 from notifications.models import Follow
-from notifications.selectors import follow_state, followers_of, questions_followed
+from notifications.selectors import (
+    follow_state,
+    followed_rows,
+    followers_of,
+    questions_followed,
+)
 from notifications.services import follow_set
 from tests.factories import ForecastFactory, QuestionFactory, UserFactory
 
@@ -96,3 +102,25 @@ def test_the_selectors_are_one_query_each(django_assert_num_queries):
         assert len(list(followers_of(question=question))) == 3
     with django_assert_num_queries(1):
         assert set(questions_followed(user=alice)) == {chosen, forecast_on}
+
+
+def test_the_following_rows_cost_four_queries_however_many_questions(django_assert_num_queries):
+    alice = UserFactory()
+
+    def followed(**kwargs):
+        question = QuestionFactory(**kwargs)
+        ForecastFactory(user=alice, question=question)
+        CommunityState.objects.update_or_create(
+            question=question, defaults={"median": 0.5, "updated_at": timezone.now()}
+        )
+        return question
+
+    questions = [followed() for _ in range(3)]
+    # The follows, the forecasts, the community forecasts, the clarifications.
+    with django_assert_num_queries(4):
+        rows = followed_rows(user=alice, questions=questions)
+    assert [row.median_now for row in rows] == [0.5] * 3
+    # A question hiding its community forecast until you forecast asks once more.
+    questions.append(followed(hide_community_until_forecast=True))
+    with django_assert_num_queries(5):
+        followed_rows(user=alice, questions=questions)

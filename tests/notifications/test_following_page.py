@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 import pytest
 from django.test import Client
@@ -11,7 +12,7 @@ from notifications.models import Alert, AlertPreference, Follow
 from notifications.services import alert_record, follow_set
 from questions.services import clarification_add
 from tests.clients import api_as
-from tests.factories import ForecastFactory, QuestionFactory, StaffFactory
+from tests.factories import ForecastFactory, QuestionFactory, StaffFactory, UserFactory
 from tests.web.analysts import queries_for
 
 pytestmark = pytest.mark.django_db
@@ -141,3 +142,18 @@ def test_the_follow_button_shares_the_apis_rate_limit(user_client, user, setting
     assert Follow.objects.get(user=user, question=question).following is False
     assert not AlertPreference.objects.exists()
     assert user_client.get("/following/").status_code == 200
+
+
+def test_the_page_gives_its_times_in_the_viewers_zone():
+    seoul = UserFactory(username="seoul", time_zone="Asia/Seoul")
+    at = datetime(2026, 1, 10, 12, 0, tzinfo=UTC)
+    alert_record(
+        users=[seoul], kind=Alert.Kind.CLARIFICATION, key="c:1", summary="S", url="/", at=at
+    )
+    viewer = Client()
+    viewer.force_login(seoul)
+    page = viewer.get("/following/").content.decode()
+    assert (
+        '<time datetime="2026-01-10T12:00:00+00:00" title="2026-01-10 12:00 UTC">'
+        "2026-01-10 21:00 KST</time>"
+    ) in page
